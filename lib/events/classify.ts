@@ -1,0 +1,50 @@
+import type { z } from 'zod';
+import { type AlarmStateChange, alarmStateChangeSchema } from './alarm.js';
+import {
+  type DeploymentStateChange,
+  deploymentStateChangeSchema,
+  type InstanceStateChange,
+  instanceStateChangeSchema,
+} from './codedeploy.js';
+import { type CleanupEvent, cleanupEventSchema } from './sentinel.js';
+
+export type ClassifiedEvent =
+  | { kind: 'deployment'; event: DeploymentStateChange }
+  | { kind: 'instance'; event: InstanceStateChange }
+  | { kind: 'alarm'; event: AlarmStateChange }
+  | { kind: 'cleanup'; event: CleanupEvent }
+  | { kind: 'unknown'; reason: string; raw: unknown };
+
+const KNOWN: ReadonlyArray<[string, string, z.ZodType, ClassifiedEvent['kind']]> = [
+  ['aws.codedeploy', 'CodeDeploy Deployment State-change Notification', deploymentStateChangeSchema, 'deployment'],
+  ['aws.codedeploy', 'CodeDeploy Instance State-change Notification', instanceStateChangeSchema, 'instance'],
+  ['aws.cloudwatch', 'CloudWatch Alarm State Change', alarmStateChangeSchema, 'alarm'],
+  ['deploy-sentinel', 'Deploy Sentinel Cleanup', cleanupEventSchema, 'cleanup'],
+];
+
+const describeIssues = (error: z.ZodError): string =>
+  error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+
+/**
+ * Names what an incoming event is, or says precisely why it is not something we know. Never
+ * throws: an unrecognised event is data the callers must still report (fallback alert, `unknown`
+ * record), not a crash.
+ */
+export const classifyEvent = (raw: unknown): ClassifiedEvent => {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { kind: 'unknown', reason: `expected an EventBridge event object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`, raw };
+  }
+  const { source, 'detail-type': detailType } = raw as Record<string, unknown>;
+  const known = KNOWN.find(([s, d]) => s === source && d === detailType);
+  if (!known) {
+    return { kind: 'unknown', reason: `unrecognised source/detail-type: ${String(source)} / ${String(detailType)}`, raw };
+  }
+  const parsed = known[2].safeParse(raw);
+  if (!parsed.success) {
+    return { kind: 'unknown', reason: `${String(detailType)} with an unexpected shape: ${describeIssues(parsed.error)}`, raw };
+  }
+  return { kind: known[3], event: parsed.data } as ClassifiedEvent;
+};

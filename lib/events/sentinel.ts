@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/**
+ * deploy-sentinel's own events, published on the default bus by the cleanup so that the notifier
+ * and the stream report a deletion even when Slack was down at the time it happened.
+ */
+
+export const SENTINEL_SOURCE = 'deploy-sentinel';
+export const CLEANUP_DETAIL_TYPE = 'Deploy Sentinel Cleanup';
+
+/**
+ * - `deleted`: the orphaned group was deleted.
+ * - `would-delete`: report mode; it would have been deleted.
+ * - `kept`: a candidate was looked at and kept; `reason` says which rule refused it.
+ * - `delete-failed`: deletion was attempted and failed after retries.
+ * - `green-instances-running`: a DISCOVER_EXISTING deployment left green instances running;
+ *   CodeDeploy created nothing, so nothing is deleted.
+ * - `sweep-incomplete`: a sweep stopped before its deadline with candidates left unexamined.
+ */
+export const CLEANUP_ACTIONS = [
+  'deleted',
+  'would-delete',
+  'kept',
+  'delete-failed',
+  'green-instances-running',
+  'sweep-incomplete',
+] as const;
+export type CleanupAction = (typeof CLEANUP_ACTIONS)[number];
+
+export const cleanupDetailSchema = z
+  .object({
+    action: z.enum(CLEANUP_ACTIONS),
+    trigger: z.enum(['event', 'sweep']),
+    mode: z.enum(['delete', 'report']),
+    /** A named reason (`live-group`, `deployment-in-progress`, …) for kept groups; `orphan` otherwise. */
+    reason: z.string().min(1),
+    /** The same reason in words, for people. */
+    reasonText: z.string().optional(),
+    autoScalingGroupName: z.string().optional(),
+    application: z.string().optional(),
+    deploymentGroup: z.string().optional(),
+    deploymentId: z.string().optional(),
+    deploymentStatus: z.string().optional(),
+    instanceCount: z.number().int().nonnegative().optional(),
+    instanceTypes: z.array(z.string()).optional(),
+    instanceIds: z.array(z.string()).optional(),
+    groupCreatedTime: z.string().optional(),
+    /** How long the group had been running when it was deleted or looked at. */
+    runningMs: z.number().nonnegative().optional(),
+    error: z.string().optional(),
+    /** Sweep totals, with `sweep-incomplete`. */
+    examined: z.number().int().nonnegative().optional(),
+    remaining: z.number().int().nonnegative().optional(),
+  })
+  .loose();
+
+export const cleanupEventSchema = z.object({
+  version: z.string().optional(),
+  id: z.string().min(1),
+  account: z.string().min(1),
+  region: z.string().min(1),
+  time: z.string().min(1),
+  source: z.literal(SENTINEL_SOURCE),
+  'detail-type': z.literal(CLEANUP_DETAIL_TYPE),
+  resources: z.array(z.string()).default([]),
+  detail: cleanupDetailSchema,
+});
+
+export type CleanupDetail = z.infer<typeof cleanupDetailSchema>;
+export type CleanupEvent = z.infer<typeof cleanupEventSchema>;
