@@ -1,0 +1,37 @@
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { createAlarmImpactLookup } from '../lib/alarm/deployment-groups.js';
+import { loadNotifierConfig } from '../lib/config.js';
+import { log } from '../lib/log.js';
+import { invocationLog } from '../lib/middleware.js';
+import { notifyAlarmEvent } from '../lib/notify/notify-alarm.js';
+import { createWebhookSender } from '../lib/slack/webhook.js';
+import { createWebhookUrlResolver } from '../lib/slack/webhook-url.js';
+import { deadlineFromContext } from '../lib/time.js';
+
+const config = loadNotifierConfig();
+// Kept for the container's life: a burst of alarms costs one scan of the deployment groups.
+const impact = createAlarmImpactLookup(new CodeDeployClient({ region: config.region }), { callTimeoutMs: 3_000 });
+let ssm: SSMClient | undefined;
+const urls = createWebhookUrlResolver({
+  override: config.slack.webhookUrlOverride,
+  ssm: () => (ssm ??= new SSMClient({ region: config.region })),
+});
+const sender = createWebhookSender({ timeoutMs: config.slack.timeoutMs });
+
+/** CloudWatch alarm state changes to Slack, with the deployments the alarm can stop. */
+export const handler = middy(async (event: unknown, context: Context) => {
+  const deadline = deadlineFromContext(context, 1_000);
+  const outcome = await notifyAlarmEvent(event, {
+    settings: config.settings,
+    defaultWebhookParameter: config.slack.defaultWebhookParameter,
+    impactOf: (name) => impact.impactOf(name, { deadline }),
+    urls,
+    sender,
+    deadline,
+    log,
+  });
+  return outcome.posted ? { posted: true, route: outcome.route } : outcome;
+}).use(invocationLog(log));

@@ -1,0 +1,386 @@
+import type { CleanupDetail } from '../events/sentinel.js';
+import type { Logger } from '../log.js';
+import type { Clock, Deadline, Sleep } from '../time.js';
+import {
+  type CleanupFacts,
+  type CleanupMode,
+  type CleanupTrigger,
+  copiesGroup,
+  createdGroupName,
+  type Decision,
+  decideCleanup,
+  type DeploymentFacts,
+  type DeploymentGroupFacts,
+  type GroupFacts,
+  greenFleetTagSet,
+  type KeepReason,
+  needsDeploymentGroupFacts,
+  parseCopiedGroupName,
+  type TagSet,
+  toEc2TagFilter,
+} from './decide.js';
+import { type GroupOutcome, toGreenInstancesDetail, toGroupDetail, toSweepIncompleteDetail } from './detail.js';
+import { DEPLOYMENTS_PER_BATCH } from './codedeploy.js';
+import type { AutoScalingPort, CodeDeployPort, Ec2Filter, InstanceFacts, InstancesPort } from './ports.js';
+
+/**
+ * The two cleanup use cases: after a FAILURE/STOP event (act at once on the one group that
+ * deployment created) and the scheduled sweep (every `CodeDeploy_*` group of the region). Both
+ * gather facts through the ports, let `decideCleanup` choose, act, publish every outcome, and
+ * throw at the end when something could not be done, so the invocation fails into the
+ * dead-letter queue instead of looking green.
+ */
+
+export interface CleanupDeps {
+  codedeploy: CodeDeployPort;
+  autoscaling: AutoScalingPort;
+  /** Loaded only for DISCOVER_EXISTING deployments (see lazy-instances.ts). */
+  instances: () => Promise<InstancesPort>;
+  publish: (details: CleanupDetail[]) => Promise<void>;
+  mode: CleanupMode;
+  /** Sweep only: a deployment must have completed this long ago (the event path acts at once). */
+  minAgeMs: number;
+  deadline: Deadline;
+  clock: Clock;
+  sleep: Sleep;
+  log: Logger;
+  /** Sweep only: no new batch of 25 deployments starts with less time than this left (default 10 s). */
+  sweepReserveMs?: number;
+}
+
+/** What a run did, for the log line and for `npm start`. */
+export interface CleanupSummary {
+  trigger: CleanupTrigger;
+  mode: CleanupMode;
+  /** Groups named like a copy (`CodeDeploy_<group>_<deploymentId>`) that were found. */
+  candidates: number;
+  /** Candidates decided. */
+  examined: number;
+  deleted: string[];
+  wouldDelete: string[];
+  kept: Array<{ groupName?: string; deploymentId?: string; reason: KeepReason }>;
+  deleteFailed: Array<{ groupName: string; error: string }>;
+  greenInstances: Array<{ deploymentId: string; instanceIds: string[] }>;
+  /** `CodeDeploy_*` names that are not in the copy format: never candidates. */
+  ignoredNames: number;
+  incomplete?: { examined: number; remaining: number; listingComplete: boolean };
+  published: number;
+  /** Port calls made (an adapter's internal retries and pages are not counted). */
+  calls: Record<string, number>;
+  errors: string[];
+}
+
+/** Something could not be done (a deletion, a lookup, publishing); `summary` says what was. */
+export class CleanupError extends Error {
+  override name = 'CleanupError';
+  constructor(
+    message: string,
+    readonly summary: CleanupSummary,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+interface GroupContext {
+  deploymentGroup: DeploymentGroupFacts | undefined;
+  inProgress: string[] | undefined;
+}
+const UNKNOWN_CONTEXT: GroupContext = { deploymentGroup: undefined, inProgress: undefined };
+
+const describeError = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+
+/** Instances matching a tag set: per inner list any filter matches, and every list must match. */
+export const findGreenInstances = async (port: InstancesPort, tagSet: TagSet): Promise<InstanceFacts[]> => {
+  const running: Ec2Filter = { name: 'instance-state-name', values: ['pending', 'running'] };
+  let matching: Map<string, InstanceFacts> | undefined;
+  for (const list of tagSet) {
+    const filters = list.map(toEc2TagFilter).filter((f): f is Ec2Filter => f !== undefined);
+    if (filters.length === 0) continue;
+    const anyOf = new Map<string, InstanceFacts>();
+    for (const filter of filters) {
+      for (const instance of await port.describeInstances([running, filter])) anyOf.set(instance.instanceId, instance);
+    }
+    matching = matching ? new Map([...matching].filter(([id]) => anyOf.has(id))) : anyOf;
+  }
+  return [...(matching?.values() ?? [])].sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+};
+
+/** State and helpers shared by one invocation of either use case. */
+const startRun = (trigger: CleanupTrigger, deps: CleanupDeps) => {
+  const summary: CleanupSummary = {
+    trigger,
+    mode: deps.mode,
+    candidates: 0,
+    examined: 0,
+    deleted: [],
+    wouldDelete: [],
+    kept: [],
+    deleteFailed: [],
+    greenInstances: [],
+    ignoredNames: 0,
+    published: 0,
+    calls: {},
+    errors: [],
+  };
+  const errors: unknown[] = [];
+  const outbox: CleanupDetail[] = [];
+  const contexts = new Map<string, Promise<GroupContext>>();
+  const log = deps.log.child({ trigger, mode: deps.mode });
+
+  const fail = (what: string, error: unknown) => {
+    errors.push(error);
+    summary.errors.push(`${what}: ${describeError(error)}`);
+    log.error(what, { error });
+  };
+
+  const count = (operation: string) => {
+    summary.calls[operation] = (summary.calls[operation] ?? 0) + 1;
+  };
+  const call = <T>(operation: string, run: () => Promise<T>): Promise<T> => {
+    count(operation);
+    return run();
+  };
+  /** Counts each page of a paginated operation. */
+  const callPages = async function* <T>(operation: string, pages: AsyncIterable<T>): AsyncIterable<T> {
+    for await (const page of pages) {
+      count(operation);
+      yield page;
+    }
+  };
+
+  /** Each deployment group is read once per invocation; a failed read leaves its facts unknown. */
+  const groupContext = (deployment: DeploymentFacts): Promise<GroupContext> => {
+    const { application, deploymentGroup } = deployment;
+    if (!application || !deploymentGroup) return Promise.resolve(UNKNOWN_CONTEXT);
+    const key = JSON.stringify([application, deploymentGroup]);
+    let context = contexts.get(key);
+    if (!context) {
+      context = Promise.all([
+        call('GetDeploymentGroup', () => deps.codedeploy.getDeploymentGroup(application, deploymentGroup)),
+        call('ListDeployments', () => deps.codedeploy.listInProgressDeployments(application, deploymentGroup)),
+      ]).then(
+        ([dg, inProgress]) => ({ deploymentGroup: dg, inProgress }),
+        (error: unknown) => {
+          fail(`reading deployment group ${application}/${deploymentGroup}`, error);
+          return UNKNOWN_CONTEXT;
+        },
+      );
+      contexts.set(key, context);
+    }
+    return context;
+  };
+
+  const act = async (decision: Exclude<Decision, { kind: 'report-green-instances' }>, facts: CleanupFacts) => {
+    summary.examined += 1;
+    const deploymentId = facts.deployment?.deploymentId ?? (facts.groupName && parseCopiedGroupName(facts.groupName)?.deploymentId);
+    let outcome: GroupOutcome;
+    if (decision.kind === 'keep') {
+      outcome = { action: 'kept' };
+      summary.kept.push({ groupName: decision.groupName, deploymentId: deploymentId || undefined, reason: decision.reason });
+      log.info('group kept', { autoScalingGroupName: decision.groupName, deploymentId, reason: decision.reason });
+    } else if (deps.mode === 'report') {
+      outcome = { action: 'would-delete' };
+      summary.wouldDelete.push(decision.groupName);
+      log.info('group would be deleted', { autoScalingGroupName: decision.groupName, deploymentId });
+    } else {
+      try {
+        const result = await call('DeleteAutoScalingGroup', () =>
+          deps.autoscaling.deleteGroup(decision.groupName, { deadline: deps.deadline, sleep: deps.sleep }),
+        );
+        outcome = { action: 'deleted' };
+        summary.deleted.push(decision.groupName);
+        log.info('orphaned group deleted', { autoScalingGroupName: decision.groupName, deploymentId, result });
+      } catch (error) {
+        outcome = { action: 'delete-failed', error: describeError(error) };
+        summary.deleteFailed.push({ groupName: decision.groupName, error: describeError(error) });
+        fail(`deleting ${decision.groupName}`, error);
+      }
+    }
+    outbox.push(toGroupDetail(decision, facts, outcome, deps.mode));
+  };
+
+  const reportGreenInstances = async (deployment: DeploymentFacts, context: GroupContext) => {
+    const tagSet = greenFleetTagSet(deployment, context.deploymentGroup);
+    if (!tagSet) {
+      log.warn('no tag filters name the replacement instances; nothing to report', { deploymentId: deployment.deploymentId });
+      return;
+    }
+    try {
+      const port = await deps.instances();
+      const instances = await call('DescribeInstances', () => findGreenInstances(port, tagSet));
+      summary.greenInstances.push({ deploymentId: deployment.deploymentId, instanceIds: instances.map((i) => i.instanceId) });
+      if (instances.length > 0) outbox.push(toGreenInstancesDetail(deployment, instances, deps.mode));
+    } catch (error) {
+      fail(`finding the replacement instances of ${deployment.deploymentId}`, error);
+    }
+  };
+
+  /** Publishes what is waiting; a failure is recorded and the run goes on. */
+  const flush = async () => {
+    if (outbox.length === 0) return;
+    const details = outbox.splice(0, outbox.length);
+    try {
+      await call('PutEvents', () => deps.publish(details));
+      summary.published += details.length;
+    } catch (error) {
+      fail(`publishing ${details.length} cleanup events`, error);
+    }
+  };
+
+  const finish = async (): Promise<CleanupSummary> => {
+    await flush();
+    const counts = {
+      candidates: summary.candidates,
+      examined: summary.examined,
+      deleted: summary.deleted.length,
+      wouldDelete: summary.wouldDelete.length,
+      kept: summary.kept.length,
+      deleteFailed: summary.deleteFailed.length,
+      published: summary.published,
+      incomplete: summary.incomplete,
+      calls: summary.calls,
+    };
+    if (errors.length === 0) {
+      log.info('cleanup finished', counts);
+      return summary;
+    }
+    log.error('cleanup finished with errors', { ...counts, errors: summary.errors });
+    throw new CleanupError(`cleanup could not finish: ${summary.errors.join('; ')}`, summary, {
+      cause: errors.length === 1 ? errors[0] : new AggregateError(errors, `${errors.length} errors`),
+    });
+  };
+
+  return { summary, outbox, log, fail, call, callPages, groupContext, act, reportGreenInstances, flush, finish };
+};
+
+/**
+ * After a FAILURE or STOP state change: deletes the group that deployment copied, if every rule
+ * allows it now (no minimum age), or reports DISCOVER_EXISTING instances left running.
+ */
+export const cleanUpAfterDeployment = async (deploymentId: string, deps: CleanupDeps): Promise<CleanupSummary> => {
+  const run = startRun('event', deps);
+  try {
+    const deployment = await run.call('GetDeployment', () => deps.codedeploy.getDeployment(deploymentId));
+    const unsuccessfulBlueGreen = deployment !== undefined && needsDeploymentGroupFacts(deployment);
+    const context = unsuccessfulBlueGreen ? await run.groupContext(deployment) : UNKNOWN_CONTEXT;
+    // Only a deployment that copied a group has a candidate: in-place and DISCOVER_EXISTING created none.
+    const groupName = deployment && copiesGroup(deployment) ? createdGroupName(deployment) : undefined;
+    let group: GroupFacts | undefined;
+    if (groupName && unsuccessfulBlueGreen) {
+      group = await run.call('DescribeAutoScalingGroups', () => deps.autoscaling.describeGroup(groupName));
+    }
+    const facts: CleanupFacts = {
+      trigger: 'event',
+      groupName,
+      deployment,
+      deploymentGroup: context.deploymentGroup,
+      inProgressDeploymentIds: context.inProgress,
+      group,
+      nowMs: deps.clock(),
+      minAgeMs: deps.minAgeMs,
+    };
+    run.summary.candidates = groupName ? 1 : 0;
+    const decision = decideCleanup(facts);
+    if (decision.kind === 'report-green-instances') {
+      if (deployment) await run.reportGreenInstances(deployment, context);
+    } else if (decision.kind === 'delete' || decision.groupName !== undefined) {
+      await run.act(decision, facts);
+    } else {
+      run.summary.kept.push({ deploymentId, reason: decision.reason });
+      run.log.info('no group to clean up', { deploymentId, reason: decision.reason });
+    }
+  } catch (error) {
+    run.fail(`cleaning up after ${deploymentId}`, error);
+  }
+  return run.finish();
+};
+
+interface Candidate {
+  group: GroupFacts;
+  deploymentId: string;
+}
+
+const byAge = (a: Candidate, b: Candidate) =>
+  (a.group.createdTimeMs ?? Number.POSITIVE_INFINITY) - (b.group.createdTimeMs ?? Number.POSITIVE_INFINITY) ||
+  a.group.name.localeCompare(b.group.name);
+
+/**
+ * The scheduled sweep: every `CodeDeploy_<group>_<deploymentId>` group of the region is decided,
+ * oldest first, 25 deployments at a time; it stops before the deadline and says so.
+ */
+export const sweepOrphans = async (deps: CleanupDeps): Promise<CleanupSummary> => {
+  const run = startRun('sweep', deps);
+  const reserve = deps.sweepReserveMs ?? 10_000;
+  const outOfTime = () => deps.deadline.remainingMs() < reserve;
+  const candidates: Candidate[] = [];
+  let listingComplete = true;
+
+  try {
+    for await (const page of run.callPages('DescribeAutoScalingGroups', deps.autoscaling.listGroups())) {
+      for (const group of page) {
+        if (!group.name.startsWith('CodeDeploy_')) continue;
+        const parsed = parseCopiedGroupName(group.name);
+        if (parsed) candidates.push({ group, deploymentId: parsed.deploymentId });
+        else run.summary.ignoredNames += 1;
+      }
+      if (outOfTime()) {
+        listingComplete = false;
+        break;
+      }
+    }
+  } catch (error) {
+    run.fail('listing Auto Scaling groups', error);
+    return run.finish();
+  }
+  run.summary.candidates = candidates.length;
+
+  const byDeployment = new Map<string, Candidate[]>();
+  for (const candidate of listingComplete ? candidates.sort(byAge) : []) {
+    byDeployment.set(candidate.deploymentId, [...(byDeployment.get(candidate.deploymentId) ?? []), candidate]);
+  }
+  const deploymentIds = [...byDeployment.keys()];
+  const candidatesOf = (ids: string[]) => ids.reduce((n, id) => n + (byDeployment.get(id)?.length ?? 0), 0);
+
+  let reached = 0;
+  for (; reached < deploymentIds.length && !outOfTime(); reached += DEPLOYMENTS_PER_BATCH) {
+    const ids = deploymentIds.slice(reached, reached + DEPLOYMENTS_PER_BATCH);
+    let deployments: Map<string, DeploymentFacts>;
+    try {
+      const found = await run.call('BatchGetDeployments', () => deps.codedeploy.batchGetDeployments(ids));
+      deployments = new Map(found.map((d) => [d.deploymentId, d]));
+    } catch (error) {
+      // These candidates stay undecided until the next sweep; the failure still fails this invocation.
+      run.fail(`reading deployments ${ids.join(', ')}`, error);
+      continue;
+    }
+    for (const id of ids) {
+      const deployment = deployments.get(id);
+      const context = deployment && needsDeploymentGroupFacts(deployment) ? await run.groupContext(deployment) : UNKNOWN_CONTEXT;
+      for (const { group } of byDeployment.get(id) ?? []) {
+        const facts: CleanupFacts = {
+          trigger: 'sweep',
+          groupName: group.name,
+          deployment,
+          deploymentGroup: context.deploymentGroup,
+          inProgressDeploymentIds: context.inProgress,
+          group,
+          nowMs: deps.clock(),
+          minAgeMs: deps.minAgeMs,
+        };
+        const decision = decideCleanup(facts);
+        if (decision.kind !== 'report-green-instances') await run.act(decision, facts);
+      }
+    }
+    await run.flush();
+  }
+
+  const remaining = listingComplete ? candidatesOf(deploymentIds.slice(reached)) : candidates.length;
+  if (!listingComplete || remaining > 0) {
+    run.summary.incomplete = { examined: run.summary.examined, remaining, listingComplete };
+    run.outbox.push(toSweepIncompleteDetail(run.summary.examined, remaining, deps.mode));
+    run.log.warn('sweep stopped before the deadline', run.summary.incomplete);
+  }
+  return run.finish();
+};

@@ -1,0 +1,271 @@
+import {
+  type CodeDeployClient,
+  type ECSTaskSet,
+  GetDeploymentCommand,
+  GetDeploymentGroupCommand,
+  GetDeploymentTargetCommand,
+} from '@aws-sdk/client-codedeploy';
+import {
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTargetGroupsCommand,
+  type ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DISCOVERY_CALL_TIMEOUT_MS } from './budget.js';
+import type { DiscoveryOverrides, Variable } from './settings.js';
+
+/**
+ * What a hook probes, found from the deployment (CodeDeploy) and the load balancer (ELBv2), or
+ * taken from the settings' `discovery` overrides. Every value is looked up only when a check asks
+ * for it, at most once per invocation, and is either found or comes with the reason it was not:
+ * a check that needs a value that was not found fails (fail closed).
+ */
+
+export type Lookup<T> = { value: T } | { reason: string };
+
+/** A listener to probe: its base URL and the Host / TLS server name to send, if overridden. */
+export interface Endpoint {
+  baseUrl: string;
+  host?: string;
+}
+
+export interface TargetGroupRef {
+  arn: string;
+  name: string;
+}
+
+export type TrafficRole = 'test' | 'production';
+export type Color = 'green' | 'blue';
+
+/** The lookups checks can ask for. */
+export interface Environment {
+  listener(role: TrafficRole): Promise<Lookup<Endpoint>>;
+  targetGroup(which: Color | string): Promise<Lookup<TargetGroupRef>>;
+  deploymentGroupAlarms(): Promise<Lookup<string[]>>;
+  variable(name: Variable): Promise<Lookup<string>>;
+}
+
+export interface DeploymentIds {
+  deploymentId: string;
+}
+
+export interface DiscoveryClients {
+  codedeploy: CodeDeployClient;
+  elbv2: ElasticLoadBalancingV2Client;
+}
+
+/** Raised inside discovery for a value that cannot be found; its message is the reason. */
+export class UnresolvedError extends Error {
+  override name = 'UnresolvedError';
+}
+
+// Pure helpers ------------------------------------------------------------------------------------
+
+/** The resource part of an ELBv2 ARN, which is the CloudWatch dimension value (`app/x/id`, `targetgroup/x/id`). */
+export const dimensionOf = (arn: string): string => {
+  const resource = arn.split(':').slice(5).join(':');
+  return resource.replace(/^loadbalancer\//, '');
+};
+
+/** A target group's name from its ARN (`.../targetgroup/<name>/<id>`). */
+export const targetGroupNameOf = (arn: string): string => arn.split(':').slice(5).join(':').split('/')[1] ?? arn;
+
+/** The scheme a listener protocol is probed with; UDP and friends cannot be probed over HTTP. */
+export const schemeOf = (protocol: string | undefined): 'http' | 'https' | undefined =>
+  protocol === 'HTTP' || protocol === 'TCP' ? 'http' : protocol === 'HTTPS' || protocol === 'TLS' ? 'https' : undefined;
+
+/** The base URL of a listener on a load balancer, e.g. `http://internal-orders.elb.amazonaws.com:8080`. */
+export const listenerUrl = (scheme: 'http' | 'https', dnsName: string, port: number): string => {
+  const standard = (scheme === 'http' && port === 80) || (scheme === 'https' && port === 443);
+  return `${scheme}://${dnsName}${standard ? '' : `:${port}`}`;
+};
+
+/** The green (replacement) and blue (original) target group names from the ECS target's task sets. */
+export const taskSetTargetGroups = (taskSets: ECSTaskSet[] | undefined): { green?: string; blue?: string } => ({
+  green: taskSets?.find((t) => t.taskSetLabel === 'Green')?.targetGroup?.name,
+  blue: taskSets?.find((t) => t.taskSetLabel === 'Blue')?.targetGroup?.name,
+});
+
+const describeError = (operation: string, error: unknown): string => {
+  const e = error as Error & { name?: string };
+  if (e?.name === 'AbortError' || e?.name === 'TimeoutError') return `${operation} got no answer`;
+  return `${operation} failed: ${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`;
+};
+
+const found = <T>(value: T): Lookup<T> => ({ value });
+const missing = (reason: string): Lookup<never> => ({ reason });
+
+// The environment -----------------------------------------------------------------------------------
+
+/** Memoised lookups over CodeDeploy and ELBv2 for one hook invocation. */
+export const createEnvironment = (
+  ids: DeploymentIds,
+  overrides: DiscoveryOverrides,
+  clients: DiscoveryClients,
+  signal: AbortSignal,
+): Environment => {
+  const memo = new Map<string, Promise<unknown>>();
+  const once = <T>(key: string, load: () => Promise<T>): Promise<T> => {
+    if (!memo.has(key)) memo.set(key, load());
+    return memo.get(key) as Promise<T>;
+  };
+  const callOptions = () => ({ abortSignal: AbortSignal.any([signal, AbortSignal.timeout(DISCOVERY_CALL_TIMEOUT_MS)]) });
+  const call = async <T>(operation: string, send: () => Promise<T>): Promise<T> => {
+    try {
+      return await send();
+    } catch (error) {
+      throw new UnresolvedError(describeError(operation, error), { cause: error });
+    }
+  };
+  const settle = async <T>(load: () => Promise<T>): Promise<Lookup<T>> => {
+    try {
+      return found(await load());
+    } catch (error) {
+      if (error instanceof UnresolvedError) return missing(error.message);
+      throw error;
+    }
+  };
+
+  const deployment = () =>
+    once('deployment', async () => {
+      const { deploymentInfo } = await call('GetDeployment', () =>
+        clients.codedeploy.send(new GetDeploymentCommand({ deploymentId: ids.deploymentId }), callOptions()),
+      );
+      if (!deploymentInfo?.applicationName || !deploymentInfo.deploymentGroupName) {
+        throw new UnresolvedError(`GetDeployment(${ids.deploymentId}) names no application and deployment group`);
+      }
+      return { applicationName: deploymentInfo.applicationName, deploymentGroupName: deploymentInfo.deploymentGroupName };
+    });
+
+  const deploymentGroup = () =>
+    once('deploymentGroup', async () => {
+      const { applicationName, deploymentGroupName } = await deployment();
+      const { deploymentGroupInfo } = await call('GetDeploymentGroup', () =>
+        clients.codedeploy.send(new GetDeploymentGroupCommand({ applicationName, deploymentGroupName }), callOptions()),
+      );
+      const pair = deploymentGroupInfo?.loadBalancerInfo?.targetGroupPairInfoList?.[0];
+      return {
+        name: `${applicationName}/${deploymentGroupName}`,
+        prodListenerArn: pair?.prodTrafficRoute?.listenerArns?.[0],
+        testListenerArn: pair?.testTrafficRoute?.listenerArns?.[0],
+        ecsService: deploymentGroupInfo?.ecsServices?.[0],
+        alarms: (deploymentGroupInfo?.alarmConfiguration?.alarms ?? []).map((a) => a.name ?? '').filter(Boolean),
+      };
+    });
+
+  const taskSets = () =>
+    once('taskSets', async () => {
+      const group = await deploymentGroup();
+      if (!group.ecsService?.clusterName || !group.ecsService.serviceName) {
+        throw new UnresolvedError(`deployment group ${group.name} names no ECS service`);
+      }
+      // An ECS deployment target's id is `<cluster>:<service>`.
+      const targetId = `${group.ecsService.clusterName}:${group.ecsService.serviceName}`;
+      const { deploymentTarget } = await call('GetDeploymentTarget', () =>
+        clients.codedeploy.send(new GetDeploymentTargetCommand({ deploymentId: ids.deploymentId, targetId }), callOptions()),
+      );
+      const sets = deploymentTarget?.ecsTarget?.taskSetsInfo;
+      if (!sets?.length) {
+        const kind = deploymentTarget?.deploymentTargetType ?? 'unknown';
+        throw new UnresolvedError(
+          `deployment target ${targetId} (${kind}) exposes no task sets, as with CloudFormation-driven deployments; ` +
+            'set hooks.discovery.greenTargetGroup / blueTargetGroup',
+        );
+      }
+      return taskSetTargetGroups(sets);
+    });
+
+  const targetGroupByName = (name: string) =>
+    once(`targetGroup:${name}`, async (): Promise<TargetGroupRef> => {
+      const { TargetGroups } = await call(`DescribeTargetGroups(${name})`, () =>
+        clients.elbv2.send(new DescribeTargetGroupsCommand({ Names: [name] }), callOptions()),
+      );
+      const arn = TargetGroups?.[0]?.TargetGroupArn;
+      if (!arn) throw new UnresolvedError(`target group ${name} not found`);
+      return { arn, name };
+    });
+
+  const targetGroupRef = (nameOrArn: string) =>
+    nameOrArn.startsWith('arn:') ? Promise.resolve({ arn: nameOrArn, name: targetGroupNameOf(nameOrArn) }) : targetGroupByName(nameOrArn);
+
+  const colorTargetGroup = (color: Color) =>
+    once(`color:${color}`, async (): Promise<TargetGroupRef> => {
+      const override = color === 'green' ? overrides.greenTargetGroup : overrides.blueTargetGroup;
+      if (override) return targetGroupRef(override);
+      const name = (await taskSets())[color];
+      if (!name) throw new UnresolvedError(`the deployment's task sets have no ${color === 'green' ? 'Green' : 'Blue'} task set`);
+      return targetGroupByName(name);
+    });
+
+  const listenerArn = async (role: TrafficRole) => {
+    const group = await deploymentGroup();
+    const arn = role === 'test' ? group.testListenerArn : group.prodListenerArn;
+    if (!arn) {
+      throw new UnresolvedError(
+        `deployment group ${group.name} has no ${role === 'test' ? 'test' : 'production'} traffic route; set hooks.discovery.${role === 'test' ? 'testListener' : 'productionListener'}.url`,
+      );
+    }
+    return arn;
+  };
+
+  const listener = (arn: string) =>
+    once(`listener:${arn}`, async () => {
+      const { Listeners } = await call('DescribeListeners', () =>
+        clients.elbv2.send(new DescribeListenersCommand({ ListenerArns: [arn] }), callOptions()),
+      );
+      const l = Listeners?.[0];
+      if (!l?.LoadBalancerArn || !l.Port) throw new UnresolvedError(`listener ${arn} not found`);
+      return { loadBalancerArn: l.LoadBalancerArn, port: l.Port, protocol: l.Protocol };
+    });
+
+  const loadBalancerDns = (arn: string) =>
+    once(`loadBalancer:${arn}`, async () => {
+      const { LoadBalancers } = await call('DescribeLoadBalancers', () =>
+        clients.elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] }), callOptions()),
+      );
+      const dns = LoadBalancers?.[0]?.DNSName;
+      if (!dns) throw new UnresolvedError(`load balancer ${arn} has no DNS name`);
+      return dns;
+    });
+
+  const endpoint = (role: TrafficRole) =>
+    once(`endpoint:${role}`, async (): Promise<Endpoint> => {
+      const override = role === 'test' ? overrides.testListener : overrides.productionListener;
+      if (override?.url) return { baseUrl: override.url.replace(/\/$/, ''), host: override.host };
+      const l = await listener(await listenerArn(role));
+      const scheme = schemeOf(l.protocol);
+      if (!scheme) throw new UnresolvedError(`the ${role} listener speaks ${l.protocol}, which cannot be probed over HTTP`);
+      const dns = await loadBalancerDns(l.loadBalancerArn);
+      return { baseUrl: listenerUrl(scheme, dns, l.port), host: override?.host };
+    });
+
+  const loadBalancerArn = async () => overrides.loadBalancer ?? (await listener(await listenerArn('production'))).loadBalancerArn;
+
+  const variable = (name: Variable): Promise<string> => {
+    switch (name) {
+      case 'deploymentId':
+        return Promise.resolve(ids.deploymentId);
+      case 'applicationName':
+        return deployment().then((d) => d.applicationName);
+      case 'deploymentGroupName':
+        return deployment().then((d) => d.deploymentGroupName);
+      case 'greenTargetGroup':
+        return colorTargetGroup('green').then((t) => dimensionOf(t.arn));
+      case 'blueTargetGroup':
+        return colorTargetGroup('blue').then((t) => dimensionOf(t.arn));
+      case 'greenTargetGroupName':
+        return colorTargetGroup('green').then((t) => t.name);
+      case 'blueTargetGroupName':
+        return colorTargetGroup('blue').then((t) => t.name);
+      case 'loadBalancer':
+        return loadBalancerArn().then(dimensionOf);
+    }
+  };
+
+  return {
+    listener: (role) => settle(() => endpoint(role)),
+    targetGroup: (which) => settle(() => (which === 'green' || which === 'blue' ? colorTargetGroup(which) : targetGroupRef(which))),
+    deploymentGroupAlarms: () => settle(async () => (await deploymentGroup()).alarms),
+    variable: (name) => settle(() => variable(name)),
+  };
+};

@@ -1,0 +1,138 @@
+import type { CloudWatchClient, MetricDataQuery, StandardUnit } from '@aws-sdk/client-cloudwatch';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Clock } from '../time.js';
+import { readAlarms, readMetricData, readTargetHealth } from './aws-probes.js';
+import type { Environment, Lookup } from './discovery.js';
+import type { Measure, PreparedCheck } from './evaluate.js';
+import type { HttpFetch } from './http-probe.js';
+import { judgeAlarms, judgeHttp, judgeMetric, judgeTargetHealth, type Measurement } from './judge.js';
+import {
+  type AlarmsCheck,
+  type Check,
+  type CloudWatchCheck,
+  type HttpCheck,
+  type TargetHealthCheck,
+  type Variable,
+  variablesIn,
+} from './settings.js';
+
+/**
+ * Turns a configured check into a measurement function: resolves what it needs from the
+ * environment (listeners, target groups, variables) and binds the probe to the judge.
+ */
+
+export interface MeasureDeps {
+  cloudwatch: CloudWatchClient;
+  elbv2: ElasticLoadBalancingV2Client;
+  fetch: HttpFetch;
+  clock: Clock;
+}
+
+class Unresolved extends Error {}
+
+const need = async <T>(lookup: Promise<Lookup<T>>, what: string): Promise<T> => {
+  const result = await lookup;
+  if ('reason' in result) throw new Unresolved(`${what} could not be resolved: ${result.reason}`);
+  return result.value;
+};
+
+/** Replaces every `${variable}` in the texts; fails when any cannot be resolved. */
+const substituteAll = async (env: Environment, texts: string[]): Promise<(text: string) => string> => {
+  const names = [...new Set(texts.flatMap(variablesIn))] as Variable[];
+  const values = new Map<string, string>();
+  for (const name of names) values.set(name, await need(env.variable(name), `\${${name}}`));
+  return (text) => text.replace(/\$\{([^}]*)\}/g, (_, name: string) => values.get(name) ?? '');
+};
+
+const prepareHttp = async (check: HttpCheck, env: Environment, deps: MeasureDeps): Promise<Measure> => {
+  const fill = await substituteAll(env, [check.url ?? '', check.path, check.body ?? '', ...Object.values(check.headers)]);
+  let url: string;
+  let host: string | undefined;
+  if (check.url) {
+    url = fill(check.url);
+  } else {
+    const target = check.target ?? 'test';
+    const endpoint = await need(env.listener(target), `the ${target} listener`);
+    url = `${endpoint.baseUrl}${fill(check.path)}`;
+    host = endpoint.host;
+  }
+  const headers = Object.fromEntries(Object.entries(check.headers).map(([k, v]) => [k, fill(v)]));
+  const hasHost = Object.keys(headers).some((k) => k.toLowerCase() === 'host');
+  if (host && !hasHost) headers.host = host;
+  const servername = host?.replace(/:\d+$/, '');
+  const body = check.body === undefined ? undefined : fill(check.body);
+  return async (_attempt, signal) => {
+    const started = deps.clock();
+    const answer = await deps.fetch({ url, method: check.method, headers, body, signal, servername });
+    return judgeHttp(answer, check.expect, Math.max(0, Math.round(deps.clock() - started)));
+  };
+};
+
+const toQuery = (query: CloudWatchCheck['queries'][number], returnData: boolean, fill: (t: string) => string): MetricDataQuery => ({
+  Id: query.id,
+  Label: query.label,
+  ReturnData: returnData,
+  ...(query.metric
+    ? {
+        MetricStat: {
+          Metric: {
+            Namespace: query.metric.namespace,
+            MetricName: query.metric.name,
+            Dimensions: Object.entries(query.metric.dimensions).map(([Name, value]) => ({ Name, Value: fill(value) })),
+          },
+          Period: query.metric.period,
+          Stat: query.metric.stat,
+          Unit: query.metric.unit as StandardUnit | undefined,
+        },
+      }
+    : { Expression: fill(query.expression ?? ''), Period: query.period }),
+});
+
+const prepareCloudWatch = async (check: CloudWatchCheck, env: Environment, deps: MeasureDeps): Promise<Measure> => {
+  const texts = check.queries.flatMap((q) => [q.expression ?? '', ...Object.values(q.metric?.dimensions ?? {})]);
+  const fill = await substituteAll(env, texts);
+  const evaluated = check.evaluate ?? check.queries[check.queries.length - 1]!.id;
+  // Only the judged query returns data: intermediate queries of a metric math expression stay internal.
+  const queries = check.queries.map((q) => toQuery(q, q.id === evaluated, fill));
+  return async (_attempt, signal): Promise<Measurement> => {
+    const end = deps.clock();
+    const results = await readMetricData(deps.cloudwatch, { queries, start: new Date(end - check.window), end: new Date(end) }, signal);
+    const series = results.find((r) => r.id === evaluated);
+    if (series?.statusCode === 'InternalError' || series?.statusCode === 'Forbidden') {
+      return { outcome: 'error', reason: `GetMetricData answered ${series.statusCode} for ${evaluated}: ${series.messages.join('; ') || 'no message'}` };
+    }
+    return judgeMetric(series, check);
+  };
+};
+
+const prepareAlarms = async (check: AlarmsCheck, env: Environment, deps: MeasureDeps): Promise<Measure> => {
+  const fromGroup = check.fromDeploymentGroup ? await need(env.deploymentGroupAlarms(), "the deployment group's alarms") : [];
+  const names = [...new Set([...check.alarms, ...fromGroup])];
+  if (names.length === 0) throw new Unresolved('no alarms to watch: the deployment group has none configured');
+  return async (_attempt, signal) => judgeAlarms(await readAlarms(deps.cloudwatch, names, signal), names);
+};
+
+const prepareTargetHealth = async (check: TargetHealthCheck, env: Environment, deps: MeasureDeps): Promise<Measure> => {
+  const group = await need(env.targetGroup(check.targetGroup), `target group ${check.targetGroup}`);
+  return async (_attempt, signal) =>
+    judgeTargetHealth(await readTargetHealth(deps.elbv2, group.arn, signal), check.minHealthyPercent, group.name);
+};
+
+/** A check bound to its probe, or the reason its inputs could not be resolved. */
+export const prepareCheck = async (check: Check, env: Environment, deps: MeasureDeps): Promise<PreparedCheck> => {
+  try {
+    switch (check.type) {
+      case 'http':
+        return { check, measure: await prepareHttp(check, env, deps) };
+      case 'cloudwatch':
+        return { check, measure: await prepareCloudWatch(check, env, deps) };
+      case 'alarms':
+        return { check, measure: await prepareAlarms(check, env, deps) };
+      case 'targetHealth':
+        return { check, measure: await prepareTargetHealth(check, env, deps) };
+    }
+  } catch (error) {
+    if (error instanceof Unresolved) return { check, unresolved: error.message };
+    throw error;
+  }
+};

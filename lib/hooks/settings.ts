@@ -1,0 +1,353 @@
+import { z } from 'zod';
+import { hookTimeoutSeconds, LAMBDA_MAX_TIMEOUT_SECONDS, worstCaseMs } from './budget.js';
+import { HOOKS, type HookName } from './hooks.js';
+import { JsonPathError, parseJsonPath } from './json-path.js';
+
+/**
+ * The `hooks` section of a stage's settings file: per lifecycle hook, the checks that must all pass
+ * before the hook reports Succeeded. Parsed when the service is packaged and again at cold start.
+ * Durations are milliseconds or strings such as `250ms`, `5s`, `2m`.
+ */
+
+/** Values a check may reference as `${name}`; each is discovered from the deployment or overridden. */
+export const VARIABLES = [
+  'deploymentId',
+  'applicationName',
+  'deploymentGroupName',
+  /** CloudWatch dimension form, `targetgroup/<name>/<id>`. */
+  'greenTargetGroup',
+  'blueTargetGroup',
+  'greenTargetGroupName',
+  'blueTargetGroupName',
+  /** CloudWatch dimension form of the production listener's load balancer, `app/<name>/<id>`. */
+  'loadBalancer',
+] as const;
+export type Variable = (typeof VARIABLES)[number];
+
+const VARIABLE_REF = /\$\{([^}]*)\}/g;
+
+/** The variable names a template string refers to. */
+export const variablesIn = (text: string): string[] => [...text.matchAll(VARIABLE_REF)].map((m) => m[1] ?? '');
+
+const templated = z.string().superRefine((text, ctx) => {
+  for (const name of variablesIn(text)) {
+    if (!(VARIABLES as readonly string[]).includes(name)) {
+      ctx.addIssue({ code: 'custom', message: `unknown variable \${${name}}; known: ${VARIABLES.join(', ')}` });
+    }
+  }
+});
+
+const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000 };
+
+/** A duration as milliseconds: a number of ms, or `250ms` / `5s` / `2m`. */
+export const durationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  if (typeof value === 'number') {
+    if (Number.isInteger(value) && value >= 0) return value;
+    ctx.addIssue({ code: 'custom', message: `a duration in milliseconds must be a whole number >= 0, got ${value}` });
+    return z.NEVER;
+  }
+  const match = /^(\d+)(ms|s|m)$/.exec(value.trim());
+  if (!match) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration; write e.g. 500ms, 5s or 2m` });
+    return z.NEVER;
+  }
+  return Number(match[1]) * UNITS[match[2]!]!;
+});
+
+const regexSchema = z.string().superRefine((source, ctx) => {
+  try {
+    new RegExp(source);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(error as Error).message}` });
+  }
+});
+
+const jsonPathSchema = z.string().superRefine((path, ctx) => {
+  try {
+    parseJsonPath(path);
+  } catch (error) {
+    if (!(error instanceof JsonPathError)) throw error;
+    ctx.addIssue({ code: 'custom', message: error.message });
+  }
+});
+
+const isHttpUrl = (text: string) => {
+  try {
+    return ['http:', 'https:'].includes(new URL(text.replace(VARIABLE_REF, 'x')).protocol);
+  } catch {
+    return false;
+  }
+};
+
+/** Measurement schedule and limits shared by every check (after Argo Rollouts' AnalysisTemplate). */
+const scheduleFields = {
+  /** Unique within the hook; names the check in every log line. */
+  name: z.string().min(1).max(80),
+  /** Measured and logged, never failing the hook. */
+  dryRun: z.boolean().default(false),
+  /** Conclusive measurements (passes and failures; errors are retried and not counted here). */
+  count: z.number().int().min(1).max(100).default(1),
+  /** Wait between two measurements, and before retrying an error. */
+  interval: durationSchema.default(5_000),
+  /** Wait before the first measurement. */
+  initialDelay: durationSchema.default(0),
+  /** Each measurement is abandoned (an error) after this long. */
+  timeout: durationSchema.default(5_000),
+  /** Failed measurements tolerated; one more fails the check. */
+  failureLimit: z.number().int().min(0).default(0),
+  /** Consecutive errors (no answer, refused, throttled) tolerated; one more fails the check. */
+  consecutiveErrorLimit: z.number().int().min(0).max(10).default(2),
+};
+
+const statusSpec = z.union([z.number().int().min(100).max(599), z.string().regex(/^[1-5]xx$/, 'write a status class as 2xx, 3xx, ...')]);
+
+const jsonExpectationSchema = z
+  .strictObject({
+    path: jsonPathSchema,
+    equals: z.unknown().optional(),
+    notEquals: z.unknown().optional(),
+    exists: z.boolean().optional(),
+    matches: regexSchema.optional(),
+    atLeast: z.number().optional(),
+    atMost: z.number().optional(),
+  })
+  .refine(
+    (e) => ['equals', 'notEquals', 'exists', 'matches', 'atLeast', 'atMost'].some((k) => k in e),
+    'give at least one of equals, notEquals, exists, matches, atLeast, atMost',
+  );
+
+const stringList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]));
+
+const httpExpectSchema = z.strictObject({
+  /** `200`, `2xx`, or a list of either. */
+  status: z
+    .union([statusSpec, z.array(statusSpec).min(1)])
+    .transform((v) => (Array.isArray(v) ? v : [v]))
+    .default(['2xx']),
+  /** Header name (any case) to an exact value, or `{ matches: regex }`, or `{ absent: true }`. */
+  headers: z
+    .record(z.string(), z.union([z.string(), z.strictObject({ matches: regexSchema }), z.strictObject({ absent: z.literal(true) })]))
+    .optional(),
+  bodyContains: stringList.optional(),
+  bodyNotContains: stringList.optional(),
+  bodyMatches: regexSchema.optional(),
+  /** Values at JSON paths; the body must be JSON when any is given. */
+  json: z.array(jsonExpectationSchema).min(1).optional(),
+  /** The whole answer (headers and body) must arrive within this budget. */
+  maxLatency: durationSchema.optional(),
+});
+
+export const httpCheckSchema = z
+  .strictObject({
+    ...scheduleFields,
+    type: z.literal('http'),
+    /** The discovered (or overridden) listener to probe; ignored when `url` is given. */
+    target: z.enum(['test', 'production']).optional(),
+    /** A full URL instead of a listener. */
+    url: templated.refine(isHttpUrl, 'url must be an http:// or https:// URL').optional(),
+    path: templated.refine((p) => p.startsWith('/'), 'path must start with "/"').default('/'),
+    method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
+    headers: z.record(z.string(), templated).default({}),
+    body: templated.optional(),
+    expect: httpExpectSchema.default({ status: ['2xx'] }),
+  })
+  .superRefine((check, ctx) => {
+    if (check.url && check.target) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'give either target or url, not both' });
+    }
+    if (check.expect.maxLatency !== undefined && check.expect.maxLatency > check.timeout) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['expect', 'maxLatency'],
+        message: `maxLatency (${check.expect.maxLatency} ms) exceeds the request timeout (${check.timeout} ms)`,
+      });
+    }
+  });
+
+const metricQuerySchema = z
+  .strictObject({
+    /** GetMetricData's rule: starts with a lower-case letter. */
+    id: z.string().regex(/^[a-z][a-zA-Z0-9_]*$/, 'a query id starts with a lower-case letter, then letters, digits, _'),
+    metric: z
+      .strictObject({
+        namespace: z.string().min(1),
+        name: z.string().min(1),
+        dimensions: z.record(z.string(), templated).default({}),
+        stat: z.string().min(1).default('Average'),
+        period: z.number().int().min(1).default(60),
+        unit: z.string().optional(),
+      })
+      .optional(),
+    /** Metric math over other query ids, e.g. `100 * errors / requests`. */
+    expression: templated.optional(),
+    label: z.string().optional(),
+    period: z.number().int().min(1).optional(),
+  })
+  .refine((q) => (q.metric === undefined) !== (q.expression === undefined), 'give exactly one of metric or expression');
+
+export const REDUCTIONS = ['max', 'min', 'avg', 'sum', 'last'] as const;
+export type Reduction = (typeof REDUCTIONS)[number];
+export const COMPARISONS = ['<', '<=', '>', '>='] as const;
+export type Comparison = (typeof COMPARISONS)[number];
+
+export const cloudWatchCheckSchema = z
+  .strictObject({
+    ...scheduleFields,
+    type: z.literal('cloudwatch'),
+    /** The metrics are read from now minus this window to now. */
+    window: durationSchema.default(300_000),
+    queries: z.array(metricQuerySchema).min(1).max(20),
+    /** The query whose values are judged; the last query by default. */
+    evaluate: z.string().optional(),
+    reduce: z.enum(REDUCTIONS),
+    /** The check passes when `reduce(values) <passWhen> threshold`. */
+    passWhen: z.enum(COMPARISONS),
+    threshold: z.number(),
+    /** What no datapoints mean; there is no default on purpose. */
+    noData: z.enum(['pass', 'fail']),
+  })
+  .superRefine((check, ctx) => {
+    const ids = check.queries.map((q) => q.id);
+    if (new Set(ids).size !== ids.length) ctx.addIssue({ code: 'custom', path: ['queries'], message: 'query ids must be unique' });
+    if (check.evaluate !== undefined && !ids.includes(check.evaluate)) {
+      ctx.addIssue({ code: 'custom', path: ['evaluate'], message: `"${check.evaluate}" is not one of the query ids (${ids.join(', ')})` });
+    }
+    if (check.window < 60_000) ctx.addIssue({ code: 'custom', path: ['window'], message: 'window must be at least 1m' });
+  });
+
+export const alarmsCheckSchema = z
+  .strictObject({
+    ...scheduleFields,
+    type: z.literal('alarms'),
+    alarms: z.array(z.string().min(1)).max(100).default([]),
+    /** Also watch the alarms configured on the deployment group. */
+    fromDeploymentGroup: z.boolean().default(false),
+  })
+  .refine((c) => c.alarms.length > 0 || c.fromDeploymentGroup, 'name at least one alarm or set fromDeploymentGroup: true');
+
+export const targetHealthCheckSchema = z.strictObject({
+  ...scheduleFields,
+  type: z.literal('targetHealth'),
+  /** `green`, `blue`, or a target group name or ARN. */
+  targetGroup: z.string().min(1).default('green'),
+  minHealthyPercent: z.number().min(0).max(100).default(100),
+});
+
+export const checkSchema = z.discriminatedUnion('type', [
+  httpCheckSchema,
+  cloudWatchCheckSchema,
+  alarmsCheckSchema,
+  targetHealthCheckSchema,
+]);
+
+const endpointOverrideSchema = z.strictObject({
+  /** Base URL of the listener, e.g. `https://internal-orders-123.eu-west-1.elb.amazonaws.com:8443`. */
+  url: z.string().refine(isHttpUrl, 'url must be an http:// or https:// URL').optional(),
+  /** Host header, and TLS server name (SNI) for https, when the certificate names another host. */
+  host: z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?$/, 'host must be a host name').optional(),
+});
+
+export const discoverySchema = z.strictObject({
+  testListener: endpointOverrideSchema.optional(),
+  productionListener: endpointOverrideSchema.optional(),
+  /** Name or ARN; needed when the deployment exposes no task sets (CloudFormation-driven). */
+  greenTargetGroup: z.string().min(1).optional(),
+  blueTargetGroup: z.string().min(1).optional(),
+  /** ARN of the load balancer for `${loadBalancer}`. */
+  loadBalancer: z.string().startsWith('arn:', 'loadBalancer must be an ARN').optional(),
+});
+
+export const hookSettingsSchema = z.strictObject({
+  checks: z.array(checkSchema).default([]),
+  /** The function's timeout; derived from the checks' worst case when absent. */
+  timeoutSeconds: z.number().int().min(1).max(LAMBDA_MAX_TIMEOUT_SECONDS).optional(),
+});
+
+/** The `hooks` key of a stage's settings file. */
+export const hooksSettingsSchema = z
+  .strictObject({
+    /** Measure and log everything, and always report Succeeded. */
+    observeOnly: z.boolean().default(false),
+    discovery: discoverySchema.default({}),
+    BeforeInstall: hookSettingsSchema.optional(),
+    AfterInstall: hookSettingsSchema.optional(),
+    AfterAllowTestTraffic: hookSettingsSchema.optional(),
+    BeforeAllowTraffic: hookSettingsSchema.optional(),
+    AfterAllowTraffic: hookSettingsSchema.optional(),
+  })
+  .superRefine((settings, ctx) => {
+    for (const hook of HOOKS) {
+      const hookSettings = settings[hook.name];
+      if (!hookSettings) continue;
+      const names = hookSettings.checks.map((c) => c.name);
+      names.forEach((name, i) => {
+        if (names.indexOf(name) !== i) ctx.addIssue({ code: 'custom', path: [hook.name, 'checks', i, 'name'], message: `check name "${name}" is used twice` });
+      });
+      hookSettings.checks.forEach((check, i) => {
+        const path = [hook.name, 'checks', i];
+        if (check.failureLimit >= check.count) {
+          ctx.addIssue({ code: 'custom', path: [...path, 'failureLimit'], message: `failureLimit (${check.failureLimit}) must be below count (${check.count}), or the check can never fail` });
+        }
+        if (check.type === 'http' && !check.url && (check.target ?? 'test') === 'test' && hook.testListenerServes !== 'green') {
+          ctx.addIssue({ code: 'custom', path: [...path, 'target'], message: `in ${hook.name} the test listener still serves blue, so this probe would not test the new version; probe it from AfterAllowTestTraffic or later` });
+        }
+        if (check.type === 'targetHealth' && check.targetGroup === 'green' && !hook.greenTaskSet) {
+          ctx.addIssue({ code: 'custom', path: [...path, 'targetGroup'], message: `in ${hook.name} the green task set does not exist yet, so the green target group has no targets` });
+        }
+      });
+      const needed = hookTimeoutSeconds(hookSettings);
+      if (needed > LAMBDA_MAX_TIMEOUT_SECONDS) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [hook.name],
+          message: `the checks' worst case (${Math.ceil(worstCaseMs(hookSettings) / 1000)} s) needs a ${needed} s timeout; Lambda allows ${LAMBDA_MAX_TIMEOUT_SECONDS} s. Lower count, interval, timeout or consecutiveErrorLimit`,
+        });
+      } else if (hookSettings.timeoutSeconds !== undefined && needed > hookSettings.timeoutSeconds) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [hook.name, 'timeoutSeconds'],
+          message: `the checks' worst case needs ${needed} s, more than timeoutSeconds (${hookSettings.timeoutSeconds} s)`,
+        });
+      }
+    }
+  });
+
+export type HooksSettingsInput = z.input<typeof hooksSettingsSchema>;
+export type HooksSettings = z.output<typeof hooksSettingsSchema>;
+export type HookSettings = z.output<typeof hookSettingsSchema>;
+export type Check = z.output<typeof checkSchema>;
+export type HttpCheck = z.output<typeof httpCheckSchema>;
+export type CloudWatchCheck = z.output<typeof cloudWatchCheckSchema>;
+export type AlarmsCheck = z.output<typeof alarmsCheckSchema>;
+export type TargetHealthCheck = z.output<typeof targetHealthCheckSchema>;
+export type HttpExpectations = z.output<typeof httpExpectSchema>;
+export type JsonExpectation = z.output<typeof jsonExpectationSchema>;
+export type DiscoveryOverrides = z.output<typeof discoverySchema>;
+
+/** Raised for an invalid `hooks` section; the message lists every problem with its path. */
+export class HooksConfigError extends Error {
+  override name = 'HooksConfigError';
+}
+
+/** Formats zod issues as `hooks.AfterAllowTestTraffic.checks[0].count: ...` lines. */
+export const formatIssues = (issues: readonly z.core.$ZodIssue[], root = 'hooks'): string =>
+  issues
+    .map((issue) => {
+      const path = issue.path.reduce<string>(
+        (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : `${acc}.${String(key)}`),
+        root,
+      );
+      return `${path}: ${issue.message}`;
+    })
+    .join('\n');
+
+/** The parsed `hooks` section, or a HooksConfigError naming every problem (never throws). */
+export const parseHooksSettings = (raw: unknown): HooksSettings | HooksConfigError => {
+  const result = hooksSettingsSchema.safeParse(raw ?? {});
+  if (result.success) return result.data;
+  return new HooksConfigError(`invalid hooks settings:\n${formatIssues(result.error.issues)}`, { cause: result.error });
+};
+
+/** The settings of one hook (no checks when the hook is not configured). */
+export const settingsForHook = (settings: HooksSettings, hook: HookName): HookSettings =>
+  settings[hook] ?? { checks: [] };

@@ -1,0 +1,74 @@
+import type { DeploymentDetails, DescribeOptions } from '../codedeploy/describe.js';
+import { classifyEvent } from '../events/classify.js';
+import { cleanupSeverity, formatCleanupMessage, formatFallbackMessage } from '../slack/format-other.js';
+import { deploymentSeverity, formatDeploymentMessage, formatInstanceMessage } from '../slack/format-deployment.js';
+import { skipCleanup, skipDeployment, skipInstance } from '../slack/filter.js';
+import { type DeliveryDeps, type NotifyOutcome, deliver } from './deliver.js';
+
+export interface DeploymentNotifierDeps extends DeliveryDeps {
+  describe(deploymentId: string, options: DescribeOptions): Promise<DeploymentDetails>;
+}
+
+const skipped = (deps: DeliveryDeps, reason: string, fields: Record<string, unknown>): NotifyOutcome => {
+  deps.log.info('alert skipped', { reason, ...fields });
+  return { posted: false, skipped: reason };
+};
+
+/**
+ * Deployment, instance and cleanup events to Slack. Enrichment is best effort (the alert goes out
+ * with what the event carried); delivery is not (a failed post fails the invocation).
+ */
+export const notifyDeploymentEvent = async (raw: unknown, deps: DeploymentNotifierDeps): Promise<NotifyOutcome> => {
+  const classified = classifyEvent(raw);
+  switch (classified.kind) {
+    case 'deployment': {
+      const change = classified.event;
+      const { application, deploymentGroup, deploymentId, state } = change.detail;
+      const skip = skipDeployment(change, deps.settings);
+      if (skip) return skipped(deps, skip, { deploymentId, state });
+      let details: DeploymentDetails | undefined;
+      let unavailable: string | undefined;
+      try {
+        details = await deps.describe(deploymentId, {
+          includeFailedTargets: state === 'FAILURE' || state === 'STOP',
+          callTimeoutMs: Math.max(500, Math.min(3_000, deps.deadline.remainingMs() / 4)),
+        });
+      } catch (error) {
+        unavailable = `CodeDeploy did not answer (${error instanceof Error ? `${error.name}: ${error.message}` : String(error)})`;
+        deps.log.warn('deployment details unavailable; alerting with what the event carried', { deploymentId, error });
+      }
+      return deliver(
+        { kind: 'deployment', severity: deploymentSeverity(state), application, deploymentGroup },
+        (mentions) => formatDeploymentMessage(change, details, { mentions, detailsUnavailable: unavailable }),
+        deps,
+      );
+    }
+    case 'instance': {
+      const change = classified.event;
+      const skip = skipInstance(change, deps.settings);
+      if (skip) return skipped(deps, skip, { deploymentId: change.detail.deploymentId, instanceId: change.detail.instanceId });
+      const severity = change.detail.state === 'FAILURE' ? 'critical' : 'info';
+      return deliver(
+        { kind: 'instance', severity, application: change.detail.application, deploymentGroup: change.detail.deploymentGroup },
+        (mentions) => formatInstanceMessage(change, { mentions }),
+        deps,
+      );
+    }
+    case 'cleanup': {
+      const event = classified.event;
+      const skip = skipCleanup(event, deps.settings);
+      if (skip) return skipped(deps, skip, { autoScalingGroupName: event.detail.autoScalingGroupName });
+      return deliver(
+        { kind: 'cleanup', severity: cleanupSeverity(event.detail.action), application: event.detail.application, deploymentGroup: event.detail.deploymentGroup },
+        (mentions) => formatCleanupMessage(event, mentions),
+        deps,
+      );
+    }
+    case 'alarm':
+    case 'unknown': {
+      const reason = classified.kind === 'unknown' ? classified.reason : 'an alarm event reached the deployment notifier';
+      deps.log.error('event not understood; posting a fallback alert', { reason });
+      return deliver({ kind: 'unknown', severity: 'warning' }, (mentions) => formatFallbackMessage(reason, raw, mentions), deps);
+    }
+  }
+};

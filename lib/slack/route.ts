@@ -1,0 +1,40 @@
+import type { Severity } from './blocks.js';
+import type { Route, Settings } from '../settings/schema.js';
+
+/** What routing looks at: who an alert is about, and how bad it is. */
+export interface RouteSubject {
+  kind: 'deployment' | 'instance' | 'alarm' | 'cleanup' | 'unknown';
+  severity: Severity;
+  application?: string;
+  deploymentGroup?: string;
+  alarmName?: string;
+  alarmTags?: Record<string, string>;
+}
+
+export interface Destination {
+  /** The route's name, or `default`. */
+  route: string;
+  /** SSM parameter holding the webhook URL; undefined means the stage's default webhook. */
+  webhookParameter?: string;
+}
+
+const matches = (route: Route, s: RouteSubject): boolean => {
+  const m = route.match;
+  if (m.kind && (s.kind === 'unknown' || !m.kind.includes(s.kind))) return false;
+  if (m.application && (!s.application || !m.application.includes(s.application))) return false;
+  if (m.deploymentGroup && (!s.deploymentGroup || !m.deploymentGroup.includes(s.deploymentGroup))) return false;
+  if (m.alarmPrefix && (!s.alarmName || !m.alarmPrefix.some((p) => s.alarmName!.startsWith(p)))) return false;
+  if (m.alarmTag && Object.entries(m.alarmTag).some(([k, v]) => s.alarmTags?.[k] !== v)) return false;
+  if (m.severity && !m.severity.includes(s.severity)) return false;
+  return true;
+};
+
+/** First matching route wins; nothing matching goes to the default webhook. */
+export const selectDestination = (subject: RouteSubject, routes: readonly Route[]): Destination => {
+  const route = routes.find((r) => matches(r, subject));
+  return route ? { route: route.name, webhookParameter: route.webhookParameter } : { route: 'default' };
+};
+
+/** The mentions configured for a severity, ready to prefix a message. */
+export const mentionsFor = (severity: Severity, mentions: Settings['slack']['mentions']): string[] =>
+  mentions[severity] ?? [];

@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import { AwsFault, queryList, toXml, type AwsStandInOptions } from './aws.js';
+
+/**
+ * Auto Scaling as the cleanup sees it, for `startAwsStandIn`: DescribeAutoScalingGroups (names,
+ * MaxRecords, NextToken) and DeleteAutoScalingGroup (ForceDelete, deletion protection, busy-group
+ * refusals), answering in the Query protocol with the element names the SDK reads.
+ */
+
+export const AUTOSCALING_VERSION = '2011-01-01';
+export const AUTOSCALING_NAMESPACE = 'http://autoscaling.amazonaws.com/doc/2011-01-01/';
+
+export interface StandInGroupInstance {
+  instanceId: string;
+  instanceType?: string;
+  availabilityZone?: string;
+  lifecycleState?: string;
+  healthStatus?: string;
+}
+
+/** One Auto Scaling group, as plain data. */
+export interface StandInAutoScalingGroup {
+  name: string;
+  createdTime: Date | string;
+  /** Only set while a deletion is in progress ("Delete in progress"). */
+  status?: string;
+  deletionProtection?: 'none' | 'prevent-force-deletion' | 'prevent-all-deletion';
+  instances?: StandInGroupInstance[];
+  minSize?: number;
+  maxSize?: number;
+  desiredCapacity?: number;
+  availabilityZones?: string[];
+  launchTemplate?: { LaunchTemplateId?: string; LaunchTemplateName?: string; Version?: string };
+  launchConfigurationName?: string;
+  targetGroupARNs?: string[];
+  tags?: Array<{ key: string; value: string }>;
+}
+
+/** A region's groups, changed by the operations; tests read `groups` and `deleted` afterwards. */
+export interface AutoScalingAccount {
+  region: string;
+  accountId: string;
+  groups: Map<string, StandInAutoScalingGroup>;
+  /** Names deleted, in order. */
+  deleted: string[];
+  /** The next N deletions of a name are refused with ScalingActivityInProgress. */
+  busy: Map<string, number>;
+}
+
+/** Builds an account from plain group data. */
+export const createAutoScalingAccount = (
+  groups: Iterable<StandInAutoScalingGroup>,
+  options: { region?: string; accountId?: string; busy?: Record<string, number> } = {},
+): AutoScalingAccount => ({
+  region: options.region ?? 'us-east-1',
+  accountId: options.accountId ?? '123456789012',
+  groups: new Map([...groups].map((g) => [g.name, g])),
+  deleted: [],
+  busy: new Map(Object.entries(options.busy ?? {})),
+});
+
+const arnIds = new WeakMap<StandInAutoScalingGroup, string>();
+
+const toApiGroup = (account: AutoScalingAccount, g: StandInAutoScalingGroup) => {
+  let id = arnIds.get(g);
+  if (!id) arnIds.set(g, (id = randomUUID()));
+  const instances = g.instances ?? [];
+  const zones = g.availabilityZones ?? [`${account.region}a`];
+  return {
+    AutoScalingGroupName: g.name,
+    AutoScalingGroupARN: `arn:aws:autoscaling:${account.region}:${account.accountId}:autoScalingGroup:${id}:autoScalingGroupName/${g.name}`,
+    LaunchConfigurationName: g.launchConfigurationName,
+    LaunchTemplate: g.launchTemplate,
+    MinSize: g.minSize ?? 0,
+    MaxSize: g.maxSize ?? Math.max(1, instances.length),
+    DesiredCapacity: g.desiredCapacity ?? instances.length,
+    DefaultCooldown: 300,
+    AvailabilityZones: zones,
+    LoadBalancerNames: [],
+    TargetGroupARNs: g.targetGroupARNs ?? [],
+    HealthCheckType: 'EC2',
+    HealthCheckGracePeriod: 300,
+    Instances: instances.map((i) => ({
+      InstanceId: i.instanceId,
+      InstanceType: i.instanceType ?? 't3.micro',
+      AvailabilityZone: i.availabilityZone ?? zones[0],
+      LifecycleState: i.lifecycleState ?? 'InService',
+      HealthStatus: i.healthStatus ?? 'Healthy',
+      LaunchTemplate: g.launchTemplate,
+      LaunchConfigurationName: g.launchConfigurationName,
+      ProtectedFromScaleIn: false,
+    })),
+    CreatedTime: new Date(g.createdTime),
+    SuspendedProcesses: [],
+    VPCZoneIdentifier: 'subnet-0123456789abcdef0',
+    EnabledMetrics: [],
+    Status: g.status,
+    Tags: (g.tags ?? []).map((t) => ({
+      ResourceId: g.name,
+      ResourceType: 'auto-scaling-group',
+      Key: t.key,
+      Value: t.value,
+      PropagateAtLaunch: true,
+    })),
+    TerminationPolicies: ['Default'],
+    NewInstancesProtectedFromScaleIn: false,
+    ServiceLinkedRoleARN: `arn:aws:iam::${account.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+    CapacityRebalance: false,
+    DeletionProtection: g.deletionProtection ?? 'none',
+  };
+};
+
+const encodeToken = (offset: number) => Buffer.from(JSON.stringify({ offset })).toString('base64');
+const decodeToken = (token: string): number => {
+  try {
+    const { offset } = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { offset: unknown };
+    if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0) return offset;
+  } catch {
+    // fall through to the fault AWS answers for a token it did not issue
+  }
+  throw new AwsFault('InvalidNextToken', 'The token provided is not valid.');
+};
+
+const notFound = (name: string) =>
+  new AwsFault('ValidationError', `AutoScalingGroup name not found - AutoScalingGroup '${name}' not found`);
+
+/** The Query operations for `startAwsStandIn({ query: autoScalingOperations(account) })`. */
+export const autoScalingOperations = (account: AutoScalingAccount): NonNullable<AwsStandInOptions['query']> => ({
+  [AUTOSCALING_VERSION]: {
+    namespace: AUTOSCALING_NAMESPACE,
+    operations: {
+      DescribeAutoScalingGroups: (params) => {
+        const names = queryList(params, 'AutoScalingGroupNames');
+        const max = Number(params.get('MaxRecords') ?? 50);
+        if (!Number.isInteger(max) || max < 1 || max > 100) {
+          throw new AwsFault('ValidationError', `1 validation error detected: Value '${max}' at 'maxRecords' failed to satisfy constraint: Member must have value less than or equal to 100`);
+        }
+        // AWS lists groups in name order; asked-for names that do not exist are simply absent.
+        const all = [...account.groups.values()]
+          .filter((g) => names.length === 0 || names.includes(g.name))
+          .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        const token = params.get('NextToken');
+        const offset = token ? decodeToken(token) : 0;
+        const page = all.slice(offset, offset + max);
+        const next = offset + max < all.length ? encodeToken(offset + max) : undefined;
+        return toXml({ AutoScalingGroups: page.map((g) => toApiGroup(account, g)), NextToken: next });
+      },
+
+      DeleteAutoScalingGroup: (params) => {
+        const name = params.get('AutoScalingGroupName') ?? '';
+        const force = params.get('ForceDelete') === 'true';
+        const group = account.groups.get(name);
+        if (!group) throw notFound(name);
+        const protection = group.deletionProtection ?? 'none';
+        if (protection === 'prevent-all-deletion' || (protection === 'prevent-force-deletion' && force)) {
+          throw new AwsFault('ValidationError', `You cannot delete Auto Scaling group ${name} because deletion protection is set to ${protection}.`);
+        }
+        const busy = account.busy.get(name) ?? 0;
+        if (busy > 0) {
+          account.busy.set(name, busy - 1);
+          throw new AwsFault('ScalingActivityInProgress', 'An update or delete is in progress for this AutoScalingGroup.');
+        }
+        if (!force && (group.instances?.length ?? 0) > 0) {
+          throw new AwsFault('ResourceInUse', 'You cannot delete an AutoScalingGroup while there are instances or pending Spot instance request(s) still in the group.');
+        }
+        account.groups.delete(name);
+        account.deleted.push(name);
+        return '';
+      },
+    },
+  },
+});

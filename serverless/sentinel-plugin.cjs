@@ -1,0 +1,76 @@
+'use strict';
+/**
+ * Packaging-time checks and wiring that serverless.yml cannot express on its own:
+ * - validates the stage's settings file (an invalid file stops `serverless package` / `deploy`);
+ * - removes the functions of capabilities a stage switched off;
+ * - names each hook function `CodeDeployHook_<service>-<stage>-<hook>` (at most 64 characters)
+ *   and derives its timeout from its checks' worst case;
+ * - adds stack outputs with the hook functions' names and unqualified ARNs.
+ */
+const { loadSentinelModules } = require('./load-ts.cjs');
+
+class DeploySentinelPlugin {
+  constructor(serverless) {
+    this.serverless = serverless;
+    this.hooks = {
+      initialize: () => this.prepare(),
+      'before:package:finalize': () => this.addOutputs(),
+    };
+  }
+
+  fail(message) {
+    throw new this.serverless.classes.Error(`deploy-sentinel: ${message}`);
+  }
+
+  prepare() {
+    const service = this.serverless.service;
+    const stage = service.provider.stage;
+    const { loadSettingsFile, hookFunctionName, hookTimeoutSeconds, hookById } = loadSentinelModules();
+    let loaded;
+    try {
+      loaded = loadSettingsFile(stage, this.serverless.serviceDir);
+    } catch (error) {
+      this.fail(error.message);
+    }
+
+    const custom = service.custom.sentinel;
+    for (const [capability, names] of Object.entries(custom.functions)) {
+      const enabled = String(custom.capabilities[capability]) === 'true';
+      if (enabled) continue;
+      for (const name of names) delete service.functions[name];
+    }
+
+    for (const fn of Object.values(service.functions)) {
+      const hookId = fn.environment && fn.environment.HOOK_ID;
+      if (!hookId) continue;
+      const hook = hookById(hookId);
+      if (!hook) this.fail(`unknown hook id ${hookId}`);
+      try {
+        fn.name = hookFunctionName(service.service, stage, hookId);
+        fn.timeout = hookTimeoutSeconds(loaded.settings.hooks, hook.name);
+      } catch (error) {
+        this.fail(error.message);
+      }
+    }
+  }
+
+  addOutputs() {
+    const template = this.serverless.service.provider.compiledCloudFormationTemplate;
+    const naming = this.serverless.getProvider('aws').naming;
+    for (const [key, fn] of Object.entries(this.serverless.service.functions)) {
+      if (!fn.environment || !fn.environment.HOOK_ID) continue;
+      const logicalId = naming.getLambdaLogicalId(key);
+      const base = naming.getNormalizedFunctionName(key);
+      template.Outputs[`${base}HookName`] = {
+        Description: `Function name for the ${fn.environment.HOOK_ID} hook (appspec Hooks)`,
+        Value: { Ref: logicalId },
+      };
+      template.Outputs[`${base}HookArn`] = {
+        Description: `Unqualified ARN of the ${fn.environment.HOOK_ID} hook: an appspec that pins a version would keep calling old code`,
+        Value: { 'Fn::GetAtt': [logicalId, 'Arn'] },
+      };
+    }
+  }
+}
+
+module.exports = DeploySentinelPlugin;
