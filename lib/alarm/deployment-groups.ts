@@ -163,15 +163,22 @@ const allPages = <P>(
   );
 };
 
-/** Runs `fn` over `items`, at most `limit` at a time, keeping the order of `items`. */
+/** Runs `fn` over `items`, at most `limit` at a time, keeping the order of `items`; stops at the first failure. */
 const mapLimit = async <T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> => {
   const results = new Array<R>(items.length);
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < items.length) {
+    while (!failed && next < items.length) {
       const i = next;
       next += 1;
-      results[i] = await fn(items[i]!);
+      try {
+        results[i] = await fn(items[i]!);
+      } catch (error) {
+        // The answer is already lost: starting more calls would only spend the rate limit.
+        failed = true;
+        throw error;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));

@@ -54,7 +54,7 @@ const collect = (texts: Iterable<string>): ReadResult => {
 export const parseRecordLines = (text: string): ReadResult =>
   collect(text.split(/\r?\n/).filter((line) => line.trim().length > 0));
 
-/** Reads a JSON-lines file line by line, so that histories larger than memory allows as one string work. */
+/** Reads a JSON-lines file line by line: a long history can exceed the largest string Node can hold. */
 export const readRecordFile = async (path: string): Promise<ReadResult> => {
   const result = emptyResult();
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });

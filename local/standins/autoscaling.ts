@@ -16,11 +16,16 @@ export interface StandInGroupInstance {
   availabilityZone?: string;
   lifecycleState?: string;
   healthStatus?: string;
+  protectedFromScaleIn?: boolean;
 }
 
-/** One Auto Scaling group, as plain data. */
+/**
+ * One Auto Scaling group, as plain data. The field names are those of `ScenarioAutoScalingGroup`
+ * (local/scenario.ts), so a scenario's groups can be served as they are.
+ */
 export interface StandInAutoScalingGroup {
   name: string;
+  arn?: string;
   createdTime: Date | string;
   /** Only set while a deletion is in progress ("Delete in progress"). */
   status?: string;
@@ -30,34 +35,51 @@ export interface StandInAutoScalingGroup {
   maxSize?: number;
   desiredCapacity?: number;
   availabilityZones?: string[];
-  launchTemplate?: { LaunchTemplateId?: string; LaunchTemplateName?: string; Version?: string };
+  vpcZoneIdentifier?: string;
+  healthCheckType?: string;
+  launchTemplate?: { launchTemplateId?: string; launchTemplateName?: string; version?: string };
   launchConfigurationName?: string;
-  targetGroupARNs?: string[];
-  tags?: Array<{ key: string; value: string }>;
+  targetGroupArns?: string[];
+  tags?: Array<{ key: string; value: string; propagateAtLaunch?: boolean }>;
 }
 
-/** A region's groups, changed by the operations; tests read `groups` and `deleted` afterwards. */
+/** A region's groups, read on every request and changed by deletions. */
 export interface AutoScalingAccount {
   region: string;
   accountId: string;
-  groups: Map<string, StandInAutoScalingGroup>;
+  /** Shared, not copied: a scenario's `autoScalingGroups` array loses the groups deleted here. */
+  groups: StandInAutoScalingGroup[];
   /** Names deleted, in order. */
   deleted: string[];
   /** The next N deletions of a name are refused with ScalingActivityInProgress. */
   busy: Map<string, number>;
 }
 
-/** Builds an account from plain group data. */
+export interface AutoScalingAccountOptions {
+  region?: string;
+  accountId?: string;
+  /** Group name -> how many deletions are refused with ScalingActivityInProgress first. */
+  busy?: Record<string, number>;
+}
+
+/** An account over plain group data (the array is used as is, not copied). */
 export const createAutoScalingAccount = (
-  groups: Iterable<StandInAutoScalingGroup>,
-  options: { region?: string; accountId?: string; busy?: Record<string, number> } = {},
+  groups: StandInAutoScalingGroup[],
+  options: AutoScalingAccountOptions = {},
 ): AutoScalingAccount => ({
   region: options.region ?? 'us-east-1',
   accountId: options.accountId ?? '123456789012',
-  groups: new Map([...groups].map((g) => [g.name, g])),
+  groups,
   deleted: [],
   busy: new Map(Object.entries(options.busy ?? {})),
 });
+
+/** An account serving a scenario's groups (local/scenario.ts); deletions remove them from the scenario. */
+export const autoScalingAccountFromScenario = (
+  scenario: { region: string; account: string; autoScalingGroups: StandInAutoScalingGroup[] },
+  options: Omit<AutoScalingAccountOptions, 'region' | 'accountId'> = {},
+): AutoScalingAccount =>
+  createAutoScalingAccount(scenario.autoScalingGroups, { ...options, region: scenario.region, accountId: scenario.account });
 
 const arnIds = new WeakMap<StandInAutoScalingGroup, string>();
 
@@ -66,19 +88,25 @@ const toApiGroup = (account: AutoScalingAccount, g: StandInAutoScalingGroup) => 
   if (!id) arnIds.set(g, (id = randomUUID()));
   const instances = g.instances ?? [];
   const zones = g.availabilityZones ?? [`${account.region}a`];
+  const launchTemplate = g.launchTemplate && {
+    LaunchTemplateId: g.launchTemplate.launchTemplateId,
+    LaunchTemplateName: g.launchTemplate.launchTemplateName,
+    Version: g.launchTemplate.version,
+  };
   return {
     AutoScalingGroupName: g.name,
-    AutoScalingGroupARN: `arn:aws:autoscaling:${account.region}:${account.accountId}:autoScalingGroup:${id}:autoScalingGroupName/${g.name}`,
+    AutoScalingGroupARN:
+      g.arn ?? `arn:aws:autoscaling:${account.region}:${account.accountId}:autoScalingGroup:${id}:autoScalingGroupName/${g.name}`,
     LaunchConfigurationName: g.launchConfigurationName,
-    LaunchTemplate: g.launchTemplate,
+    LaunchTemplate: launchTemplate,
     MinSize: g.minSize ?? 0,
     MaxSize: g.maxSize ?? Math.max(1, instances.length),
     DesiredCapacity: g.desiredCapacity ?? instances.length,
     DefaultCooldown: 300,
     AvailabilityZones: zones,
     LoadBalancerNames: [],
-    TargetGroupARNs: g.targetGroupARNs ?? [],
-    HealthCheckType: 'EC2',
+    TargetGroupARNs: g.targetGroupArns ?? [],
+    HealthCheckType: g.healthCheckType ?? 'EC2',
     HealthCheckGracePeriod: 300,
     Instances: instances.map((i) => ({
       InstanceId: i.instanceId,
@@ -86,13 +114,13 @@ const toApiGroup = (account: AutoScalingAccount, g: StandInAutoScalingGroup) => 
       AvailabilityZone: i.availabilityZone ?? zones[0],
       LifecycleState: i.lifecycleState ?? 'InService',
       HealthStatus: i.healthStatus ?? 'Healthy',
-      LaunchTemplate: g.launchTemplate,
+      LaunchTemplate: launchTemplate,
       LaunchConfigurationName: g.launchConfigurationName,
-      ProtectedFromScaleIn: false,
+      ProtectedFromScaleIn: i.protectedFromScaleIn ?? false,
     })),
     CreatedTime: new Date(g.createdTime),
     SuspendedProcesses: [],
-    VPCZoneIdentifier: 'subnet-0123456789abcdef0',
+    VPCZoneIdentifier: g.vpcZoneIdentifier ?? 'subnet-0123456789abcdef0',
     EnabledMetrics: [],
     Status: g.status,
     Tags: (g.tags ?? []).map((t) => ({
@@ -100,7 +128,7 @@ const toApiGroup = (account: AutoScalingAccount, g: StandInAutoScalingGroup) => 
       ResourceType: 'auto-scaling-group',
       Key: t.key,
       Value: t.value,
-      PropagateAtLaunch: true,
+      PropagateAtLaunch: t.propagateAtLaunch ?? true,
     })),
     TerminationPolicies: ['Default'],
     NewInstancesProtectedFromScaleIn: false,
@@ -136,7 +164,7 @@ export const autoScalingOperations = (account: AutoScalingAccount): NonNullable<
           throw new AwsFault('ValidationError', `1 validation error detected: Value '${max}' at 'maxRecords' failed to satisfy constraint: Member must have value less than or equal to 100`);
         }
         // AWS lists groups in name order; asked-for names that do not exist are simply absent.
-        const all = [...account.groups.values()]
+        const all = account.groups
           .filter((g) => names.length === 0 || names.includes(g.name))
           .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
         const token = params.get('NextToken');
@@ -149,7 +177,8 @@ export const autoScalingOperations = (account: AutoScalingAccount): NonNullable<
       DeleteAutoScalingGroup: (params) => {
         const name = params.get('AutoScalingGroupName') ?? '';
         const force = params.get('ForceDelete') === 'true';
-        const group = account.groups.get(name);
+        const index = account.groups.findIndex((g) => g.name === name);
+        const group = account.groups[index];
         if (!group) throw notFound(name);
         const protection = group.deletionProtection ?? 'none';
         if (protection === 'prevent-all-deletion' || (protection === 'prevent-force-deletion' && force)) {
@@ -163,7 +192,7 @@ export const autoScalingOperations = (account: AutoScalingAccount): NonNullable<
         if (!force && (group.instances?.length ?? 0) > 0) {
           throw new AwsFault('ResourceInUse', 'You cannot delete an AutoScalingGroup while there are instances or pending Spot instance request(s) still in the group.');
         }
-        account.groups.delete(name);
+        account.groups.splice(index, 1);
         account.deleted.push(name);
         return '';
       },

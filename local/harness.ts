@@ -1,0 +1,160 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import yauzl from 'yauzl';
+import { matchesPattern } from './event-pattern.js';
+
+/**
+ * Runs the service as it is packaged: `serverless package` builds the zips and the CloudFormation
+ * template; this module unpacks each function's zip, loads the bundled handler with the
+ * environment the template gives it, and routes events to functions by the EventBridge rules in
+ * that same template. `npm start`, the end-to-end tests and the benchmarks share it.
+ */
+
+export const ROOT = join(import.meta.dirname, '..');
+export const PACKAGE_DIR = join(ROOT, '.serverless');
+const UNPACK_DIR = join(ROOT, '.local', 'functions');
+
+export interface PackagedFunction {
+  /** The key in serverless.yml, e.g. `notifyDeployment`. */
+  key: string;
+  logicalId: string;
+  name: string;
+  zip: string;
+  handlerFile: string;
+  exportName: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** Environment variables the template sets; intrinsic functions left as undefined. */
+  environment: Record<string, string | undefined>;
+  rules: Array<{ logicalId: string; pattern?: Record<string, unknown>; schedule?: string }>;
+}
+
+/** Packages the service for a stage from a clean slate (stale builds end up in zips otherwise). */
+export const packageService = (stage = 'local', params: string[] = []): void => {
+  rmSync(join(ROOT, '.esbuild'), { recursive: true, force: true });
+  rmSync(PACKAGE_DIR, { recursive: true, force: true });
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js'), 'package', '--stage', stage, ...params.flatMap((p) => ['--param', p])],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', SLS_TELEMETRY_DISABLED: '1' } },
+  );
+};
+
+export const readTemplate = (dir = PACKAGE_DIR): any =>
+  JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
+
+/** The functions in the packaged template, with their zips, handlers, environment and rules. */
+export const readPackagedFunctions = (dir = PACKAGE_DIR): PackagedFunction[] => {
+  const template = readTemplate(dir);
+  const resources = Object.entries<any>(template.Resources);
+  const state = JSON.parse(readFileSync(join(dir, 'serverless-state.json'), 'utf8'));
+  const keys = Object.keys(state.service.functions as Record<string, unknown>);
+  return resources
+    .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+    .map(([logicalId, r]) => {
+      const key = keys.find((k) => `${k.charAt(0).toUpperCase()}${k.slice(1)}LambdaFunction` === logicalId) ?? logicalId;
+      const [file, exportName] = String(r.Properties.Handler).split(/\.(?=[^.]+$)/) as [string, string];
+      const variables = (r.Properties.Environment?.Variables ?? {}) as Record<string, unknown>;
+      const rules = resources
+        .filter(([, rule]) => rule.Type === 'AWS::Events::Rule' && rule.Properties.Targets.some((t: any) => t.Arn?.['Fn::GetAtt']?.[0] === logicalId))
+        .map(([ruleId, rule]) => ({ logicalId: ruleId, pattern: rule.Properties.EventPattern, schedule: rule.Properties.ScheduleExpression }));
+      return {
+        key,
+        logicalId,
+        name: String(r.Properties.FunctionName),
+        zip: join(dir, String(r.Properties.Code.S3Key).split('/').pop()!),
+        handlerFile: `${file}.cjs`,
+        exportName,
+        timeoutSeconds: Number(r.Properties.Timeout ?? 6),
+        memoryMb: Number(r.Properties.MemorySize ?? 1024),
+        environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : undefined])),
+        rules,
+      };
+    });
+};
+
+/** Unpacks a function's zip (what Lambda would run) and returns the handler file's path. */
+export const unpack = async (fn: PackagedFunction, into = UNPACK_DIR): Promise<string> => {
+  const target = join(into, fn.key);
+  rmSync(target, { recursive: true, force: true });
+  const zip = await yauzl.openPromise(fn.zip);
+  for await (const entry of zip.eachEntry()) {
+    if (entry.fileName.endsWith('/')) continue;
+    const out = join(target, entry.fileName);
+    mkdirSync(dirname(out), { recursive: true });
+    await pipeline(await zip.openReadStreamPromise(entry), createWriteStream(out));
+  }
+  return join(target, fn.handlerFile);
+};
+
+export interface LambdaContextLike {
+  functionName: string;
+  awsRequestId: string;
+  getRemainingTimeInMillis(): number;
+}
+
+export type LoadedHandler = (event: unknown, context: LambdaContextLike) => Promise<unknown>;
+
+/**
+ * Loads a bundled handler with its environment: the template's variables, then `overrides`
+ * (values the template computes with intrinsic functions, local endpoints). Each bundle is its
+ * own module, so functions keep their own module state, like separate Lambda containers.
+ */
+export const loadHandler = async (fn: PackagedFunction, overrides: Record<string, string> = {}): Promise<LoadedHandler> => {
+  const file = await unpack(fn);
+  const env = { ...fn.environment, ...overrides };
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) process.env[k] = v;
+  try {
+    const mod = createRequire(import.meta.url)(file);
+    return mod[fn.exportName] as LoadedHandler;
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+};
+
+export const lambdaContext = (fn: PackagedFunction, clock: () => number = Date.now): LambdaContextLike => {
+  const end = clock() + fn.timeoutSeconds * 1000;
+  return { functionName: fn.name, awsRequestId: randomUUID(), getRemainingTimeInMillis: () => Math.max(0, end - clock()) };
+};
+
+/** The functions whose rules match an event, as EventBridge would deliver it. */
+export const targetsOf = (event: Record<string, unknown>, functions: readonly PackagedFunction[]): PackagedFunction[] =>
+  functions.filter((fn) => fn.rules.some((rule) => rule.pattern && matchesPattern(rule.pattern, event)));
+
+/** An EventBridge event from a PutEvents entry, as the bus would deliver it. */
+export const fromPutEventsEntry = (
+  entry: { Source?: string; DetailType?: string; Detail?: string; Resources?: string[]; Time?: string | number },
+  account: string,
+  region: string,
+): Record<string, unknown> => ({
+  version: '0',
+  id: randomUUID(),
+  'detail-type': entry.DetailType,
+  source: entry.Source,
+  account,
+  time: entry.Time ? new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : entry.Time).toISOString().replace(/\.\d{3}Z$/, 'Z') : new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  region,
+  resources: entry.Resources ?? [],
+  detail: JSON.parse(entry.Detail ?? '{}'),
+});
+
+/** A scheduled event, as EventBridge Scheduler rules deliver it. */
+export const scheduledEvent = (ruleArn: string, account: string, region: string): Record<string, unknown> => ({
+  version: '0',
+  id: randomUUID(),
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account,
+  time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  region,
+  resources: [ruleArn],
+  detail: {},
+});
