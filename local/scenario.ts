@@ -490,7 +490,7 @@ export const createScenario = (now: number = Date.now()): Scenario => {
       revision: s3Revision('checkout', '2026.11.20-41d7e3a', '"c4b3a2918f7e6d5c4b3a29180f1e2d3c"'),
       status: 'Failed',
       errorInformation: {
-        code: 'HOOK_EXECUTION_FAILURE',
+        code: 'HEALTH_CONSTRAINTS',
         message:
           'The overall deployment failed because too many individual instances failed deployment, too few healthy instances are available for deployment, or some instances in your deployment group are experiencing problems.',
       },

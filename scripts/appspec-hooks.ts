@@ -37,34 +37,39 @@ const { values } = parseArgs({
   },
 });
 
-const fail = (message: string): never => {
+function fail(message: string): never {
   console.error(message);
   process.exit(2);
-};
+}
 
 const stage = values.stage ?? fail('usage: appspec-hooks --stage <stage> [--service name] [--template file] [--settings file] [--region r --account a]');
 const serverlessYml = join(root, 'serverless.yml');
+// A regular expression, not a YAML parse: serverless.yml holds CloudFormation tags (!GetAtt, !Sub).
 const service =
   values.service ??
-  (existsSync(serverlessYml) ? (parseYaml(readFileSync(serverlessYml, 'utf8')) as { service?: string })?.service : undefined) ??
+  (existsSync(serverlessYml) ? /^service:\s*['"]?([\w-]+)/m.exec(readFileSync(serverlessYml, 'utf8'))?.[1] : undefined) ??
   'deploy-sentinel';
 
 const templatePath = values.template ?? join(root, '.serverless', 'cloudformation-template-update-stack.json');
-let functions: HookFunction[];
-let source: string;
-if (existsSync(templatePath)) {
-  functions = hookFunctionsFromTemplate(JSON.parse(readFileSync(templatePath, 'utf8')), service, stage);
-  source = `packaged template ${templatePath}`;
-  if (functions.length === 0) fail(`${templatePath} holds no hook functions for ${service}-${stage}; package that stage first, or pass --template`);
-} else if (values.template) {
-  fail(`template ${values.template} not found`);
-} else {
-  functions = hookFunctionsByConvention(service, stage);
-  source = 'the naming convention CodeDeployHook_<service>-<stage>-<hook>';
+if (values.template && !existsSync(values.template)) fail(`template ${values.template} not found`);
+const packaged = existsSync(templatePath)
+  ? hookFunctionsFromTemplate(JSON.parse(readFileSync(templatePath, 'utf8')), service, stage)
+  : [];
+if (values.template && packaged.length === 0) fail(`${values.template} holds no hook functions for ${service}-${stage}`);
+// The default template may belong to another stage: then the naming convention applies.
+let functions: HookFunction[] = packaged;
+if (packaged.length === 0) {
+  try {
+    functions = hookFunctionsByConvention(service, stage);
+  } catch (error) {
+    fail((error as Error).message);
+  }
 }
+const source = packaged.length > 0 ? `packaged template ${templatePath}` : 'the naming convention CodeDeployHook_<service>-<stage>-<hook>';
 
-const settingsPath = values.settings ?? join(root, 'settings', `${stage}.yml`);
-if (existsSync(settingsPath)) {
+const settingsPath =
+  values.settings ?? [join(root, 'settings', `${stage}.yml`), join(root, 'settings', 'default.yml')].find((p) => existsSync(p)) ?? '';
+if (settingsPath && existsSync(settingsPath)) {
   const settings = parseHooksSettings((parseYaml(readFileSync(settingsPath, 'utf8')) as { hooks?: unknown } | null)?.hooks);
   if (settings instanceof Error) fail(`${settingsPath}: ${settings.message}`);
   else {

@@ -88,7 +88,7 @@ export const settingsSchema = z
       })
       .strict()
       .default({ postKept: false }),
-    hooks: hooksSettingsSchema,
+    hooks: hooksSettingsSchema.prefault({}),
   })
   .strict();
 

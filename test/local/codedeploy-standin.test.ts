@@ -68,7 +68,7 @@ describe('CodeDeploy stand-in: why a deployment failed', () => {
       application: 'checkout',
       deploymentGroup: 'checkout-prod',
       status: 'Failed',
-      errorCode: 'HOOK_EXECUTION_FAILURE',
+      errorCode: 'HEALTH_CONSTRAINTS',
       deploymentType: 'BLUE_GREEN',
       greenFleetAction: 'COPY_AUTO_SCALING_GROUP',
       rolledBackBy: 'd-R0LLBK001',

@@ -1,0 +1,218 @@
+import { describe, expect, it } from 'vitest';
+import {
+  computeMetrics,
+  formatDuration,
+  formatMetricsTable,
+  median,
+  percentile,
+} from '../../lib/stream/metrics.js';
+import type { RecordEnrichment, StateRecord } from '../../lib/stream/record.js';
+
+const MIN = 60_000;
+
+/** A deployment record at hh:mm on 2026-11-20 (UTC). */
+const dep = (
+  deploymentId: string,
+  state: string,
+  hhmm: string,
+  more: { group?: string; application?: string; eventId?: string; enrichment?: RecordEnrichment } = {},
+): StateRecord => ({
+  schemaVersion: 1,
+  eventId: more.eventId ?? `${deploymentId}-${state}`,
+  eventTime: `2026-11-20T${hhmm}:00.000Z`,
+  kind: 'deployment',
+  application: more.application ?? 'shop',
+  deploymentGroup: more.group ?? 'prod',
+  deploymentId,
+  state,
+  ...(more.enrichment ? { enrichment: more.enrichment } : {}),
+});
+
+const rollbackOf = (failed: string): { enrichment: RecordEnrichment } => ({ enrichment: { creator: 'codeDeployRollback', rollsBack: failed } });
+
+// shop/prod: a success (10 min), a failure (5 min), then a success (20 min) 75 minutes after the failure.
+const BASIC = [
+  dep('d-1', 'START', '10:00'),
+  dep('d-1', 'SUCCESS', '10:10'),
+  dep('d-2', 'START', '11:00'),
+  dep('d-2', 'FAILURE', '11:05'),
+  dep('d-3', 'START', '12:00'),
+  dep('d-3', 'SUCCESS', '12:20'),
+];
+
+describe('computeMetrics', () => {
+  it('counts deployments by their terminal record, with failure rate, durations and time to restore', () => {
+    const report = computeMetrics(BASIC);
+    expect(report.groups).toEqual([
+      {
+        application: 'shop',
+        deploymentGroup: 'prod',
+        deployments: 3,
+        successes: 2,
+        failures: 1,
+        stops: 0,
+        rollbacks: 0,
+        unfinished: 0,
+        changeFailureRate: 1 / 3,
+        duration: { count: 3, medianMs: 10 * MIN, p95Ms: 20 * MIN },
+        timeToRestore: { count: 1, medianMs: 75 * MIN, p95Ms: 75 * MIN, unrestored: 0 },
+      },
+    ]);
+    expect(report.overall).toEqual({ ...report.groups[0], application: undefined, deploymentGroup: undefined });
+    expect(report).toMatchObject({ records: 6, duplicates: 0, firstEventTime: '2026-11-20T10:00:00.000Z', lastEventTime: '2026-11-20T12:20:00.000Z' });
+  });
+
+  it('counts a duplicated event once and does not depend on arrival order', () => {
+    const delivered = [...BASIC, BASIC[3]!, BASIC[1]!, BASIC[5]!].reverse();
+    const report = computeMetrics(delivered);
+    expect(report.duplicates).toBe(3);
+    expect(report.records).toBe(9);
+    expect(report.groups).toEqual(computeMetrics(BASIC).groups);
+  });
+
+  it('counts a deployment once even when its outcome arrives under two event ids', () => {
+    const report = computeMetrics([...BASIC, dep('d-2', 'FAILURE', '11:06', { eventId: 'redelivered-d-2' })]);
+    expect(report.overall).toMatchObject({ deployments: 3, failures: 1 });
+  });
+
+  it('counts a stop as a deployment but not as a failure, and opens no restore', () => {
+    const report = computeMetrics([dep('d-1', 'START', '10:00'), dep('d-1', 'STOP', '10:04'), dep('d-2', 'START', '10:30'), dep('d-2', 'SUCCESS', '10:40')]);
+    expect(report.overall).toMatchObject({
+      deployments: 2,
+      successes: 1,
+      failures: 0,
+      stops: 1,
+      changeFailureRate: 0,
+      duration: { count: 2, medianMs: 7 * MIN, p95Ms: 10 * MIN },
+      timeToRestore: { count: 0, medianMs: null, p95Ms: null, unrestored: 0 },
+    });
+  });
+
+  it('treats a rollback as the restoration, not as a change', () => {
+    const report = computeMetrics([
+      dep('d-1', 'START', '10:00'),
+      dep('d-1', 'FAILURE', '10:08', { enrichment: { status: 'Failed', errorCode: 'HEALTH_CONSTRAINTS', rolledBackBy: 'd-r' } }),
+      dep('d-r', 'START', '10:09', rollbackOf('d-1')),
+      dep('d-r', 'SUCCESS', '10:20', rollbackOf('d-1')),
+      dep('d-2', 'START', '11:00'),
+      dep('d-2', 'SUCCESS', '11:10'),
+    ]);
+    expect(report.overall).toMatchObject({
+      deployments: 2,
+      successes: 1,
+      failures: 1,
+      rollbacks: 1,
+      changeFailureRate: 0.5,
+      duration: { count: 2, medianMs: 9 * MIN },
+      timeToRestore: { count: 1, medianMs: 12 * MIN, unrestored: 0 },
+    });
+  });
+
+  it('recognises a rollback by its creator alone, and keeps a failed rollback open until a success', () => {
+    const report = computeMetrics([
+      dep('d-1', 'FAILURE', '10:00'),
+      dep('d-r', 'FAILURE', '10:10', { enrichment: { creator: 'codeDeployRollback' } }),
+      dep('d-2', 'SUCCESS', '10:45'),
+    ]);
+    expect(report.overall).toMatchObject({ deployments: 2, failures: 1, successes: 1, rollbacks: 1, timeToRestore: { count: 1, medianMs: 45 * MIN } });
+  });
+
+  it('reports a group with no success yet as unrestored, since when', () => {
+    const report = computeMetrics([
+      ...BASIC,
+      dep('s-1', 'START', '09:00', { group: 'staging' }),
+      dep('s-1', 'FAILURE', '09:30', { group: 'staging' }),
+      dep('s-2', 'START', '13:00', { group: 'staging' }),
+      dep('s-2', 'FAILURE', '13:10', { group: 'staging' }),
+    ]);
+    const staging = report.groups.find((g) => g.deploymentGroup === 'staging')!;
+    expect(staging).toMatchObject({
+      deployments: 2,
+      failures: 2,
+      changeFailureRate: 1,
+      unrestoredSince: '2026-11-20T09:30:00.000Z',
+      timeToRestore: { count: 0, medianMs: null, p95Ms: null, unrestored: 1 },
+    });
+    expect(report.groups.map((g) => g.deploymentGroup)).toEqual(['prod', 'staging']);
+    expect(report.overall).toMatchObject({
+      deployments: 5,
+      failures: 3,
+      changeFailureRate: 3 / 5,
+      duration: { count: 5, medianMs: 10 * MIN, p95Ms: 30 * MIN },
+      timeToRestore: { count: 1, medianMs: 75 * MIN, unrestored: 1 },
+    });
+  });
+
+  it('prefers GetDeployment create -> complete over event times for the duration', () => {
+    const report = computeMetrics([
+      dep('d-1', 'START', '10:00'),
+      dep('d-1', 'SUCCESS', '10:10', { enrichment: { createTime: '2026-11-20T09:58:00.000Z', completeTime: '2026-11-20T10:10:00.000Z', durationMs: 12 * MIN } }),
+      dep('d-2', 'SUCCESS', '11:00'),
+    ]);
+    // d-2 has neither a START record nor enrichment: it counts, but has no duration.
+    expect(report.overall).toMatchObject({ deployments: 2, duration: { count: 1, medianMs: 12 * MIN } });
+  });
+
+  it('keeps START before SUCCESS when both carry the same second', () => {
+    const report = computeMetrics([dep('d-1', 'SUCCESS', '10:00', { eventId: 'a' }), dep('d-1', 'START', '10:00', { eventId: 'b' })]);
+    expect(report.overall).toMatchObject({ deployments: 1, duration: { count: 1, medianMs: 0 } });
+  });
+
+  it('counts a deployment with no outcome yet as unfinished only', () => {
+    const report = computeMetrics([...BASIC, dep('d-4', 'START', '13:00'), dep('d-4', 'READY', '13:05')]);
+    expect(report.overall).toMatchObject({ deployments: 3, unfinished: 1 });
+  });
+
+  it('ignores instance, alarm, cleanup and unknown records', () => {
+    const others: StateRecord[] = [
+      { ...dep('d-1', 'FAILURE', '10:05'), eventId: 'i-1', kind: 'instance', instanceId: 'i-0abc' },
+      { schemaVersion: 1, eventId: 'a-1', kind: 'alarm', alarmName: 'shop-5xx', state: 'ALARM', eventTime: '2026-11-20T10:05:00.000Z' },
+      { schemaVersion: 1, eventId: 'c-1', kind: 'cleanup', state: 'deleted', deploymentId: 'd-2', eventTime: '2026-11-20T11:30:00.000Z' },
+      { schemaVersion: 1, eventId: 'u-1', kind: 'unknown', reason: 'x', raw: '{}' },
+    ];
+    expect(computeMetrics([...BASIC, ...others]).groups).toEqual(computeMetrics(BASIC).groups);
+  });
+
+  it('limits the window to event times from .. before to', () => {
+    const report = computeMetrics(BASIC, { from: new Date('2026-11-20T11:00:00Z'), to: new Date('2026-11-20T12:10:00Z') });
+    expect(report.overall).toMatchObject({ deployments: 1, failures: 1, successes: 0, unfinished: 1 });
+  });
+
+  it('answers an empty history with zeros and no rates', () => {
+    const report = computeMetrics([]);
+    expect(report.groups).toEqual([]);
+    expect(report.overall).toMatchObject({ deployments: 0, changeFailureRate: null, duration: { count: 0, medianMs: null } });
+    expect(report).not.toHaveProperty('firstEventTime');
+  });
+});
+
+describe('statistics', () => {
+  it('takes the middle value, or the mean of the two middle values', () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNull();
+  });
+
+  it('takes the 95th percentile by nearest rank', () => {
+    const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(hundred, 0.95)).toBe(95);
+    expect(percentile([7], 0.95)).toBe(7);
+    expect(percentile([1, 2, 3], 0.95)).toBe(3);
+  });
+});
+
+describe('formatting', () => {
+  it('writes durations the way people read them', () => {
+    expect([null, 850, 42_000, 245_000, 7_380_000, 273_600_000].map(formatDuration)).toEqual(['-', '850 ms', '42s', '4m 05s', '2h 03m', '3d 04h']);
+  });
+
+  it('prints one row per group and a total row', () => {
+    const table = formatMetricsTable(computeMetrics([...BASIC, dep('s-1', 'FAILURE', '09:30', { group: 'staging' })]));
+    const lines = table.split('\n');
+    expect(lines[0]).toMatch(/^application\s+deployment group\s+deploys/);
+    expect(lines.find((l) => l.startsWith('shop         prod'))).toMatch(/\s3\s+2\s+1\s+0\s+0\s+0\s+33\.3%\s+10m 00s\s+20m 00s\s+1\s+1h 15m\s+0$/);
+    expect(lines.find((l) => l.startsWith('shop         staging'))).toMatch(/100\.0%.*\s1$/);
+    expect(lines.find((l) => l.startsWith('all'))).toMatch(/\s4\s+2\s+2\s/);
+    expect(table).toContain('7 record(s), 0 duplicate(s) ignored');
+  });
+});

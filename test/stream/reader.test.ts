@@ -1,0 +1,138 @@
+import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateRecords } from '../../lib/stream/generate.js';
+import { computeMetrics } from '../../lib/stream/metrics.js';
+import { parseRecordLines, readRecordFile, readStreamRecords } from '../../lib/stream/reader.js';
+import { createRecordWriter } from '../../lib/stream/writer.js';
+import { deadlineAt } from '../../lib/time.js';
+import { LOCAL_CREDENTIALS, type KinesisStandIn, startKinesisStandIn } from '../../local/standins/kinesis.js';
+import { type MetricsCliIo, runMetricsCli } from '../../scripts/metrics.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const HISTORY = generateRecords({ count: 400, seed: 7 });
+
+let kinesis: KinesisStandIn;
+let client: KinesisClient;
+let dir: string;
+
+beforeAll(async () => {
+  kinesis = await startKinesisStandIn({ streams: [{ name: 'history', shardCount: 3 }, { name: 'empty', shardCount: 2 }] });
+  client = kinesis.client();
+  await createRecordWriter({ client, streamName: 'history' }).put(HISTORY, deadlineAt(Date.now() + 20_000));
+  dir = mkdtempSync(join(tmpdir(), 'stream-reader-'));
+});
+afterAll(async () => {
+  await kinesis.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const captureIo = (): MetricsCliIo & { out: string[]; err: string[] } => {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, stdout: (t) => out.push(t), stderr: (t) => err.push(t), kinesis: () => kinesis.client() };
+};
+
+describe('readStreamRecords against a local Kinesis', () => {
+  it('reads every record of every shard until caught up', async () => {
+    const read = await readStreamRecords(client, 'history');
+    expect(read).toMatchObject({ shards: 3, unreadable: 0, unsupported: 0 });
+    expect(read.records).toHaveLength(HISTORY.length);
+    expect(computeMetrics(read.records)).toEqual(computeMetrics(HISTORY));
+  });
+
+  it('reads nothing from an empty stream, and stops', async () => {
+    expect(await readStreamRecords(client, 'empty')).toEqual({ records: [], unreadable: 0, unsupported: 0, shards: 2 });
+  });
+
+  it('starts at a point in time with --from, and counts what it cannot read', async () => {
+    await kinesis.createStream('windowed', 2);
+    const writer = createRecordWriter({ client, streamName: 'windowed' });
+    await writer.put(HISTORY.slice(0, 10), deadlineAt(Date.now() + 10_000));
+    // Arrival times are kept to the millisecond; a few milliseconds separate the two writes.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const from = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await writer.put(HISTORY.slice(10, 15), deadlineAt(Date.now() + 10_000));
+    await client.send(new PutRecordsCommand({ StreamName: 'windowed', Records: [
+      { PartitionKey: 'x', Data: Buffer.from('not json') },
+      { PartitionKey: 'y', Data: Buffer.from(JSON.stringify({ ...HISTORY[0], schemaVersion: 2 })) },
+    ] }));
+
+    const read = await readStreamRecords(client, 'windowed', { from });
+    expect(read.records.map((r) => r.eventId).sort()).toEqual(HISTORY.slice(10, 15).map((r) => r.eventId).sort());
+    expect(read).toMatchObject({ unreadable: 1, unsupported: 1 });
+  });
+});
+
+describe('reading a JSON-lines file', () => {
+  it('keeps every record line and counts the lines it cannot use', async () => {
+    const text = [
+      JSON.stringify(HISTORY[0]),
+      '',
+      '{"truncated json',
+      JSON.stringify({ ...HISTORY[1], schemaVersion: 2 }),
+      JSON.stringify(['not', 'a', 'record']),
+      `${JSON.stringify(HISTORY[2])}\r`,
+    ].join('\n');
+    const file = join(dir, 'mixed.jsonl');
+    writeFileSync(file, text);
+    const expected = { records: [HISTORY[0], HISTORY[2]], unreadable: 2, unsupported: 1 };
+    expect(parseRecordLines(text)).toEqual(expected);
+    expect(await readRecordFile(file)).toEqual(expected);
+  });
+});
+
+describe('npm run metrics', () => {
+  it('prints the table for a stream', async () => {
+    const io = captureIo();
+    expect(await runMetricsCli(['--stream', 'history'], io)).toBe(0);
+    const table = io.out.join('\n');
+    for (const group of ['checkout-prod', 'checkout-staging', 'payments-prod', 'search-blue-green']) expect(table).toContain(group);
+    expect(table).toMatch(/^all\s+\d+/m);
+    expect(io.err).toEqual([]);
+  });
+
+  it('prints JSON for a file, equal to the metrics of the records', async () => {
+    const file = join(dir, 'history.jsonl');
+    writeFileSync(file, `${HISTORY.map((r) => JSON.stringify(r)).join('\n')}\nnot json\n`);
+    const io = captureIo();
+    expect(await runMetricsCli(['--file', file, '--json'], io)).toBe(0);
+    const output = JSON.parse(io.out.join('\n'));
+    expect(output).toMatchObject({ source: { file }, unreadable: 1, unsupported: 0 });
+    expect(output.overall).toEqual(JSON.parse(JSON.stringify(computeMetrics(HISTORY).overall)));
+    expect(io.err.join('\n')).toContain('skipped 1 unreadable record(s)');
+  });
+
+  it('explains its usage, and fails on a stream that does not exist', async () => {
+    const usage = captureIo();
+    expect(await runMetricsCli([], usage)).toBe(2);
+    expect(usage.err.join('\n')).toContain('usage: npm run metrics');
+    expect(await runMetricsCli(['--file', 'a', '--from', 'yesterday'], usage)).toBe(2);
+
+    const missing = captureIo();
+    expect(await runMetricsCli(['--stream', 'no-such-stream'], missing)).toBe(1);
+    expect(missing.err.join('\n')).toMatch(/could not read stream no-such-stream: ResourceNotFoundException/);
+  });
+
+  it('runs as a script that finds the stream through the standard endpoint settings', async () => {
+    const { stdout } = await promisify(execFile)(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/metrics.ts', '--stream', 'history', '--json'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        AWS_ENDPOINT_URL_KINESIS: kinesis.url,
+        AWS_REGION: 'eu-west-1',
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+    });
+    const output = JSON.parse(stdout);
+    expect(output.source).toEqual({ stream: 'history', shards: 3 });
+    expect(output.overall).toEqual(JSON.parse(JSON.stringify(computeMetrics(HISTORY).overall)));
+  });
+});

@@ -1,0 +1,77 @@
+import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classifyEvent } from '../../lib/events/classify.js';
+import { partitionKeyOf, type StateRecord, toStateRecord } from '../../lib/stream/record.js';
+import { createRecordWriter } from '../../lib/stream/writer.js';
+import { deadlineAt } from '../../lib/time.js';
+import { type KinesisStandIn, startKinesisStandIn } from '../../local/standins/kinesis.js';
+import { loadEvent } from '../support/fixtures.js';
+import { schemaErrors } from './schema.js';
+
+const STREAM = 'deploy-sentinel-state';
+let kinesis: KinesisStandIn;
+let client: KinesisClient;
+
+beforeAll(async () => {
+  kinesis = await startKinesisStandIn({ streams: [{ name: STREAM, shardCount: 4 }] });
+  client = kinesis.client();
+});
+afterAll(() => kinesis.close());
+
+/** Every shard's records in sequence order, read with the plain SDK. */
+const readShards = async (): Promise<Map<string, StateRecord[]>> => {
+  const shards = new Map<string, StateRecord[]>();
+  const { Shards = [] } = await client.send(new ListShardsCommand({ StreamName: STREAM }));
+  for (const { ShardId } of Shards) {
+    const { ShardIterator } = await client.send(new GetShardIteratorCommand({ StreamName: STREAM, ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
+    const page = await client.send(new GetRecordsCommand({ ShardIterator }));
+    shards.set(ShardId!, (page.Records ?? []).map((r) => JSON.parse(Buffer.from(r.Data!).toString('utf8')) as StateRecord));
+  }
+  return shards;
+};
+
+/** One deployment's life as the service would stream it: START, two instances, the outcome. */
+const lifeOf = (deploymentId: string, minute: number, outcome: string): StateRecord[] => {
+  const at = (second: number) => new Date(Date.UTC(2026, 10, 20, 15, minute, second)).toISOString();
+  const deployment = (state: string, second: number) => {
+    const event = loadEvent('codedeploy/deployment.start.json');
+    Object.assign(event, { id: `${deploymentId}-${state}`, time: at(second) });
+    Object.assign(event.detail, { deploymentId, state });
+    return toStateRecord(classifyEvent(event));
+  };
+  const instance = (instanceId: string, second: number) => {
+    const event = loadEvent('codedeploy/instance.success.json');
+    Object.assign(event, { id: `${deploymentId}-${instanceId}`, time: at(second) });
+    Object.assign(event.detail, { deploymentId, instanceId });
+    return toStateRecord(classifyEvent(event));
+  };
+  return [deployment('START', 0), instance('i-0000000000000000a', 10), instance('i-0000000000000000b', 20), deployment(outcome, 30)];
+};
+
+describe('record writer against a local Kinesis (kinesalite)', () => {
+  it('writes records that read back intact, each deployment on one shard in the order written', async () => {
+    const lives = ['d-AAAAAAAA1', 'd-BBBBBBBB2', 'd-CCCCCCCC3', 'd-DDDDDDDD4', 'd-EEEEEEEE5', 'd-FFFFFFFF6'].map((id, i) =>
+      lifeOf(id, i, i % 3 === 0 ? 'FAILURE' : 'SUCCESS'),
+    );
+    // Interleaved, as concurrent deployments produce them.
+    const written = lives[0]!.flatMap((_, step) => lives.map((life) => life[step]!));
+    const writer = createRecordWriter({ client, streamName: STREAM });
+    const result = await writer.put(written, deadlineAt(Date.now() + 10_000));
+    expect(result).toEqual({ attempts: 1, batches: 1, records: 24 });
+
+    const shards = await readShards();
+    const all = [...shards.values()].flat();
+    expect(all).toHaveLength(written.length);
+    expect(new Set(all.map((r) => r.eventId))).toEqual(new Set(written.map((r) => r.eventId)));
+    for (const record of all) expect(schemaErrors(record)).toEqual([]);
+
+    for (const life of lives) {
+      const key = partitionKeyOf(life[0]!);
+      const holding = [...shards.values()].filter((records) => records.some((r) => partitionKeyOf(r) === key));
+      expect(holding).toHaveLength(1);
+      expect(holding[0]!.filter((r) => partitionKeyOf(r) === key)).toEqual(life);
+    }
+    // Several shards are in use, so "one shard per deployment" is not an accident of a single shard.
+    expect([...shards.values()].filter((records) => records.length > 0).length).toBeGreaterThan(1);
+  });
+});
