@@ -52,7 +52,8 @@ const watchedText = (facts: AlarmFacts): string | undefined => {
       return w.metric ? metricLine(w.metric) : undefined;
     case 'metric-math':
     case 'anomaly-detection': {
-      const expressions = w.kind === 'anomaly-detection' && w.band ? [w.band, ...w.expressions] : w.expressions;
+      const all = w.kind === 'anomaly-detection' && w.band ? [w.band, ...w.expressions] : w.expressions;
+      const expressions = all.filter((e, i) => all.findIndex((o) => o.id === e.id) === i);
       const lines = [
         ...expressions.filter((e) => e.returnData || w.kind === 'anomaly-detection').map((e) => `\`${escape(e.id)} = ${escape(trimEnd(e.expression, 300))}\``),
         ...w.metrics.map((m) => `${escape(m.id)}: ${metricLine(m)}`),
@@ -127,7 +128,7 @@ export const formatAlarmMessage = (facts: AlarmFacts, options: AlarmFormatOption
       fields([
         ['Watches', watchedText(facts)],
         ['Threshold', thresholdText(facts)],
-        ['Recent datapoints', datapointsText(facts)],
+        ['Recent datapoints (oldest first)', datapointsText(facts)],
         ['Lasted', to === 'OK' ? lasted : undefined],
         ['Kind', facts.kind.replace(/-/g, ' ')],
         ['Description', facts.description && escape(trimEnd(facts.description, 500))],

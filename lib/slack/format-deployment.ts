@@ -81,7 +81,7 @@ const duration = (d: DeploymentDetails, eventTime: string): string | undefined =
 const failedTargetLine = (t: FailedTarget): string => {
   const where = t.lifecycleEvent ? ` failed at *${escape(t.lifecycleEvent)}*` : ' failed';
   const code = t.errorCode ? `: \`${escape(t.errorCode)}\`` : '';
-  const script = t.scriptName ? ` in \`${escape(t.scriptName)}\`` : '';
+  const script = t.scriptName ? ` in \`${escape(trimEnd(t.scriptName, 200))}\`` : '';
   const message = t.message ? ` — ${escape(trimEnd(t.message, 300))}` : '';
   return `• \`${escape(trimEnd(t.targetId, 120))}\`${where}${code}${script}${message}`;
 };
@@ -94,9 +94,17 @@ const whyBlocks = (d: DeploymentDetails, maxTargets: number) => {
   }
   const targets = d.failedTargets ?? [];
   if (targets.length > 0) {
-    const shown = targets.slice(0, maxTargets);
+    // Whole lines only, within the section's limit, so the count of the rest is never cut off.
+    const lines: string[] = [];
+    let used = 40;
+    for (const target of targets.slice(0, maxTargets)) {
+      const line = failedTargetLine(target);
+      if (used + line.length + 1 > 2_800) break;
+      lines.push(line);
+      used += line.length + 1;
+    }
+    const shown = targets.slice(0, lines.length);
     const more = (d.failedTargetCount ?? targets.length) - shown.length;
-    const lines = shown.map(failedTargetLine);
     if (more > 0) lines.push(`_…and ${more} more failed target(s)_`);
     blocks.push(section(`*Failed targets*\n${lines.join('\n')}`));
     const withLog = shown.find((t) => t.logTail?.trim());
