@@ -23,37 +23,37 @@ const base = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
-const parseEnv = <T extends z.ZodType>(schema: T, env: Env, what: string): z.output<T> => {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) throw new ConfigError(`${what} configuration is invalid:\n${formatIssues(parsed.error)}`);
-  return parsed.data;
+const parseEnv = <T extends z.ZodObject>(
+  schema: T,
+  env: Env,
+  what: string,
+  extra: (env: Env) => string[] = () => [],
+): z.output<typeof base> & z.output<T> => {
+  const parsed = base.extend(schema.shape).safeParse(env);
+  const problems = [...(parsed.success ? [] : formatIssues(parsed.error).split('\n')), ...extra(env).map((p) => `  - ${p}`)];
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(`${what} configuration is invalid:\n${problems.join('\n')}`);
+  setLogLevel(parsed.data.LOG_LEVEL as Level);
+  return parsed.data as z.output<typeof base> & z.output<T>;
 };
+
+const common = (values: z.output<typeof base>) => ({ service: values.SERVICE_NAME, stage: values.STAGE, region: values.AWS_REGION });
 
 /** The stage's settings: embedded at bundle time; unbundled (tests) the documented defaults. */
 export const loadSettings = (embedded: unknown = typeof __DEPLOY_SENTINEL_SETTINGS__ === 'undefined' ? undefined : __DEPLOY_SENTINEL_SETTINGS__): Settings =>
   parseSettings(embedded ?? {}, 'the embedded settings');
 
-const common = (env: Env) => {
-  const values = parseEnv(base, env, 'Common');
-  setLogLevel(values.LOG_LEVEL as Level);
-  return { service: values.SERVICE_NAME, stage: values.STAGE, region: values.AWS_REGION };
-};
-
-const notifierEnv = z
-  .object({
-    SLACK_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
-    SLACK_WEBHOOK_PARAMETER: z.string().startsWith('/').optional(),
-    SLACK_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
-  })
-  .refine((v) => v.SLACK_WEBHOOK_URL || v.SLACK_WEBHOOK_PARAMETER, {
-    message: 'set SLACK_WEBHOOK_PARAMETER (deployed) or SLACK_WEBHOOK_URL (local runs)',
-    path: ['SLACK_WEBHOOK_PARAMETER'],
-  });
+const notifierEnv = z.object({
+  SLACK_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SLACK_WEBHOOK_PARAMETER: z.string().startsWith('/').optional(),
+  SLACK_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+});
 
 export const loadNotifierConfig = (env: Env = process.env) => {
-  const values = parseEnv(notifierEnv, env, 'Notifier');
+  const values = parseEnv(notifierEnv, env, 'Notifier', (e) =>
+    e.SLACK_WEBHOOK_URL || e.SLACK_WEBHOOK_PARAMETER ? [] : ['SLACK_WEBHOOK_PARAMETER: set it (deployed) or SLACK_WEBHOOK_URL (local runs)'],
+  );
   return {
-    ...common(env),
+    ...common(values),
     settings: loadSettings(),
     slack: {
       webhookUrlOverride: values.SLACK_WEBHOOK_URL,
@@ -66,7 +66,7 @@ export type NotifierConfig = ReturnType<typeof loadNotifierConfig>;
 
 export const loadStreamConfig = (env: Env = process.env) => {
   const values = parseEnv(z.object({ STATE_STREAM_NAME: z.string().min(1).max(128) }), env, 'Stream');
-  return { ...common(env), streamName: values.STATE_STREAM_NAME };
+  return { ...common(values), streamName: values.STATE_STREAM_NAME };
 };
 
 export const loadCleanupConfig = (env: Env = process.env) => {
@@ -80,7 +80,7 @@ export const loadCleanupConfig = (env: Env = process.env) => {
     'Cleanup',
   );
   return {
-    ...common(env),
+    ...common(values),
     mode: values.CLEANUP_MODE,
     minAgeMs: values.CLEANUP_MIN_AGE_MINUTES * 60_000,
     eventBusName: values.EVENT_BUS_NAME,
@@ -94,7 +94,7 @@ export const loadCleanupConfig = (env: Env = process.env) => {
 export const loadHookConfig = (env: Env = process.env) => {
   try {
     const values = parseEnv(z.object({ HOOK_ID: z.string().min(1) }), env, 'Hook');
-    return { ok: true as const, config: { ...common(env), hookId: values.HOOK_ID, settings: loadSettings() } };
+    return { ok: true as const, config: { ...common(values), hookId: values.HOOK_ID, settings: loadSettings() } };
   } catch (error) {
     return { ok: false as const, error: error instanceof Error ? error : new ConfigError(String(error)), hookId: env.HOOK_ID ?? 'unknown' };
   }

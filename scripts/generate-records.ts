@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateRecords } from '../lib/stream/generate.js';
 
+/** The one-line usage, printed on bad arguments. */
 export const USAGE = 'usage: npx tsx scripts/generate-records.ts --count N --out file.jsonl [--seed S]';
 
 /** Writes `count` records to `out`; returns the number written. */

@@ -16,8 +16,10 @@ import { createKinesisClient } from '../lib/stream/client.js';
 import { computeMetrics, formatMetricsTable } from '../lib/stream/metrics.js';
 import { type ReadResult, readRecordFile, readStreamRecords } from '../lib/stream/reader.js';
 
+/** The one-line usage, printed on bad arguments and --help. */
 export const USAGE = `usage: npm run metrics -- (--stream NAME [--region REGION] | --file records.jsonl) [--from ISO-8601] [--json]`;
 
+/** The command's outside world: output streams and the Kinesis client (tests pass a local one). */
 export interface MetricsCliIo {
   stdout(text: string): void;
   stderr(text: string): void;

@@ -99,7 +99,13 @@ const scheduleFields = {
   consecutiveErrorLimit: z.number().int().min(0).max(10).default(2),
 };
 
-const statusSpec = z.union([z.number().int().min(100).max(599), z.string().regex(/^[1-5]xx$/, 'write a status class as 2xx, 3xx, ...')]);
+const statusSpec = z.union([
+  z.number().int().min(100).max(599),
+  z
+    .string()
+    .regex(/^([1-5]xx|[1-5]\d\d)$/, 'write a status as 200, or a class as 2xx')
+    .transform((s) => (s.endsWith('xx') ? s : Number(s))),
+]);
 
 const jsonExpectationSchema = z
   .strictObject({

@@ -171,7 +171,7 @@ const lambdaReason = (record: InvocationRecord): string => {
       : (type ?? message ?? record.responseContext?.functionError ?? (response === undefined ? undefined : JSON.stringify(response)));
   const { condition, approximateInvokeCount: count } = record.requestContext;
   const gaveUp = [condition, count === undefined ? undefined : `${count} attempt${count === 1 ? '' : 's'}`].filter(Boolean).join(', ');
-  const said = error ?? 'the invocation failed (no error in the record)';
+  const said = error ?? 'no error in the record';
   return oneLine(gaveUp ? `${said} (${gaveUp})` : said);
 };
 

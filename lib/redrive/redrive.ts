@@ -32,7 +32,7 @@ export interface RedriveOutcome {
   error?: string;
 }
 
-export const STOP_REASONS = ['queue-empty', 'max-reached', 'only-repeats'] as const;
+export const STOP_REASONS = ['queue-empty', 'max-reached', 'only-repeats', 'queue-error'] as const;
 /** `only-repeats`: the queue handed back only messages this run had already looked at. */
 export type StopReason = (typeof STOP_REASONS)[number];
 
@@ -153,6 +153,7 @@ export const redriveDeadLetters = async (
     }
   } catch (error) {
     failure = error;
+    stoppedBecause = 'queue-error';
   }
 
   let releaseError: string | undefined;

@@ -9,6 +9,7 @@ import { ROLLBACK_CREATOR, type StateRecord, toStateRecord } from './record.js';
  * the history is what the stream would really hold. Used for throughput figures and by tests.
  */
 
+/** How much history to generate, and from which seed. */
 export interface GenerateOptions {
   /** Exactly this many records. */
   count: number;

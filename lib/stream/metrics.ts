@@ -19,12 +19,14 @@ import { ROLLBACK_CREATOR, type StateRecord } from './record.js';
  * - Median: the middle value (mean of the two middle values for an even count); p95: nearest rank.
  */
 
+/** Summary of a set of durations, in milliseconds; null when the set is empty. */
 export interface Stats {
   count: number;
   medianMs: number | null;
   p95Ms: number | null;
 }
 
+/** The numbers for one group, or for all groups together. */
 export interface Counts {
   deployments: number;
   successes: number;
@@ -38,6 +40,7 @@ export interface Counts {
   timeToRestore: Stats & { unrestored: number };
 }
 
+/** The numbers for one application and deployment group. */
 export interface GroupMetrics extends Counts {
   application: string;
   deploymentGroup: string;
@@ -45,6 +48,7 @@ export interface GroupMetrics extends Counts {
   unrestoredSince?: string;
 }
 
+/** Everything `npm run metrics` prints. */
 export interface MetricsReport {
   /** Records given, duplicates included. */
   records: number;
@@ -57,6 +61,7 @@ export interface MetricsReport {
   overall: Counts;
 }
 
+/** The time window to count. */
 export interface MetricsOptions {
   /** Only records with an event time at or after this. */
   from?: Date;

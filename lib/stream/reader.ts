@@ -62,6 +62,7 @@ export const readRecordFile = async (path: string): Promise<ReadResult> => {
   return result;
 };
 
+/** Where to start reading and how to wait on a shard that is behind. */
 export interface ReadStreamOptions {
   /** Start at records that arrived at or after this time (AT_TIMESTAMP); otherwise the oldest kept. */
   from?: Date;

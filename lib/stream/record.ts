@@ -8,8 +8,10 @@ import { fitRecord, MAX_PARTITION_KEY_CHARS, MAX_RECORD_BYTES, truncateUtf8 } fr
  * in schema/state-record.v1.json. A field the event did not carry is absent, never invented.
  */
 
+/** Raised only for changes a version-1 consumer would misread (a removal or a change of meaning). */
 export const STATE_RECORD_SCHEMA_VERSION = 1 as const;
 
+/** What the event was; `unknown` keeps an unrecognised event in the history. */
 export const RECORD_KINDS = ['deployment', 'instance', 'alarm', 'cleanup', 'unknown'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
@@ -85,6 +87,7 @@ export interface StateRecord {
   truncated?: string[];
 }
 
+/** How toStateRecord stamps and bounds the record. */
 export interface StateRecordOptions {
   /** Stamped as `recordedAt`. */
   recordedAt?: Date;
@@ -94,6 +97,7 @@ export interface StateRecordOptions {
   maxRawBytes?: number;
 }
 
+/** Enough to diagnose an unrecognised event without storing a huge payload. */
 export const DEFAULT_MAX_RAW_BYTES = 64 * 1024;
 
 /** ISO 8601 UTC, or undefined when the text is not a time (never a made-up time). */
@@ -246,11 +250,13 @@ export const toStateRecord = (
   details?: DeploymentDetails,
   options: StateRecordOptions = {},
 ): StateRecord => {
-  const body = bodyOf(classified, details, options.maxRawBytes ?? DEFAULT_MAX_RAW_BYTES);
+  const { eventId, eventTime, ...body } = bodyOf(classified, details, options.maxRawBytes ?? DEFAULT_MAX_RAW_BYTES);
   const record = compact<StateRecord>({
     schemaVersion: STATE_RECORD_SCHEMA_VERSION,
+    eventId,
+    eventTime,
+    recordedAt: options.recordedAt?.toISOString(),
     ...body,
-    recordedAt: options.recordedAt ? options.recordedAt.toISOString() : undefined,
   });
   const keyBytes = Buffer.byteLength(partitionKeyOf(record), 'utf8');
   return fitRecord(record, (options.maxRecordBytes ?? MAX_RECORD_BYTES) - keyBytes);
@@ -262,11 +268,14 @@ export const toStateRecord = (
  * At most 256 characters, as Kinesis requires.
  */
 export const partitionKeyOf = (record: StateRecord): string => {
+  // Kinesis refuses an empty key, so an empty name falls through to the next candidate.
   const key =
-    record.deploymentId ??
-    (record.kind === 'alarm' ? record.alarmName : undefined) ??
-    (record.kind === 'cleanup' ? (record.cleanup?.autoScalingGroupName ?? record.deploymentGroup) : undefined) ??
-    record.eventId;
+    [
+      record.deploymentId,
+      record.kind === 'alarm' ? record.alarmName : undefined,
+      record.kind === 'cleanup' ? record.cleanup?.autoScalingGroupName : undefined,
+      record.kind === 'cleanup' ? record.deploymentGroup : undefined,
+    ].find((candidate) => candidate !== undefined && candidate.length > 0) ?? record.eventId;
   const chars = Array.from(key);
   return chars.length <= MAX_PARTITION_KEY_CHARS ? key : chars.slice(0, MAX_PARTITION_KEY_CHARS).join('');
 };

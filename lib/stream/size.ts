@@ -4,9 +4,13 @@
  * 500 records; a partition key 1 to 256 Unicode characters).
  */
 
+/** Data blob plus partition key, per record. */
 export const MAX_RECORD_BYTES = 1024 * 1024;
+/** All records of one PutRecords request. */
 export const MAX_REQUEST_BYTES = 5 * 1024 * 1024;
+/** Records in one PutRecords request. */
 export const MAX_REQUEST_RECORDS = 500;
+/** Unicode characters in a partition key. */
 export const MAX_PARTITION_KEY_CHARS = 256;
 
 /** Raised when a record cannot be made to fit: its identifying fields alone are too large. */
@@ -16,6 +20,7 @@ export class RecordTooLargeError extends Error {
 
 const encoder = new TextEncoder();
 
+/** The size of text as Kinesis counts it. */
 export const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 
 /** The longest prefix of `text` within `maxBytes` of UTF-8, never splitting a character. */

@@ -5,6 +5,7 @@ import { type Clock, type Deadline, realClock } from '../time.js';
 import { partitionKeyOf, type StateRecord, toStateRecord } from './record.js';
 import type { PutResult, RecordWriter } from './writer.js';
 
+/** What streamStateChange needs from the outside world. */
 export interface StreamStateDeps {
   writer: RecordWriter;
   /** GetDeployment for deployment events; a failure only costs the record its enrichment. */

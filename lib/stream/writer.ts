@@ -134,6 +134,7 @@ export const rejectedRecords = (
   return { failed, errorCodes: [...codes] };
 };
 
+/** The stream, the client, and the knobs tests turn (sleep, random) or limits rarely changed. */
 export interface RecordWriterOptions {
   client: KinesisClient;
   streamName: string;
@@ -149,6 +150,7 @@ export interface RecordWriterOptions {
   maxRequestRecords?: number;
 }
 
+/** What a successful put took. */
 export interface PutResult {
   /** PutRecords requests sent, retries included. */
   attempts: number;
@@ -157,6 +159,7 @@ export interface PutResult {
   records: number;
 }
 
+/** Writes state records to one stream. */
 export interface RecordWriter {
   /** Writes every record or throws StreamWriteError; retries only what Kinesis rejected. */
   put(records: StateRecord[], deadline: Deadline): Promise<PutResult>;

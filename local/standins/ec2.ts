@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Scenario } from '../scenario.js';
 import type { StandInCall } from './aws.js';
 
 /**
@@ -37,6 +38,38 @@ export interface Ec2StandIn {
   instances: StandInEc2Instance[];
   close(): Promise<void>;
 }
+
+/**
+ * The EC2 instances a scenario implies: those of its Auto Scaling groups (with the tags the groups
+ * propagate) and the replacement instances of DISCOVER_EXISTING deployments (carrying the tags
+ * the deployment selected them by).
+ */
+export const ec2InstancesFromScenario = (scenario: Scenario): StandInEc2Instance[] => {
+  const byId = new Map<string, StandInEc2Instance>();
+  for (const group of scenario.autoScalingGroups) {
+    const tags = Object.fromEntries(group.tags.filter((t) => t.propagateAtLaunch).map((t) => [t.key, t.value]));
+    for (const i of group.instances) {
+      byId.set(i.instanceId, {
+        instanceId: i.instanceId,
+        instanceType: i.instanceType,
+        availabilityZone: i.availabilityZone,
+        launchTime: group.createdTime,
+        tags: { ...tags, 'aws:autoscaling:groupName': group.name },
+      });
+    }
+  }
+  for (const d of scenario.deployments) {
+    if (d.blueGreenDeploymentConfiguration?.greenFleetProvisioningOption?.action !== 'DISCOVER_EXISTING') continue;
+    const tags = Object.fromEntries(
+      (d.targetInstances?.tagFilters ?? []).filter((f) => f.Key && f.Value !== undefined).map((f) => [f.Key!, f.Value!]),
+    );
+    for (const target of scenario.deploymentTargets[d.deploymentId!] ?? []) {
+      const instanceId = target.instanceTarget?.targetId;
+      if (instanceId) byId.set(instanceId, { instanceId, instanceType: 'c6i.xlarge', launchTime: d.createTime, tags });
+    }
+  }
+  return [...byId.values()];
+};
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const el = (name: string, value: string | number | undefined) =>

@@ -23,6 +23,7 @@ type KinesaliteFactory = (options: {
 
 const require = createRequire(import.meta.url);
 
+/** A running kinesalite. */
 export interface KinesisStandIn {
   url: string;
   port: number;
@@ -33,14 +34,17 @@ export interface KinesisStandIn {
   close(): Promise<void>;
 }
 
+/** Port (default: any free one) and streams to create up front. */
 export interface KinesisStandInOptions {
   port?: number;
   /** Streams to create before returning. */
   streams?: Array<{ name: string; shardCount?: number }>;
 }
 
+/** Dummy credentials: kinesalite does not check signatures, but the SDK insists on signing. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
+/** Starts kinesalite on 127.0.0.1 with streams that become ACTIVE at once. */
 export const startKinesisStandIn = async (options: KinesisStandInOptions = {}): Promise<KinesisStandIn> => {
   const kinesalite = require('kinesalite') as KinesaliteFactory;
   const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 });

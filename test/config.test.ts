@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadCleanupConfig, loadHookConfig, loadNotifierConfig, loadStreamConfig } from '../lib/config.js';
+
+describe('configuration', () => {
+  it('lists every problem at once', () => {
+    const error = (() => {
+      try {
+        loadNotifierConfig({ SLACK_TIMEOUT_MS: 'soon', LOG_LEVEL: 'loud' });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.message).toContain('SLACK_WEBHOOK_PARAMETER');
+    expect(error!.message).toContain('SLACK_TIMEOUT_MS');
+  });
+
+  it('accepts a local webhook URL in place of the SSM parameter', () => {
+    const config = loadNotifierConfig({ SLACK_WEBHOOK_URL: 'http://127.0.0.1:1234/hooks/x', STAGE: 'local' });
+    expect(config.slack.webhookUrlOverride).toBe('http://127.0.0.1:1234/hooks/x');
+    expect(config.settings.alarms.ignorePrefixes).toEqual(['TargetTracking-']);
+  });
+
+  it('requires the stream name for the stream function', () => {
+    expect(() => loadStreamConfig({})).toThrow(/STATE_STREAM_NAME/);
+    expect(loadStreamConfig({ STATE_STREAM_NAME: 's' }).streamName).toBe('s');
+  });
+
+  it('defaults the cleanup to delete with a one-hour minimum age, and rejects an unknown mode', () => {
+    expect(loadCleanupConfig({})).toMatchObject({ mode: 'delete', minAgeMs: 3_600_000, eventBusName: 'default' });
+    expect(() => loadCleanupConfig({ CLEANUP_MODE: 'yolo' })).toThrow(/CLEANUP_MODE/);
+  });
+
+  it('gives a hook its configuration problem as a value, never a throw', () => {
+    const result = loadHookConfig({});
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.error.message).toMatch(/HOOK_ID/);
+  });
+});

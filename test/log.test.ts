@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../lib/log.js';
+
+describe('logger', () => {
+  it('writes one JSON object per line with the fields given', () => {
+    const lines: string[] = [];
+    createLogger({ write: (l) => lines.push(l), base: { fn: 'x' } }).info('alert posted', { route: 'default' });
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toEqual({ level: 'info', message: 'alert posted', fn: 'x', route: 'default' });
+  });
+
+  it('never writes a Slack webhook URL, in a message, a field or an error', () => {
+    const lines: string[] = [];
+    const url = 'https://hooks.slack.com/services/T0123ABCD/B0123ABCD/abcdefghijklmnopqrstuvwx';
+    const logger = createLogger({ write: (l) => lines.push(l) });
+    logger.error(`posting to ${url} failed`, { url, error: new Error(`fetch ${url} failed`, { cause: new Error(url) }) });
+    expect(lines.join('\n')).not.toContain('T0123ABCD/B0123ABCD');
+    expect(lines.join('\n')).toContain('https://hooks.slack.com/***');
+  });
+
+  it('drops lines below its level', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ write: (l) => lines.push(l), level: 'warn' });
+    logger.info('chatty');
+    logger.warn('kept');
+    expect(lines.map((l) => JSON.parse(l).message)).toEqual(['kept']);
+  });
+});

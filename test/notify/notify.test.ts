@@ -1,0 +1,172 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../lib/log.js';
+import { notifyAlarmEvent } from '../../lib/notify/notify-alarm.js';
+import { notifyDeploymentEvent } from '../../lib/notify/notify-deployment.js';
+import { parseSettings } from '../../lib/settings/schema.js';
+import { SlackDeliveryError, createWebhookSender } from '../../lib/slack/webhook.js';
+import { createWebhookUrlResolver } from '../../lib/slack/webhook-url.js';
+import { deadlineAt } from '../../lib/time.js';
+import { type ScriptedAnswer, type SlackReceiver, startSlackReceiver } from '../../local/standins/slack.js';
+import { loadEvent } from '../support/fixtures.js';
+import { scenarioDetails } from '../support/scenario.js';
+
+let slack: SlackReceiver;
+let script: ScriptedAnswer[] = [];
+const lines: any[] = [];
+const log = createLogger({ write: (l) => lines.push(JSON.parse(l)) });
+
+beforeEach(async () => {
+  script = [];
+  lines.length = 0;
+  slack = await startSlackReceiver({ script: (_r, i) => script[i] });
+});
+afterEach(() => slack.close());
+
+const settings = parseSettings({
+  slack: { routes: [{ name: 'payments', match: { alarmTag: { team: 'payments' } }, webhookParameter: '/deploy-sentinel/t/payments' }], mentions: { critical: ['<!here>'] } },
+  deployments: { quiet: [{ application: 'search', states: ['START'] }] },
+});
+
+/** Webhook parameters resolve to paths on the local receiver, as the SSM parameters would. */
+const deps = (overrides: Record<string, unknown> = {}) => ({
+  settings,
+  defaultWebhookParameter: '/deploy-sentinel/t/default',
+  urls: { resolve: async (name: string) => slack.urlFor(name.split('/').pop()!) },
+  sender: createWebhookSender({ sleep: async () => {}, log }),
+  deadline: deadlineAt(Date.now() + 30_000),
+  log,
+  describe: async (id: string) => {
+    const details = scenarioDetails(id);
+    if (!details) throw new Error(`no deployment ${id}`);
+    return details;
+  },
+  impactOf: async () => [],
+  ...overrides,
+});
+
+describe('deployment notifier', () => {
+  it('posts a failure with why it failed, mentioning on-call, to the default webhook', async () => {
+    const outcome = await notifyDeploymentEvent(loadEvent('codedeploy/deployment.failure.json'), deps());
+    expect(outcome).toMatchObject({ posted: true, route: 'default' });
+    expect(slack.messages).toHaveLength(1);
+    expect(slack.messages[0]!.path).toBe('/hooks/default');
+    expect(slack.messages[0]!.body.text).toMatch(/^<!here> ❌ checkout\/checkout-prod: deployment failed \(d-F41LED001\): HEALTH_CONSTRAINTS/);
+  });
+
+  it('still alerts, and says so, when CodeDeploy cannot be read', async () => {
+    const outcome = await notifyDeploymentEvent(
+      loadEvent('codedeploy/deployment.failure.json'),
+      deps({ describe: async () => Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' })) }),
+    );
+    expect(outcome.posted).toBe(true);
+    expect(JSON.stringify(slack.messages[0]!.body)).toContain('Details unavailable: CodeDeploy did not answer (ThrottlingException: Rate exceeded)');
+    expect(lines.some((l) => l.level === 'warn' && l.message.includes('details unavailable'))).toBe(true);
+  });
+
+  it('skips a quiet state and logs why', async () => {
+    const outcome = await notifyDeploymentEvent(loadEvent('codedeploy/deployment.start.json'), deps());
+    expect(outcome).toEqual({ posted: false, skipped: 'search/search-staging is quiet for START' });
+    expect(slack.requests).toHaveLength(0);
+    expect(lines.filter((l) => l.message === 'alert skipped')).toHaveLength(1);
+  });
+
+  it('does not post instance events on their own by default', async () => {
+    const outcome = await notifyDeploymentEvent(loadEvent('codedeploy/instance.failure.json'), deps());
+    expect(outcome.posted).toBe(false);
+    expect(slack.requests).toHaveLength(0);
+  });
+
+  it.each(['invalid/deployment.unknown-state.json', 'invalid/deployment.missing-fields.json', 'invalid/not-an-eventbridge-event.json'])(
+    'answers %s with one log line and a fallback alert showing what arrived',
+    async (file) => {
+      const outcome = await notifyDeploymentEvent(loadEvent(file), deps());
+      expect(outcome.posted).toBe(true);
+      const errors = lines.filter((l) => l.level === 'error');
+      expect(errors).toHaveLength(1);
+      expect(errors[0].message).toContain('not understood');
+      const body = JSON.stringify(slack.messages[0]!.body);
+      expect(body).toContain('could not read');
+      expect(body).toContain(errors[0].reason.slice(0, 30).replace(/"/g, '\\"'));
+    },
+  );
+
+  it('fails the invocation when Slack refuses the message, so the event is not lost', async () => {
+    script = [{ status: 404, body: 'channel_not_found' }];
+    const error = await notifyDeploymentEvent(loadEvent('codedeploy/deployment.failure.json'), deps()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SlackDeliveryError);
+    expect((error as SlackDeliveryError).details.permanent).toBe(true);
+  });
+
+  it('fails the invocation when the webhook URL cannot be read', async () => {
+    const error = await notifyDeploymentEvent(
+      loadEvent('codedeploy/deployment.success.json'),
+      deps({ urls: { resolve: async () => Promise.reject(new Error('ParameterNotFound')) } }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(slack.requests).toHaveLength(0);
+  });
+
+  it('reports a deletion by the cleanup', async () => {
+    await notifyDeploymentEvent(loadEvent('deploy-sentinel/cleanup.deleted.json'), deps());
+    expect(slack.messages[0]!.body.text).toContain('deleted orphaned Auto Scaling group: CodeDeploy_checkout-prod_d-F41LED001');
+  });
+});
+
+describe('alarm notifier', () => {
+  it('routes a tagged alarm to its team webhook', async () => {
+    const outcome = await notifyAlarmEvent(loadEvent('cloudwatch/alarm.tagged.json'), deps());
+    expect(outcome).toMatchObject({ posted: true, route: 'payments' });
+    expect(slack.messages[0]!.path).toBe('/hooks/payments');
+  });
+
+  it.each([
+    ['cloudwatch/alarm.target-tracking.json', 'ignored prefix TargetTracking-'],
+    ['cloudwatch/alarm.insufficient-data.json', 'INSUFFICIENT_DATA is not in alarms.states'],
+  ])('skips %s', async (file, reason) => {
+    const outcome = await notifyAlarmEvent(loadEvent(file), deps());
+    expect(outcome.posted).toBe(false);
+    expect((outcome as { skipped: string }).skipped).toContain(reason);
+    expect(slack.requests).toHaveLength(0);
+  });
+
+  it('posts OK only when it ends an ALARM', async () => {
+    const ok = loadEvent('cloudwatch/alarm.threshold-ok.json');
+    expect((await notifyAlarmEvent(ok, deps())).posted).toBe(true);
+    ok.detail.previousState.value = 'INSUFFICIENT_DATA';
+    expect((await notifyAlarmEvent(ok, deps())).posted).toBe(false);
+  });
+
+  it('alerts without the deployment groups when CodeDeploy cannot be read', async () => {
+    const outcome = await notifyAlarmEvent(loadEvent('cloudwatch/alarm.threshold-alarm.json'), deps({ impactOf: async () => Promise.reject(new Error('ListApplications failed')) }));
+    expect(outcome.posted).toBe(true);
+    expect(JSON.stringify(slack.messages[0]!.body)).toContain('Deployment groups unavailable');
+  });
+
+  it('names the in-progress deployment the alarm will stop', async () => {
+    await notifyAlarmEvent(
+      loadEvent('cloudwatch/alarm.threshold-alarm.json'),
+      deps({ impactOf: async () => [{ application: 'checkout', deploymentGroup: 'checkout-prod', effect: 'stop-and-roll-back', inProgressDeployments: ['d-ABCDEFGH1'] }] }),
+    );
+    expect(JSON.stringify(slack.messages[0]!.body)).toContain('This alarm will stop and roll back');
+  });
+});
+
+describe('webhook URLs', () => {
+  it('are read from SSM once, then cached for the TTL', async () => {
+    let calls = 0;
+    let now = 0;
+    const ssm = { send: async () => { calls += 1; return { Parameter: { Value: 'https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXX' } }; } };
+    const urls = createWebhookUrlResolver({ ssm: () => ssm as never, clock: () => now, ttlMs: 1_000 });
+    await urls.resolve('/deploy-sentinel/x');
+    await urls.resolve('/deploy-sentinel/x');
+    expect(calls).toBe(1);
+    now = 1_001;
+    await urls.resolve('/deploy-sentinel/x');
+    expect(calls).toBe(2);
+  });
+
+  it('the override wins, for local runs', async () => {
+    const urls = createWebhookUrlResolver({ ssm: () => { throw new Error('must not be called'); }, override: 'http://127.0.0.1:9/hook' });
+    expect(await urls.resolve('/deploy-sentinel/any')).toBe('http://127.0.0.1:9/hook');
+  });
+});

@@ -1,0 +1,41 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadSettingsFile } from '../../lib/settings/load.js';
+import { SettingsError, parseSettings } from '../../lib/settings/schema.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+describe('settings files', () => {
+  it.each(readdirSync(join(ROOT, 'settings')).filter((f) => f.endsWith('.yml')))('settings/%s is valid', (file) => {
+    expect(() => loadSettingsFile(file.replace(/\.yml$/, ''), ROOT)).not.toThrow();
+  });
+
+  it('uses settings/default.yml for a stage without a file', () => {
+    expect(loadSettingsFile('some-new-stage', ROOT).file).toMatch(/settings\/default\.yml$/);
+  });
+
+  it('names every invalid key with its path', () => {
+    const attempt = () =>
+      parseSettings(
+        {
+          slack: { routes: [{ name: 'x', match: { colour: 'red' }, webhookParameter: 'https://hooks.slack.com/services/T/B/C' }], mentions: { critical: ['@here'] } },
+          alarms: { states: ['PANIC'] },
+        },
+        'settings/prod.yml',
+      );
+    expect(attempt).toThrow(SettingsError);
+    const message = (() => { try { attempt(); } catch (e) { return (e as Error).message; } })()!;
+    expect(message).toContain('settings/prod.yml is invalid');
+    expect(message).toContain('slack.routes.0.match');
+    expect(message).toContain('slack.routes.0.webhookParameter');
+    expect(message).toContain('slack.mentions.critical.0');
+    expect(message).toContain('alarms.states.0');
+  });
+
+  it('refuses a webhook URL in settings: only SSM parameter names under /deploy-sentinel/', () => {
+    expect(() =>
+      parseSettings({ slack: { routes: [{ name: 'x', match: {}, webhookParameter: '/other/param' }] } }),
+    ).toThrow(/under \/deploy-sentinel\//);
+  });
+});
