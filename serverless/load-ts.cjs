@@ -12,6 +12,7 @@ const loadSentinelModules = () => {
       ...tsxRequire('../lib/settings/load.ts', __filename),
       ...tsxRequire('../lib/hooks/hooks.ts', __filename),
       ...tsxRequire('../lib/hooks/budget.ts', __filename),
+      ...tsxRequire('../lib/hooks/settings.ts', __filename),
     };
   }
   return cached;

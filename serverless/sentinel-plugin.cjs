@@ -25,7 +25,7 @@ class DeploySentinelPlugin {
   prepare() {
     const service = this.serverless.service;
     const stage = service.provider.stage;
-    const { loadSettingsFile, hookFunctionName, hookTimeoutSeconds, hookById } = loadSentinelModules();
+    const { loadSettingsFile, hookFunctionName, functionTimeoutSeconds, settingsForHook, hookById } = loadSentinelModules();
     let loaded;
     try {
       loaded = loadSettingsFile(stage, this.serverless.serviceDir);
@@ -47,7 +47,7 @@ class DeploySentinelPlugin {
       if (!hook) this.fail(`unknown hook id ${hookId}`);
       try {
         fn.name = hookFunctionName(service.service, stage, hookId);
-        fn.timeout = hookTimeoutSeconds(loaded.settings.hooks, hook.name);
+        fn.timeout = functionTimeoutSeconds(settingsForHook(loaded.settings.hooks, hook.name));
       } catch (error) {
         this.fail(error.message);
       }

@@ -1,5 +1,6 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
 import type { HttpAnswer } from './judge.js';
 
 /** One probe request. `servername` sets the TLS server name (SNI) when it differs from the URL's host. */
@@ -54,7 +55,8 @@ export const createHttpFetch = (options: HttpFetchOptions = {}): HttpFetch => {
           headers: probe.headers,
           signal: probe.signal,
           agent: false,
-          ...(url.protocol === 'https:' ? { servername: probe.servername ?? url.hostname, ca: options.ca } : {}),
+          // RFC 6066 forbids an IP address as server name: send none unless a host name is known.
+          ...(url.protocol === 'https:' ? { servername: probe.servername ?? (isIP(url.hostname) ? '' : url.hostname), ca: options.ca } : {}),
         },
         (res) => {
           const chunks: Buffer[] = [];

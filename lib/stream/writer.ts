@@ -161,7 +161,10 @@ export interface PutResult {
 
 /** Writes state records to one stream. */
 export interface RecordWriter {
-  /** Writes every record or throws StreamWriteError; retries only what Kinesis rejected. */
+  /**
+   * Writes every record or throws StreamWriteError (RecordTooLargeError for a record that cannot be
+   * made to fit); retries only what Kinesis rejected.
+   */
   put(records: StateRecord[], deadline: Deadline): Promise<PutResult>;
 }
 

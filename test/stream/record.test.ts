@@ -160,6 +160,8 @@ describe('cleanup records', () => {
     const event = loadEvent('deploy-sentinel/cleanup.kept.json');
     delete event.detail.deploymentId;
     expect(partitionKeyOf(toStateRecord(classifyEvent(event)))).toBe(event.detail.autoScalingGroupName);
+    event.detail.autoScalingGroupName = '';
+    expect(partitionKeyOf(toStateRecord(classifyEvent(event)))).toBe(event.detail.deploymentGroup);
     const sweep = loadEvent('deploy-sentinel/cleanup.kept.json');
     sweep.detail = { action: 'sweep-incomplete', trigger: 'sweep', mode: 'delete', reason: 'deadline', examined: 40, remaining: 12 };
     const record = toStateRecord(classifyEvent(sweep));

@@ -1,5 +1,8 @@
 import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../lib/log.js';
+import { createKinesisClient } from '../../lib/stream/client.js';
 import { classifyEvent } from '../../lib/events/classify.js';
 import { partitionKeyOf, type StateRecord, toStateRecord } from '../../lib/stream/record.js';
 import { createRecordWriter } from '../../lib/stream/writer.js';
@@ -31,6 +34,8 @@ const readShards = async (): Promise<Map<string, StateRecord[]>> => {
 };
 
 /** One deployment's life as the service would stream it: START, two instances, the outcome. */
+const record = (n: number): StateRecord => ({ schemaVersion: 1, eventId: `evt-${n}`, kind: 'deployment', deploymentId: 'd-ABCDEFGH1', application: 'checkout', deploymentGroup: 'checkout-prod', state: 'START', eventTime: '2026-11-20T15:00:00.000Z' });
+
 const lifeOf = (deploymentId: string, minute: number, outcome: string): StateRecord[] => {
   const at = (second: number) => new Date(Date.UTC(2026, 10, 20, 15, minute, second)).toISOString();
   const deployment = (state: string, second: number) => {
@@ -73,5 +78,32 @@ describe('record writer against a local Kinesis (kinesalite)', () => {
     }
     // Several shards are in use, so "one shard per deployment" is not an accident of a single shard.
     expect([...shards.values()].filter((records) => records.length > 0).length).toBeGreaterThan(1);
+  });
+});
+
+describe('a Kinesis endpoint that never answers', () => {
+  it('is abandoned when the invocation runs out of time, and the records are reported unwritten', async () => {
+    const sockets: Socket[] = [];
+    const server = createServer((socket) => {
+      sockets.push(socket);
+      socket.resume();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const client = createKinesisClient({
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
+    try {
+      const writer = createRecordWriter({ client, streamName: 'deploy-sentinel-state', log: createLogger({ write: () => undefined }) });
+      const error = await writer.put([record(1)], deadlineAt(Date.now() + 300)).catch((e: unknown) => e);
+
+      expect(error).toMatchObject({ name: 'StreamWriteError', failure: 'deadline', failedEventIds: ['evt-1'], errorCodes: ['AbortError'], attempts: 1 });
+    } finally {
+      client.destroy();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

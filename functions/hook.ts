@@ -1,0 +1,30 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { loadHookConfig } from '../lib/config.js';
+import { createHttpFetch } from '../lib/hooks/http-probe.js';
+import { runHook } from '../lib/hooks/run-hook.js';
+import { log } from '../lib/log.js';
+import { invocationLog } from '../lib/middleware.js';
+import { deadlineFromContext, realClock, realSleep } from '../lib/time.js';
+
+// A hook that throws at init never reports and hangs the deployment for an hour: a bad
+// configuration is kept as a value and turned into a Failed report by runHook.
+const loaded = loadHookConfig();
+const region = loaded.ok ? loaded.config.region : undefined;
+const codedeploy = new CodeDeployClient({ region });
+const elbv2 = new ElasticLoadBalancingV2Client({ region });
+const cloudwatch = new CloudWatchClient({ region });
+const fetch = createHttpFetch();
+
+/** One of the five ECS blue/green lifecycle hooks; HOOK_ID says which. Reports exactly once. */
+export const handler = middy(async (event: unknown, context: Context) =>
+  runHook({
+    hookId: loaded.ok ? loaded.config.hookId : loaded.hookId,
+    event,
+    settings: loaded.ok ? loaded.config.settings.hooks : loaded.error,
+    deps: { codedeploy, elbv2, cloudwatch, fetch, clock: realClock, sleep: realSleep, deadline: deadlineFromContext(context, 0), log },
+  }),
+).use(invocationLog(log));
