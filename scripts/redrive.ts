@@ -12,6 +12,7 @@
  */
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,9 +23,11 @@ import { deadLetterQueueName } from '../lib/redrive/decide.js';
 import { formatOutcome, formatTotals } from '../lib/redrive/format.js';
 import { type RedriveReport, RedriveError, redriveDeadLetters } from '../lib/redrive/redrive.js';
 
+/** The command line, for usage errors and --help. */
 export const USAGE =
   'usage: npm run redrive -- --stage STAGE [--region REGION] [--dry-run] [--max N] [--function NAME] [--queue-url URL] [--service NAME]';
 
+/** What the command touches outside itself, injectable for tests. */
 export interface RedriveCliIo {
   stdout(text: string): void;
   stderr(text: string): void;
@@ -45,11 +48,15 @@ const serviceFromServerlessYml = (): string | undefined => {
   return typeof parsed?.service === 'string' ? parsed.service : undefined;
 };
 
+// Bounded requests: a hung connection must not outlast the visibility timeout of the batch being
+// worked on. The SQS bound leaves room for the long poll.
+const http = (requestTimeout: number) => new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout });
+
 const defaultIo: RedriveCliIo = {
   stdout: (text) => process.stdout.write(`${text}\n`),
   stderr: (text) => process.stderr.write(`${text}\n`),
-  sqs: (region) => new SQSClient(region ? { region } : {}),
-  lambda: (region) => new LambdaClient(region ? { region } : {}),
+  sqs: (region) => new SQSClient({ ...(region ? { region } : {}), requestHandler: http(30_000) }),
+  lambda: (region) => new LambdaClient({ ...(region ? { region } : {}), requestHandler: http(15_000) }),
   serviceName: serviceFromServerlessYml,
 };
 

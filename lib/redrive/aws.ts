@@ -36,6 +36,7 @@ export class VisibilityResetError extends Error {
   override name = 'VisibilityResetError';
 }
 
+/** How the queue is read. */
 export interface QueueReadOptions {
   /** Long poll: an empty answer then means the queue is empty, not that one server had nothing. */
   waitSeconds?: number;

@@ -14,6 +14,7 @@ import { HOOK_FUNCTION_PREFIX } from '../hooks/hooks.js';
  *   records of Lambda asynchronous invocations").
  */
 
+/** Which of the two producers wrote a message. */
 export const REDRIVE_ORIGINS = ['eventbridge-dlq', 'lambda-destination'] as const;
 export type RedriveOrigin = (typeof REDRIVE_ORIGINS)[number];
 
@@ -69,6 +70,7 @@ export interface Skip extends MessageFacts {
   skip: string;
 }
 
+/** Re-drive it, or leave it in the queue. */
 export type RedriveDecision = Redrive | Skip;
 
 /** Whether the decision is to leave the message where it is. */
@@ -80,6 +82,7 @@ export const deadLetterQueueName = (service: string, stage: string): string => `
 /** The function-name prefix of the stack's ordinary (non-hook) functions. */
 export const stackFunctionPrefix = (stack: StackIdentity): string => `${stack.service}-${stack.stage}-`;
 
+/** A Lambda function ARN taken apart. */
 export interface FunctionArnParts {
   partition: string;
   region: string;

@@ -20,6 +20,7 @@ export interface AsyncInvoker {
   invokeAsync(functionArn: string, payload: string): Promise<number | undefined>;
 }
 
+/** `left`: not re-drivable (see the decision's `skip`); `not-selected`: another function than `--function`. */
 export const REDRIVE_STATUSES = ['redriven', 'would-redrive', 'failed', 'left', 'not-selected'] as const;
 export type RedriveStatus = (typeof REDRIVE_STATUSES)[number];
 
@@ -32,10 +33,12 @@ export interface RedriveOutcome {
   error?: string;
 }
 
+/** Why the run ended. */
 export const STOP_REASONS = ['queue-empty', 'max-reached', 'only-repeats', 'queue-error'] as const;
 /** `only-repeats`: the queue handed back only messages this run had already looked at. */
 export type StopReason = (typeof STOP_REASONS)[number];
 
+/** Counts of one run, for the totals line and the exit code. */
 export interface RedriveReport {
   dryRun: boolean;
   received: number;
@@ -45,6 +48,7 @@ export interface RedriveReport {
   releaseError?: string;
 }
 
+/** What one run does. */
 export interface RedriveOptions {
   stack: StackIdentity;
   /** Print what would happen; invoke nothing, delete nothing. */

@@ -1,0 +1,200 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PACKAGE_DIR, ROOT, readPackagedFunctions, readTemplate } from '../../local/harness.js';
+
+const template = readTemplate();
+const resources = Object.entries<any>(template.Resources);
+const ofType = (type: string) => resources.filter(([, r]) => r.Type === type);
+const functions = readPackagedFunctions();
+const byKey = (key: string) => functions.find((f) => f.key === key)!;
+const DLQ = { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] };
+
+const roleOf = (key: string) => {
+  const fn = template.Resources[byKey(key).logicalId];
+  const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+  return template.Resources[roleId];
+};
+const statementsOf = (key: string): any[] =>
+  roleOf(key).Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+const actionsOf = (key: string) => statementsOf(key).flatMap((s) => [s.Action].flat());
+/** The statement granting an action (osls writes actions as lists). */
+const grant = (key: string, action: string) => statementsOf(key).find((s) => [s.Action].flat().includes(action));
+
+const MUTATING = /:(Put|Delete|Create|Update|Send|Terminate|Set|Publish|Invoke)/;
+
+describe('packaged template', () => {
+  it('packages every function with its own zip and role', () => {
+    expect(functions.map((f) => f.key).sort()).toEqual([
+      'cleanUpOrphans', 'hookAfterAllowTestTraffic', 'hookAfterAllowTraffic', 'hookAfterInstall', 'hookBeforeAllowTraffic',
+      'hookBeforeInstall', 'notifyAlarm', 'notifyDeployment', 'streamState',
+    ]);
+    const roles = functions.map((f) => template.Resources[f.logicalId].Properties.Role['Fn::GetAtt'][0]);
+    expect(new Set(roles).size).toBe(functions.length);
+    for (const f of functions) expect(template.Resources[f.logicalId].Properties.Runtime).toBe('nodejs22.x');
+  });
+
+  it('subscribes each function to exactly the events it handles', () => {
+    const patterns = (key: string) => byKey(key).rules.map((r) => r.pattern ?? r.schedule);
+    expect(patterns('notifyDeployment')).toEqual([
+      { source: ['aws.codedeploy'], 'detail-type': ['CodeDeploy Deployment State-change Notification'] },
+      { source: ['aws.codedeploy'], 'detail-type': ['CodeDeploy Instance State-change Notification'] },
+      { source: ['deploy-sentinel'], 'detail-type': ['Deploy Sentinel Cleanup'] },
+    ]);
+    expect(patterns('notifyAlarm')).toEqual([{ source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'] }]);
+    expect(patterns('streamState')).toHaveLength(4);
+    expect(patterns('cleanUpOrphans')).toEqual([
+      { source: ['aws.codedeploy'], 'detail-type': ['CodeDeploy Deployment State-change Notification'], detail: { state: ['FAILURE', 'STOP'] } },
+      'rate(1 hour)',
+    ]);
+  });
+
+  it('gives every rule target a retry policy and the dead-letter queue', () => {
+    const rules = ofType('AWS::Events::Rule');
+    expect(rules.length).toBe(10);
+    for (const [, rule] of rules) {
+      for (const target of rule.Properties.Targets) {
+        expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+        expect(target.RetryPolicy.MaximumEventAgeInSeconds).toBeGreaterThan(0);
+        expect(target.DeadLetterConfig.Arn).toEqual(DLQ);
+      }
+    }
+  });
+
+  it('bounds asynchronous retries and sends failed invocations to the dead-letter queue', () => {
+    for (const f of functions) {
+      const [, conf] = ofType('AWS::Lambda::EventInvokeConfig').find(([, c]) => c.Properties.FunctionName.Ref === f.logicalId)!;
+      expect(conf.Properties.DestinationConfig.OnFailure.Destination).toEqual(DLQ);
+      // Hooks are never retried: a second run would report a lifecycle event twice.
+      expect(conf.Properties.MaximumRetryAttempts).toBe(f.key.startsWith('hook') ? 0 : 2);
+      // The per-function roles must let the destination write to the queue.
+      expect(grant(f.key, 'sqs:SendMessage')?.Resource, f.key).toEqual(DLQ);
+    }
+  });
+
+  it('lets EventBridge write undeliverable events to the queue, and alarms on its depth', () => {
+    const [, policy] = ofType('AWS::SQS::QueuePolicy')[0]!;
+    expect(policy.Properties.PolicyDocument.Statement[0].Principal).toEqual({ Service: 'events.amazonaws.com' });
+    const [, alarm] = ofType('AWS::CloudWatch::Alarm').find(([id]) => id === 'DeadLetterAlarm')!;
+    expect(alarm.Properties.MetricName).toBe('ApproximateNumberOfMessagesVisible');
+    expect(alarm.Properties.AlarmActions).toEqual([{ Ref: 'AlertTopic' }]);
+    expect(template.Resources.AlertEmailSubscription.Condition).toBe('HasAlarmEmail');
+  });
+
+  it('never grants a mutating action on every resource', () => {
+    for (const f of functions) {
+      for (const s of statementsOf(f.key)) {
+        const actions = [s.Action].flat() as string[];
+        if (s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*'))) {
+          expect(actions.filter((a) => MUTATING.test(a)), `${f.key}: ${actions.join(', ')}`).toEqual([]);
+        }
+      }
+    }
+  });
+
+  it('lets only the cleanup delete, and only groups named CodeDeploy_*', () => {
+    for (const f of functions.filter((f) => f.key !== 'cleanUpOrphans')) {
+      expect(actionsOf(f.key).filter((a) => /Delete|Terminate/.test(a)), f.key).toEqual([]);
+    }
+    const del = grant('cleanUpOrphans', 'autoscaling:DeleteAutoScalingGroup');
+    expect(JSON.stringify(del.Resource)).toMatch(/autoScalingGroupName\/CodeDeploy_\*"/);
+    expect(actionsOf('cleanUpOrphans').filter((a) => /LaunchTemplate|LaunchConfiguration/.test(a))).toEqual([]);
+  });
+
+  it('lets the notifiers read webhook parameters only under /deploy-sentinel/', () => {
+    for (const key of ['notifyDeployment', 'notifyAlarm']) {
+      const ssm = grant(key, 'ssm:GetParameter');
+      expect(JSON.stringify(ssm.Resource)).toContain(':parameter/deploy-sentinel/*');
+    }
+    expect(actionsOf('streamState').some((a) => a.startsWith('ssm:'))).toBe(false);
+  });
+
+  it('lets the stream write only to its stream', () => {
+    const put = grant('streamState', 'kinesis:PutRecords');
+    expect(put.Resource['Fn::If'][1]).toEqual({ 'Fn::GetAtt': ['StateStream', 'Arn'] });
+    const stream = template.Resources.StateStream;
+    expect(stream.DeletionPolicy).toBe('Retain');
+    expect(stream.Properties.StreamModeDetails.StreamMode).toBe('ON_DEMAND');
+    expect(stream.Properties.StreamEncryption.EncryptionType).toBe('KMS');
+    expect(stream.Properties.RetentionPeriodHours).toBe(168);
+  });
+
+  it('names hook functions CodeDeployHook_* within 64 characters, with unqualified ARNs as outputs', () => {
+    for (const f of functions.filter((f) => f.key.startsWith('hook'))) {
+      expect(f.name).toMatch(/^CodeDeployHook_deploy-sentinel-local-/);
+      expect(f.name.length).toBeLessThanOrEqual(64);
+      const base = f.logicalId.replace(/LambdaFunction$/, '');
+      expect(template.Outputs[`${base}HookArn`].Value).toEqual({ 'Fn::GetAtt': [f.logicalId, 'Arn'] });
+      expect(template.Outputs[`${base}HookName`].Value).toEqual({ Ref: f.logicalId });
+    }
+  });
+
+  it('sets explicit timeouts and a small reserved concurrency on the notifiers', () => {
+    for (const f of functions) expect(f.timeoutSeconds).toBeGreaterThanOrEqual(10);
+    expect(template.Resources[byKey('notifyDeployment').logicalId].Properties.ReservedConcurrentExecutions).toBe(2);
+    expect(template.Resources[byKey('notifyAlarm').logicalId].Properties.ReservedConcurrentExecutions).toBe(2);
+    expect(byKey('cleanUpOrphans').timeoutSeconds).toBe(900);
+  });
+
+  it('contains no webhook URL, in the template, the environment or the bundles', () => {
+    const webhook = /hooks\.slack(-gov)?\.com\/services\/T[A-Z0-9]+/;
+    expect(JSON.stringify(template)).not.toMatch(webhook);
+    for (const f of functions) {
+      expect(Object.keys(f.environment)).not.toContain('SLACK_WEBHOOK_URL');
+      expect(readFileSync(f.zip).toString('latin1')).not.toMatch(webhook);
+    }
+  });
+});
+
+describe('packaging guards', () => {
+  /** A copy of the service (sources only) to package with a change, leaving the real one alone. */
+  const packageCopy = (change: (dir: string) => void, args: string[]) => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploy-sentinel-'));
+    try {
+      for (const entry of ['serverless.yml', 'esbuild.config.cjs', 'package.json', 'tsconfig.json', 'serverless', 'settings', 'functions', 'lib']) {
+        cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
+      }
+      symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+      change(dir);
+      try {
+        execFileSync(process.execPath, [join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js'), 'package', ...args], {
+          cwd: dir,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' },
+        });
+        return { ok: true as const, template: JSON.parse(readFileSync(join(dir, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8')) };
+      } catch (error) {
+        const e = error as { stdout?: Buffer; stderr?: Buffer };
+        return { ok: false as const, output: `${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}` };
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('stops packaging with a clear message when the settings file is invalid', () => {
+    const result = packageCopy(
+      (dir) => writeFileSync(join(dir, 'settings', 'broken.yml'), 'alarms:\n  states: [PANIC]\nslack:\n  routes:\n    - name: x\n      match: {}\n      webhookParameter: https://hooks.example/x\n'),
+      ['--stage', 'broken'],
+    );
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.output).toContain('settings/broken.yml is invalid');
+    expect(!result.ok && result.output).toContain('alarms.states.0');
+    expect(!result.ok && result.output).toContain('slack.routes.0.webhookParameter');
+  }, 120_000);
+
+  it('leaves out the functions of a capability a stage switches off', () => {
+    const result = packageCopy(() => {}, ['--stage', 'alerts-only', '--param', 'streamEnabled=false', '--param', 'cleanupEnabled=false', '--param', 'hooksEnabled=false']);
+    expect(result.ok).toBe(true);
+    const names = Object.entries<any>(result.ok ? result.template.Resources : {})
+      .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+      .map(([id]) => id)
+      .sort();
+    expect(names).toEqual(['NotifyAlarmLambdaFunction', 'NotifyDeploymentLambdaFunction']);
+    expect(result.ok && result.template.Resources.StateStream.Condition).toBe('CreateStateStream');
+  }, 120_000);
+});
+
+export { PACKAGE_DIR };

@@ -1,0 +1,396 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CodeDeployClient,
+  GetDeploymentCommand,
+  GetDeploymentGroupCommand,
+  GetDeploymentTargetCommand,
+  LifecycleEventAlreadyCompletedException,
+  PutLifecycleEventHookExecutionStatusCommand,
+  ThrottlingException,
+} from '@aws-sdk/client-codedeploy';
+import {
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createHttpFetch } from '../../lib/hooks/http-probe.js';
+import { type HookDeps, runHook } from '../../lib/hooks/run-hook.js';
+import { type HooksSettings, HooksConfigError, parseHooksSettings } from '../../lib/hooks/settings.js';
+import { deadlineAt, realClock, realSleep } from '../../lib/time.js';
+import { startTestListener, type TestListener } from '../../local/test-listener.js';
+import { captureLog, fakeTime } from './support.js';
+
+const region = 'us-east-1';
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const codedeploy = new CodeDeployClient({ region, credentials });
+const elbv2 = new ElasticLoadBalancingV2Client({ region, credentials });
+const cloudwatch = new CloudWatchClient({ region, credentials });
+const cd = mockClient(codedeploy);
+const elb = mockClient(elbv2);
+const cw = mockClient(cloudwatch);
+
+const LB = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/orders-prod/7d3e9a1b2c4f5e60';
+const PROD = `${LB.replace(':loadbalancer/', ':listener/')}/4a1b2c3d4e5f6071`;
+const TEST = `${LB.replace(':loadbalancer/', ':listener/')}/9f8e7d6c5b4a3921`;
+const GREEN_TG = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/orders-green/5e7f9a1b3c5d7e9f';
+const EVENT = { DeploymentId: 'd-EC5H00K01', LifecycleEventHookExecutionId: '2b01599b-b984-499d-8835-97f389a7dc3b' };
+
+let listener: TestListener;
+let hanging: Server;
+let hangingPort: number;
+
+beforeAll(async () => {
+  listener = await startTestListener();
+  hanging = createServer(() => {});
+  await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+  hangingPort = (hanging.address() as AddressInfo).port;
+});
+afterAll(async () => {
+  await listener.close();
+  hanging.closeAllConnections();
+  await new Promise((resolve) => hanging.close(resolve));
+});
+
+/** The orders deployment as CodeDeploy and ELBv2 describe it, with the test listener on `testPort`. */
+const describeOrders = (testPort: number, group: { testRoute?: boolean } = {}) => {
+  cd.on(GetDeploymentCommand).resolves({ deploymentInfo: { deploymentId: EVENT.DeploymentId, applicationName: 'orders', deploymentGroupName: 'orders-ecs', computePlatform: 'ECS' } });
+  cd.on(GetDeploymentGroupCommand).resolves({
+    deploymentGroupInfo: {
+      applicationName: 'orders',
+      deploymentGroupName: 'orders-ecs',
+      ecsServices: [{ clusterName: 'prod', serviceName: 'orders' }],
+      alarmConfiguration: { enabled: true, alarms: [{ name: 'orders-5xx' }] },
+      loadBalancerInfo: {
+        targetGroupPairInfoList: [
+          {
+            targetGroups: [{ name: 'orders-blue' }, { name: 'orders-green' }],
+            prodTrafficRoute: { listenerArns: [PROD] },
+            ...(group.testRoute === false ? {} : { testTrafficRoute: { listenerArns: [TEST] } }),
+          },
+        ],
+      },
+    },
+  });
+  cd.on(GetDeploymentTargetCommand).resolves({
+    deploymentTarget: {
+      deploymentTargetType: 'ECSTarget',
+      ecsTarget: {
+        targetId: 'prod:orders',
+        taskSetsInfo: [
+          { identifer: 'ecs-svc/1', taskSetLabel: 'Blue', trafficWeight: 100, targetGroup: { name: 'orders-blue' } },
+          { identifer: 'ecs-svc/2', taskSetLabel: 'Green', trafficWeight: 0, targetGroup: { name: 'orders-green' } },
+        ],
+      },
+    },
+  });
+  elb.on(DescribeListenersCommand, { ListenerArns: [TEST] }).resolves({ Listeners: [{ ListenerArn: TEST, LoadBalancerArn: LB, Port: testPort, Protocol: 'HTTP' }] });
+  elb.on(DescribeListenersCommand, { ListenerArns: [PROD] }).resolves({ Listeners: [{ ListenerArn: PROD, LoadBalancerArn: LB, Port: 80, Protocol: 'HTTP' }] });
+  elb.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [{ LoadBalancerArn: LB, DNSName: '127.0.0.1' }] });
+  elb.on(DescribeTargetGroupsCommand, { Names: ['orders-green'] }).resolves({ TargetGroups: [{ TargetGroupArn: GREEN_TG, TargetGroupName: 'orders-green' }] });
+  elb.on(DescribeTargetHealthCommand).resolves({
+    TargetHealthDescriptions: [1, 2].map((i) => ({ Target: { Id: `10.0.2.1${i}`, Port: 8080 }, TargetHealth: { State: 'healthy' } })),
+  });
+};
+
+const settings = (raw: unknown): HooksSettings => {
+  const parsed = parseHooksSettings(raw);
+  if (parsed instanceof Error) throw parsed;
+  return parsed;
+};
+
+const healthCheck = { name: 'green-health', type: 'http', target: 'test', path: '/health', expect: { json: [{ path: '$.status', equals: 'ok' }] } };
+const probeSettings = (extra: Record<string, unknown> = {}) =>
+  settings({ AfterAllowTestTraffic: { checks: [{ ...healthCheck, count: 2, interval: '1s' }, { name: 'green-targets', type: 'targetHealth' }] }, ...extra });
+
+const deps = (overrides: Partial<HookDeps> = {}) => {
+  const time = fakeTime();
+  const { log, lines } = captureLog();
+  const value: HookDeps = {
+    codedeploy,
+    elbv2,
+    cloudwatch,
+    fetch: createHttpFetch(),
+    clock: time.clock,
+    sleep: time.sleep,
+    deadline: time.deadlineIn(60_000),
+    log,
+    random: () => 0.5,
+    ...overrides,
+  };
+  return { deps: value, lines, time };
+};
+
+/** Every PutLifecycleEventHookExecutionStatus call's input. */
+const reports = () => cd.commandCalls(PutLifecycleEventHookExecutionStatusCommand).map((c) => c.args[0].input);
+const verdictLine = (lines: Array<Record<string, any>>) => {
+  const verdicts = lines.filter((l) => l.message === 'hook verdict');
+  expect(verdicts).toHaveLength(1);
+  return verdicts[0]!;
+};
+
+beforeEach(() => {
+  cd.reset();
+  elb.reset();
+  cw.reset();
+  listener.setMode('pass');
+  cd.on(PutLifecycleEventHookExecutionStatusCommand).resolves({ lifecycleEventHookExecutionId: EVENT.LifecycleEventHookExecutionId });
+});
+
+describe('runHook reports exactly once', () => {
+  it('reports Succeeded when every check passes', async () => {
+    describeOrders(listener.port);
+    const { deps: d, lines } = deps();
+    const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: probeSettings(), deps: d });
+    expect(verdict).toMatchObject({ hook: 'AfterAllowTestTraffic', status: 'Succeeded', report: { outcome: 'reported', attempts: 1 } });
+    expect(reports()).toEqual([{ deploymentId: 'd-EC5H00K01', lifecycleEventHookExecutionId: EVENT.LifecycleEventHookExecutionId, status: 'Succeeded' }]);
+    expect(listener.requests.filter((r) => r.path === '/health').length).toBeGreaterThanOrEqual(2);
+    const measurements = lines.filter((l) => l.message === 'hook measurement' && l.check === 'green-health');
+    expect(measurements[0]).toMatchObject({ hook: 'AfterAllowTestTraffic', deploymentId: 'd-EC5H00K01', check: 'green-health', attempt: 1, outcome: 'pass', status: 200 });
+    expect(verdictLine(lines)).toMatchObject({ level: 'info', status: 'Succeeded', report: 'reported', checks: [{ name: 'green-health', verdict: 'pass' }, { name: 'green-targets', verdict: 'pass' }] });
+  });
+
+  it('reports Failed when the green task set answers badly, saying why', async () => {
+    describeOrders(listener.port);
+    listener.setMode('fail');
+    const { deps: d, lines } = deps();
+    const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: probeSettings(), deps: d });
+    expect(verdict.status).toBe('Failed');
+    expect(verdict.reason).toMatch(/^check "green-health" failed: 1 of 1 measurements failed .*status 503, expected 2xx; \$\.status is "degraded", expected "ok"/);
+    expect(reports().map((r) => r.status)).toEqual(['Failed']);
+    expect(verdictLine(lines)).toMatchObject({ status: 'Failed', reason: verdict.reason });
+  });
+
+  it('reports Failed when a check throws', async () => {
+    describeOrders(listener.port);
+    cw.on(DescribeAlarmsCommand).rejects(Object.assign(new Error('User is not authorized to perform: cloudwatch:DescribeAlarms'), { name: 'AccessDenied' }));
+    const { deps: d } = deps();
+    const verdict = await runHook({
+      hookId: 'after-traffic',
+      event: EVENT,
+      settings: settings({ AfterAllowTraffic: { checks: [{ name: 'alarms', type: 'alarms', fromDeploymentGroup: true, consecutiveErrorLimit: 0 }] } }),
+      deps: d,
+    });
+    expect(verdict).toMatchObject({ status: 'Failed', reason: expect.stringMatching(/check "alarms" error: .*AccessDenied: User is not authorized/) });
+    expect(reports().map((r) => r.status)).toEqual(['Failed']);
+  });
+
+  it('reports Failed when the probe itself blows up', async () => {
+    describeOrders(listener.port);
+    const { deps: d } = deps({
+      fetch: () => {
+        throw new TypeError('Cannot read properties of undefined');
+      },
+    });
+    const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: settings({ AfterAllowTestTraffic: { checks: [{ ...healthCheck, consecutiveErrorLimit: 0 }] } }), deps: d });
+    expect(verdict).toMatchObject({ status: 'Failed', reason: expect.stringContaining('TypeError: Cannot read properties of undefined') });
+    expect(reports()).toHaveLength(1);
+  });
+
+  it('reports Failed at the deadline, aborting a probe that is still waiting', async () => {
+    describeOrders(hangingPort);
+    const { deps: d, lines } = deps({ clock: realClock, sleep: realSleep, deadline: deadlineAt(Date.now() + 1_300), reportReserveMs: 1_000 });
+    const verdict = await runHook({
+      hookId: 'after-test-traffic',
+      event: EVENT,
+      settings: settings({ AfterAllowTestTraffic: { checks: [{ ...healthCheck, timeout: '60s' }] } }),
+      deps: d,
+    });
+    expect(verdict.status).toBe('Failed');
+    expect(verdict.checks[0]).toMatchObject({ verdict: 'deadline' });
+    expect(verdict.reason).toMatch(/check "green-health" deadline: stopped/);
+    expect(reports().map((r) => r.status)).toEqual(['Failed']);
+    expect(verdictLine(lines).report).toBe('reported');
+  });
+
+  it('reports Failed for a configuration found invalid at cold start', async () => {
+    const invalid = parseHooksSettings({ AfterAllowTestTraffic: { checks: [{ name: 'x', type: 'http', count: 0 }] } });
+    expect(invalid).toBeInstanceOf(HooksConfigError);
+    const { deps: d, lines } = deps();
+    const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: invalid as HooksConfigError, deps: d });
+    expect(verdict).toMatchObject({ status: 'Failed', reason: expect.stringMatching(/^HooksConfigError: invalid hooks settings:\nhooks\.AfterAllowTestTraffic\.checks\[0\]\.count/) });
+    expect(reports().map((r) => r.status)).toEqual(['Failed']);
+    expect(lines.find((l) => l.message === 'hook could not evaluate its checks')).toMatchObject({ level: 'error' });
+  });
+
+  it('reports Failed when the test listener cannot be resolved', async () => {
+    describeOrders(listener.port, { testRoute: false });
+    const before = listener.requests.length;
+    const { deps: d } = deps();
+    const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: probeSettings(), deps: d });
+    expect(verdict.status).toBe('Failed');
+    expect(verdict.reason).toContain('check "green-health" unresolved: the test listener could not be resolved: deployment group orders/orders-ecs has no test traffic route');
+    expect(listener.requests).toHaveLength(before);
+    expect(reports().map((r) => r.status)).toEqual(['Failed']);
+  });
+
+  it('counts LifecycleEventAlreadyCompletedException as reported', async () => {
+    describeOrders(listener.port);
+    cd.on(PutLifecycleEventHookExecutionStatusCommand).rejects(
+      new LifecycleEventAlreadyCompletedException({ message: 'The AfterAllowTestTraffic lifecycle event has already completed.', $metadata: {} }),
+    );
+    const { deps: d, lines } = deps();
+    const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: probeSettings(), deps: d });
+    expect(verdict.report).toEqual({ outcome: 'already-completed', attempts: 1 });
+    expect(reports()).toHaveLength(1);
+    expect(verdictLine(lines)).toMatchObject({ level: 'info', report: 'already-completed' });
+  });
+
+  it('retries a throttled report until it is accepted', async () => {
+    describeOrders(listener.port);
+    cd.on(PutLifecycleEventHookExecutionStatusCommand)
+      .rejectsOnce(new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }))
+      .resolves({ lifecycleEventHookExecutionId: EVENT.LifecycleEventHookExecutionId });
+    const { deps: d, lines, time } = deps();
+    const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: probeSettings(), deps: d });
+    expect(verdict.report).toEqual({ outcome: 'reported', attempts: 2 });
+    expect(reports().map((r) => r.status)).toEqual(['Succeeded', 'Succeeded']);
+    expect(lines.filter((l) => l.message === 'hook status report retried')).toHaveLength(1);
+    expect(time.sleeps.at(-1)).toBe(50);
+  });
+
+  it('gives up on a report that keeps failing, and says so at error level', async () => {
+    describeOrders(listener.port);
+    cd.on(PutLifecycleEventHookExecutionStatusCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    const { deps: d, lines } = deps();
+    const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: probeSettings(), deps: d });
+    expect(verdict.report.outcome).toBe('failed');
+    expect(reports()).toHaveLength(1);
+    expect(verdictLine(lines)).toMatchObject({ level: 'error', report: 'failed', reportError: { name: 'AccessDeniedException' } });
+  });
+
+  it('cannot report for an event without execution ids, and says so', async () => {
+    const { deps: d, lines } = deps();
+    const verdict = await runHook({ hookId: 'after-test-traffic', event: { detail: {} }, settings: probeSettings(), deps: d });
+    expect(verdict).toMatchObject({ status: 'Failed', report: { outcome: 'not-attempted' } });
+    expect(verdict.reason).toMatch(/^InvalidHookEventError: expected \{ DeploymentId, LifecycleEventHookExecutionId \}/);
+    expect(reports()).toHaveLength(0);
+    expect(verdictLine(lines).level).toBe('error');
+  });
+
+  it('reports Failed for a function configured with an unknown hook id', async () => {
+    const { deps: d } = deps();
+    const verdict = await runHook({ hookId: 'afterAllowTestTraffic', event: EVENT, settings: probeSettings(), deps: d });
+    expect(verdict.reason).toMatch(/UnknownHookError: unknown hook id "afterAllowTestTraffic"; expected one of before-install, /);
+    expect(reports().map((r) => r.status)).toEqual(['Failed']);
+  });
+
+  it('reports Succeeded for a hook without checks, without calling AWS for anything else', async () => {
+    const { deps: d } = deps();
+    const verdict = await runHook({ hookId: 'before-install', event: EVENT, settings: probeSettings(), deps: d });
+    expect(verdict).toMatchObject({ status: 'Succeeded', reason: 'no checks configured for this hook' });
+    expect(cd.calls()).toHaveLength(1);
+    expect(elb.calls()).toHaveLength(0);
+  });
+
+  it('reports Succeeded in observe-only mode, logging what would have failed', async () => {
+    describeOrders(listener.port);
+    listener.setMode('fail');
+    const { deps: d, lines } = deps();
+    const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: probeSettings({ observeOnly: true }), deps: d });
+    expect(verdict).toMatchObject({ status: 'Succeeded', observeOnly: true, reason: expect.stringMatching(/^observe only, would have failed: check "green-health" failed/) });
+    expect(reports().map((r) => r.status)).toEqual(['Succeeded']);
+    expect(verdict.checks.map((c) => c.verdict)).toEqual(['fail', 'pass']);
+    expect(verdictLine(lines).observeOnly).toBe(true);
+  });
+});
+
+describe('discovery', () => {
+  const cloudFormationTarget = () =>
+    cd.on(GetDeploymentTargetCommand).resolves({
+      deploymentTarget: { deploymentTargetType: 'CloudFormationTarget', cloudFormationTarget: { targetId: 'prod:orders', status: 'InProgress' } },
+    });
+
+  it('fails closed on a CloudFormation-driven deployment without task sets', async () => {
+    describeOrders(listener.port);
+    cloudFormationTarget();
+    const { deps: d } = deps();
+    const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: probeSettings(), deps: d });
+    expect(verdict.status).toBe('Failed');
+    expect(verdict.reason).toContain('exposes no task sets, as with CloudFormation-driven deployments; set hooks.discovery.greenTargetGroup');
+  });
+
+  it('uses the green target group named in the settings instead', async () => {
+    describeOrders(listener.port);
+    cloudFormationTarget();
+    const { deps: d } = deps();
+    const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: probeSettings({ discovery: { greenTargetGroup: GREEN_TG } }), deps: d });
+    expect(verdict.status).toBe('Succeeded');
+    expect(elb.commandCalls(DescribeTargetHealthCommand)[0]?.args[0].input).toEqual({ TargetGroupArn: GREEN_TG });
+    expect(cd.commandCalls(GetDeploymentTargetCommand)).toHaveLength(0);
+  });
+
+  it('probes an overridden listener URL with its Host header, without asking ELBv2', async () => {
+    describeOrders(listener.port);
+    const { deps: d } = deps();
+    const verdict = await runHook({
+      hookId: 'after-test-traffic',
+      event: EVENT,
+      settings: settings({
+        discovery: { testListener: { url: `${listener.url}/`, host: 'orders.internal.example.com' } },
+        AfterAllowTestTraffic: { checks: [healthCheck] },
+      }),
+      deps: d,
+    });
+    expect(verdict.status).toBe('Succeeded');
+    expect(listener.requests.at(-1)).toMatchObject({ path: '/health', host: 'orders.internal.example.com' });
+    expect(elb.calls()).toHaveLength(0);
+    expect(cd.calls().map((c) => c.args[0].constructor.name)).toEqual(['PutLifecycleEventHookExecutionStatusCommand']);
+  });
+
+  it('fills CloudWatch dimensions with the green target group and load balancer', async () => {
+    describeOrders(listener.port);
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'rate', Timestamps: [new Date()], Values: [0.2], StatusCode: 'Complete' }] });
+    const { deps: d } = deps();
+    const metric = (name: string) => ({
+      namespace: 'AWS/ApplicationELB',
+      name,
+      stat: 'Sum',
+      dimensions: { TargetGroup: '${greenTargetGroup}', LoadBalancer: '${loadBalancer}' },
+    });
+    const verdict = await runHook({
+      hookId: 'after-traffic',
+      event: EVENT,
+      settings: settings({
+        AfterAllowTraffic: {
+          checks: [
+            {
+              name: 'green-5xx-rate',
+              type: 'cloudwatch',
+              window: '10m',
+              queries: [{ id: 'errors', metric: metric('HTTPCode_Target_5XX_Count') }, { id: 'requests', metric: metric('RequestCount') }, { id: 'rate', expression: '100 * errors / requests' }],
+              reduce: 'max',
+              passWhen: '<=',
+              threshold: 1,
+              noData: 'fail',
+            },
+          ],
+        },
+      }),
+      deps: d,
+    });
+    expect(verdict).toMatchObject({ status: 'Succeeded', checks: [{ verdict: 'pass', reason: '1 of 1 measurements passed' }] });
+    const input = cw.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
+    expect(input.MetricDataQueries?.[0]).toMatchObject({
+      Id: 'errors',
+      ReturnData: false,
+      MetricStat: {
+        Metric: {
+          Dimensions: [
+            { Name: 'TargetGroup', Value: 'targetgroup/orders-green/5e7f9a1b3c5d7e9f' },
+            { Name: 'LoadBalancer', Value: 'app/orders-prod/7d3e9a1b2c4f5e60' },
+          ],
+        },
+        Period: 60,
+        Stat: 'Sum',
+      },
+    });
+    expect(input.MetricDataQueries?.[2]).toMatchObject({ Id: 'rate', Expression: '100 * errors / requests', ReturnData: true });
+    expect(input.EndTime!.getTime() - input.StartTime!.getTime()).toBe(600_000);
+  });
+});
