@@ -39,6 +39,7 @@ export const toGroupFacts = (group: AutoScalingGroup): GroupFacts => ({
   ),
 });
 
+/** How long the port keeps trying to delete a busy group. */
 export interface AutoScalingPortOptions {
   /** Delete attempts in all while the group is busy (each wait is bounded by the deadline too). */
   deleteAttempts?: number;

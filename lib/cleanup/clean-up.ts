@@ -20,8 +20,14 @@ import {
   toEc2TagFilter,
 } from './decide.js';
 import { type GroupOutcome, toGreenInstancesDetail, toGroupDetail, toSweepIncompleteDetail } from './detail.js';
-import { DEPLOYMENTS_PER_BATCH } from './codedeploy.js';
-import type { AutoScalingPort, CodeDeployPort, Ec2Filter, InstanceFacts, InstancesPort } from './ports.js';
+import {
+  type AutoScalingPort,
+  type CodeDeployPort,
+  DEPLOYMENTS_PER_BATCH,
+  type Ec2Filter,
+  type InstanceFacts,
+  type InstancesPort,
+} from './ports.js';
 
 /**
  * The two cleanup use cases: after a FAILURE/STOP event (act at once on the one group that
@@ -31,6 +37,7 @@ import type { AutoScalingPort, CodeDeployPort, Ec2Filter, InstanceFacts, Instanc
  * dead-letter queue instead of looking green.
  */
 
+/** What both use cases need: ports, the publisher, settings, time and a logger. */
 export interface CleanupDeps {
   codedeploy: CodeDeployPort;
   autoscaling: AutoScalingPort;
@@ -174,11 +181,12 @@ const startRun = (trigger: CleanupTrigger, deps: CleanupDeps) => {
 
   const act = async (decision: Exclude<Decision, { kind: 'report-green-instances' }>, facts: CleanupFacts) => {
     summary.examined += 1;
-    const deploymentId = facts.deployment?.deploymentId ?? (facts.groupName && parseCopiedGroupName(facts.groupName)?.deploymentId);
+    const deploymentId =
+      facts.deployment?.deploymentId ?? (facts.groupName ? parseCopiedGroupName(facts.groupName)?.deploymentId : undefined);
     let outcome: GroupOutcome;
     if (decision.kind === 'keep') {
       outcome = { action: 'kept' };
-      summary.kept.push({ groupName: decision.groupName, deploymentId: deploymentId || undefined, reason: decision.reason });
+      summary.kept.push({ groupName: decision.groupName, deploymentId, reason: decision.reason });
       log.info('group kept', { autoScalingGroupName: decision.groupName, deploymentId, reason: decision.reason });
     } else if (deps.mode === 'report') {
       outcome = { action: 'would-delete' };

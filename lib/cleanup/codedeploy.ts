@@ -10,10 +10,7 @@ import {
   paginateListDeployments,
 } from '@aws-sdk/client-codedeploy';
 import { type DeploymentFacts, type DeploymentGroupFacts, IN_PROGRESS_STATUSES, type TagSet } from './decide.js';
-import type { CodeDeployPort } from './ports.js';
-
-/** BatchGetDeployments takes at most 25 ids. */
-export const DEPLOYMENTS_PER_BATCH = 25;
+import { type CodeDeployPort, DEPLOYMENTS_PER_BATCH } from './ports.js';
 
 const GONE = new Set([
   'DeploymentDoesNotExistException',

@@ -8,10 +8,12 @@
  * never proves a group is an orphan.
  */
 
+/** What started a cleanup. */
 export const CLEANUP_TRIGGERS = ['event', 'sweep'] as const;
 /** `event`: a FAILURE/STOP state change (acts at once); `sweep`: the scheduled pass over the region. */
 export type CleanupTrigger = (typeof CLEANUP_TRIGGERS)[number];
 
+/** Whether the cleanup deletes or only reports. */
 export const CLEANUP_MODES = ['delete', 'report'] as const;
 /** `report` decides and reports but deletes nothing. */
 export type CleanupMode = (typeof CLEANUP_MODES)[number];
@@ -30,6 +32,7 @@ export const KEEP_REASONS = {
   'deletion-protected': 'deletion protection forbids deleting the group',
   'too-recent': 'the deployment completed less than the minimum age ago (or its completion time is unknown)',
 } as const;
+/** A named refusal. */
 export type KeepReason = keyof typeof KEEP_REASONS;
 
 /** Statuses after which CodeDeploy will not touch the copy again. */
@@ -77,6 +80,7 @@ export interface DeploymentGroupFacts {
   tagSet?: TagSet;
 }
 
+/** An instance of an Auto Scaling group. */
 export interface GroupInstance {
   instanceId: string;
   instanceType?: string;
@@ -110,6 +114,7 @@ export interface CleanupFacts {
   minAgeMs: number;
 }
 
+/** Delete the group, keep it (and say why), or report a DISCOVER_EXISTING deployment's instances. */
 export type Decision =
   | { kind: 'delete'; groupName: string; reason: 'orphan' }
   | { kind: 'keep'; groupName: string | undefined; reason: KeepReason }

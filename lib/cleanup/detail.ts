@@ -1,5 +1,5 @@
 import type { CleanupDetail } from '../events/sentinel.js';
-import type { CleanupFacts, CleanupMode, CleanupTrigger, Decision, DeploymentFacts } from './decide.js';
+import type { CleanupFacts, CleanupMode, Decision, DeploymentFacts } from './decide.js';
 import { KEEP_REASONS, parseCopiedGroupName } from './decide.js';
 import type { InstanceFacts } from './ports.js';
 
@@ -11,9 +11,12 @@ import type { InstanceFacts } from './ports.js';
 /** EventBridge limits a PutEvents call to 256 KB: long instance lists are cut, the count stays whole. */
 export const MAX_LISTED_INSTANCES = 100;
 
+/** The reason text of a deleted (or would-be deleted) group. */
 export const ORPHAN_TEXT = 'left behind by a failed or stopped blue/green deployment';
+/** The reason text of a `green-instances-running` report. */
 export const GREEN_INSTANCES_TEXT =
   'blue/green with existing instances: CodeDeploy created no group to delete; these replacement instances are still running';
+/** The reason text of a `sweep-incomplete` report. */
 export const DEADLINE_TEXT = 'the sweep stopped before the invocation deadline; the next sweep continues';
 
 /** What became of a candidate group. */
@@ -88,10 +91,9 @@ export const toSweepIncompleteDetail = (
   examined: number,
   remaining: number,
   mode: CleanupMode,
-  trigger: CleanupTrigger = 'sweep',
 ): CleanupDetail => ({
   action: 'sweep-incomplete',
-  trigger,
+  trigger: 'sweep',
   mode,
   reason: 'deadline',
   reasonText: DEADLINE_TEXT,

@@ -6,6 +6,9 @@ import type { DeploymentFacts, DeploymentGroupFacts, GroupFacts } from './decide
  * the adapters (codedeploy.ts, autoscaling.ts, instances.ts) implement them over SDK clients.
  */
 
+/** BatchGetDeployments takes at most 25 ids. */
+export const DEPLOYMENTS_PER_BATCH = 25;
+
 /** CodeDeploy reads. */
 export interface CodeDeployPort {
   /** GetDeployment; `undefined` when CodeDeploy does not know the id. */
@@ -43,6 +46,7 @@ export interface Ec2Filter {
   values: string[];
 }
 
+/** What DescribeInstances says about one instance. */
 export interface InstanceFacts {
   instanceId: string;
   instanceType?: string;

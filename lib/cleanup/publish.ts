@@ -18,6 +18,7 @@ export class CleanupPublishError extends Error {
   }
 }
 
+/** Where to publish and how long to retry refused entries. */
 export interface CleanupPublisherOptions {
   /** Name or ARN of the bus; the account's default bus when absent. */
   busName?: string;

@@ -21,6 +21,7 @@ import type { DiscoveryOverrides, Variable } from './settings.js';
  * a check that needs a value that was not found fails (fail closed).
  */
 
+/** A value that was found, or the reason it was not. */
 export type Lookup<T> = { value: T } | { reason: string };
 
 /** A listener to probe: its base URL and the Host / TLS server name to send, if overridden. */
@@ -29,12 +30,15 @@ export interface Endpoint {
   host?: string;
 }
 
+/** A target group by ARN, with its name for messages. */
 export interface TargetGroupRef {
   arn: string;
   name: string;
 }
 
+/** Which listener of the deployment group. */
 export type TrafficRole = 'test' | 'production';
+/** The replacement (green) or original (blue) task set. */
 export type Color = 'green' | 'blue';
 
 /** The lookups checks can ask for. */
@@ -45,16 +49,18 @@ export interface Environment {
   variable(name: Variable): Promise<Lookup<string>>;
 }
 
+/** Identifies the deployment the hook runs for. */
 export interface DeploymentIds {
   deploymentId: string;
 }
 
+/** The SDK clients discovery calls. */
 export interface DiscoveryClients {
   codedeploy: CodeDeployClient;
   elbv2: ElasticLoadBalancingV2Client;
 }
 
-/** Raised inside discovery for a value that cannot be found; its message is the reason. */
+/** Raised for a value a check needs that cannot be found; its message is the reason. */
 export class UnresolvedError extends Error {
   override name = 'UnresolvedError';
 }

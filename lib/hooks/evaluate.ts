@@ -13,6 +13,7 @@ import type { Check } from './settings.js';
 /** `deadline`: stopped by the hook's deadline; `cancelled`: another check already failed the hook. */
 export type CheckVerdict = 'pass' | 'fail' | 'error' | 'deadline' | 'cancelled' | 'unresolved';
 
+/** The fields of a check that decide when and how often it measures. */
 export type Schedule = Pick<Check, 'count' | 'interval' | 'initialDelay' | 'timeout' | 'failureLimit' | 'consecutiveErrorLimit'>;
 
 /** What the measurements of one check add up to so far. */
@@ -26,6 +27,7 @@ export interface Tally {
   lastError?: string;
 }
 
+/** The tally before the first measurement. */
 export const EMPTY_TALLY: Tally = { attempts: 0, passes: 0, failures: 0, errors: 0, consecutiveErrors: 0 };
 
 /** The tally after one more measurement. */
@@ -41,6 +43,7 @@ export const recordMeasurement = (tally: Tally, m: Measurement): Tally => {
   }
 };
 
+/** Measure again after `waitMs`, or stop with a verdict. */
 export type Step = { kind: 'measure'; waitMs: number } | { kind: 'done'; verdict: CheckVerdict; reason: string };
 
 /** What to do next, given the schedule, the tally and the time left (pure). */
@@ -105,6 +108,7 @@ export interface CheckResult {
 /** Takes one measurement; must honour the signal (hook deadline, cancellation, per-attempt timeout). */
 export type Measure = (attempt: number, signal: AbortSignal) => Promise<Measurement>;
 
+/** What runCheck needs besides the check: time, cancellation and where measurements go. */
 export interface RunCheckContext {
   sleep: Sleep;
   deadline: Deadline;
@@ -181,6 +185,7 @@ export type PreparedCheck =
   | { check: Check; measure: Measure }
   | { check: Check; unresolved: string };
 
+/** What evaluateChecks needs: time, cancellation, the observe-only switch and the logger. */
 export interface EvaluateContext {
   sleep: Sleep;
   deadline: Deadline;
@@ -233,6 +238,7 @@ export const evaluateChecks = async (prepared: PreparedCheck[], context: Evaluat
   return Promise.all(prepared.map(run));
 };
 
+/** The status reported to CodeDeploy. */
 export type HookStatus = 'Succeeded' | 'Failed';
 
 /** The status to report and why, from the checks' results (pure). */

@@ -3,6 +3,7 @@
  * each one runs (CodeDeploy user guide, "AppSpec 'hooks' section for an Amazon ECS deployment").
  */
 
+/** Which task set a listener serves. */
 export type TrafficSide = 'none' | 'blue' | 'green';
 
 /** One lifecycle hook: its appspec name, its short id (function names) and what it may assume. */
@@ -72,10 +73,14 @@ export const HOOKS = [
   },
 ] as const satisfies readonly HookSpec[];
 
+/** An appspec hook name, `AfterAllowTestTraffic`. */
 export type HookName = (typeof HOOKS)[number]['name'];
+/** A short hook id, `after-test-traffic`. */
 export type HookId = (typeof HOOKS)[number]['id'];
 
+/** The appspec hook names, in order. */
 export const HOOK_NAMES = HOOKS.map((h) => h.name) as HookName[];
+/** The short hook ids, in order. */
 export const HOOK_IDS = HOOKS.map((h) => h.id) as HookId[];
 
 /** The hook with this short id, or undefined. */

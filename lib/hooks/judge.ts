@@ -7,6 +7,7 @@ import type { CloudWatchCheck, Comparison, HttpExpectations, JsonExpectation, Re
  * failure limit.
  */
 
+/** One measurement's outcome: errors are retried, failures counted against the limit. */
 export type Outcome = 'pass' | 'fail' | 'error';
 
 /** One measurement of one check, as logged. */

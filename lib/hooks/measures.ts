@@ -2,7 +2,7 @@ import type { CloudWatchClient, MetricDataQuery, StandardUnit } from '@aws-sdk/c
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Clock } from '../time.js';
 import { readAlarms, readMetricData, readTargetHealth } from './aws-probes.js';
-import type { Environment, Lookup } from './discovery.js';
+import { type Environment, type Lookup, UnresolvedError } from './discovery.js';
 import type { Measure, PreparedCheck } from './evaluate.js';
 import type { HttpFetch } from './http-probe.js';
 import { judgeAlarms, judgeHttp, judgeMetric, judgeTargetHealth, type Measurement } from './judge.js';
@@ -28,11 +28,9 @@ export interface MeasureDeps {
   clock: Clock;
 }
 
-class Unresolved extends Error {}
-
 const need = async <T>(lookup: Promise<Lookup<T>>, what: string): Promise<T> => {
   const result = await lookup;
-  if ('reason' in result) throw new Unresolved(`${what} could not be resolved: ${result.reason}`);
+  if ('reason' in result) throw new UnresolvedError(`${what} could not be resolved: ${result.reason}`);
   return result.value;
 };
 
@@ -108,7 +106,7 @@ const prepareCloudWatch = async (check: CloudWatchCheck, env: Environment, deps:
 const prepareAlarms = async (check: AlarmsCheck, env: Environment, deps: MeasureDeps): Promise<Measure> => {
   const fromGroup = check.fromDeploymentGroup ? await need(env.deploymentGroupAlarms(), "the deployment group's alarms") : [];
   const names = [...new Set([...check.alarms, ...fromGroup])];
-  if (names.length === 0) throw new Unresolved('no alarms to watch: the deployment group has none configured');
+  if (names.length === 0) throw new UnresolvedError('no alarms to watch: the deployment group has none configured');
   return async (_attempt, signal) => judgeAlarms(await readAlarms(deps.cloudwatch, names, signal), names);
 };
 
@@ -132,7 +130,7 @@ export const prepareCheck = async (check: Check, env: Environment, deps: Measure
         return { check, measure: await prepareTargetHealth(check, env, deps) };
     }
   } catch (error) {
-    if (error instanceof Unresolved) return { check, unresolved: error.message };
+    if (error instanceof UnresolvedError) return { check, unresolved: error.message };
     throw error;
   }
 };

@@ -22,6 +22,7 @@ export const VARIABLES = [
   /** CloudWatch dimension form of the production listener's load balancer, `app/<name>/<id>`. */
   'loadBalancer',
 ] as const;
+/** A variable name. */
 export type Variable = (typeof VARIABLES)[number];
 
 const VARIABLE_REF = /\$\{([^}]*)\}/g;
@@ -143,6 +144,7 @@ const httpExpectSchema = z.strictObject({
   maxLatency: durationSchema.optional(),
 });
 
+/** An HTTP probe of a listener or URL. */
 export const httpCheckSchema = z
   .strictObject({
     ...scheduleFields,
@@ -191,11 +193,14 @@ const metricQuerySchema = z
   })
   .refine((q) => (q.metric === undefined) !== (q.expression === undefined), 'give exactly one of metric or expression');
 
+/** How a metric series becomes one number. */
 export const REDUCTIONS = ['max', 'min', 'avg', 'sum', 'last'] as const;
 export type Reduction = (typeof REDUCTIONS)[number];
+/** How the number is compared with the threshold (the check passes when it holds). */
 export const COMPARISONS = ['<', '<=', '>', '>='] as const;
 export type Comparison = (typeof COMPARISONS)[number];
 
+/** A GetMetricData threshold over a window. */
 export const cloudWatchCheckSchema = z
   .strictObject({
     ...scheduleFields,
@@ -221,6 +226,7 @@ export const cloudWatchCheckSchema = z
     if (check.window < 60_000) ctx.addIssue({ code: 'custom', path: ['window'], message: 'window must be at least 1m' });
   });
 
+/** Named CloudWatch alarms that must not be in ALARM. */
 export const alarmsCheckSchema = z
   .strictObject({
     ...scheduleFields,
@@ -231,6 +237,7 @@ export const alarmsCheckSchema = z
   })
   .refine((c) => c.alarms.length > 0 || c.fromDeploymentGroup, 'name at least one alarm or set fromDeploymentGroup: true');
 
+/** The healthy share of a target group's targets. */
 export const targetHealthCheckSchema = z.strictObject({
   ...scheduleFields,
   type: z.literal('targetHealth'),
@@ -239,6 +246,7 @@ export const targetHealthCheckSchema = z.strictObject({
   minHealthyPercent: z.number().min(0).max(100).default(100),
 });
 
+/** Any check, by its `type`. */
 export const checkSchema = z.discriminatedUnion('type', [
   httpCheckSchema,
   cloudWatchCheckSchema,
@@ -253,6 +261,7 @@ const endpointOverrideSchema = z.strictObject({
   host: z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?$/, 'host must be a host name').optional(),
 });
 
+/** Overrides of what discovery finds. */
 export const discoverySchema = z.strictObject({
   testListener: endpointOverrideSchema.optional(),
   productionListener: endpointOverrideSchema.optional(),
@@ -263,6 +272,7 @@ export const discoverySchema = z.strictObject({
   loadBalancer: z.string().startsWith('arn:', 'loadBalancer must be an ARN').optional(),
 });
 
+/** The settings of one hook. */
 export const hookSettingsSchema = z.strictObject({
   checks: z.array(checkSchema).default([]),
   /** The function's timeout; derived from the checks' worst case when absent. */

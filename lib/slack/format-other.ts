@@ -24,6 +24,15 @@ const CLEANUP: Record<CleanupEvent['detail']['action'], { icon: string; words: s
   'sweep-incomplete': { icon: '⏱️', words: 'cleanup sweep stopped before the end', severity: 'warning' },
 };
 
+const INSTANCES_LABEL: Record<CleanupEvent['detail']['action'], string> = {
+  deleted: 'Instances terminated with it',
+  'would-delete': 'Instances it would terminate',
+  kept: 'Instances',
+  'delete-failed': 'Instances still running',
+  'green-instances-running': 'Instances still running',
+  'sweep-incomplete': 'Instances',
+};
+
 export const cleanupSeverity = (action: CleanupEvent['detail']['action']): Severity => CLEANUP[action].severity;
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -53,7 +62,7 @@ export const formatCleanupMessage = (event: CleanupEvent, mentions: string[] = [
         ['Mode', d.mode === 'report' ? 'report only (nothing deleted)' : undefined],
         ['Sweep', d.examined !== undefined ? `${d.examined} examined${d.remaining ? `, ${d.remaining} left for the next run` : ''}` : undefined],
       ]),
-      d.instanceIds?.length ? section(`*Instances still running*\n${d.instanceIds.slice(0, 20).map((i) => `\`${escape(i)}\``).join(' ')}${d.instanceIds.length > 20 ? ` …and ${d.instanceIds.length - 20} more` : ''}`) : undefined,
+      d.instanceIds?.length ? section(`*${INSTANCES_LABEL[d.action]}*\n${d.instanceIds.slice(0, 20).map((i) => `\`${escape(i)}\``).join(' ')}${d.instanceIds.length > 20 ? ` …and ${d.instanceIds.length - 20} more` : ''}`) : undefined,
       d.error ? codeBlock(d.error, 1_500) : undefined,
       context([`${escape(region)} · account ${escape(event.account)} · ${escape(event.time)} · ${d.trigger === 'sweep' ? 'scheduled sweep' : 'deployment event'}`]),
       buttons([

@@ -7,9 +7,11 @@ import { AwsFault, queryList, toXml, type AwsStandInOptions } from './aws.js';
  * refusals), answering in the Query protocol with the element names the SDK reads.
  */
 
+/** The Query API version and XML namespace of Auto Scaling. */
 export const AUTOSCALING_VERSION = '2011-01-01';
 export const AUTOSCALING_NAMESPACE = 'http://autoscaling.amazonaws.com/doc/2011-01-01/';
 
+/** An instance of a stand-in group. */
 export interface StandInGroupInstance {
   instanceId: string;
   instanceType?: string;
@@ -55,6 +57,7 @@ export interface AutoScalingAccount {
   busy: Map<string, number>;
 }
 
+/** Region, account and injected faults of a stand-in account. */
 export interface AutoScalingAccountOptions {
   region?: string;
   accountId?: string;

@@ -10,6 +10,7 @@ import type { StandInCall } from './aws.js';
  * point the SDK at it with `endpoint: ec2.url` or `AWS_ENDPOINT_URL_EC2`.
  */
 
+/** The Query API version and XML namespace of EC2. */
 export const EC2_VERSION = '2016-11-15';
 export const EC2_NAMESPACE = 'http://ec2.amazonaws.com/doc/2016-11-15/';
 
@@ -32,6 +33,7 @@ export interface StandInEc2Instance {
   tags?: Record<string, string>;
 }
 
+/** A running EC2 stand-in. */
 export interface Ec2StandIn {
   url: string;
   calls: StandInCall[];

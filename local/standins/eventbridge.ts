@@ -8,6 +8,7 @@ import { AwsFault, type JsonOperation } from './aws.js';
  * answer with FailedEntryCount, as EventBridge does.
  */
 
+/** The X-Amz-Target prefix of EventBridge. */
 export const EVENTBRIDGE_TARGET_PREFIX = 'AWSEvents';
 
 /** An event as an EventBridge rule delivers it to its target. */
@@ -23,7 +24,8 @@ export interface DeliveredEvent {
   detail: unknown;
 }
 
-interface PutEventsEntry {
+/** One PutEvents entry as it arrives on the wire. */
+export interface PutEventsEntry {
   Source?: string;
   DetailType?: string;
   Detail?: string;
@@ -35,6 +37,7 @@ interface PutEventsEntry {
 /** Decides per entry whether to refuse it: return an error code, or undefined to accept. */
 export type EntryRefusal = (entry: PutEventsEntry, index: number) => string | undefined;
 
+/** What the stand-in bus recorded, and how it refuses entries. */
 export interface EventBus {
   region: string;
   accountId: string;

@@ -25,6 +25,7 @@ import { createEventBus, type EventBus, eventBridgeOperations } from './eventbri
 
 const HOUR = 3_600_000;
 
+/** How large an account to generate, and around which time. */
 export interface GenerateAccountOptions {
   /** Auto Scaling groups in all (live, orphans, kept copies, unrelated groups). */
   groups: number;
@@ -35,6 +36,7 @@ export interface GenerateAccountOptions {
   minAgeMs?: number;
 }
 
+/** A generated account and what a correct sweep does with each group. */
 export interface GeneratedAccount {
   scenario: Scenario;
   minAgeMs: number;
@@ -373,6 +375,7 @@ export const standInClients = (standIns: CleanupStandIns, region = 'us-east-1') 
   };
 };
 
+/** How a generated sweep went, and whether it did exactly what the generator expects. */
 export interface SweepBenchResult {
   groups: number;
   elapsedMs: number;

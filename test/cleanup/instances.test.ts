@@ -52,7 +52,7 @@ describe('findGreenInstances', () => {
 });
 
 describe('lazyInstancesPort', () => {
-  it('loads the EC2 module on first use only, and keeps the port', async () => {
+  it('creates the EC2 port on first use and keeps it', async () => {
     const load = lazyInstancesPort({ region: 'us-east-1' });
     const first = await load();
     expect(await load()).toBe(first);

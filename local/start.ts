@@ -1,0 +1,154 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { computeMetrics, formatMetricsTable } from '../lib/stream/metrics.js';
+import { readStreamRecords } from '../lib/stream/reader.js';
+import { ROOT, packageService, readPackagedFunctions } from './harness.js';
+import { renderSlackMessage } from './render-slack.js';
+import { HOOK_EXECUTION_IDS } from './scenario.js';
+import { type Invocation, STAGE, STREAM_NAME, createRunner, startWorld } from './world.js';
+
+/**
+ * `npm start`: the service's main job on the local default. Packages the service, starts local
+ * stand-ins for Slack, Kinesis and the AWS APIs, feeds every sample event to the functions whose
+ * rules in the packaged template match it, and prints what they post, stream and delete.
+ */
+
+const bold = (s: string) => `\x1b[1m${s}\x1b[0m`;
+const dim = (s: string) => `\x1b[2m${s}\x1b[0m`;
+const section = (title: string) => console.log(`\n${bold(`━━ ${title} ${'━'.repeat(Math.max(0, 90 - title.length))}`)}`);
+const verbose = process.argv.includes('--verbose');
+
+const describeEvent = (event: any): string => {
+  const d = event?.detail ?? {};
+  if (event?.source === 'aws.codedeploy') return `${d.application}/${d.deploymentGroup} ${d.deploymentId} ${d.instanceId ? `${d.instanceId} ` : ''}${d.state}`;
+  if (event?.source === 'aws.cloudwatch') return `${d.alarmName} ${d.previousState?.value ?? '?'} → ${d.state?.value}`;
+  if (event?.source === 'deploy-sentinel') return `${d.action} ${d.autoScalingGroupName ?? ''} (${d.reason})`;
+  return 'not an event this service knows';
+};
+
+const describeResult = (inv: Invocation): string => {
+  if (!inv.ok) return `✗ FAILED: ${inv.error?.name}: ${inv.error?.message} (Lambda would retry, then dead-letter it)`;
+  const r = inv.result as any;
+  if (inv.function.startsWith('notify')) return r?.posted ? `posted to Slack via route "${r.route}"` : `not posted: ${r?.skipped}`;
+  if (inv.function === 'streamState') return `streamed a "${r?.kind}" record (event ${String(r?.eventId).slice(0, 8)}…)`;
+  if (inv.function === 'cleanUpOrphans') {
+    if (r?.ignored) return 'ignored';
+    const parts = [
+      r.deleted?.length && `deleted ${r.deleted.join(', ')}`,
+      r.wouldDelete?.length && `would delete ${r.wouldDelete.join(', ')}`,
+      r.kept?.length && `kept ${r.kept.map((k: any) => `${k.groupName ?? k.deploymentId} (${k.reason})`).join(', ')}`,
+      r.greenInstances?.length && `green instances still running: ${r.greenInstances.map((g: any) => g.instanceIds.join(' ')).join('; ')}`,
+    ].filter(Boolean);
+    return `${r.trigger} (${r.mode}): ${parts.join('; ') || 'nothing to clean up'}`;
+  }
+  if (inv.function.startsWith('hook')) return `${r.hook}: ${r.status} — ${r.reason} (report: ${r.report?.outcome ?? JSON.stringify(r.report)})`;
+  return JSON.stringify(r);
+};
+
+const main = async () => {
+  const started = Date.now();
+  console.log(bold('deploy-sentinel: local run'));
+  console.log(dim(`Packaging the service (serverless package --stage ${STAGE}) …`));
+  packageService(STAGE);
+  const functions = readPackagedFunctions();
+  console.log(dim(`Packaged ${functions.length} functions in ${((Date.now() - started) / 1000).toFixed(1)} s: ${functions.map((f) => f.key).join(', ')}`));
+
+  const posted: Array<{ path: string }> = [];
+  const world = await startWorld({
+    onSlack: (m) => {
+      posted.push(m);
+      const webhook = decodeURIComponent(m.path.replace('/hooks/', ''));
+      console.log(`   ${bold('Slack')} ${dim(`(webhook "${webhook}")`)}\n${renderSlackMessage(m.body)}`);
+    },
+  });
+  // Function logs are JSON lines for CloudWatch; here only warnings and errors are shown.
+  const runner = createRunner(world, functions, verbose ? {} : { LOG_LEVEL: 'warn' });
+  const failures: Invocation[] = [];
+  const deliverFile = async (file: string) => {
+    const event = JSON.parse(readFileSync(file, 'utf8'));
+    console.log(`\n▶ ${relative(ROOT, file)} ${dim(`— ${describeEvent(event)}`)}`);
+    const invocations = await runner.deliver(event);
+    if (invocations.length === 0) console.log(dim('   no rule in the template matches it: EventBridge would not deliver it'));
+    for (const inv of invocations) {
+      console.log(`   → ${bold(inv.function)}: ${describeResult(inv)}`);
+      if (!inv.ok) failures.push(inv);
+    }
+    return invocations;
+  };
+  const drain = async () => {
+    for (const { event, invocations } of await runner.drainBus()) {
+      console.log(`\n▶ published on the bus by the cleanup ${dim(`— ${describeEvent(event)}`)}`);
+      for (const inv of invocations) {
+        console.log(`   → ${bold(inv.function)}: ${describeResult(inv)}`);
+        if (!inv.ok) failures.push(inv);
+      }
+    }
+  };
+  const files = (dir: string) => readdirSync(join(ROOT, 'events', dir)).filter((f) => f.endsWith('.json')).sort().map((f) => join(ROOT, 'events', dir, f));
+
+  section('CodeDeploy deployment and instance events');
+  // Chronological, so the stream history (and the metrics) read like the account's real one.
+  const codedeploy = files('codedeploy').sort((a, b) => Date.parse(JSON.parse(readFileSync(a, 'utf8')).time) - Date.parse(JSON.parse(readFileSync(b, 'utf8')).time));
+  for (const file of codedeploy) await deliverFile(file);
+
+  section('What the cleanup published, routed as EventBridge would');
+  await drain();
+
+  section('Scheduled sweep of the whole account (the cleanup\'s safety net)');
+  const sweep = await runner.invoke('cleanUpOrphans', runner.schedule('cleanUpOrphans'));
+  console.log(`   → ${bold('cleanUpOrphans')}: ${describeResult(sweep)}`);
+  if (!sweep.ok) failures.push(sweep);
+  await drain();
+  console.log(`\n   Auto Scaling groups left: ${world.scenario.autoScalingGroups.map((g) => g.name).join(', ')}`);
+
+  section('CloudWatch alarm state changes');
+  for (const file of files('cloudwatch')) await deliverFile(file);
+
+  section('Bad input: one log line and a fallback alert, never silence');
+  for (const file of files('invalid')) {
+    if ((await deliverFile(file)).length > 0) continue;
+    // No rule delivers it; invoked directly it still gets a log line and a fallback alert.
+    const inv = await runner.invoke('notifyDeployment', JSON.parse(readFileSync(file, 'utf8')));
+    console.log(`   → ${bold('notifyDeployment')} (invoked directly): ${describeResult(inv)}`);
+    if (!inv.ok) failures.push(inv);
+  }
+
+  section('ECS blue/green hooks (orders/orders-ecs, d-EC5H00K01)');
+  console.log(dim(`   test listener on ${world.testListener.url}, answering healthy`));
+  const pass = await runner.invoke('hookAfterAllowTestTraffic', JSON.parse(readFileSync(join(ROOT, 'events', 'hooks', 'after-allow-test-traffic.json'), 'utf8')));
+  console.log(`   → ${bold('hookAfterAllowTestTraffic')}: ${describeResult(pass)}`);
+  world.testListener.setMode('fail');
+  console.log(dim('   test listener now answering 500 from /api/orders/ping'));
+  const fail = await runner.invoke('hookBeforeAllowTraffic', { DeploymentId: 'd-EC5H00K01', LifecycleEventHookExecutionId: HOOK_EXECUTION_IDS.BeforeAllowTraffic });
+  console.log(`   → ${bold('hookBeforeAllowTraffic')}: ${describeResult(fail)}`);
+  for (const inv of [pass, fail]) if (!inv.ok) failures.push(inv);
+  console.log(`   CodeDeploy recorded: ${world.scenario.hookReports.map((r) => `${r.lifecycleEventHookExecutionId.slice(0, 8)}… ${r.status}`).join(', ')}`);
+
+  section(`Kinesis stream "${STREAM_NAME}": records read back`);
+  const read = await readStreamRecords(world.kinesis.client(), STREAM_NAME);
+  const ordered = [...read.records].sort((a: any, b: any) => String(a.eventTime).localeCompare(String(b.eventTime)));
+  for (const r of ordered as any[]) {
+    const what = r.kind === 'unknown' ? 'an event of an unknown shape, kept raw' : r.kind === 'alarm' ? `${r.alarmName} ${r.state}` : r.kind === 'cleanup' ? `${r.cleanup?.action ?? ''} ${r.cleanup?.autoScalingGroupName ?? r.autoScalingGroupName ?? ''}` : `${r.application ?? ''}/${r.deploymentGroup ?? ''} ${r.deploymentId ?? ''} ${r.instanceId ?? ''} ${r.state ?? ''}`;
+    console.log(`   ${r.eventTime}  ${r.kind.padEnd(10)} ${what.replace(/\s+/g, ' ').trim()}${r.enrichment?.status ? dim(`  (${r.enrichment.status}${r.enrichment.errorCode ? `, ${r.enrichment.errorCode}` : ''})`) : ''}`);
+  }
+  console.log(dim(`   ${read.records.length} records from ${read.shards} shards${read.unreadable ? `, ${read.unreadable} unreadable` : ''}`));
+
+  section('Deployment metrics from the stream (npm run metrics)');
+  console.log(formatMetricsTable(computeMetrics(read.records)));
+
+  section('Summary');
+  const deleted = world.aws.calls.filter((c) => c.operation === 'DeleteAutoScalingGroup').map((c) => (c.input as Record<string, string>).AutoScalingGroupName);
+  console.log(`   Slack messages posted:   ${posted.length}`);
+  console.log(`   Kinesis records:         ${read.records.length}`);
+  console.log(`   Auto Scaling deletions:  ${deleted.join(', ') || 'none'}`);
+  console.log(`   Hook reports:            ${world.scenario.hookReports.map((r) => r.status).join(', ')}`);
+  console.log(`   Failed invocations:      ${failures.length}${failures.length ? ` (${failures.map((f) => f.function).join(', ')})` : ''}`);
+  console.log(dim(`   Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Everything ran on 127.0.0.1; nothing left this machine.`));
+  await world.close();
+  process.exitCode = failures.length ? 1 : 0;
+};
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

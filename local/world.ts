@@ -1,0 +1,172 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { type Scenario, createScenario } from './scenario.js';
+import { type AwsStandIn, startAwsStandIn } from './standins/aws.js';
+import { AUTOSCALING_VERSION, autoScalingAccountFromScenario, autoScalingOperations } from './standins/autoscaling.js';
+import { CLOUDWATCH_TARGET_PREFIX, type CloudWatchModel, cloudWatchOperations } from './standins/cloudwatch.js';
+import { CODEDEPLOY_TARGET_PREFIX, codeDeployOperations } from './standins/codedeploy.js';
+import { type Ec2StandIn, ec2InstancesFromScenario, startEc2StandIn } from './standins/ec2.js';
+import { ELBV2_VERSION, elbv2Service, ordersElbv2Model } from './standins/elbv2.js';
+import { type EventBus, createEventBus, eventBridgeOperations } from './standins/eventbridge.js';
+import { type KinesisStandIn, startKinesisStandIn } from './standins/kinesis.js';
+import { type ReceivedMessage, type SlackReceiver, startSlackReceiver } from './standins/slack.js';
+import { SSM_TARGET_PREFIX, ssmOperations } from './standins/ssm.js';
+import { type TestListener, startTestListener } from './test-listener.js';
+import {
+  type LoadedHandler,
+  type PackagedFunction,
+  ROOT,
+  lambdaContext,
+  loadHandler,
+  readPackagedFunctions,
+  scheduledEvent,
+  targetsOf,
+} from './harness.js';
+
+/**
+ * A whole local account for the packaged service: Slack, CodeDeploy, SSM, EventBridge, Auto
+ * Scaling, EC2, ELBv2 and CloudWatch stand-ins and a local Kinesis, all on 127.0.0.1, holding one
+ * coherent scenario (local/scenario.ts). The functions reach them through the SDK's standard
+ * endpoint settings, exactly as they would reach AWS.
+ */
+
+export const STAGE = 'local';
+export const STREAM_NAME = 'deploy-sentinel-local-state';
+export const DEFAULT_WEBHOOK_PARAMETER = `/deploy-sentinel/${STAGE}/slack-webhook`;
+
+export interface World {
+  scenario: Scenario;
+  slack: SlackReceiver;
+  aws: AwsStandIn;
+  ec2: Ec2StandIn;
+  kinesis: KinesisStandIn;
+  bus: EventBus;
+  cloudwatch: CloudWatchModel;
+  testListener: TestListener;
+  /** Webhook parameter name -> the receiver path it posts to. */
+  webhooks: Record<string, string>;
+  /** The SDK's standard endpoint settings, pointing at the stand-ins. */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** Every webhook parameter the stage's settings name, plus the default one, each to its own path. */
+const webhookParameters = (): Record<string, string> => {
+  const settings = parse(readFileSync(join(ROOT, 'settings', `${STAGE}.yml`), 'utf8')) as { slack?: { routes?: Array<{ name: string; webhookParameter: string }> } };
+  return {
+    [DEFAULT_WEBHOOK_PARAMETER]: 'default',
+    ...Object.fromEntries((settings.slack?.routes ?? []).map((r) => [r.webhookParameter, r.name])),
+  };
+};
+
+export const startWorld = async (options: { now?: number; onSlack?: (m: ReceivedMessage) => void } = {}): Promise<World> => {
+  const scenario = createScenario(options.now);
+  const slack = await startSlackReceiver({ onMessage: options.onSlack });
+  const webhooks = webhookParameters();
+  const bus = createEventBus({ region: scenario.region, accountId: scenario.account });
+  const testListener = await startTestListener({ mode: 'pass' });
+  const cloudwatch: CloudWatchModel = { region: scenario.region, account: scenario.account, metrics: [], alarms: [] };
+  const aws = await startAwsStandIn({
+    json: {
+      [CODEDEPLOY_TARGET_PREFIX]: codeDeployOperations(scenario),
+      [SSM_TARGET_PREFIX]: ssmOperations(Object.fromEntries(Object.entries(webhooks).map(([param, name]) => [param, slack.urlFor(name)]))),
+      [CLOUDWATCH_TARGET_PREFIX]: cloudWatchOperations(cloudwatch),
+      ...eventBridgeOperations(bus),
+    },
+    query: {
+      [AUTOSCALING_VERSION]: { namespace: 'http://autoscaling.amazonaws.com/doc/2011-01-01/', operations: autoScalingOperations(autoScalingAccountFromScenario(scenario))[AUTOSCALING_VERSION]!.operations },
+      [ELBV2_VERSION]: elbv2Service(ordersElbv2Model({ dnsName: '127.0.0.1', testPort: testListener.port, productionPort: testListener.port })),
+    },
+  });
+  const ec2 = await startEc2StandIn(ec2InstancesFromScenario(scenario));
+  const kinesis = await startKinesisStandIn({ streams: [{ name: STREAM_NAME, shardCount: 2 }] });
+  const env = {
+    AWS_REGION: scenario.region,
+    AWS_DEFAULT_REGION: scenario.region,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL: aws.url,
+    AWS_ENDPOINT_URL_KINESIS: kinesis.url,
+    AWS_ENDPOINT_URL_EC2: ec2.url,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  return {
+    scenario,
+    slack,
+    aws,
+    ec2,
+    kinesis,
+    bus,
+    cloudwatch,
+    testListener,
+    webhooks,
+    env,
+    close: async () => {
+      await Promise.all([slack.close(), aws.close(), ec2.close(), kinesis.close(), testListener.close()]);
+    },
+  };
+};
+
+export interface Invocation {
+  function: string;
+  ok: boolean;
+  result?: unknown;
+  error?: Error;
+}
+
+/**
+ * Runs the packaged functions against a world: loads each bundle once (a warm container), delivers
+ * events to the functions whose rules match, and routes what the cleanup publishes on the bus to
+ * its subscribers, as EventBridge would. A thrown error is an invocation Lambda would retry and
+ * then send to the dead-letter queue; it is reported, never hidden.
+ */
+export const createRunner = (world: World, functions: PackagedFunction[] = readPackagedFunctions(), overrides: Record<string, string> = {}) => {
+  Object.assign(process.env, world.env);
+  const loaded = new Map<string, Promise<LoadedHandler>>();
+  const handlerOf = (fn: PackagedFunction) => {
+    if (!loaded.has(fn.key)) loaded.set(fn.key, loadHandler(fn, { STATE_STREAM_NAME: STREAM_NAME, ...overrides }));
+    return loaded.get(fn.key)!;
+  };
+  let drained = 0;
+
+  const invoke = async (key: string, event: unknown): Promise<Invocation> => {
+    const fn = functions.find((f) => f.key === key);
+    if (!fn) throw new Error(`no packaged function ${key}`);
+    try {
+      const result = await (await handlerOf(fn))(event, lambdaContext(fn));
+      return { function: key, ok: true, result };
+    } catch (error) {
+      return { function: key, ok: false, error: error as Error };
+    }
+  };
+
+  return {
+    functions,
+    invoke,
+    /** Delivers an event to every function whose rule matches it, one after the other. */
+    async deliver(event: Record<string, unknown>): Promise<Invocation[]> {
+      const out: Invocation[] = [];
+      for (const fn of targetsOf(event, functions)) out.push(await invoke(fn.key, event));
+      return out;
+    },
+    /** What the functions put on the bus since the last call, delivered to the rules that match. */
+    async drainBus(): Promise<Array<{ event: Record<string, unknown>; invocations: Invocation[] }>> {
+      const out = [];
+      while (drained < world.bus.events.length) {
+        const event = world.bus.events[drained++] as unknown as Record<string, unknown>;
+        const invocations: Invocation[] = [];
+        for (const fn of targetsOf(event, functions)) invocations.push(await invoke(fn.key, event));
+        out.push({ event, invocations });
+      }
+      return out;
+    },
+    /** The scheduled event a function's schedule rule sends. */
+    schedule(key: string): Record<string, unknown> {
+      const fn = functions.find((f) => f.key === key)!;
+      const rule = fn.rules.find((r) => r.schedule)!;
+      return scheduledEvent(`arn:aws:events:${world.scenario.region}:${world.scenario.account}:rule/${rule.logicalId}`, world.scenario.account, world.scenario.region);
+    },
+  };
+};
+export type Runner = ReturnType<typeof createRunner>;
