@@ -19,12 +19,24 @@ const elbv2 = new ElasticLoadBalancingV2Client({ region });
 const cloudwatch = new CloudWatchClient({ region });
 const fetch = createHttpFetch();
 
+/** The verdict was decided but CodeDeploy could not be told. */
+class HookReportError extends Error {
+  override name = 'HookReportError';
+}
+
 /** One of the five ECS blue/green lifecycle hooks; HOOK_ID says which. Reports exactly once. */
-export const handler = middy(async (event: unknown, context: Context) =>
-  runHook({
+export const handler = middy(async (event: unknown, context: Context) => {
+  const verdict = await runHook({
     hookId: loaded.ok ? loaded.config.hookId : loaded.hookId,
     event,
     settings: loaded.ok ? loaded.config.settings.hooks : loaded.error,
     deps: { codedeploy, elbv2, cloudwatch, fetch, clock: realClock, sleep: realSleep, deadline: deadlineFromContext(context, 0), log },
-  }),
-).use(invocationLog(log));
+  });
+  // CodeDeploy never heard the verdict: fail the invocation so it reaches the dead-letter queue
+  // and its alarm (retries are off, so nothing reports twice).
+  if (verdict.report.outcome === 'failed') {
+    throw new HookReportError(`${verdict.hook}: the ${verdict.status} verdict could not be reported to CodeDeploy; the deployment waits for its hook timeout`, { cause: verdict.report.error });
+  }
+  return verdict;
+}).use(invocationLog(log));
+

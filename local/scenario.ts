@@ -250,11 +250,11 @@ const ORDERS_APPSPEC = [
   '          ContainerName: "orders"',
   '          ContainerPort: 8080',
   'Hooks:',
-  '  - BeforeInstall: "CodeDeployHook_deploy-sentinel-prod-beforeInstall"',
-  '  - AfterInstall: "CodeDeployHook_deploy-sentinel-prod-afterInstall"',
-  '  - AfterAllowTestTraffic: "CodeDeployHook_deploy-sentinel-prod-afterAllowTestTraffic"',
-  '  - BeforeAllowTraffic: "CodeDeployHook_deploy-sentinel-prod-beforeAllowTraffic"',
-  '  - AfterAllowTraffic: "CodeDeployHook_deploy-sentinel-prod-afterAllowTraffic"',
+  '  - BeforeInstall: "CodeDeployHook_deploy-sentinel-prod-before-install"',
+  '  - AfterInstall: "CodeDeployHook_deploy-sentinel-prod-after-install"',
+  '  - AfterAllowTestTraffic: "CodeDeployHook_deploy-sentinel-prod-after-test-traffic"',
+  '  - BeforeAllowTraffic: "CodeDeployHook_deploy-sentinel-prod-before-traffic"',
+  '  - AfterAllowTraffic: "CodeDeployHook_deploy-sentinel-prod-after-traffic"',
   '',
 ].join('\n');
 

@@ -40,9 +40,17 @@ class DeploySentinelPlugin {
       for (const name of names) delete service.functions[name];
     }
 
+    const list = (value) => String(value || '').split(',').map((v) => v.trim()).filter(Boolean);
+    const subnetIds = list(custom.hookVpc.subnetIds);
+    const securityGroupIds = list(custom.hookVpc.securityGroupIds);
+    if (subnetIds.length > 0 !== securityGroupIds.length > 0) {
+      this.fail('hookSubnetIds and hookSecurityGroupIds go together: set both (VPC placement) or neither');
+    }
     for (const fn of Object.values(service.functions)) {
       const hookId = fn.environment && fn.environment.HOOK_ID;
       if (!hookId) continue;
+      // Internal load balancers and closed test ports are reachable only from inside the VPC.
+      if (subnetIds.length > 0) fn.vpc = { subnetIds, securityGroupIds };
       const hook = hookById(hookId);
       if (!hook) this.fail(`unknown hook id ${hookId}`);
       try {

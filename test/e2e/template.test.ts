@@ -195,6 +195,24 @@ describe('packaging guards', () => {
     expect(names).toEqual(['NotifyAlarmLambdaFunction', 'NotifyDeploymentLambdaFunction']);
     expect(result.ok && result.template.Resources.StateStream.Condition).toBe('CreateStateStream');
   }, 120_000);
+
+  it('places the hooks in a VPC when subnets and security groups are given', () => {
+    const result = packageCopy(() => {}, ['--stage', 'vpc', '--param', 'hookSubnetIds=subnet-0a1,subnet-0b2', '--param', 'hookSecurityGroupIds=sg-0c3', '--param', 'alertsEnabled=false', '--param', 'streamEnabled=false', '--param', 'cleanupEnabled=false']);
+    expect(result.ok).toBe(true);
+    const resources = Object.values<any>(result.ok ? result.template.Resources : {});
+    const hooks = resources.filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(hooks).toHaveLength(5);
+    for (const hook of hooks) expect(hook.Properties.VpcConfig).toEqual({ SubnetIds: ['subnet-0a1', 'subnet-0b2'], SecurityGroupIds: ['sg-0c3'] });
+    // Lambda needs to manage its network interfaces in the VPC.
+    const roles = resources.filter((r) => r.Type === 'AWS::IAM::Role' && JSON.stringify(r).includes('PutLifecycleEventHookExecutionStatus'));
+    for (const role of roles) expect(JSON.stringify(role)).toMatch(/AWSLambdaVPCAccessExecutionRole|ec2:CreateNetworkInterface/);
+  }, 120_000);
+
+  it('refuses subnets without security groups', () => {
+    const result = packageCopy(() => {}, ['--stage', 'vpc', '--param', 'hookSubnetIds=subnet-0a1']);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.output).toContain('hookSubnetIds and hookSecurityGroupIds go together');
+  }, 120_000);
 });
 
 export { PACKAGE_DIR };
