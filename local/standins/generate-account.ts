@@ -384,6 +384,8 @@ export interface SweepBenchResult {
   asExpected: boolean;
   wronglyDeleted: string[];
   wronglyKept: string[];
+  /** HTTP requests the stand-ins answered, by operation. */
+  apiCalls: Record<string, number>;
 }
 
 /**
@@ -424,6 +426,10 @@ export const benchSweep = async (
       asExpected: wronglyDeleted.length === 0 && wronglyKept.length === 0,
       wronglyDeleted,
       wronglyKept,
+      apiCalls: [...standIns.aws.calls, ...standIns.ec2.calls].reduce<Record<string, number>>((acc, c) => {
+        acc[c.operation] = (acc[c.operation] ?? 0) + 1;
+        return acc;
+      }, {}),
     };
   } finally {
     for (const client of Object.values(clients)) client.destroy();

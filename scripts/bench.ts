@@ -1,0 +1,151 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readRecordFile, readStreamRecords } from '../lib/stream/reader.js';
+import { generateRecords } from '../lib/stream/generate.js';
+import { computeMetrics } from '../lib/stream/metrics.js';
+import { type PackagedFunction, ROOT, packageService, readPackagedFunctions, unpack } from '../local/harness.js';
+import { benchSweep } from '../local/standins/generate-account.js';
+import { STREAM_NAME, createRunner, startWorld } from '../local/world.js';
+
+/**
+ * `npm run bench`: figures, no assertions. Bundle sizes, cold import time per function (fresh
+ * node processes importing the packaged handler), per-event time and AWS calls against the local
+ * stand-ins, the cleanup sweep at 1,000 and 10,000 groups, and the metrics reader's throughput.
+ * Numbers from this machine's loopback; real AWS adds network latency to every call.
+ */
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const quick = process.argv.includes('--quick');
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+const spread = (xs: number[]) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
+const table = (rows: string[][]) => {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const [n, row] of rows.entries()) {
+    console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
+    if (n === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+};
+
+/** Environment a handler needs at import (config is read at cold start); nothing is called. */
+const importEnv = (fn: PackagedFunction): Record<string, string> => ({
+  ...Object.fromEntries(Object.entries(fn.environment).filter((e): e is [string, string] => e[1] !== undefined)),
+  STATE_STREAM_NAME: STREAM_NAME,
+  AWS_REGION: 'us-east-1',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  PATH: process.env.PATH ?? '',
+});
+
+const coldImport = (file: string, env: Record<string, string>): number => {
+  const script = `const t = process.hrtime.bigint(); require(${JSON.stringify(file)}); process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e6));`;
+  return Number(execFileSync(process.execPath, ['-e', script], { env }).toString());
+};
+
+const perEvent = async () => {
+  const world = await startWorld();
+  const runner = createRunner(world, undefined, { LOG_LEVEL: 'error' });
+  const load = (rel: string) => JSON.parse(readFileSync(join(ROOT, 'events', rel), 'utf8'));
+  const rows = [['function', 'event', 'first (cold container)', `warm median (${RUNS})`, 'AWS calls / event', 'Slack posts / event']];
+  const measure = async (key: string, label: string, event: () => Record<string, unknown>) => {
+    const times: number[] = [];
+    let calls = 0;
+    let posts = 0;
+    let first = 0;
+    for (let i = 0; i <= RUNS; i += 1) {
+      const callsBefore = world.aws.calls.length;
+      const postsBefore = world.slack.messages.length;
+      const t = performance.now();
+      const inv = await runner.invoke(key, event());
+      const ms = performance.now() - t;
+      if (!inv.ok) throw new Error(`${key} failed: ${inv.error?.message}`);
+      if (i === 0) first = ms;
+      else {
+        times.push(ms);
+        calls = world.aws.calls.length - callsBefore;
+        posts = world.slack.messages.length - postsBefore;
+      }
+    }
+    rows.push([key, label, fmt(first), `${fmt(median(times))} (${spread(times)})`, String(calls), String(posts)]);
+  };
+  await measure('notifyDeployment', 'FAILURE (GetDeployment + failed targets)', () => load('codedeploy/deployment.failure.json'));
+  await measure('notifyDeployment', 'SUCCESS (GetDeployment)', () => load('codedeploy/deployment.success.json'));
+  await measure('notifyAlarm', 'threshold ALARM (group scan cached)', () => load('cloudwatch/alarm.threshold-alarm.json'));
+  await measure('streamState', 'deployment FAILURE (+1 PutRecords)', () => load('codedeploy/deployment.failure.json'));
+  await measure('streamState', 'alarm (+1 PutRecords)', () => load('cloudwatch/alarm.threshold-alarm.json'));
+  world.testListener.setMode('pass');
+  await measure('hookBeforeAllowTraffic', 'one passing HTTP check, invocation to report', () => {
+    const id = randomUUID();
+    world.scenario.hookExecutions.push({ lifecycleEventHookExecutionId: id, deploymentId: 'd-EC5H00K01', lifecycleEventName: 'BeforeAllowTraffic', status: 'InProgress' as never });
+    return { DeploymentId: 'd-EC5H00K01', LifecycleEventHookExecutionId: id };
+  });
+  const { records } = await readStreamRecords(world.kinesis.client(), STREAM_NAME);
+  await world.close();
+  console.log(`\nPer event, through the packaged bundle against the local stand-ins (Kinesis calls are not in "AWS calls"; ${records.length} records were written):`);
+  table(rows);
+};
+
+const main = async () => {
+  console.log('deploy-sentinel bench');
+  console.log(`node ${process.version}, ${RUNS} runs per figure\n`);
+  let t = performance.now();
+  packageService('local');
+  console.log(`serverless package --stage local: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+  const functions = readPackagedFunctions();
+  const rows = [['function', 'zip', 'bundle', `cold import median (${RUNS} fresh processes)`, 'min–max']];
+  for (const fn of functions) {
+    const file = await unpack(fn);
+    const times = Array.from({ length: RUNS }, () => coldImport(file, importEnv(fn)));
+    rows.push([fn.key, `${(statSync(fn.zip).size / 1024).toFixed(0)} KiB`, `${(statSync(file).size / 1024).toFixed(0)} KiB`, fmt(median(times)), spread(times)]);
+  }
+  console.log('\nBundles (each function carries only the clients it imports):');
+  table(rows);
+
+  await perEvent();
+
+  console.log('\nCleanup sweep of a generated account (real SDK clients, stand-ins on 127.0.0.1):');
+  const sweepRows = [['groups', 'time', 'deleted', 'as expected', 'API calls', 'by operation']];
+  for (const groups of quick ? [1_000] : [1_000, 10_000]) {
+    const r = await benchSweep({ groups, seed: 7 });
+    const total = Object.values(r.apiCalls).reduce((a, b) => a + b, 0);
+    sweepRows.push([String(groups), `${(r.elapsedMs / 1000).toFixed(1)} s`, String(r.summary.deleted.length), String(r.asExpected), String(total), Object.entries(r.apiCalls).map(([k, v]) => `${k} ${v}`).join(', ')]);
+  }
+  table(sweepRows);
+
+  console.log('\nMetrics reader over a generated JSON-lines file (what `npm run metrics -- --file F` does):');
+  const metricRows = [['records', 'file', 'read + decode', 'compute', 'total', 'records/s']];
+  const dir = mkdtempSync(join(tmpdir(), 'deploy-sentinel-bench-'));
+  try {
+    for (const count of [10_000, 100_000]) {
+      const file = join(dir, `records-${count}.jsonl`);
+      writeFileSync(file, `${generateRecords({ count, seed: 42 }).map((r) => JSON.stringify(r)).join('\n')}\n`);
+      const runs = Array.from({ length: 3 }, () => 0).map(() => ({ read: 0, compute: 0 }));
+      for (const run of runs) {
+        const s = performance.now();
+        const read = await readRecordFile(file);
+        run.read = performance.now() - s;
+        const c = performance.now();
+        computeMetrics(read.records);
+        run.compute = performance.now() - c;
+      }
+      const total = median(runs.map((r) => r.read + r.compute));
+      metricRows.push([String(count), `${(statSync(file).size / 1024 / 1024).toFixed(1)} MiB`, fmt(median(runs.map((r) => r.read))), fmt(median(runs.map((r) => r.compute))), fmt(total), Math.round(count / (total / 1000)).toLocaleString('en-US')]);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  table(metricRows);
+};
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
