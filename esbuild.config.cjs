@@ -13,6 +13,8 @@ module.exports = (serverless) => {
   return {
     bundle: true,
     minify: true,
+    // Error names in logs and Lambda's errorType stay readable.
+    keepNames: true,
     sourcemap: false,
     format: 'cjs',
     outputFileExtension: '.cjs',
