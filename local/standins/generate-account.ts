@@ -1,6 +1,7 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CodeDeployClient, type DeploymentGroupInfo, type DeploymentInfo } from '@aws-sdk/client-codedeploy';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { seededRandom } from '../../lib/stream/generate.js';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { createAutoScalingPort } from '../../lib/cleanup/autoscaling.js';
 import { type CleanupSummary, sweepOrphans } from '../../lib/cleanup/clean-up.js';
@@ -47,18 +48,6 @@ export interface GeneratedAccount {
   /** Groups that are not candidates (other names, look-alikes). */
   others: string[];
 }
-
-/** mulberry32: small, fast, seedable. */
-const prng = (seed: number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-};
 
 type Kind =
   | 'orphan-failed'
@@ -107,7 +96,7 @@ const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 /** Builds an account of `groups` Auto Scaling groups; deterministic for a seed. */
 export const generateAccount = (options: GenerateAccountOptions): GeneratedAccount => {
-  const random = prng(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const now = options.now ?? Date.now();
   const minAgeMs = options.minAgeMs ?? HOUR;
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
