@@ -170,3 +170,13 @@ describe('webhook URLs', () => {
     expect(await urls.resolve('/deploy-sentinel/any')).toBe('http://127.0.0.1:9/hook');
   });
 });
+
+describe('the service\'s own dead-letter alarm', () => {
+  it('reaches Slack through the alarm notifier, saying how to re-drive', async () => {
+    const outcome = await notifyAlarmEvent(loadEvent('cloudwatch/alarm.dead-letters.json'), deps());
+    expect(outcome.posted).toBe(true);
+    const body = JSON.stringify(slack.messages[0]!.body);
+    expect(slack.messages[0]!.body.text).toContain('deploy-sentinel-prod-dead-letters: OK → ALARM');
+    expect(body).toContain('npm run redrive -- --stage prod');
+  });
+});
