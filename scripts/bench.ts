@@ -95,7 +95,7 @@ const perEvent = async () => {
 const main = async () => {
   console.log('deploy-sentinel bench');
   console.log(`node ${process.version}, ${RUNS} runs per figure\n`);
-  let t = performance.now();
+  const t = performance.now();
   packageService('local');
   console.log(`serverless package --stage local: ${((performance.now() - t) / 1000).toFixed(1)} s`);
 

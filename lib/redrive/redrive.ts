@@ -112,7 +112,8 @@ export const redriveDeadLetters = async (
   // Latest receipt handle of every message still in the queue, to make it visible again at the end.
   const leftInQueue = new Map<string, string>();
   let received = 0;
-  let stoppedBecause: StopReason = 'queue-empty';
+  // Every way out of the loop below names why it stopped.
+  let stoppedBecause: StopReason;
   let failure: unknown;
 
   try {

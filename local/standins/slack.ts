@@ -37,7 +37,7 @@ export const startSlackReceiver = async (
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
-    let body: unknown = text;
+    let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {

@@ -164,13 +164,13 @@ describe('sweepOrphans against the stand-ins', () => {
 
   it('stops cleanly before the deadline and says how much is left', async () => {
     const account = generateAccount({ groups: 200, seed: 3, now: NOW });
-    let standInsRef: CleanupStandIns | undefined;
+    const ref: { standIns?: CleanupStandIns } = {};
     // Time runs out once the first batch of 25 deployments has been read.
     const deadline: Deadline = {
-      remainingMs: () => ((standInsRef?.aws.calls.filter((c) => c.operation === 'BatchGetDeployments').length ?? 0) >= 1 ? 1_000 : 600_000),
+      remainingMs: () => ((ref.standIns?.aws.calls.filter((c) => c.operation === 'BatchGetDeployments').length ?? 0) >= 1 ? 1_000 : 600_000),
     };
     const { deps, standIns, details } = await setUp(account.scenario, { deadline, sweepReserveMs: 5_000 });
-    standInsRef = standIns;
+    ref.standIns = standIns;
 
     const summary = await sweepOrphans(deps);
 
