@@ -4,7 +4,7 @@ import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-
 import { z } from 'zod';
 import type { Logger } from '../log.js';
 import type { Clock, Deadline, Sleep } from '../time.js';
-import { REPORT_RESERVE_MS } from './budget.js';
+import { REPORT_RESERVE_MS, worstCaseMs } from './budget.js';
 import { createEnvironment } from './discovery.js';
 import { type CheckResult, CheckStoppedError, decideHook, evaluateChecks, type HookStatus } from './evaluate.js';
 import { hookById, HOOK_IDS } from './hooks.js';
@@ -72,6 +72,11 @@ export class InvalidHookEventError extends Error {
   override name = 'InvalidHookEventError';
 }
 
+/** Raised when the invocation has less time than the checks may need. */
+export class HookBudgetError extends Error {
+  override name = 'HookBudgetError';
+}
+
 /** Raised when the function's hook id is not one of the five hooks. */
 export class UnknownHookError extends Error {
   override name = 'UnknownHookError';
@@ -127,6 +132,15 @@ export const runHook = async ({ hookId, event, settings, deps }: RunHookInput): 
     if (settings instanceof Error) throw settings;
 
     const reserve = deps.reportReserveMs ?? REPORT_RESERVE_MS;
+    // A function whose timeout was set below what packaging derived (by hand, or an old
+    // deployment) could be cut off mid-check: refuse at once, with a report, instead.
+    const needed = worstCaseMs(settingsForHook(settings, hook.name)) + reserve;
+    const available = deps.deadline.remainingMs();
+    if (needed > available) {
+      throw new HookBudgetError(
+        `the checks' worst case needs ${Math.ceil(needed / 1000)} s but the invocation has ${Math.floor(available / 1000)} s: raise the function's timeout (deploy again) or lower count, interval or timeout`,
+      );
+    }
     const checkDeadline = { remainingMs: () => deps.deadline.remainingMs() - reserve };
     const budget = checkDeadline.remainingMs();
     if (budget <= 0) throw new CheckStoppedError('deadline', `no time left for the checks (${Math.round(deps.deadline.remainingMs())} ms left, ${reserve} ms kept for the report)`);

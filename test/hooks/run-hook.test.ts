@@ -194,7 +194,11 @@ describe('runHook reports exactly once', () => {
 
   it('reports Failed at the deadline, aborting a probe that is still waiting', async () => {
     describeOrders(hangingPort);
-    const { deps: d, lines } = deps({ clock: realClock, sleep: realSleep, deadline: deadlineAt(Date.now() + 1_300), reportReserveMs: 1_000 });
+    const end = Date.now() + 1_300;
+    let asked = 0;
+    // Time looked sufficient when the hook started, then ran out faster than planned (a slow start).
+    const deadline = { remainingMs: () => (asked++ === 0 ? 600_000 : end - Date.now()) };
+    const { deps: d, lines } = deps({ clock: realClock, sleep: realSleep, deadline, reportReserveMs: 1_000 });
     const verdict = await runHook({
       hookId: 'after-test-traffic',
       event: EVENT,
@@ -206,6 +210,16 @@ describe('runHook reports exactly once', () => {
     expect(verdict.reason).toMatch(/check "green-health" deadline: stopped/);
     expect(reports().map((r) => r.status)).toEqual(['Failed']);
     expect(verdictLine(lines).report).toBe('reported');
+  });
+
+  it('reports Failed at once when the invocation has less time than the checks may need', async () => {
+    describeOrders(hangingPort);
+    const { deps: d } = deps({ deadline: deadlineAt(Date.now() + 20_000, Date.now) });
+    const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: probeSettings(), deps: d });
+    expect(verdict.status).toBe('Failed');
+    expect(verdict.reason).toMatch(/HookBudgetError: the checks' worst case needs \d+ s but the invocation has 1\d s/);
+    expect(verdict.checks).toEqual([]);
+    expect(reports().map((r) => r.status)).toEqual(['Failed']);
   });
 
   it('reports Failed for a configuration found invalid at cold start', async () => {
