@@ -13,13 +13,13 @@ import {
 } from '../../lib/hooks/budget.js';
 import { HooksConfigError, type HooksSettings, parseHooksSettings } from '../../lib/hooks/settings.js';
 
-const README = join(import.meta.dirname, '..', '..', 'lib', 'hooks', 'README-hooks.md');
+const README = join(import.meta.dirname, '..', '..', 'README.md');
 
 /** The settings example of the README section, so the documentation cannot drift from the schema. */
 const readmeExample = () => {
   const text = readFileSync(README, 'utf8');
   const block = /```yaml\n(hooks:[\s\S]*?)```/.exec(text)?.[1];
-  if (!block) throw new Error('README-hooks.md has no settings example');
+  if (!block) throw new Error('README.md has no hooks settings example');
   return (parseYaml(block) as { hooks: unknown }).hooks;
 };
 

@@ -1,6 +1,7 @@
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { loadSettingsFile } from '../../lib/settings/load.js';
 import { SettingsError, parseSettings } from '../../lib/settings/schema.js';
 
@@ -37,5 +38,14 @@ describe('settings files', () => {
     expect(() =>
       parseSettings({ slack: { routes: [{ name: 'x', match: {}, webhookParameter: '/other/param' }] } }),
     ).toThrow(/under \/deploy-sentinel\//);
+  });
+});
+
+describe('the README', () => {
+  it('shows a settings file that validates', () => {
+    const text = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const block = /```yaml\n(slack:[\s\S]*?)```/.exec(text)?.[1];
+    expect(block).toBeDefined();
+    expect(() => parseSettings(parse(block!), 'README.md')).not.toThrow();
   });
 });
