@@ -3,6 +3,7 @@
  * Packaging-time checks and wiring that serverless.yml cannot express on its own:
  * - validates the stage's settings file (an invalid file stops `serverless package` / `deploy`);
  * - removes the functions of capabilities a stage switched off;
+ * - sets reserved concurrency from stage parameters (or none, for accounts that cannot reserve);
  * - names each hook function `CodeDeployHook_<service>-<stage>-<hook>` (at most 64 characters)
  *   and derives its timeout from its checks' worst case;
  * - adds stack outputs with the hook functions' names and unqualified ARNs.
@@ -38,6 +39,14 @@ class DeploySentinelPlugin {
       const enabled = String(custom.capabilities[capability]) === 'true';
       if (enabled) continue;
       for (const name of names) delete service.functions[name];
+    }
+
+    for (const [name, value] of Object.entries(custom.reservedConcurrency || {})) {
+      const fn = service.functions[name];
+      if (!fn || String(value) === 'none') continue;
+      const reserved = Number(value);
+      if (!Number.isInteger(reserved) || reserved < 1) this.fail(`reserved concurrency for ${name} must be a whole number >= 1 or none, got ${value}`);
+      fn.reservedConcurrency = reserved;
     }
 
     const list = (value) => String(value || '').split(',').map((v) => v.trim()).filter(Boolean);

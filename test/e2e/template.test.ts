@@ -135,6 +135,7 @@ describe('packaged template', () => {
     for (const f of functions) expect(f.timeoutSeconds).toBeGreaterThanOrEqual(10);
     expect(template.Resources[byKey('notifyDeployment').logicalId].Properties.ReservedConcurrentExecutions).toBe(2);
     expect(template.Resources[byKey('notifyAlarm').logicalId].Properties.ReservedConcurrentExecutions).toBe(2);
+    expect(template.Resources[byKey('cleanUpOrphans').logicalId].Properties.ReservedConcurrentExecutions).toBe(1);
     expect(byKey('cleanUpOrphans').timeoutSeconds).toBe(900);
   });
 
@@ -186,13 +187,15 @@ describe('packaging guards', () => {
   }, 120_000);
 
   it('leaves out the functions of a capability a stage switches off', () => {
-    const result = packageCopy(() => {}, ['--stage', 'alerts-only', '--param', 'streamEnabled=false', '--param', 'cleanupEnabled=false', '--param', 'hooksEnabled=false']);
+    const result = packageCopy(() => {}, ['--stage', 'alerts-only', '--param', 'streamEnabled=false', '--param', 'cleanupEnabled=false', '--param', 'hooksEnabled=false', '--param', 'notifierConcurrency=none']);
     expect(result.ok).toBe(true);
     const names = Object.entries<any>(result.ok ? result.template.Resources : {})
       .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
       .map(([id]) => id)
       .sort();
     expect(names).toEqual(['NotifyAlarmLambdaFunction', 'NotifyDeploymentLambdaFunction']);
+    // `none`: an account at the new-account concurrency quota cannot reserve any.
+    for (const name of names) expect(result.ok && result.template.Resources[name].Properties.ReservedConcurrentExecutions).toBeUndefined();
     expect(result.ok && result.template.Resources.StateStream.Condition).toBe('CreateStateStream');
   }, 120_000);
 
