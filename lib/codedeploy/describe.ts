@@ -41,6 +41,8 @@ export interface DeploymentDetails {
   failedTargets?: FailedTarget[];
   /** How many targets failed in all (failedTargets may hold fewer). */
   failedTargetCount?: number;
+  /** Listing stopped early: at least failedTargetCount targets failed. */
+  failedTargetCountIsLowerBound?: boolean;
 }
 
 export interface FailedTarget {
@@ -63,6 +65,8 @@ export interface DescribeOptions {
 }
 
 const BATCH = 25;
+/** ListDeploymentTargets pages read at most (each lists up to 100 ids in practice). */
+const MAX_TARGET_PAGES = 5;
 
 /** A revision in one line: S3 object, GitHub commit, or inline appspec. */
 export const describeRevision = (revision: RevisionLocation | undefined): string | undefined => {
@@ -146,8 +150,14 @@ export const describeDeployment = async (
   const wanted = options.maxFailedTargets ?? 50;
   const ids: string[] = [];
   let total = 0;
+  let pages = 0;
   let nextToken: string | undefined;
   do {
+    // A fleet of thousands of failed instances must not turn one alert into hundreds of calls.
+    if (pages >= MAX_TARGET_PAGES) {
+      return { ...details, ...(await describeTargets(client, deploymentId, ids, timeout)), failedTargetCount: total, failedTargetCountIsLowerBound: true };
+    }
+    pages += 1;
     const page = await client.send(
       new ListDeploymentTargetsCommand({ deploymentId, nextToken, targetFilters: { TargetStatus: ['Failed'] } }),
       callOptions(timeout),
@@ -158,6 +168,11 @@ export const describeDeployment = async (
     nextToken = page.nextToken;
   } while (nextToken);
 
+  return { ...details, ...(await describeTargets(client, deploymentId, ids, timeout)), failedTargetCount: total };
+};
+
+/** BatchGetDeploymentTargets, 25 ids a call. */
+const describeTargets = async (client: CodeDeployClient, deploymentId: string, ids: string[], timeout: number) => {
   const failedTargets: FailedTarget[] = [];
   for (let i = 0; i < ids.length; i += BATCH) {
     const batch = await client.send(
@@ -169,5 +184,5 @@ export const describeDeployment = async (
       if (failed) failedTargets.push(failed);
     }
   }
-  return { ...details, failedTargets, failedTargetCount: total };
+  return { failedTargets };
 };

@@ -105,7 +105,7 @@ const whyBlocks = (d: DeploymentDetails, maxTargets: number) => {
     }
     const shown = targets.slice(0, lines.length);
     const more = (d.failedTargetCount ?? targets.length) - shown.length;
-    if (more > 0) lines.push(`_…and ${more} more failed target(s)_`);
+    if (more > 0) lines.push(`_…and ${d.failedTargetCountIsLowerBound ? 'at least ' : ''}${more} more failed target(s)_`);
     blocks.push(section(`*Failed targets*\n${lines.join('\n')}`));
     const withLog = shown.find((t) => t.logTail?.trim());
     if (withLog?.logTail) {
