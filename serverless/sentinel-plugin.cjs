@@ -6,7 +6,8 @@
  * - sets reserved concurrency from stage parameters (or none, for accounts that cannot reserve);
  * - names each hook function `CodeDeployHook_<service>-<stage>-<hook>` (at most 64 characters)
  *   and derives its timeout from its checks' worst case;
- * - adds stack outputs with the hook functions' names and unqualified ARNs.
+ * - adds stack outputs with the hook functions' names and unqualified ARNs;
+ * - drops the framework's shared role, which no function uses.
  */
 const { loadSentinelModules } = require('./load-ts.cjs');
 
@@ -15,7 +16,7 @@ class DeploySentinelPlugin {
     this.serverless = serverless;
     this.hooks = {
       initialize: () => this.prepare(),
-      'before:package:finalize': () => this.addOutputs(),
+      'before:package:finalize': () => this.finalize(),
     };
   }
 
@@ -69,6 +70,18 @@ class DeploySentinelPlugin {
         this.fail(error.message);
       }
     }
+  }
+
+  finalize() {
+    this.removeUnusedSharedRole();
+    this.addOutputs();
+  }
+
+  /** Every function has its own role; the framework's shared one would be an unused role. */
+  removeUnusedSharedRole() {
+    const template = this.serverless.service.provider.compiledCloudFormationTemplate;
+    const { IamRoleLambdaExecution: shared, ...others } = template.Resources;
+    if (shared && !JSON.stringify(others).includes('"IamRoleLambdaExecution"')) delete template.Resources.IamRoleLambdaExecution;
   }
 
   addOutputs() {

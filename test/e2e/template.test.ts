@@ -33,6 +33,8 @@ describe('packaged template', () => {
     ]);
     const roles = functions.map((f) => template.Resources[f.logicalId].Properties.Role['Fn::GetAtt'][0]);
     expect(new Set(roles).size).toBe(functions.length);
+    // No role that no function uses (the framework's shared one).
+    expect(ofType('AWS::IAM::Role').map(([id]) => id).sort()).toEqual([...roles].sort());
     for (const f of functions) expect(template.Resources[f.logicalId].Properties.Runtime).toBe('nodejs22.x');
   });
 
