@@ -119,7 +119,7 @@ export const formatAlarmMessage = (facts: AlarmFacts, options: AlarmFormatOption
   const impact = options.impact ?? [];
   const atStake = impact.some((i) => i.inProgressDeployments.length > 0) && to === 'ALARM' ? ' — deployments in progress will be stopped' : '';
   return fitMessage({
-    text: `${mentions}${title}${lasted && to === 'OK' ? ` after ${lasted}` : ''}${atStake}`,
+    text: `${mentions}${escape(title)}${lasted && to === 'OK' ? ` after ${lasted}` : ''}${atStake}`,
     severity,
     blocks: [
       header(title),

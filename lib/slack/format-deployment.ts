@@ -138,7 +138,8 @@ export const formatDeploymentMessage = (
   const title = `${icon} ${application}/${deploymentGroup}: ${isRollback ? `rollback ${words.replace('deployment ', '')}` : words}`;
   const mentions = options.mentions?.length ? `${options.mentions.join(' ')} ` : '';
   const reason = state === 'FAILURE' || state === 'STOP' ? details?.errorCode ?? details?.errorMessage : undefined;
-  const text = `${mentions}${title} (${deploymentId})${reason ? `: ${reason}` : ''}`;
+  // The fallback text is read as mrkdwn too: only the mentions may stay unescaped.
+  const text = `${mentions}${escape(title)} (${escape(deploymentId)})${reason ? `: ${escape(reason)}` : ''}`;
 
   const rollback: string[] = [];
   if (details?.rollsBack) rollback.push(`↩️ This rolls back <${deploymentUrl(region, details.rollsBack)}|${escape(details.rollsBack)}>${details.rollbackMessage ? `: ${escape(details.rollbackMessage)}` : ''}`);
@@ -181,7 +182,7 @@ export const formatInstanceMessage = (change: InstanceStateChange, options: Form
   const mentions = options.mentions?.length ? `${options.mentions.join(' ')} ` : '';
   const title = `🖥️ ${application}/${deploymentGroup}: instance ${instanceId} ${state}`;
   return fitMessage({
-    text: `${mentions}${title} (${deploymentId})`,
+    text: `${mentions}${escape(title)} (${escape(deploymentId)})`,
     severity,
     blocks: [
       header(title),

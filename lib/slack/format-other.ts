@@ -47,7 +47,7 @@ export const formatCleanupMessage = (event: CleanupEvent, mentions: string[] = [
   const prefix = mentions.length ? `${mentions.join(' ')} ` : '';
   const region = event.region;
   return fitMessage({
-    text: `${prefix}${title}${d.reasonText ? ` — ${d.reasonText}` : ''}`,
+    text: `${prefix}${escape(title)}${d.reasonText ? ` — ${escape(d.reasonText)}` : ''}`,
     severity,
     blocks: [
       header(title),
@@ -84,7 +84,7 @@ export const formatFallbackMessage = (reason: string, raw: unknown, mentions: st
   const prefix = mentions.length ? `${mentions.join(' ')} ` : '';
   const source = raw && typeof raw === 'object' ? (raw as Record<string, unknown>).source : undefined;
   return fitMessage({
-    text: `${prefix}⚠️ deploy-sentinel received an event it could not read${typeof source === 'string' ? ` (${source})` : ''}: ${trimEnd(reason, 300)}`,
+    text: `${prefix}⚠️ deploy-sentinel received an event it could not read${typeof source === 'string' ? ` (${escape(trimEnd(source, 100))})` : ''}: ${escape(trimEnd(reason, 300))}`,
     severity: 'warning',
     blocks: [
       header('⚠️ deploy-sentinel received an event it could not read'),

@@ -69,6 +69,17 @@ describe('alarm alerts', () => {
     expect(text).toContain("reason data could not be read");
   });
 
+  it('escapes an alarm name that looks like a mention, in the notification text too', () => {
+    const event = alarm('alarm.threshold-alarm.json');
+    event.detail.alarmName = '<!channel> & <@U012AB3CD>';
+    const message = formatAlarmMessage(toAlarmFacts(event), { mentions: ['<!here>'] });
+    expect(message.text.startsWith('<!here> ')).toBe(true);
+    expect(message.text).toContain('&lt;!channel&gt; &amp; &lt;@U012AB3CD&gt;');
+    // Every text Slack reads as mrkdwn (plain_text headers and buttons show text as it is).
+    const mrkdwn = JSON.stringify(message.attachments![0]!.blocks!, (key, value) => (value?.type === 'plain_text' ? undefined : value));
+    expect(mrkdwn).not.toContain('<!channel>');
+  });
+
   it('takes severity from a severity tag, and from the state otherwise', () => {
     expect(alarmSeverity(toAlarmFacts(alarm('alarm.tagged.json')))).toBe('critical');
     expect(alarmSeverity(toAlarmFacts(alarm('alarm.threshold-alarm.json')))).toBe('critical');
