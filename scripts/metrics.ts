@@ -1,8 +1,8 @@
 /**
  * Delivery metrics from the deployment state history.
  *
- *   npm run metrics -- --stream NAME [--from ISO] [--region R] [--json]
- *   npm run metrics -- --file records.jsonl [--from ISO] [--json]
+ *   npm run metrics -- --stream NAME [--from ISO] [--to ISO] [--region R] [--json]
+ *   npm run metrics -- --file records.jsonl [--from ISO] [--to ISO] [--json]
  *
  * Reads every shard of the stream until caught up (oldest kept record, or AT_TIMESTAMP with --from),
  * or a JSON-lines file, and prints per application and deployment group and overall: deployments,
@@ -17,7 +17,7 @@ import { computeMetrics, formatMetricsTable } from '../lib/stream/metrics.js';
 import { type ReadResult, readRecordFile, readStreamRecords } from '../lib/stream/reader.js';
 
 /** The one-line usage, printed on bad arguments and --help. */
-export const USAGE = `usage: npm run metrics -- (--stream NAME [--region REGION] | --file records.jsonl) [--from ISO-8601] [--json]`;
+export const USAGE = `usage: npm run metrics -- (--stream NAME [--region REGION] | --file records.jsonl) [--from ISO-8601] [--to ISO-8601] [--json]`;
 
 /** The command's outside world: output streams and the Kinesis client (tests pass a local one). */
 export interface MetricsCliIo {
@@ -43,6 +43,7 @@ const parse = (argv: string[]) => {
       stream: { type: 'string' },
       file: { type: 'string' },
       from: { type: 'string' },
+      to: { type: 'string' },
       region: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -54,7 +55,9 @@ const parse = (argv: string[]) => {
   if (Boolean(values.stream) === Boolean(values.file)) throw new UsageError('give exactly one of --stream or --file');
   const from = values.from === undefined ? undefined : new Date(values.from);
   if (from && Number.isNaN(from.getTime())) throw new UsageError(`--from is not a date: ${values.from}`);
-  return { help: false as const, stream: values.stream, file: values.file, from, region: values.region, json: values.json };
+  const to = values.to === undefined ? undefined : new Date(values.to);
+  if (to && Number.isNaN(to.getTime())) throw new UsageError(`--to is not a date: ${values.to}`);
+  return { help: false as const, stream: values.stream, file: values.file, from, to, region: values.region, json: values.json };
 };
 
 /** Runs the metrics command; returns the process exit code (0 done, 1 failed, 2 bad usage). */
@@ -89,7 +92,7 @@ export const runMetricsCli = async (argv: string[], io: MetricsCliIo = defaultIo
   if (read.unreadable > 0 || read.unsupported > 0) {
     io.stderr(`skipped ${read.unreadable} unreadable record(s) and ${read.unsupported} of an unsupported schema version`);
   }
-  const report = computeMetrics(read.records, { from: args.from });
+  const report = computeMetrics(read.records, { from: args.from, to: args.to });
   if (args.json) {
     const source = args.stream ? { stream: args.stream, shards: read.shards } : { file: args.file };
     io.stdout(JSON.stringify({ source, unreadable: read.unreadable, unsupported: read.unsupported, ...report }, null, 2));

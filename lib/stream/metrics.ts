@@ -36,6 +36,8 @@ export interface Counts {
   unfinished: number;
   /** failures / deployments; null without deployments. */
   changeFailureRate: number | null;
+  /** Deployment frequency: deployments per 7 days of the window; null for a window under a day. */
+  deploymentsPerWeek: number | null;
   duration: Stats;
   timeToRestore: Stats & { unrestored: number };
 }
@@ -155,7 +157,7 @@ const durationOf = (d: Deployment): number | undefined => {
 interface GroupFacts {
   application: string;
   deploymentGroup: string;
-  counts: Omit<Counts, 'changeFailureRate' | 'duration' | 'timeToRestore'>;
+  counts: Omit<Counts, 'changeFailureRate' | 'deploymentsPerWeek' | 'duration' | 'timeToRestore'>;
   durations: number[];
   restores: number[];
   unrestoredSince?: string;
@@ -189,9 +191,12 @@ const factsOf = (application: string, deploymentGroup: string, deployments: Depl
   return { application, deploymentGroup, counts, durations, restores, unrestoredSince: openFailure?.time };
 };
 
-const countsOf = (facts: Pick<GroupFacts, 'counts' | 'durations' | 'restores'>, unrestored: number): Counts => ({
+const DAY_MS = 86_400_000;
+
+const countsOf = (facts: Pick<GroupFacts, 'counts' | 'durations' | 'restores'>, unrestored: number, windowMs: number | null): Counts => ({
   ...facts.counts,
   changeFailureRate: facts.counts.deployments > 0 ? facts.counts.failures / facts.counts.deployments : null,
+  deploymentsPerWeek: windowMs !== null && windowMs >= DAY_MS ? facts.counts.deployments / (windowMs / (7 * DAY_MS)) : null,
   duration: stats(facts.durations),
   timeToRestore: { ...stats(facts.restores), unrestored },
 });
@@ -210,10 +215,23 @@ export const computeMetrics = (records: StateRecord[], options: MetricsOptions =
   const facts = [...byGroup.values()]
     .map((list) => factsOf(list[0]!.application, list[0]!.deploymentGroup, list))
     .sort((a, b) => a.application.localeCompare(b.application) || a.deploymentGroup.localeCompare(b.deploymentGroup));
+  let first = Infinity;
+  let last = -Infinity;
+  for (const d of deployments) {
+    for (const t of [d.startMs, d.terminal?.ms]) {
+      if (t === undefined) continue;
+      first = Math.min(first, t);
+      last = Math.max(last, t);
+    }
+  }
+  // Every group is measured over the same window, so their frequencies compare.
+  const windowStart = options.from?.getTime() ?? (first <= last ? first : undefined);
+  const windowEnd = options.to?.getTime() ?? (first <= last ? last : undefined);
+  const windowMs = windowStart !== undefined && windowEnd !== undefined ? windowEnd - windowStart : null;
   const groups: GroupMetrics[] = facts.map((f) => ({
     application: f.application,
     deploymentGroup: f.deploymentGroup,
-    ...countsOf(f, f.unrestoredSince ? 1 : 0),
+    ...countsOf(f, f.unrestoredSince ? 1 : 0, windowMs),
     ...(f.unrestoredSince ? { unrestoredSince: f.unrestoredSince } : {}),
   }));
   const total = {
@@ -224,15 +242,6 @@ export const computeMetrics = (records: StateRecord[], options: MetricsOptions =
   for (const f of facts) {
     for (const key of Object.keys(total.counts) as (keyof typeof total.counts)[]) total.counts[key] += f.counts[key];
   }
-  let first = Infinity;
-  let last = -Infinity;
-  for (const d of deployments) {
-    for (const t of [d.startMs, d.terminal?.ms]) {
-      if (t === undefined) continue;
-      first = Math.min(first, t);
-      last = Math.max(last, t);
-    }
-  }
   return {
     records: records.length,
     duplicates: ordered.duplicates,
@@ -240,7 +249,7 @@ export const computeMetrics = (records: StateRecord[], options: MetricsOptions =
       ? { firstEventTime: new Date(first).toISOString(), lastEventTime: new Date(last).toISOString() }
       : {}),
     groups,
-    overall: countsOf(total, facts.filter((f) => f.unrestoredSince).length),
+    overall: countsOf(total, facts.filter((f) => f.unrestoredSince).length, windowMs),
   };
 };
 
@@ -260,10 +269,10 @@ const percent = (rate: number | null) => (rate === null ? '-' : `${(rate * 100).
 
 /** The report as a plain-text table, one row per group and a total row (pure). */
 export const formatMetricsTable = (report: MetricsReport): string => {
-  const header = ['application', 'deployment group', 'deploys', 'success', 'failure', 'stop', 'rollback', 'unfinished',
+  const header = ['application', 'deployment group', 'deploys', 'per week', 'success', 'failure', 'stop', 'rollback', 'unfinished',
     'CFR', 'median', 'p95', 'restores', 'median TTR', 'unrestored'];
   const row = (application: string, group: string, c: Counts) => [
-    application, group, String(c.deployments), String(c.successes), String(c.failures), String(c.stops),
+    application, group, String(c.deployments), c.deploymentsPerWeek === null ? '-' : c.deploymentsPerWeek.toFixed(1), String(c.successes), String(c.failures), String(c.stops),
     String(c.rollbacks), String(c.unfinished), percent(c.changeFailureRate), formatDuration(c.duration.medianMs),
     formatDuration(c.duration.p95Ms), String(c.timeToRestore.count), formatDuration(c.timeToRestore.medianMs),
     String(c.timeToRestore.unrestored),
@@ -282,6 +291,7 @@ export const formatMetricsTable = (report: MetricsReport): string => {
     line(rows[rows.length - 1]!),
     '',
     `${report.records} record(s), ${report.duplicates} duplicate(s) ignored; deployments ${span}.`,
-    'CFR = failures / deployments (rollbacks excluded); durations create -> complete; TTR = failure -> next success of the group.',
+    'per week = deployments per 7 days of the window (shown from one day up); CFR = failures / deployments (rollbacks excluded);',
+    'durations create -> complete; TTR = failure -> next success of the group.',
   ].join('\n');
 };

@@ -54,6 +54,8 @@ describe('computeMetrics', () => {
         rollbacks: 0,
         unfinished: 0,
         changeFailureRate: 1 / 3,
+        // Two hours and twenty minutes of history is too short to say how often a group deploys.
+        deploymentsPerWeek: null,
         duration: { count: 3, medianMs: 10 * MIN, p95Ms: 20 * MIN },
         timeToRestore: { count: 1, medianMs: 75 * MIN, p95Ms: 75 * MIN, unrestored: 0 },
       },
@@ -178,6 +180,15 @@ describe('computeMetrics', () => {
     expect(report.overall).toMatchObject({ deployments: 1, failures: 1, successes: 0, unfinished: 1 });
   });
 
+  it('gives the deployment frequency per week over the window, the same window for every group', () => {
+    const report = computeMetrics(
+      [dep('d-1', 'SUCCESS', '10:00'), dep('d-2', 'SUCCESS', '11:00'), dep('s-1', 'SUCCESS', '12:00', { group: 'staging' })],
+      { from: new Date('2026-11-16T00:00:00Z'), to: new Date('2026-11-30T00:00:00Z') },
+    );
+    expect(report.groups.map((g) => [g.deploymentGroup, g.deploymentsPerWeek])).toEqual([['prod', 1], ['staging', 0.5]]);
+    expect(report.overall.deploymentsPerWeek).toBe(1.5);
+  });
+
   it('answers an empty history with zeros and no rates', () => {
     const report = computeMetrics([]);
     expect(report.groups).toEqual([]);
@@ -210,9 +221,9 @@ describe('formatting', () => {
     const table = formatMetricsTable(computeMetrics([...BASIC, dep('s-1', 'FAILURE', '09:30', { group: 'staging' })]));
     const lines = table.split('\n');
     expect(lines[0]).toMatch(/^application\s+deployment group\s+deploys/);
-    expect(lines.find((l) => l.startsWith('shop         prod'))).toMatch(/\s3\s+2\s+1\s+0\s+0\s+0\s+33\.3%\s+10m 00s\s+20m 00s\s+1\s+1h 15m\s+0$/);
+    expect(lines.find((l) => l.startsWith('shop         prod'))).toMatch(/\s3\s+-\s+2\s+1\s+0\s+0\s+0\s+33\.3%\s+10m 00s\s+20m 00s\s+1\s+1h 15m\s+0$/);
     expect(lines.find((l) => l.startsWith('shop         staging'))).toMatch(/100\.0%.*\s1$/);
-    expect(lines.find((l) => l.startsWith('all'))).toMatch(/\s4\s+2\s+2\s/);
+    expect(lines.find((l) => l.startsWith('all'))).toMatch(/\s4\s+-\s+2\s+2\s/);
     expect(table).toContain('7 record(s), 0 duplicate(s) ignored');
   });
 });
