@@ -3,6 +3,7 @@ import { createLogger } from '../../lib/log.js';
 import { notifyAlarmEvent } from '../../lib/notify/notify-alarm.js';
 import { notifyDeploymentEvent } from '../../lib/notify/notify-deployment.js';
 import { parseSettings } from '../../lib/settings/schema.js';
+import { LIMITS } from '../../lib/slack/blocks.js';
 import { SlackDeliveryError, createWebhookSender } from '../../lib/slack/webhook.js';
 import { createWebhookUrlResolver } from '../../lib/slack/webhook-url.js';
 import { deadlineAt } from '../../lib/time.js';
@@ -89,6 +90,15 @@ describe('deployment notifier', () => {
       expect(body).toContain(errors[0].reason.slice(0, 30).replace(/"/g, '\\"'));
     },
   );
+
+  it('answers a huge event of an unknown shape with a fallback alert that still fits Slack', async () => {
+    const huge = { source: 'aws.codedeploy', 'detail-type': 'CodeDeploy Deployment State-change Notification', detail: { blob: 'x'.repeat(500_000) } };
+    const outcome = await notifyDeploymentEvent(huge, deps());
+    expect(outcome.posted).toBe(true);
+    expect(JSON.stringify(slack.messages[0]!.body).length).toBeLessThanOrEqual(LIMITS.message);
+    expect(lines.filter((l) => l.level === 'error')).toHaveLength(1);
+    expect(JSON.stringify(lines).length).toBeLessThan(10_000);
+  });
 
   it('fails the invocation when Slack refuses the message, so the event is not lost', async () => {
     script = [{ status: 404, body: 'channel_not_found' }];
