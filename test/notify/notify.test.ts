@@ -165,7 +165,7 @@ describe('webhook URLs', () => {
   it('are read from SSM once, then cached for the TTL', async () => {
     let calls = 0;
     let now = 0;
-    const ssm = { send: async () => { calls += 1; return { Parameter: { Value: 'https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXX' } }; } };
+    const ssm = { send: async () => { calls += 1; return { Parameter: { Value: 'https://127.0.0.1:9/hooks/ssm-held' } }; } };
     const urls = createWebhookUrlResolver({ ssm: () => ssm as never, clock: () => now, ttlMs: 1_000 });
     await urls.resolve('/deploy-sentinel/x');
     await urls.resolve('/deploy-sentinel/x');
