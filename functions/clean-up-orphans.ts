@@ -21,7 +21,9 @@ const events = new EventBridgeClient({ region: config.region });
 const instances = lazyInstancesPort({ region: config.region });
 
 const isSchedule = (event: unknown) =>
-  typeof event === 'object' && event !== null && (event as Record<string, unknown>)['detail-type'] === 'Scheduled Event';
+  typeof event === 'object' &&
+  event !== null &&
+  (event as Record<string, unknown>)['detail-type'] === 'Scheduled Event';
 
 /**
  * Deletes the Auto Scaling group a failed or stopped blue/green deployment left behind: at once on
@@ -44,7 +46,10 @@ export const handler = middy(async (event: unknown, context: Context) => {
   };
   if (isSchedule(event)) return sweepOrphans(deps);
   const classified = classifyEvent(event);
-  if (classified.kind === 'deployment' && (classified.event.detail.state === 'FAILURE' || classified.event.detail.state === 'STOP')) {
+  if (
+    classified.kind === 'deployment' &&
+    (classified.event.detail.state === 'FAILURE' || classified.event.detail.state === 'STOP')
+  ) {
     return cleanUpAfterDeployment(classified.event.detail.deploymentId, deps);
   }
   // Nothing to clean up after anything else; deleting nothing is the safe outcome.

@@ -30,13 +30,24 @@ export const handler = middy(async (event: unknown, context: Context) => {
     hookId: loaded.ok ? loaded.config.hookId : loaded.hookId,
     event,
     settings: loaded.ok ? loaded.config.settings.hooks : loaded.error,
-    deps: { codedeploy, elbv2, cloudwatch, fetch, clock: realClock, sleep: realSleep, deadline: deadlineFromContext(context, 0), log },
+    deps: {
+      codedeploy,
+      elbv2,
+      cloudwatch,
+      fetch,
+      clock: realClock,
+      sleep: realSleep,
+      deadline: deadlineFromContext(context, 0),
+      log,
+    },
   });
   // CodeDeploy never heard the verdict: fail the invocation so it reaches the dead-letter queue
   // and its alarm (retries are off, so nothing reports twice).
   if (verdict.report.outcome === 'failed') {
-    throw new HookReportError(`${verdict.hook}: the ${verdict.status} verdict could not be reported to CodeDeploy; the deployment waits for its hook timeout`, { cause: verdict.report.error });
+    throw new HookReportError(
+      `${verdict.hook}: the ${verdict.status} verdict could not be reported to CodeDeploy; the deployment waits for its hook timeout`,
+      { cause: verdict.report.error },
+    );
   }
   return verdict;
 }).use(invocationLog(log));
-

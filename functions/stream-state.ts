@@ -12,14 +12,18 @@ import { deadlineFromContext } from '../lib/time.js';
 
 const config = loadStreamConfig();
 const codedeploy = new CodeDeployClient({ region: config.region });
-const writer = createRecordWriter({ client: createKinesisClient({ region: config.region }), streamName: config.streamName });
+const writer = createRecordWriter({
+  client: createKinesisClient({ region: config.region }),
+  streamName: config.streamName,
+});
 
 /** Every state change as one versioned record on the Kinesis stream. */
 export const handler = middy(async (event: unknown, context: Context) => {
   const deadline = deadlineFromContext(context, 1_000);
   const { record, result } = await streamStateChange(event, {
     writer,
-    describe: (id) => describeDeployment(codedeploy, id, { callTimeoutMs: Math.max(500, Math.min(3_000, deadline.remainingMs() / 4)) }),
+    describe: (id) =>
+      describeDeployment(codedeploy, id, { callTimeoutMs: Math.max(500, Math.min(3_000, deadline.remainingMs() / 4)) }),
     deadline,
     log,
   });

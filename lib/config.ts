@@ -30,17 +30,26 @@ const parseEnv = <T extends z.ZodObject>(
   extra: (env: Env) => string[] = () => [],
 ): z.output<typeof base> & z.output<T> => {
   const parsed = base.extend(schema.shape).safeParse(env);
-  const problems = [...(parsed.success ? [] : formatIssues(parsed.error).split('\n')), ...extra(env).map((p) => `  - ${p}`)];
-  if (problems.length > 0 || !parsed.success) throw new ConfigError(`${what} configuration is invalid:\n${problems.join('\n')}`);
+  const problems = [
+    ...(parsed.success ? [] : formatIssues(parsed.error).split('\n')),
+    ...extra(env).map((p) => `  - ${p}`),
+  ];
+  if (problems.length > 0 || !parsed.success)
+    throw new ConfigError(`${what} configuration is invalid:\n${problems.join('\n')}`);
   setLogLevel(parsed.data.LOG_LEVEL as Level);
   return parsed.data as z.output<typeof base> & z.output<T>;
 };
 
-const common = (values: z.output<typeof base>) => ({ service: values.SERVICE_NAME, stage: values.STAGE, region: values.AWS_REGION });
+const common = (values: z.output<typeof base>) => ({
+  service: values.SERVICE_NAME,
+  stage: values.STAGE,
+  region: values.AWS_REGION,
+});
 
 /** The stage's settings: embedded at bundle time; unbundled (tests) the documented defaults. */
-export const loadSettings = (embedded: unknown = typeof __DEPLOY_SENTINEL_SETTINGS__ === 'undefined' ? undefined : __DEPLOY_SENTINEL_SETTINGS__): Settings =>
-  parseSettings(embedded ?? {}, 'the embedded settings');
+export const loadSettings = (
+  embedded: unknown = typeof __DEPLOY_SENTINEL_SETTINGS__ === 'undefined' ? undefined : __DEPLOY_SENTINEL_SETTINGS__,
+): Settings => parseSettings(embedded ?? {}, 'the embedded settings');
 
 const notifierEnv = z.object({
   SLACK_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -50,7 +59,9 @@ const notifierEnv = z.object({
 
 export const loadNotifierConfig = (env: Env = process.env) => {
   const values = parseEnv(notifierEnv, env, 'Notifier', (e) =>
-    e.SLACK_WEBHOOK_URL || e.SLACK_WEBHOOK_PARAMETER ? [] : ['SLACK_WEBHOOK_PARAMETER: set it (deployed) or SLACK_WEBHOOK_URL (local runs)'],
+    e.SLACK_WEBHOOK_URL || e.SLACK_WEBHOOK_PARAMETER
+      ? []
+      : ['SLACK_WEBHOOK_PARAMETER: set it (deployed) or SLACK_WEBHOOK_URL (local runs)'],
   );
   return {
     ...common(values),
@@ -96,6 +107,10 @@ export const loadHookConfig = (env: Env = process.env) => {
     const values = parseEnv(z.object({ HOOK_ID: z.string().min(1) }), env, 'Hook');
     return { ok: true as const, config: { ...common(values), hookId: values.HOOK_ID, settings: loadSettings() } };
   } catch (error) {
-    return { ok: false as const, error: error instanceof Error ? error : new ConfigError(String(error)), hookId: env.HOOK_ID ?? 'unknown' };
+    return {
+      ok: false as const,
+      error: error instanceof Error ? error : new ConfigError(String(error)),
+      hookId: env.HOOK_ID ?? 'unknown',
+    };
   }
 };

@@ -7,12 +7,15 @@ import { STREAM_NAME, startWorld } from './world.js';
  * the environment to use, then every Slack message as it arrives. Ctrl-C stops it.
  */
 const world = await startWorld({
-  onSlack: (m) => console.log(`\nSlack (${decodeURIComponent(m.path.replace('/hooks/', ''))})\n${renderSlackMessage(m.body)}`),
+  onSlack: (m) =>
+    console.log(`\nSlack (${decodeURIComponent(m.path.replace('/hooks/', ''))})\n${renderSlackMessage(m.body)}`),
 });
 const env = { ...world.env, STATE_STREAM_NAME: STREAM_NAME };
 console.log('Local account running. In another shell:\n');
 for (const [k, v] of Object.entries(env)) console.log(`export ${k}=${v}`);
-console.log('\ntimeout 60 npx serverless invoke local --stage local -f notifyDeployment -p events/codedeploy/deployment.failure.json');
+console.log(
+  '\ntimeout 60 npx serverless invoke local --stage local -f notifyDeployment -p events/codedeploy/deployment.failure.json',
+);
 const stop = async () => {
   await world.close();
   process.exit(0);

@@ -18,7 +18,8 @@ const matchValue = (rule: unknown, value: unknown): boolean => {
     const list = Array.isArray(but) ? but : [but];
     return value !== undefined && !list.some((b) => matchValue(b, value));
   }
-  if ('equals-ignore-case' in r) return typeof value === 'string' && value.toLowerCase() === String(r['equals-ignore-case']).toLowerCase();
+  if ('equals-ignore-case' in r)
+    return typeof value === 'string' && value.toLowerCase() === String(r['equals-ignore-case']).toLowerCase();
   return false;
 };
 

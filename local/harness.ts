@@ -39,8 +39,18 @@ export const packageService = (stage = 'local', params: string[] = []): void => 
   rmSync(PACKAGE_DIR, { recursive: true, force: true });
   execFileSync(
     process.execPath,
-    [join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js'), 'package', '--stage', stage, ...params.flatMap((p) => ['--param', p])],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', SLS_TELEMETRY_DISABLED: '1' } },
+    [
+      join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js'),
+      'package',
+      '--stage',
+      stage,
+      ...params.flatMap((p) => ['--param', p]),
+    ],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', SLS_TELEMETRY_DISABLED: '1' },
+    },
   );
 };
 
@@ -56,12 +66,21 @@ export const readPackagedFunctions = (dir = PACKAGE_DIR): PackagedFunction[] => 
   return resources
     .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
     .map(([logicalId, r]) => {
-      const key = keys.find((k) => `${k.charAt(0).toUpperCase()}${k.slice(1)}LambdaFunction` === logicalId) ?? logicalId;
+      const key =
+        keys.find((k) => `${k.charAt(0).toUpperCase()}${k.slice(1)}LambdaFunction` === logicalId) ?? logicalId;
       const [file, exportName] = String(r.Properties.Handler).split(/\.(?=[^.]+$)/) as [string, string];
       const variables = (r.Properties.Environment?.Variables ?? {}) as Record<string, unknown>;
       const rules = resources
-        .filter(([, rule]) => rule.Type === 'AWS::Events::Rule' && rule.Properties.Targets.some((t: any) => t.Arn?.['Fn::GetAtt']?.[0] === logicalId))
-        .map(([ruleId, rule]) => ({ logicalId: ruleId, pattern: rule.Properties.EventPattern, schedule: rule.Properties.ScheduleExpression }));
+        .filter(
+          ([, rule]) =>
+            rule.Type === 'AWS::Events::Rule' &&
+            rule.Properties.Targets.some((t: any) => t.Arn?.['Fn::GetAtt']?.[0] === logicalId),
+        )
+        .map(([ruleId, rule]) => ({
+          logicalId: ruleId,
+          pattern: rule.Properties.EventPattern,
+          schedule: rule.Properties.ScheduleExpression,
+        }));
       return {
         key,
         logicalId,
@@ -71,7 +90,9 @@ export const readPackagedFunctions = (dir = PACKAGE_DIR): PackagedFunction[] => 
         exportName,
         timeoutSeconds: Number(r.Properties.Timeout ?? 6),
         memoryMb: Number(r.Properties.MemorySize ?? 1024),
-        environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : undefined])),
+        environment: Object.fromEntries(
+          Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : undefined]),
+        ),
         rules,
       };
     });
@@ -104,7 +125,10 @@ export type LoadedHandler = (event: unknown, context: LambdaContextLike) => Prom
  * (values the template computes with intrinsic functions, local endpoints). Each bundle is its
  * own module, so functions keep their own module state, like separate Lambda containers.
  */
-export const loadHandler = async (fn: PackagedFunction, overrides: Record<string, string> = {}): Promise<LoadedHandler> => {
+export const loadHandler = async (
+  fn: PackagedFunction,
+  overrides: Record<string, string> = {},
+): Promise<LoadedHandler> => {
   const file = await unpack(fn);
   const env = { ...fn.environment, ...overrides };
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
@@ -122,7 +146,11 @@ export const loadHandler = async (fn: PackagedFunction, overrides: Record<string
 
 export const lambdaContext = (fn: PackagedFunction, clock: () => number = Date.now): LambdaContextLike => {
   const end = clock() + fn.timeoutSeconds * 1000;
-  return { functionName: fn.name, awsRequestId: randomUUID(), getRemainingTimeInMillis: () => Math.max(0, end - clock()) };
+  return {
+    functionName: fn.name,
+    awsRequestId: randomUUID(),
+    getRemainingTimeInMillis: () => Math.max(0, end - clock()),
+  };
 };
 
 /** The functions whose rules match an event, as EventBridge would deliver it. */
@@ -140,7 +168,9 @@ export const fromPutEventsEntry = (
   'detail-type': entry.DetailType,
   source: entry.Source,
   account,
-  time: entry.Time ? new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : entry.Time).toISOString().replace(/\.\d{3}Z$/, 'Z') : new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  time: entry.Time
+    ? new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : entry.Time).toISOString().replace(/\.\d{3}Z$/, 'Z')
+    : new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
   region,
   resources: entry.Resources ?? [],
   detail: JSON.parse(entry.Detail ?? '{}'),

@@ -4,7 +4,8 @@
  */
 
 const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-const links = (s: string) => s.replace(/<(https?:[^|>]+)\|([^>]+)>/g, (_m, url: string, text: string) => `${text} ‹${url}›`);
+const links = (s: string) =>
+  s.replace(/<(https?:[^|>]+)\|([^>]+)>/g, (_m, url: string, text: string) => `${text} ‹${url}›`);
 const mrkdwn = (s: string) => unescape(links(s));
 
 const BAR: Record<string, string> = { '#E01E5A': '🟥', '#ECB22E': '🟨', '#1D9BD1': '🟦', '#2EB67D': '🟩' };

@@ -129,28 +129,51 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 const SERVER_GREEN_EVENTS = [
-  'ApplicationStop', 'DownloadBundle', 'BeforeInstall', 'Install', 'AfterInstall', 'ApplicationStart',
-  'ValidateService', 'BeforeAllowTraffic', 'AllowTraffic', 'AfterAllowTraffic',
+  'ApplicationStop',
+  'DownloadBundle',
+  'BeforeInstall',
+  'Install',
+  'AfterInstall',
+  'ApplicationStart',
+  'ValidateService',
+  'BeforeAllowTraffic',
+  'AllowTraffic',
+  'AfterAllowTraffic',
 ];
 const SERVER_BLUE_EVENTS = ['BeforeBlockTraffic', 'BlockTraffic', 'AfterBlockTraffic'];
 const SERVER_REROUTE_EVENTS = ['BeforeAllowTraffic', 'AllowTraffic', 'AfterAllowTraffic'];
-const IN_PLACE_EVENTS = ['ApplicationStop', 'DownloadBundle', 'BeforeInstall', 'Install', 'AfterInstall', 'ApplicationStart', 'ValidateService'];
+const IN_PLACE_EVENTS = [
+  'ApplicationStop',
+  'DownloadBundle',
+  'BeforeInstall',
+  'Install',
+  'AfterInstall',
+  'ApplicationStart',
+  'ValidateService',
+];
 const ECS_EVENTS = [
-  'BeforeInstall', 'Install', 'AfterInstall', 'AllowTestTraffic', 'AfterAllowTestTraffic', 'BeforeAllowTraffic',
-  'AllowTraffic', 'AfterAllowTraffic',
+  'BeforeInstall',
+  'Install',
+  'AfterInstall',
+  'AllowTestTraffic',
+  'AfterAllowTestTraffic',
+  'BeforeAllowTraffic',
+  'AllowTraffic',
+  'AfterAllowTraffic',
 ];
 
 /** What GetDeploymentTarget shows for an event that ran cleanly. */
 const SUCCESS_DIAGNOSTICS: Diagnostics = { errorCode: 'Success', scriptName: '', message: 'Succeeded', logTail: '' };
 
-const VALIDATE_FAILED_MESSAGE = 'Script at specified location: scripts/validate.sh run as user root failed with exit code 1';
+const VALIDATE_FAILED_MESSAGE =
+  'Script at specified location: scripts/validate.sh run as user root failed with exit code 1';
 
 const healthCheckTail = (lastStatus: string, cause: string) =>
   [
     '[stdout]Waiting for checkout to answer on http://127.0.0.1:8080/healthz',
-    '[stderr]curl: (7) Failed to connect to 127.0.0.1 port 8080 after 0 ms: Couldn\'t connect to server',
+    "[stderr]curl: (7) Failed to connect to 127.0.0.1 port 8080 after 0 ms: Couldn't connect to server",
     '[stdout]attempt 1/10 failed, retrying in 6s',
-    '[stderr]curl: (7) Failed to connect to 127.0.0.1 port 8080 after 0 ms: Couldn\'t connect to server',
+    "[stderr]curl: (7) Failed to connect to 127.0.0.1 port 8080 after 0 ms: Couldn't connect to server",
     '[stdout]attempt 2/10 failed, retrying in 6s',
     ...Array.from({ length: 8 }, (_, i) => [
       `[stderr]curl: (22) The requested URL returned error: ${lastStatus}`,
@@ -176,14 +199,17 @@ interface Outcome {
  */
 const lifecycle = (names: string[], start: number, outcome?: Outcome): LifecycleEvent[] => {
   const stop = outcome ? names.indexOf(outcome.at) : names.length;
-  const after: LifecycleEventStatus = outcome?.status === 'Failed' || outcome?.status === 'Skipped' ? 'Skipped' : 'Pending';
+  const after: LifecycleEventStatus =
+    outcome?.status === 'Failed' || outcome?.status === 'Skipped' ? 'Skipped' : 'Pending';
   return names.map((lifecycleEventName, i) => {
     const startTime = new Date(start + i * 20 * SECOND);
     const endTime = new Date(start + i * 20 * SECOND + 15 * SECOND);
-    if (i < stop) return { lifecycleEventName, status: 'Succeeded', startTime, endTime, diagnostics: SUCCESS_DIAGNOSTICS };
+    if (i < stop)
+      return { lifecycleEventName, status: 'Succeeded', startTime, endTime, diagnostics: SUCCESS_DIAGNOSTICS };
     if (i > stop || !outcome) return { lifecycleEventName, status: after };
     if (outcome.status === 'InProgress') return { lifecycleEventName, status: 'InProgress', startTime };
-    if (outcome.status === 'Failed') return { lifecycleEventName, status: 'Failed', startTime, endTime, diagnostics: outcome.diagnostics };
+    if (outcome.status === 'Failed')
+      return { lifecycleEventName, status: 'Failed', startTime, endTime, diagnostics: outcome.diagnostics };
     return { lifecycleEventName, status: outcome.status };
   });
 };
@@ -220,7 +246,14 @@ const TARGET_STATUS_KEYS: Record<string, keyof DeploymentOverview> = {
 
 /** GetDeployment's overview counts, as CodeDeploy derives them from the targets. */
 const overviewOf = (targets: DeploymentTarget[]): DeploymentOverview => {
-  const overview: Required<DeploymentOverview> = { Pending: 0, InProgress: 0, Succeeded: 0, Failed: 0, Skipped: 0, Ready: 0 };
+  const overview: Required<DeploymentOverview> = {
+    Pending: 0,
+    InProgress: 0,
+    Succeeded: 0,
+    Failed: 0,
+    Skipped: 0,
+    Ready: 0,
+  };
   for (const target of targets) {
     const t = target.instanceTarget ?? target.ecsTarget ?? target.lambdaTarget ?? target.cloudFormationTarget;
     const key = t?.status ? TARGET_STATUS_KEYS[t.status] : undefined;
@@ -258,7 +291,8 @@ const ORDERS_APPSPEC = [
   '',
 ].join('\n');
 
-const codeDeployHook = (group: string, id: string) => `CodeDeploy-managed-automatic-launch-deployment-hook-${group}-${id}`;
+const codeDeployHook = (group: string, id: string) =>
+  `CodeDeploy-managed-automatic-launch-deployment-hook-${group}-${id}`;
 const asgArn = (id: string, name: string) =>
   `arn:aws:autoscaling:${SCENARIO_REGION}:${SCENARIO_ACCOUNT}:autoScalingGroup:${id}:autoScalingGroupName/${name}`;
 const targetGroupArn = (name: string, id: string) =>
@@ -351,14 +385,22 @@ export const createScenario = (now: number = Date.now()): Scenario => {
       'i-0a1b2c3d4e5f60001',
       'Green',
       'Failed',
-      lifecycle(SERVER_GREEN_EVENTS, failedAt + 2 * MINUTE, validateFailed('503', 'FATAL: password authentication failed for user "checkout"')),
+      lifecycle(
+        SERVER_GREEN_EVENTS,
+        failedAt + 2 * MINUTE,
+        validateFailed('503', 'FATAL: password authentication failed for user "checkout"'),
+      ),
     ),
     instanceTarget(
       'd-F41LED001',
       'i-0a1b2c3d4e5f60002',
       'Green',
       'Failed',
-      lifecycle(SERVER_GREEN_EVENTS, failedAt + 2 * MINUTE, validateFailed('503', 'FATAL: password authentication failed for user "checkout"')),
+      lifecycle(
+        SERVER_GREEN_EVENTS,
+        failedAt + 2 * MINUTE,
+        validateFailed('503', 'FATAL: password authentication failed for user "checkout"'),
+      ),
     ),
     instanceTarget(
       'd-F41LED001',
@@ -387,7 +429,13 @@ export const createScenario = (now: number = Date.now()): Scenario => {
     ),
   );
   const readyTargets = ['i-0e5f6a7b8c9d00001', 'i-0e5f6a7b8c9d00002'].map((id) =>
-    instanceTarget('d-READY0001', id, 'Green', 'Ready', lifecycle(SERVER_GREEN_EVENTS, now - 33 * MINUTE, { at: 'BeforeAllowTraffic', status: 'Pending' })),
+    instanceTarget(
+      'd-READY0001',
+      id,
+      'Green',
+      'Ready',
+      lifecycle(SERVER_GREEN_EVENTS, now - 33 * MINUTE, { at: 'BeforeAllowTraffic', status: 'Pending' }),
+    ),
   );
   const discoverAt = now - 3 * DAY;
   const discoverTargets = ['i-0e5f6a7b8c9d00011', 'i-0e5f6a7b8c9d00012'].map((id) =>
@@ -403,7 +451,8 @@ export const createScenario = (now: number = Date.now()): Scenario => {
           errorCode: 'ScriptTimedOut',
           scriptName: 'scripts/start_server.sh',
           message: 'Script at specified location: scripts/start_server.sh failed to complete in 300 seconds',
-          logTail: '[stdout]Starting search-api\n[stdout]Loading index shards 1/12\n[stdout]Loading index shards 2/12\n',
+          logTail:
+            '[stdout]Starting search-api\n[stdout]Loading index shards 1/12\n[stdout]Loading index shards 2/12\n',
         },
       }),
     ),
@@ -411,7 +460,13 @@ export const createScenario = (now: number = Date.now()): Scenario => {
 
   // --- payments: copy in progress ---------------------------------------------------------------
   const paymentsTargets = ['i-0b2c3d4e5f6a70001', 'i-0b2c3d4e5f6a70002'].map((id) =>
-    instanceTarget('d-PAYM3NT01', id, 'Green', 'InProgress', lifecycle(SERVER_GREEN_EVENTS, now - 3 * MINUTE, { at: 'Install', status: 'InProgress' })),
+    instanceTarget(
+      'd-PAYM3NT01',
+      id,
+      'Green',
+      'InProgress',
+      lifecycle(SERVER_GREEN_EVENTS, now - 3 * MINUTE, { at: 'Install', status: 'InProgress' }),
+    ),
   );
 
   // --- orders: ECS blue/green waiting on the test-traffic hook -----------------------------------
@@ -530,7 +585,10 @@ export const createScenario = (now: number = Date.now()): Scenario => {
       deploymentGroupName: 'search-staging',
       deploymentConfigName: 'CodeDeployDefault.OneAtATime',
       deploymentId: 'd-ST4RT0001',
-      revision: { revisionType: 'GitHub', gitHubLocation: { repository: 'example-org/search-api', commitId: '5e0c8d2b7a4f9e1c3b6d8a0f2e4c6b8d0a1c3e5f' } },
+      revision: {
+        revisionType: 'GitHub',
+        gitHubLocation: { repository: 'example-org/search-api', commitId: '5e0c8d2b7a4f9e1c3b6d8a0f2e4c6b8d0a1c3e5f' },
+      },
       status: 'InProgress',
       createTime: ago(4 * MINUTE + 10 * SECOND),
       startTime: ago(4 * MINUTE + 8 * SECOND),
@@ -551,7 +609,10 @@ export const createScenario = (now: number = Date.now()): Scenario => {
       deploymentGroupName: 'search-prod',
       deploymentConfigName: 'CodeDeployDefault.AllAtOnce',
       deploymentId: 'd-READY0001',
-      revision: { revisionType: 'GitHub', gitHubLocation: { repository: 'example-org/search-api', commitId: '5e0c8d2b7a4f9e1c3b6d8a0f2e4c6b8d0a1c3e5f' } },
+      revision: {
+        revisionType: 'GitHub',
+        gitHubLocation: { repository: 'example-org/search-api', commitId: '5e0c8d2b7a4f9e1c3b6d8a0f2e4c6b8d0a1c3e5f' },
+      },
       status: 'Ready',
       createTime: ago(35 * MINUTE),
       startTime: ago(35 * MINUTE - 2 * SECOND),
@@ -579,7 +640,10 @@ export const createScenario = (now: number = Date.now()): Scenario => {
       deploymentGroupName: 'search-prod',
       deploymentConfigName: 'CodeDeployDefault.AllAtOnce',
       deploymentId: 'd-D1SC0V3R1',
-      revision: { revisionType: 'GitHub', gitHubLocation: { repository: 'example-org/search-api', commitId: '0b9a8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b' } },
+      revision: {
+        revisionType: 'GitHub',
+        gitHubLocation: { repository: 'example-org/search-api', commitId: '0b9a8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b' },
+      },
       status: 'Failed',
       errorInformation: {
         code: 'HEALTH_CONSTRAINTS',
@@ -659,7 +723,10 @@ export const createScenario = (now: number = Date.now()): Scenario => {
       loadBalancerInfo: {
         targetGroupPairInfoList: [
           {
-            targetGroups: [{ name: ORDERS_LOAD_BALANCER.blueTargetGroup }, { name: ORDERS_LOAD_BALANCER.greenTargetGroup }],
+            targetGroups: [
+              { name: ORDERS_LOAD_BALANCER.blueTargetGroup },
+              { name: ORDERS_LOAD_BALANCER.greenTargetGroup },
+            ],
             prodTrafficRoute: { listenerArns: [ORDERS_LOAD_BALANCER.prodListenerArn] },
             testTrafficRoute: { listenerArns: [ORDERS_LOAD_BALANCER.testListenerArn] },
           },
@@ -684,7 +751,11 @@ export const createScenario = (now: number = Date.now()): Scenario => {
       autoScalingGroups: [{ name: 'CodeDeploy_checkout-prod_d-SUCC3SS01', hook: CHECKOUT_HOOK }],
       serviceRoleArn,
       triggerConfigurations: [],
-      alarmConfiguration: { enabled: true, ignorePollAlarmFailure: false, alarms: [{ name: 'checkout-5xx' }, { name: 'checkout-p99-latency' }] },
+      alarmConfiguration: {
+        enabled: true,
+        ignorePollAlarmFailure: false,
+        alarms: [{ name: 'checkout-5xx' }, { name: 'checkout-p99-latency' }],
+      },
       autoRollbackConfiguration: checkoutRollback,
       deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
       outdatedInstancesStrategy: 'UPDATE',
@@ -784,7 +855,10 @@ export const createScenario = (now: number = Date.now()): Scenario => {
       loadBalancerInfo: {
         targetGroupPairInfoList: [
           {
-            targetGroups: [{ name: ORDERS_LOAD_BALANCER.blueTargetGroup }, { name: ORDERS_LOAD_BALANCER.greenTargetGroup }],
+            targetGroups: [
+              { name: ORDERS_LOAD_BALANCER.blueTargetGroup },
+              { name: ORDERS_LOAD_BALANCER.greenTargetGroup },
+            ],
             prodTrafficRoute: { listenerArns: [ORDERS_LOAD_BALANCER.prodListenerArn] },
             testTrafficRoute: { listenerArns: [ORDERS_LOAD_BALANCER.testListenerArn] },
           },
@@ -797,13 +871,42 @@ export const createScenario = (now: number = Date.now()): Scenario => {
   ];
 
   const applications: ApplicationInfo[] = [
-    { applicationId: 'b7c1e2d3-4f5a-4b6c-8d7e-9f0a1b2c3d4e', applicationName: 'checkout', createTime: ago(400 * DAY), linkedToGitHub: false, computePlatform: 'Server' },
-    { applicationId: 'c8d2f3e4-5a6b-4c7d-9e8f-0a1b2c3d4e5f', applicationName: 'search', createTime: ago(380 * DAY), linkedToGitHub: true, gitHubAccountName: 'example-org', computePlatform: 'Server' },
-    { applicationId: 'd9e3a4f5-6b7c-4d8e-af90-1b2c3d4e5f60', applicationName: 'payments', createTime: ago(200 * DAY), linkedToGitHub: false, computePlatform: 'Server' },
-    { applicationId: 'eaf4b5a6-7c8d-4e9f-b0a1-2c3d4e5f6071', applicationName: 'orders', createTime: ago(90 * DAY), linkedToGitHub: false, computePlatform: 'ECS' },
+    {
+      applicationId: 'b7c1e2d3-4f5a-4b6c-8d7e-9f0a1b2c3d4e',
+      applicationName: 'checkout',
+      createTime: ago(400 * DAY),
+      linkedToGitHub: false,
+      computePlatform: 'Server',
+    },
+    {
+      applicationId: 'c8d2f3e4-5a6b-4c7d-9e8f-0a1b2c3d4e5f',
+      applicationName: 'search',
+      createTime: ago(380 * DAY),
+      linkedToGitHub: true,
+      gitHubAccountName: 'example-org',
+      computePlatform: 'Server',
+    },
+    {
+      applicationId: 'd9e3a4f5-6b7c-4d8e-af90-1b2c3d4e5f60',
+      applicationName: 'payments',
+      createTime: ago(200 * DAY),
+      linkedToGitHub: false,
+      computePlatform: 'Server',
+    },
+    {
+      applicationId: 'eaf4b5a6-7c8d-4e9f-b0a1-2c3d4e5f6071',
+      applicationName: 'orders',
+      createTime: ago(90 * DAY),
+      linkedToGitHub: false,
+      computePlatform: 'ECS',
+    },
   ];
 
-  const launchTemplate = (app: string, id: string, version: string) => ({ launchTemplateId: id, launchTemplateName: `${app}-web`, version });
+  const launchTemplate = (app: string, id: string, version: string) => ({
+    launchTemplateId: id,
+    launchTemplateName: `${app}-web`,
+    version,
+  });
   const autoScalingGroups: ScenarioAutoScalingGroup[] = [
     {
       name: 'CodeDeploy_checkout-prod_d-SUCC3SS01',
@@ -820,7 +923,11 @@ export const createScenario = (now: number = Date.now()): Scenario => {
       // must never be read as "unused".
       targetGroupArns: [],
       lifecycleHookNames: [CHECKOUT_HOOK],
-      instances: instances(['i-0a1b2c3d4e5f60010', 'i-0a1b2c3d4e5f60011', 'i-0a1b2c3d4e5f60012'], 'm6i.large', 'InService'),
+      instances: instances(
+        ['i-0a1b2c3d4e5f60010', 'i-0a1b2c3d4e5f60011', 'i-0a1b2c3d4e5f60012'],
+        'm6i.large',
+        'InService',
+      ),
       tags: appTags('checkout', 'prod'),
       deletionProtection: 'none',
     },
@@ -837,7 +944,11 @@ export const createScenario = (now: number = Date.now()): Scenario => {
       healthCheckType: 'ELB',
       targetGroupArns: [CHECKOUT_TG],
       lifecycleHookNames: [CHECKOUT_HOOK],
-      instances: instances(['i-0a1b2c3d4e5f60020', 'i-0a1b2c3d4e5f60021', 'i-0a1b2c3d4e5f60022'], 'm6i.large', 'InService'),
+      instances: instances(
+        ['i-0a1b2c3d4e5f60020', 'i-0a1b2c3d4e5f60021', 'i-0a1b2c3d4e5f60022'],
+        'm6i.large',
+        'InService',
+      ),
       tags: appTags('checkout', 'prod'),
       deletionProtection: 'none',
     },
@@ -854,7 +965,11 @@ export const createScenario = (now: number = Date.now()): Scenario => {
       healthCheckType: 'ELB',
       targetGroupArns: [CHECKOUT_TG],
       lifecycleHookNames: [CHECKOUT_HOOK],
-      instances: instances(['i-0a1b2c3d4e5f60001', 'i-0a1b2c3d4e5f60002', 'i-0a1b2c3d4e5f60003'], 'm6i.large', 'InService'),
+      instances: instances(
+        ['i-0a1b2c3d4e5f60001', 'i-0a1b2c3d4e5f60002', 'i-0a1b2c3d4e5f60003'],
+        'm6i.large',
+        'InService',
+      ),
       tags: appTags('checkout', 'prod'),
       deletionProtection: 'none',
     },
@@ -911,13 +1026,16 @@ export const createScenario = (now: number = Date.now()): Scenario => {
     },
   ];
 
-  const hookStatus = (name: string): LifecycleEventStatus => ecsEvents.find((e) => e.lifecycleEventName === name)?.status ?? 'Pending';
-  const hookExecutions: ScenarioHookExecution[] = Object.entries(HOOK_EXECUTION_IDS).map(([lifecycleEventName, id]) => ({
-    lifecycleEventHookExecutionId: id,
-    deploymentId: 'd-EC5H00K01',
-    lifecycleEventName,
-    status: hookStatus(lifecycleEventName),
-  }));
+  const hookStatus = (name: string): LifecycleEventStatus =>
+    ecsEvents.find((e) => e.lifecycleEventName === name)?.status ?? 'Pending';
+  const hookExecutions: ScenarioHookExecution[] = Object.entries(HOOK_EXECUTION_IDS).map(
+    ([lifecycleEventName, id]) => ({
+      lifecycleEventHookExecutionId: id,
+      deploymentId: 'd-EC5H00K01',
+      lifecycleEventName,
+      status: hookStatus(lifecycleEventName),
+    }),
+  );
 
   return {
     now: new Date(now),

@@ -15,12 +15,14 @@ import { type Invocation, STAGE, STREAM_NAME, createRunner, startWorld } from '.
 
 const bold = (s: string) => `\x1b[1m${s}\x1b[0m`;
 const dim = (s: string) => `\x1b[2m${s}\x1b[0m`;
-const section = (title: string) => console.log(`\n${bold(`━━ ${title} ${'━'.repeat(Math.max(0, 90 - title.length))}`)}`);
+const section = (title: string) =>
+  console.log(`\n${bold(`━━ ${title} ${'━'.repeat(Math.max(0, 90 - title.length))}`)}`);
 const verbose = process.argv.includes('--verbose');
 
 const describeEvent = (event: any): string => {
   const d = event?.detail ?? {};
-  if (event?.source === 'aws.codedeploy') return `${d.application}/${d.deploymentGroup} ${d.deploymentId} ${d.instanceId ? `${d.instanceId} ` : ''}${d.state}`;
+  if (event?.source === 'aws.codedeploy')
+    return `${d.application}/${d.deploymentGroup} ${d.deploymentId} ${d.instanceId ? `${d.instanceId} ` : ''}${d.state}`;
   if (event?.source === 'aws.cloudwatch') return `${d.alarmName} ${d.previousState?.value ?? '?'} → ${d.state?.value}`;
   if (event?.source === 'deploy-sentinel') return `${d.action} ${d.autoScalingGroupName ?? ''} (${d.reason})`;
   return 'not an event this service knows';
@@ -29,19 +31,23 @@ const describeEvent = (event: any): string => {
 const describeResult = (inv: Invocation): string => {
   if (!inv.ok) return `✗ FAILED: ${inv.error?.name}: ${inv.error?.message} (Lambda would retry, then dead-letter it)`;
   const r = inv.result as any;
-  if (inv.function.startsWith('notify')) return r?.posted ? `posted to Slack via route "${r.route}"` : `not posted: ${r?.skipped}`;
-  if (inv.function === 'streamState') return `streamed a "${r?.kind}" record (event ${String(r?.eventId).slice(0, 8)}…)`;
+  if (inv.function.startsWith('notify'))
+    return r?.posted ? `posted to Slack via route "${r.route}"` : `not posted: ${r?.skipped}`;
+  if (inv.function === 'streamState')
+    return `streamed a "${r?.kind}" record (event ${String(r?.eventId).slice(0, 8)}…)`;
   if (inv.function === 'cleanUpOrphans') {
     if (r?.ignored) return 'ignored';
     const parts = [
       r.deleted?.length && `deleted ${r.deleted.join(', ')}`,
       r.wouldDelete?.length && `would delete ${r.wouldDelete.join(', ')}`,
       r.kept?.length && `kept ${r.kept.map((k: any) => `${k.groupName ?? k.deploymentId} (${k.reason})`).join(', ')}`,
-      r.greenInstances?.length && `green instances still running: ${r.greenInstances.map((g: any) => g.instanceIds.join(' ')).join('; ')}`,
+      r.greenInstances?.length &&
+        `green instances still running: ${r.greenInstances.map((g: any) => g.instanceIds.join(' ')).join('; ')}`,
     ].filter(Boolean);
     return `${r.trigger} (${r.mode}): ${parts.join('; ') || 'nothing to clean up'}`;
   }
-  if (inv.function.startsWith('hook')) return `${r.hook}: ${r.status} — ${r.reason} (report: ${r.report?.outcome ?? JSON.stringify(r.report)})`;
+  if (inv.function.startsWith('hook'))
+    return `${r.hook}: ${r.status} — ${r.reason} (report: ${r.report?.outcome ?? JSON.stringify(r.report)})`;
   return JSON.stringify(r);
 };
 
@@ -51,7 +57,11 @@ const main = async () => {
   console.log(dim(`Packaging the service (serverless package --stage ${STAGE}) …`));
   packageService(STAGE);
   const functions = readPackagedFunctions();
-  console.log(dim(`Packaged ${functions.length} functions in ${((Date.now() - started) / 1000).toFixed(1)} s: ${functions.map((f) => f.key).join(', ')}`));
+  console.log(
+    dim(
+      `Packaged ${functions.length} functions in ${((Date.now() - started) / 1000).toFixed(1)} s: ${functions.map((f) => f.key).join(', ')}`,
+    ),
+  );
 
   const posted: Array<{ path: string }> = [];
   const world = await startWorld({
@@ -68,7 +78,8 @@ const main = async () => {
     const event = JSON.parse(readFileSync(file, 'utf8'));
     console.log(`\n▶ ${relative(ROOT, file)} ${dim(`— ${describeEvent(event)}`)}`);
     const invocations = await runner.deliver(event);
-    if (invocations.length === 0) console.log(dim('   no rule in the template matches it: EventBridge would not deliver it'));
+    if (invocations.length === 0)
+      console.log(dim('   no rule in the template matches it: EventBridge would not deliver it'));
     for (const inv of invocations) {
       console.log(`   → ${bold(inv.function)}: ${describeResult(inv)}`);
       if (!inv.ok) failures.push(inv);
@@ -84,17 +95,24 @@ const main = async () => {
       }
     }
   };
-  const files = (dir: string) => readdirSync(join(ROOT, 'events', dir)).filter((f) => f.endsWith('.json')).sort().map((f) => join(ROOT, 'events', dir, f));
+  const files = (dir: string) =>
+    readdirSync(join(ROOT, 'events', dir))
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => join(ROOT, 'events', dir, f));
 
   section('CodeDeploy deployment and instance events');
   // Chronological, so the stream history (and the metrics) read like the account's real one.
-  const codedeploy = files('codedeploy').sort((a, b) => Date.parse(JSON.parse(readFileSync(a, 'utf8')).time) - Date.parse(JSON.parse(readFileSync(b, 'utf8')).time));
+  const codedeploy = files('codedeploy').sort(
+    (a, b) =>
+      Date.parse(JSON.parse(readFileSync(a, 'utf8')).time) - Date.parse(JSON.parse(readFileSync(b, 'utf8')).time),
+  );
   for (const file of codedeploy) await deliverFile(file);
 
   section('What the cleanup published, routed as EventBridge would');
   await drain();
 
-  section('Scheduled sweep of the whole account (the cleanup\'s safety net)');
+  section("Scheduled sweep of the whole account (the cleanup's safety net)");
   const sweep = await runner.invoke('cleanUpOrphans', runner.schedule('cleanUpOrphans'));
   console.log(`   → ${bold('cleanUpOrphans')}: ${describeResult(sweep)}`);
   if (!sweep.ok) failures.push(sweep);
@@ -115,35 +133,64 @@ const main = async () => {
 
   section('ECS blue/green hooks (orders/orders-ecs, d-EC5H00K01)');
   console.log(dim(`   test listener on ${world.testListener.url}, answering healthy`));
-  const pass = await runner.invoke('hookAfterAllowTestTraffic', JSON.parse(readFileSync(join(ROOT, 'events', 'hooks', 'after-allow-test-traffic.json'), 'utf8')));
+  const pass = await runner.invoke(
+    'hookAfterAllowTestTraffic',
+    JSON.parse(readFileSync(join(ROOT, 'events', 'hooks', 'after-allow-test-traffic.json'), 'utf8')),
+  );
   console.log(`   → ${bold('hookAfterAllowTestTraffic')}: ${describeResult(pass)}`);
   world.testListener.setMode('fail');
   console.log(dim('   test listener now answering 500 from /api/orders/ping'));
-  const fail = await runner.invoke('hookBeforeAllowTraffic', { DeploymentId: 'd-EC5H00K01', LifecycleEventHookExecutionId: HOOK_EXECUTION_IDS.BeforeAllowTraffic });
+  const fail = await runner.invoke('hookBeforeAllowTraffic', {
+    DeploymentId: 'd-EC5H00K01',
+    LifecycleEventHookExecutionId: HOOK_EXECUTION_IDS.BeforeAllowTraffic,
+  });
   console.log(`   → ${bold('hookBeforeAllowTraffic')}: ${describeResult(fail)}`);
   for (const inv of [pass, fail]) if (!inv.ok) failures.push(inv);
-  console.log(`   CodeDeploy recorded: ${world.scenario.hookReports.map((r) => `${r.lifecycleEventHookExecutionId.slice(0, 8)}… ${r.status}`).join(', ')}`);
+  console.log(
+    `   CodeDeploy recorded: ${world.scenario.hookReports.map((r) => `${r.lifecycleEventHookExecutionId.slice(0, 8)}… ${r.status}`).join(', ')}`,
+  );
 
   section(`Kinesis stream "${STREAM_NAME}": records read back`);
   const read = await readStreamRecords(world.kinesis.client(), STREAM_NAME);
   const ordered = [...read.records].sort((a: any, b: any) => String(a.eventTime).localeCompare(String(b.eventTime)));
   for (const r of ordered as any[]) {
-    const what = r.kind === 'unknown' ? 'an event of an unknown shape, kept raw' : r.kind === 'alarm' ? `${r.alarmName} ${r.state}` : r.kind === 'cleanup' ? `${r.cleanup?.action ?? ''} ${r.cleanup?.autoScalingGroupName ?? r.autoScalingGroupName ?? ''}` : `${r.application ?? ''}/${r.deploymentGroup ?? ''} ${r.deploymentId ?? ''} ${r.instanceId ?? ''} ${r.state ?? ''}`;
-    console.log(`   ${r.eventTime}  ${r.kind.padEnd(10)} ${what.replace(/\s+/g, ' ').trim()}${r.enrichment?.status ? dim(`  (${r.enrichment.status}${r.enrichment.errorCode ? `, ${r.enrichment.errorCode}` : ''})`) : ''}`);
+    const what =
+      r.kind === 'unknown'
+        ? 'an event of an unknown shape, kept raw'
+        : r.kind === 'alarm'
+          ? `${r.alarmName} ${r.state}`
+          : r.kind === 'cleanup'
+            ? `${r.cleanup?.action ?? ''} ${r.cleanup?.autoScalingGroupName ?? r.autoScalingGroupName ?? ''}`
+            : `${r.application ?? ''}/${r.deploymentGroup ?? ''} ${r.deploymentId ?? ''} ${r.instanceId ?? ''} ${r.state ?? ''}`;
+    console.log(
+      `   ${r.eventTime}  ${r.kind.padEnd(10)} ${what.replace(/\s+/g, ' ').trim()}${r.enrichment?.status ? dim(`  (${r.enrichment.status}${r.enrichment.errorCode ? `, ${r.enrichment.errorCode}` : ''})`) : ''}`,
+    );
   }
-  console.log(dim(`   ${read.records.length} records from ${read.shards} shards${read.unreadable ? `, ${read.unreadable} unreadable` : ''}`));
+  console.log(
+    dim(
+      `   ${read.records.length} records from ${read.shards} shards${read.unreadable ? `, ${read.unreadable} unreadable` : ''}`,
+    ),
+  );
 
   section('Deployment metrics from the stream (npm run metrics)');
   console.log(formatMetricsTable(computeMetrics(read.records)));
 
   section('Summary');
-  const deleted = world.aws.calls.filter((c) => c.operation === 'DeleteAutoScalingGroup').map((c) => (c.input as Record<string, string>).AutoScalingGroupName);
+  const deleted = world.aws.calls
+    .filter((c) => c.operation === 'DeleteAutoScalingGroup')
+    .map((c) => (c.input as Record<string, string>).AutoScalingGroupName);
   console.log(`   Slack messages posted:   ${posted.length}`);
   console.log(`   Kinesis records:         ${read.records.length}`);
   console.log(`   Auto Scaling deletions:  ${deleted.join(', ') || 'none'}`);
   console.log(`   Hook reports:            ${world.scenario.hookReports.map((r) => r.status).join(', ')}`);
-  console.log(`   Failed invocations:      ${failures.length}${failures.length ? ` (${failures.map((f) => f.function).join(', ')})` : ''}`);
-  console.log(dim(`   Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Everything ran on 127.0.0.1; nothing left this machine.`));
+  console.log(
+    `   Failed invocations:      ${failures.length}${failures.length ? ` (${failures.map((f) => f.function).join(', ')})` : ''}`,
+  );
+  console.log(
+    dim(
+      `   Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Everything ran on 127.0.0.1; nothing left this machine.`,
+    ),
+  );
   await world.close();
   process.exitCode = failures.length ? 1 : 0;
 };

@@ -49,7 +49,9 @@ export const startTestListener = async (options: TestListenerOptions = {}): Prom
         : answer(503, { status: 'degraded', version, checks: { database: 'timeout', payments: 'ok' } });
     }
     if (path === '/api/orders/ping') {
-      return mode === 'pass' ? answer(200, { ok: true, version }) : answer(500, { ok: false, error: 'database connection pool exhausted' });
+      return mode === 'pass'
+        ? answer(200, { ok: true, version })
+        : answer(500, { ok: false, error: 'database connection pool exhausted' });
     }
     answer(404, { message: `no route for ${path}` });
   });

@@ -53,14 +53,18 @@ export interface World {
 
 /** Every webhook parameter the stage's settings name, plus the default one, each to its own path. */
 const webhookParameters = (): Record<string, string> => {
-  const settings = parse(readFileSync(join(ROOT, 'settings', `${STAGE}.yml`), 'utf8')) as { slack?: { routes?: Array<{ name: string; webhookParameter: string }> } };
+  const settings = parse(readFileSync(join(ROOT, 'settings', `${STAGE}.yml`), 'utf8')) as {
+    slack?: { routes?: Array<{ name: string; webhookParameter: string }> };
+  };
   return {
     [DEFAULT_WEBHOOK_PARAMETER]: 'default',
     ...Object.fromEntries((settings.slack?.routes ?? []).map((r) => [r.webhookParameter, r.name])),
   };
 };
 
-export const startWorld = async (options: { now?: number; onSlack?: (m: ReceivedMessage) => void } = {}): Promise<World> => {
+export const startWorld = async (
+  options: { now?: number; onSlack?: (m: ReceivedMessage) => void } = {},
+): Promise<World> => {
   const scenario = createScenario(options.now);
   const slack = await startSlackReceiver({ onMessage: options.onSlack });
   const webhooks = webhookParameters();
@@ -70,13 +74,20 @@ export const startWorld = async (options: { now?: number; onSlack?: (m: Received
   const aws = await startAwsStandIn({
     json: {
       [CODEDEPLOY_TARGET_PREFIX]: codeDeployOperations(scenario),
-      [SSM_TARGET_PREFIX]: ssmOperations(Object.fromEntries(Object.entries(webhooks).map(([param, name]) => [param, slack.urlFor(name)]))),
+      [SSM_TARGET_PREFIX]: ssmOperations(
+        Object.fromEntries(Object.entries(webhooks).map(([param, name]) => [param, slack.urlFor(name)])),
+      ),
       [CLOUDWATCH_TARGET_PREFIX]: cloudWatchOperations(cloudwatch),
       ...eventBridgeOperations(bus),
     },
     query: {
-      [AUTOSCALING_VERSION]: { namespace: 'http://autoscaling.amazonaws.com/doc/2011-01-01/', operations: autoScalingOperations(autoScalingAccountFromScenario(scenario))[AUTOSCALING_VERSION]!.operations },
-      [ELBV2_VERSION]: elbv2Service(ordersElbv2Model({ dnsName: '127.0.0.1', testPort: testListener.port, productionPort: testListener.port })),
+      [AUTOSCALING_VERSION]: {
+        namespace: 'http://autoscaling.amazonaws.com/doc/2011-01-01/',
+        operations: autoScalingOperations(autoScalingAccountFromScenario(scenario))[AUTOSCALING_VERSION]!.operations,
+      },
+      [ELBV2_VERSION]: elbv2Service(
+        ordersElbv2Model({ dnsName: '127.0.0.1', testPort: testListener.port, productionPort: testListener.port }),
+      ),
     },
   });
   const ec2 = await startEc2StandIn(ec2InstancesFromScenario(scenario));
@@ -121,7 +132,11 @@ export interface Invocation {
  * its subscribers, as EventBridge would. A thrown error is an invocation Lambda would retry and
  * then send to the dead-letter queue; it is reported, never hidden.
  */
-export const createRunner = (world: World, functions: PackagedFunction[] = readPackagedFunctions(), overrides: Record<string, string> = {}) => {
+export const createRunner = (
+  world: World,
+  functions: PackagedFunction[] = readPackagedFunctions(),
+  overrides: Record<string, string> = {},
+) => {
   Object.assign(process.env, world.env);
   const loaded = new Map<string, Promise<LoadedHandler>>();
   const handlerOf = (fn: PackagedFunction) => {
@@ -165,7 +180,11 @@ export const createRunner = (world: World, functions: PackagedFunction[] = readP
     schedule(key: string): Record<string, unknown> {
       const fn = functions.find((f) => f.key === key)!;
       const rule = fn.rules.find((r) => r.schedule)!;
-      return scheduledEvent(`arn:aws:events:${world.scenario.region}:${world.scenario.account}:rule/${rule.logicalId}`, world.scenario.account, world.scenario.region);
+      return scheduledEvent(
+        `arn:aws:events:${world.scenario.region}:${world.scenario.account}:rule/${rule.logicalId}`,
+        world.scenario.account,
+        world.scenario.region,
+      );
     },
   };
 };

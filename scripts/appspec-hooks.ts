@@ -42,12 +42,18 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-const stage = values.stage ?? fail('usage: appspec-hooks --stage <stage> [--service name] [--template file] [--settings file] [--region r --account a]');
+const stage =
+  values.stage ??
+  fail(
+    'usage: appspec-hooks --stage <stage> [--service name] [--template file] [--settings file] [--region r --account a]',
+  );
 const serverlessYml = join(root, 'serverless.yml');
 // A regular expression, not a YAML parse: serverless.yml holds CloudFormation tags (!GetAtt, !Sub).
 const service =
   values.service ??
-  (existsSync(serverlessYml) ? /^service:\s*['"]?([\w-]+)/m.exec(readFileSync(serverlessYml, 'utf8'))?.[1] : undefined) ??
+  (existsSync(serverlessYml)
+    ? /^service:\s*['"]?([\w-]+)/m.exec(readFileSync(serverlessYml, 'utf8'))?.[1]
+    : undefined) ??
   'deploy-sentinel';
 
 const templatePath = values.template ?? join(root, '.serverless', 'cloudformation-template-update-stack.json');
@@ -55,7 +61,8 @@ if (values.template && !existsSync(values.template)) fail(`template ${values.tem
 const packaged = existsSync(templatePath)
   ? hookFunctionsFromTemplate(JSON.parse(readFileSync(templatePath, 'utf8')), service, stage)
   : [];
-if (values.template && packaged.length === 0) fail(`${values.template} holds no hook functions for ${service}-${stage}`);
+if (values.template && packaged.length === 0)
+  fail(`${values.template} holds no hook functions for ${service}-${stage}`);
 // The default template may belong to another stage: then the naming convention applies.
 let functions: HookFunction[] = packaged;
 if (packaged.length === 0) {
@@ -65,12 +72,19 @@ if (packaged.length === 0) {
     fail((error as Error).message);
   }
 }
-const source = packaged.length > 0 ? `packaged template ${templatePath}` : 'the naming convention CodeDeployHook_<service>-<stage>-<hook>';
+const source =
+  packaged.length > 0
+    ? `packaged template ${templatePath}`
+    : 'the naming convention CodeDeployHook_<service>-<stage>-<hook>';
 
 const settingsPath =
-  values.settings ?? [join(root, 'settings', `${stage}.yml`), join(root, 'settings', 'default.yml')].find((p) => existsSync(p)) ?? '';
+  values.settings ??
+  [join(root, 'settings', `${stage}.yml`), join(root, 'settings', 'default.yml')].find((p) => existsSync(p)) ??
+  '';
 if (settingsPath && existsSync(settingsPath)) {
-  const settings = parseHooksSettings((parseYaml(readFileSync(settingsPath, 'utf8')) as { hooks?: unknown } | null)?.hooks);
+  const settings = parseHooksSettings(
+    (parseYaml(readFileSync(settingsPath, 'utf8')) as { hooks?: unknown } | null)?.hooks,
+  );
   if (settings instanceof Error) fail(`${settingsPath}: ${settings.message}`);
   else {
     const configured = HOOK_NAMES.filter((name) => (settings[name]?.checks.length ?? 0) > 0);
@@ -79,7 +93,10 @@ if (settingsPath && existsSync(settingsPath)) {
 }
 
 if (values.region && values.account) {
-  functions = functions.map((f) => ({ ...f, functionRef: functionArn(f.functionRef, values.region!, values.account!, values.partition) }));
+  functions = functions.map((f) => ({
+    ...f,
+    functionRef: functionArn(f.functionRef, values.region!, values.account!, values.partition),
+  }));
 }
 
 console.log(`# ECS appspec hooks for ${service}, stage ${stage} (from ${source})`);

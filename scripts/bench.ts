@@ -53,7 +53,16 @@ const perEvent = async () => {
   const world = await startWorld();
   const runner = createRunner(world, undefined, { LOG_LEVEL: 'error' });
   const load = (rel: string) => JSON.parse(readFileSync(join(ROOT, 'events', rel), 'utf8'));
-  const rows = [['function', 'event', 'first (cold container)', `warm median (${RUNS})`, 'AWS calls / event', 'Slack posts / event']];
+  const rows = [
+    [
+      'function',
+      'event',
+      'first (cold container)',
+      `warm median (${RUNS})`,
+      'AWS calls / event',
+      'Slack posts / event',
+    ],
+  ];
   const measure = async (key: string, label: string, event: () => Record<string, unknown>) => {
     const times: number[] = [];
     let calls = 0;
@@ -75,20 +84,31 @@ const perEvent = async () => {
     }
     rows.push([key, label, fmt(first), `${fmt(median(times))} (${spread(times)})`, String(calls), String(posts)]);
   };
-  await measure('notifyDeployment', 'FAILURE (GetDeployment + failed targets)', () => load('codedeploy/deployment.failure.json'));
+  await measure('notifyDeployment', 'FAILURE (GetDeployment + failed targets)', () =>
+    load('codedeploy/deployment.failure.json'),
+  );
   await measure('notifyDeployment', 'SUCCESS (GetDeployment)', () => load('codedeploy/deployment.success.json'));
-  await measure('notifyAlarm', 'threshold ALARM (group scan cached)', () => load('cloudwatch/alarm.threshold-alarm.json'));
+  await measure('notifyAlarm', 'threshold ALARM (group scan cached)', () =>
+    load('cloudwatch/alarm.threshold-alarm.json'),
+  );
   await measure('streamState', 'deployment FAILURE (+1 PutRecords)', () => load('codedeploy/deployment.failure.json'));
   await measure('streamState', 'alarm (+1 PutRecords)', () => load('cloudwatch/alarm.threshold-alarm.json'));
   world.testListener.setMode('pass');
   await measure('hookBeforeAllowTraffic', 'one passing HTTP check, invocation to report', () => {
     const id = randomUUID();
-    world.scenario.hookExecutions.push({ lifecycleEventHookExecutionId: id, deploymentId: 'd-EC5H00K01', lifecycleEventName: 'BeforeAllowTraffic', status: 'InProgress' as never });
+    world.scenario.hookExecutions.push({
+      lifecycleEventHookExecutionId: id,
+      deploymentId: 'd-EC5H00K01',
+      lifecycleEventName: 'BeforeAllowTraffic',
+      status: 'InProgress' as never,
+    });
     return { DeploymentId: 'd-EC5H00K01', LifecycleEventHookExecutionId: id };
   });
   const { records } = await readStreamRecords(world.kinesis.client(), STREAM_NAME);
   await world.close();
-  console.log(`\nPer event, through the packaged bundle against the local stand-ins (Kinesis calls are not in "AWS calls"; ${records.length} records were written):`);
+  console.log(
+    `\nPer event, through the packaged bundle against the local stand-ins (Kinesis calls are not in "AWS calls"; ${records.length} records were written):`,
+  );
   table(rows);
 };
 
@@ -104,7 +124,13 @@ const main = async () => {
   for (const fn of functions) {
     const file = await unpack(fn);
     const times = Array.from({ length: RUNS }, () => coldImport(file, importEnv(fn)));
-    rows.push([fn.key, `${(statSync(fn.zip).size / 1024).toFixed(0)} KiB`, `${(statSync(file).size / 1024).toFixed(0)} KiB`, fmt(median(times)), spread(times)]);
+    rows.push([
+      fn.key,
+      `${(statSync(fn.zip).size / 1024).toFixed(0)} KiB`,
+      `${(statSync(file).size / 1024).toFixed(0)} KiB`,
+      fmt(median(times)),
+      spread(times),
+    ]);
   }
   console.log('\nBundles (each function carries only the clients it imports):');
   table(rows);
@@ -116,7 +142,16 @@ const main = async () => {
   for (const groups of quick ? [1_000] : [1_000, 10_000]) {
     const r = await benchSweep({ groups, seed: 7 });
     const total = Object.values(r.apiCalls).reduce((a, b) => a + b, 0);
-    sweepRows.push([String(groups), `${(r.elapsedMs / 1000).toFixed(1)} s`, String(r.summary.deleted.length), String(r.asExpected), String(total), Object.entries(r.apiCalls).map(([k, v]) => `${k} ${v}`).join(', ')]);
+    sweepRows.push([
+      String(groups),
+      `${(r.elapsedMs / 1000).toFixed(1)} s`,
+      String(r.summary.deleted.length),
+      String(r.asExpected),
+      String(total),
+      Object.entries(r.apiCalls)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+    ]);
   }
   table(sweepRows);
 
@@ -126,7 +161,12 @@ const main = async () => {
   try {
     for (const count of [10_000, 100_000]) {
       const file = join(dir, `records-${count}.jsonl`);
-      writeFileSync(file, `${generateRecords({ count, seed: 42 }).map((r) => JSON.stringify(r)).join('\n')}\n`);
+      writeFileSync(
+        file,
+        `${generateRecords({ count, seed: 42 })
+          .map((r) => JSON.stringify(r))
+          .join('\n')}\n`,
+      );
       const runs = Array.from({ length: 3 }, () => 0).map(() => ({ read: 0, compute: 0 }));
       for (const run of runs) {
         const s = performance.now();
@@ -137,7 +177,14 @@ const main = async () => {
         run.compute = performance.now() - c;
       }
       const total = median(runs.map((r) => r.read + r.compute));
-      metricRows.push([String(count), `${(statSync(file).size / 1024 / 1024).toFixed(1)} MiB`, fmt(median(runs.map((r) => r.read))), fmt(median(runs.map((r) => r.compute))), fmt(total), Math.round(count / (total / 1000)).toLocaleString('en-US')]);
+      metricRows.push([
+        String(count),
+        `${(statSync(file).size / 1024 / 1024).toFixed(1)} MiB`,
+        fmt(median(runs.map((r) => r.read))),
+        fmt(median(runs.map((r) => r.compute))),
+        fmt(total),
+        Math.round(count / (total / 1000)).toLocaleString('en-US'),
+      ]);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -57,7 +57,15 @@ const parse = (argv: string[]) => {
   if (from && Number.isNaN(from.getTime())) throw new UsageError(`--from is not a date: ${values.from}`);
   const to = values.to === undefined ? undefined : new Date(values.to);
   if (to && Number.isNaN(to.getTime())) throw new UsageError(`--to is not a date: ${values.to}`);
-  return { help: false as const, stream: values.stream, file: values.file, from, to, region: values.region, json: values.json };
+  return {
+    help: false as const,
+    stream: values.stream,
+    file: values.file,
+    from,
+    to,
+    region: values.region,
+    json: values.json,
+  };
 };
 
 /** Runs the metrics command; returns the process exit code (0 done, 1 failed, 2 bad usage). */
@@ -86,16 +94,22 @@ export const runMetricsCli = async (argv: string[], io: MetricsCliIo = defaultIo
       read = await readRecordFile(args.file!);
     }
   } catch (error) {
-    io.stderr(`could not read ${args.stream ? `stream ${args.stream}` : args.file}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    io.stderr(
+      `could not read ${args.stream ? `stream ${args.stream}` : args.file}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+    );
     return 1;
   }
   if (read.unreadable > 0 || read.unsupported > 0) {
-    io.stderr(`skipped ${read.unreadable} unreadable record(s) and ${read.unsupported} of an unsupported schema version`);
+    io.stderr(
+      `skipped ${read.unreadable} unreadable record(s) and ${read.unsupported} of an unsupported schema version`,
+    );
   }
   const report = computeMetrics(read.records, { from: args.from, to: args.to });
   if (args.json) {
     const source = args.stream ? { stream: args.stream, shards: read.shards } : { file: args.file };
-    io.stdout(JSON.stringify({ source, unreadable: read.unreadable, unsupported: read.unsupported, ...report }, null, 2));
+    io.stdout(
+      JSON.stringify({ source, unreadable: read.unreadable, unsupported: read.unsupported, ...report }, null, 2),
+    );
   } else {
     io.stdout(formatMetricsTable(report));
   }

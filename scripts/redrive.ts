@@ -18,7 +18,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { createLambdaInvoker, createSqsDeadLetterQueue, findQueueUrl, type QueueReadOptions } from '../lib/redrive/aws.js';
+import {
+  createLambdaInvoker,
+  createSqsDeadLetterQueue,
+  findQueueUrl,
+  type QueueReadOptions,
+} from '../lib/redrive/aws.js';
 import { deadLetterQueueName } from '../lib/redrive/decide.js';
 import { formatOutcome, formatTotals } from '../lib/redrive/format.js';
 import { type RedriveReport, RedriveError, redriveDeadLetters } from '../lib/redrive/redrive.js';
@@ -83,7 +88,8 @@ const parse = (argv: string[]) => {
   if (values.help) return { help: true as const };
   if (!values.stage) throw new UsageError('--stage is required');
   const max = Number(values.max);
-  if (!Number.isInteger(max) || max < 1) throw new UsageError(`--max must be a whole number above 0, got ${values.max}`);
+  if (!Number.isInteger(max) || max < 1)
+    throw new UsageError(`--max must be a whole number above 0, got ${values.max}`);
   return {
     help: false as const,
     stage: values.stage,
@@ -96,7 +102,8 @@ const parse = (argv: string[]) => {
   };
 };
 
-const describe = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+const describe = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 /** Runs the re-drive command; returns the process exit code (0 done, 1 failed, 2 bad usage). */
 export const runRedriveCli = async (argv: string[], io: RedriveCliIo = defaultIo): Promise<number> => {
@@ -121,20 +128,28 @@ export const runRedriveCli = async (argv: string[], io: RedriveCliIo = defaultIo
       region = await sqs.config.region();
       queueUrl = args.queueUrl ?? (await findQueueUrl(sqs, deadLetterQueueName(service, args.stage)));
     } catch (error) {
-      io.stderr(`cannot reach the dead-letter queue: ${describe(error)}${/region/i.test(String(error)) ? ' (pass --region or set AWS_REGION)' : ''}`);
+      io.stderr(
+        `cannot reach the dead-letter queue: ${describe(error)}${/region/i.test(String(error)) ? ' (pass --region or set AWS_REGION)' : ''}`,
+      );
       return 1;
     }
-    io.stdout(`${args.dryRun ? 'dry run: ' : ''}re-driving ${queueUrl} (${service}-${args.stage}, ${region})${args.only ? `, function ${args.only} only` : ''}`);
+    io.stdout(
+      `${args.dryRun ? 'dry run: ' : ''}re-driving ${queueUrl} (${service}-${args.stage}, ${region})${args.only ? `, function ${args.only} only` : ''}`,
+    );
 
     let report: RedriveReport;
     try {
-      report = await redriveDeadLetters(createSqsDeadLetterQueue(sqs, queueUrl, io.queue), createLambdaInvoker(lambda), {
-        stack: { service, stage: args.stage, region },
-        dryRun: args.dryRun,
-        max: args.max,
-        ...(args.only ? { only: args.only } : {}),
-        onOutcome: (outcome) => io.stdout(formatOutcome(outcome)),
-      });
+      report = await redriveDeadLetters(
+        createSqsDeadLetterQueue(sqs, queueUrl, io.queue),
+        createLambdaInvoker(lambda),
+        {
+          stack: { service, stage: args.stage, region },
+          dryRun: args.dryRun,
+          max: args.max,
+          ...(args.only ? { only: args.only } : {}),
+          onOutcome: (outcome) => io.stdout(formatOutcome(outcome)),
+        },
+      );
     } catch (error) {
       if (!(error instanceof RedriveError)) throw error;
       for (const line of formatTotals(error.report)) io.stdout(line);

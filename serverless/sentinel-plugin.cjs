@@ -27,7 +27,8 @@ class DeploySentinelPlugin {
   prepare() {
     const service = this.serverless.service;
     const stage = service.provider.stage;
-    const { loadSettingsFile, hookFunctionName, functionTimeoutSeconds, settingsForHook, hookById } = loadSentinelModules();
+    const { loadSettingsFile, hookFunctionName, functionTimeoutSeconds, settingsForHook, hookById } =
+      loadSentinelModules();
     let loaded;
     try {
       loaded = loadSettingsFile(stage, this.serverless.serviceDir);
@@ -46,11 +47,16 @@ class DeploySentinelPlugin {
       const fn = service.functions[name];
       if (!fn || String(value) === 'none') continue;
       const reserved = Number(value);
-      if (!Number.isInteger(reserved) || reserved < 1) this.fail(`reserved concurrency for ${name} must be a whole number >= 1 or none, got ${value}`);
+      if (!Number.isInteger(reserved) || reserved < 1)
+        this.fail(`reserved concurrency for ${name} must be a whole number >= 1 or none, got ${value}`);
       fn.reservedConcurrency = reserved;
     }
 
-    const list = (value) => String(value || '').split(',').map((v) => v.trim()).filter(Boolean);
+    const list = (value) =>
+      String(value || '')
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean);
     const subnetIds = list(custom.hookVpc.subnetIds);
     const securityGroupIds = list(custom.hookVpc.securityGroupIds);
     if (subnetIds.length > 0 !== securityGroupIds.length > 0) {
@@ -81,7 +87,8 @@ class DeploySentinelPlugin {
   removeUnusedSharedRole() {
     const template = this.serverless.service.provider.compiledCloudFormationTemplate;
     const { IamRoleLambdaExecution: shared, ...others } = template.Resources;
-    if (shared && !JSON.stringify(others).includes('"IamRoleLambdaExecution"')) delete template.Resources.IamRoleLambdaExecution;
+    if (shared && !JSON.stringify(others).includes('"IamRoleLambdaExecution"'))
+      delete template.Resources.IamRoleLambdaExecution;
   }
 
   addOutputs() {

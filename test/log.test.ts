@@ -14,7 +14,10 @@ describe('logger', () => {
     // Assembled at run time: no string in the repository looks like a real webhook URL.
     const url = ['https://hooks.slack.com/services', 'T0123ABCD', 'B0123ABCD', 'fake'.repeat(6)].join('/');
     const logger = createLogger({ write: (l) => lines.push(l) });
-    logger.error(`posting to ${url} failed`, { url, error: new Error(`fetch ${url} failed`, { cause: new Error(url) }) });
+    logger.error(`posting to ${url} failed`, {
+      url,
+      error: new Error(`fetch ${url} failed`, { cause: new Error(url) }),
+    });
     expect(lines.join('\n')).not.toContain('T0123ABCD/B0123ABCD');
     expect(lines.join('\n')).toContain('https://hooks.slack.com/***');
   });

@@ -52,7 +52,13 @@ export interface AlarmImpact extends GroupRef {
 }
 
 /** Deployment statuses in which an alarm can still stop a deployment. */
-export const IN_PROGRESS_STATUSES = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'] as const satisfies readonly DeploymentStatus[];
+export const IN_PROGRESS_STATUSES = [
+  'Created',
+  'Queued',
+  'InProgress',
+  'Baking',
+  'Ready',
+] as const satisfies readonly DeploymentStatus[];
 
 /** BatchGetDeploymentGroups names per call: the API documents no limit, 25 is what CodeDeploy's other batch calls take. */
 export const GROUP_BATCH_SIZE = 25;
@@ -87,7 +93,8 @@ export const toAlarmIndex = (groups: readonly DeploymentGroupInfo[]): AlarmIndex
 export const groupsStoppedBy = (alarmName: string, index: AlarmIndex): AlarmWatcher[] =>
   (index.get(alarmName) ?? []).filter((w) => w.alarmsEnabled);
 
-const sameGroup = (a: GroupRef, b: GroupRef) => a.application === b.application && a.deploymentGroup === b.deploymentGroup;
+const sameGroup = (a: GroupRef, b: GroupRef) =>
+  a.application === b.application && a.deploymentGroup === b.deploymentGroup;
 
 /** What the alarm does to each group that watches it, with the deployments it would stop now (pure). */
 export const toAlarmImpact = (
@@ -125,7 +132,9 @@ const signalFor = (options: LookupCallOptions) => (): AbortSignal => {
 const describeError = (error: unknown, signal: AbortSignal | undefined): string => {
   if (!(error instanceof Error)) return String(error);
   // The SDK's AbortError only says "Request aborted"; why (timeout, deadline) is the signal's reason.
-  const reason = signal?.aborted ? ` (${signal.reason instanceof Error ? signal.reason.message : String(signal.reason)})` : '';
+  const reason = signal?.aborted
+    ? ` (${signal.reason instanceof Error ? signal.reason.message : String(signal.reason)})`
+    : '';
   return `${error.name}: ${error.message}${reason}`;
 };
 
@@ -205,9 +214,12 @@ const readApplicationGroups = async (
     const answer = await step(
       `BatchGetDeploymentGroups of ${application}`,
       () =>
-        client.send(new BatchGetDeploymentGroupsCommand({ applicationName: application, deploymentGroupNames: batch }), {
-          abortSignal,
-        }),
+        client.send(
+          new BatchGetDeploymentGroupsCommand({ applicationName: application, deploymentGroupNames: batch }),
+          {
+            abortSignal,
+          },
+        ),
       () => abortSignal,
     );
     // A group deleted since it was listed comes back in errorMessage: it watches nothing any more.
@@ -217,7 +229,10 @@ const readApplicationGroups = async (
 };
 
 /** Reads every deployment group of the account and region and indexes them by alarm name (uncached). */
-export const scanAlarmIndex = async (client: CodeDeployClient, options: LookupCallOptions = {}): Promise<AlarmIndex> => {
+export const scanAlarmIndex = async (
+  client: CodeDeployClient,
+  options: LookupCallOptions = {},
+): Promise<AlarmIndex> => {
   const signal = signalFor(options);
   const pages = await allPages('ListApplications', (o) => paginateListApplications({ client }, {}, o), signal);
   const applications = pages.flatMap((page) => page.applications ?? []);
@@ -282,7 +297,11 @@ export const createAlarmImpactLookup = (
   const index: AlarmImpactLookup['index'] = async ({ deadline } = {}) => {
     if (cached && clock() - cached.at < ttlMs) return cached.index;
     // Callers that arrive during a scan wait for it rather than start their own.
-    scanning ??= scanAlarmIndex(client, { callTimeoutMs: options.callTimeoutMs, concurrency: options.concurrency, deadline })
+    scanning ??= scanAlarmIndex(client, {
+      callTimeoutMs: options.callTimeoutMs,
+      concurrency: options.concurrency,
+      deadline,
+    })
       .then((fresh) => {
         cached = { index: fresh, at: clock() };
         return fresh;

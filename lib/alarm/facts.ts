@@ -176,7 +176,9 @@ const toMathExpression = (entry: AlarmMetric & { expression: string }, all: Alar
   const uses = /\bMETRICS\s*\(/.test(entry.expression)
     ? metricIds
     : all
-        .filter((m) => m.id !== entry.id && new RegExp(`(?<![\\w.])${escapeRegExp(m.id)}(?![\\w])`).test(entry.expression))
+        .filter(
+          (m) => m.id !== entry.id && new RegExp(`(?<![\\w.])${escapeRegExp(m.id)}(?![\\w])`).test(entry.expression),
+        )
         .map((m) => m.id);
   return { id: entry.id, expression: entry.expression, label: entry.label, returnData: entry.returnData ?? true, uses };
 };
@@ -185,7 +187,10 @@ const isBand = (expression: MathExpression) => /\bANOMALY_DETECTION_BAND\s*\(/i.
 
 const hasExpression = (m: AlarmMetric): m is AlarmMetric & { expression: string } => typeof m.expression === 'string';
 
-const toWatched = (configuration: AlarmStateChange['detail']['configuration'], data: ReasonData | undefined): Watched => {
+const toWatched = (
+  configuration: AlarmStateChange['detail']['configuration'],
+  data: ReasonData | undefined,
+): Watched => {
   const entries = configuration.metrics ?? [];
   if (configuration.alarmRule !== undefined || (entries.length === 0 && data?.triggeringAlarms)) {
     return {

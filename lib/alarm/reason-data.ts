@@ -51,9 +51,7 @@ export type ReasonData = z.infer<typeof reasonDataSchema>;
 
 /** What could be made of a `reasonData` string: it may be absent, and a bad one must not stop the alert. */
 export type ReasonDataResult =
-  | { status: 'parsed'; data: ReasonData }
-  | { status: 'absent' }
-  | { status: 'malformed'; problem: string };
+  { status: 'parsed'; data: ReasonData } | { status: 'absent' } | { status: 'malformed'; problem: string };
 
 const describeProblem = (error: z.ZodError): string =>
   error.issues

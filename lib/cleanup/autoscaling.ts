@@ -13,7 +13,12 @@ import type { AutoScalingPort } from './ports.js';
 export const GROUPS_PER_PAGE = 100;
 
 /** Refusals that pass once the group's current scaling activity ends. */
-const TRANSIENT = new Set(['ScalingActivityInProgress', 'ScalingActivityInProgressFault', 'ResourceInUse', 'ResourceInUseFault']);
+const TRANSIENT = new Set([
+  'ScalingActivityInProgress',
+  'ScalingActivityInProgressFault',
+  'ResourceInUse',
+  'ResourceInUseFault',
+]);
 
 const errorCode = (error: unknown): string | undefined => {
   const e = error as { name?: string; Code?: string; Error?: { Code?: string } } | undefined;
@@ -49,9 +54,14 @@ export interface AutoScalingPortOptions {
 }
 
 /** The Auto Scaling port over an SDK client. */
-export const createAutoScalingPort = (client: AutoScalingClient, options: AutoScalingPortOptions = {}): AutoScalingPort => ({
+export const createAutoScalingPort = (
+  client: AutoScalingClient,
+  options: AutoScalingPortOptions = {},
+): AutoScalingPort => ({
   async describeGroup(name) {
-    const { AutoScalingGroups } = await client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }));
+    const { AutoScalingGroups } = await client.send(
+      new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }),
+    );
     const found = AutoScalingGroups?.find((g) => g.AutoScalingGroupName === name);
     return found ? toGroupFacts(found) : undefined;
   },

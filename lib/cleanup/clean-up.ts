@@ -182,7 +182,8 @@ const startRun = (trigger: CleanupTrigger, deps: CleanupDeps) => {
   const act = async (decision: Exclude<Decision, { kind: 'report-green-instances' }>, facts: CleanupFacts) => {
     summary.examined += 1;
     const deploymentId =
-      facts.deployment?.deploymentId ?? (facts.groupName ? parseCopiedGroupName(facts.groupName)?.deploymentId : undefined);
+      facts.deployment?.deploymentId ??
+      (facts.groupName ? parseCopiedGroupName(facts.groupName)?.deploymentId : undefined);
     let outcome: GroupOutcome;
     if (decision.kind === 'keep') {
       outcome = { action: 'kept' };
@@ -212,13 +213,18 @@ const startRun = (trigger: CleanupTrigger, deps: CleanupDeps) => {
   const reportGreenInstances = async (deployment: DeploymentFacts, context: GroupContext) => {
     const tagSet = greenFleetTagSet(deployment, context.deploymentGroup);
     if (!tagSet) {
-      log.warn('no tag filters name the replacement instances; nothing to report', { deploymentId: deployment.deploymentId });
+      log.warn('no tag filters name the replacement instances; nothing to report', {
+        deploymentId: deployment.deploymentId,
+      });
       return;
     }
     try {
       const port = await deps.instances();
       const instances = await call('DescribeInstances', () => findGreenInstances(port, tagSet));
-      summary.greenInstances.push({ deploymentId: deployment.deploymentId, instanceIds: instances.map((i) => i.instanceId) });
+      summary.greenInstances.push({
+        deploymentId: deployment.deploymentId,
+        instanceIds: instances.map((i) => i.instanceId),
+      });
       if (instances.length > 0) outbox.push(toGreenInstancesDetail(deployment, instances, deps.mode));
     } catch (error) {
       fail(`finding the replacement instances of ${deployment.deploymentId}`, error);
@@ -365,7 +371,8 @@ export const sweepOrphans = async (deps: CleanupDeps): Promise<CleanupSummary> =
     }
     for (const id of ids) {
       const deployment = deployments.get(id);
-      const context = deployment && needsDeploymentGroupFacts(deployment) ? await run.groupContext(deployment) : UNKNOWN_CONTEXT;
+      const context =
+        deployment && needsDeploymentGroupFacts(deployment) ? await run.groupContext(deployment) : UNKNOWN_CONTEXT;
       for (const { group } of byDeployment.get(id) ?? []) {
         const facts: CleanupFacts = {
           trigger: 'sweep',

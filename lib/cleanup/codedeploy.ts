@@ -86,7 +86,9 @@ export const createCodeDeployPort = (client: CodeDeployClient): CodeDeployPort =
       const { deploymentGroupInfo } = await client.send(
         new GetDeploymentGroupCommand({ applicationName: application, deploymentGroupName: deploymentGroup }),
       );
-      return deploymentGroupInfo ? toDeploymentGroupFacts(deploymentGroupInfo, application, deploymentGroup) : undefined;
+      return deploymentGroupInfo
+        ? toDeploymentGroupFacts(deploymentGroupInfo, application, deploymentGroup)
+        : undefined;
     } catch (error) {
       if (isGone(error)) return undefined;
       throw error;
@@ -98,7 +100,11 @@ export const createCodeDeployPort = (client: CodeDeployClient): CodeDeployPort =
     try {
       const pages = paginateListDeployments(
         { client },
-        { applicationName: application, deploymentGroupName: deploymentGroup, includeOnlyStatuses: [...IN_PROGRESS_STATUSES] },
+        {
+          applicationName: application,
+          deploymentGroupName: deploymentGroup,
+          includeOnlyStatuses: [...IN_PROGRESS_STATUSES],
+        },
       );
       for await (const page of pages) ids.push(...(page.deployments ?? []));
     } catch (error) {

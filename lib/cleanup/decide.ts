@@ -21,10 +21,12 @@ export type CleanupMode = (typeof CLEANUP_MODES)[number];
 /** Why a candidate group is kept, in words for people. */
 export const KEEP_REASONS = {
   'deployment-not-found': 'CodeDeploy does not know the deployment that created the group',
-  'not-copied-group': 'the deployment did not copy an Auto Scaling group (in-place, or blue/green with existing instances)',
+  'not-copied-group':
+    'the deployment did not copy an Auto Scaling group (in-place, or blue/green with existing instances)',
   'deployment-not-failed': 'the deployment did not fail or stop',
   'not-created-by-deployment': 'the group is not the one the deployment created',
-  'deployment-group-unknown': 'the deployment group or its running deployments could not be read, so its live groups are unknown',
+  'deployment-group-unknown':
+    'the deployment group or its running deployments could not be read, so its live groups are unknown',
   'live-group': 'the group is a live group of its deployment group',
   'deployment-in-progress': 'a deployment of the same deployment group is in progress',
   'group-not-found': 'no Auto Scaling group of that name exists (never created, or already deleted)',
@@ -184,7 +186,8 @@ export const decideCleanup = (facts: CleanupFacts): Decision => {
   if (groupName === undefined || groupName !== createdGroupName(deployment)) return keep('not-created-by-deployment');
 
   const dg = facts.deploymentGroup;
-  const sameGroup = dg && dg.application === deployment.application && dg.deploymentGroup === deployment.deploymentGroup;
+  const sameGroup =
+    dg && dg.application === deployment.application && dg.deploymentGroup === deployment.deploymentGroup;
   if (!dg || !sameGroup || !facts.inProgressDeploymentIds) return keep('deployment-group-unknown');
   if (dg.liveGroupNames.includes(groupName)) return keep('live-group');
   if (facts.inProgressDeploymentIds.length > 0) return keep('deployment-in-progress');

@@ -21,12 +21,10 @@ export const DEADLINE_TEXT = 'the sweep stopped before the invocation deadline; 
 
 /** What became of a candidate group. */
 export type GroupOutcome =
-  | { action: 'kept' }
-  | { action: 'deleted' }
-  | { action: 'would-delete' }
-  | { action: 'delete-failed'; error: string };
+  { action: 'kept' } | { action: 'deleted' } | { action: 'would-delete' } | { action: 'delete-failed'; error: string };
 
-const unique = (values: Array<string | undefined>) => [...new Set(values.filter((v): v is string => Boolean(v)))].sort();
+const unique = (values: Array<string | undefined>) =>
+  [...new Set(values.filter((v): v is string => Boolean(v)))].sort();
 
 const deploymentFields = (deployment: DeploymentFacts | undefined, groupName: string | undefined) => {
   const parsed = groupName ? parseCopiedGroupName(groupName) : undefined;
@@ -87,11 +85,7 @@ export const toGreenInstancesDetail = (
   });
 
 /** The event detail of a sweep that ran out of time (pure). */
-export const toSweepIncompleteDetail = (
-  examined: number,
-  remaining: number,
-  mode: CleanupMode,
-): CleanupDetail => ({
+export const toSweepIncompleteDetail = (examined: number, remaining: number, mode: CleanupMode): CleanupDetail => ({
   action: 'sweep-incomplete',
   trigger: 'sweep',
   mode,

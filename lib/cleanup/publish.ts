@@ -52,10 +52,13 @@ export const toPutEventsEntry = (detail: CleanupDetail, busName?: string): PutEv
  * A publisher over an EventBridge client: 10 entries per call; entries refused inside a 200
  * answer (FailedEntryCount) are sent again with backoff until the deadline, then it throws.
  */
-export const createCleanupPublisher = (client: EventBridgeClient, options: CleanupPublisherOptions = {}): CleanupPublisher =>
+export const createCleanupPublisher =
+  (client: EventBridgeClient, options: CleanupPublisherOptions = {}): CleanupPublisher =>
   async (details) => {
     for (let i = 0; i < details.length; i += ENTRIES_PER_CALL) {
-      let pending = details.slice(i, i + ENTRIES_PER_CALL).map((detail) => ({ detail, entry: toPutEventsEntry(detail, options.busName) }));
+      let pending = details
+        .slice(i, i + ENTRIES_PER_CALL)
+        .map((detail) => ({ detail, entry: toPutEventsEntry(detail, options.busName) }));
       await retry(
         async () => {
           const answer = await client.send(new PutEventsCommand({ Entries: pending.map((p) => p.entry) }));

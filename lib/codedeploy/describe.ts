@@ -155,7 +155,12 @@ export const describeDeployment = async (
   do {
     // A fleet of thousands of failed instances must not turn one alert into hundreds of calls.
     if (pages >= MAX_TARGET_PAGES) {
-      return { ...details, ...(await describeTargets(client, deploymentId, ids, timeout)), failedTargetCount: total, failedTargetCountIsLowerBound: true };
+      return {
+        ...details,
+        ...(await describeTargets(client, deploymentId, ids, timeout)),
+        failedTargetCount: total,
+        failedTargetCountIsLowerBound: true,
+      };
     }
     pages += 1;
     const page = await client.send(

@@ -35,16 +35,28 @@ const describeIssues = (error: z.ZodError): string =>
  */
 export const classifyEvent = (raw: unknown): ClassifiedEvent => {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { kind: 'unknown', reason: `expected an EventBridge event object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`, raw };
+    return {
+      kind: 'unknown',
+      reason: `expected an EventBridge event object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`,
+      raw,
+    };
   }
   const { source, 'detail-type': detailType } = raw as Record<string, unknown>;
   const known = KNOWN.find(([s, d]) => s === source && d === detailType);
   if (!known) {
-    return { kind: 'unknown', reason: `unrecognised source/detail-type: ${String(source)} / ${String(detailType)}`, raw };
+    return {
+      kind: 'unknown',
+      reason: `unrecognised source/detail-type: ${String(source)} / ${String(detailType)}`,
+      raw,
+    };
   }
   const parsed = known[2].safeParse(raw);
   if (!parsed.success) {
-    return { kind: 'unknown', reason: `${String(detailType)} with an unexpected shape: ${describeIssues(parsed.error)}`, raw };
+    return {
+      kind: 'unknown',
+      reason: `${String(detailType)} with an unexpected shape: ${describeIssues(parsed.error)}`,
+      raw,
+    };
   }
   return { kind: known[3], event: parsed.data } as ClassifiedEvent;
 };

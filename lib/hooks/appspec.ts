@@ -11,7 +11,9 @@ export interface HookFunction {
 /** The functions of a packaged CloudFormation template that serve hooks for this service and stage. */
 export const hookFunctionsFromTemplate = (template: unknown, service: string, stage: string): HookFunction[] => {
   const prefix = `${HOOK_FUNCTION_PREFIX}${service}-${stage}-`;
-  const resources = (template as { Resources?: Record<string, { Type?: string; Properties?: { FunctionName?: unknown } }> })?.Resources ?? {};
+  const resources =
+    (template as { Resources?: Record<string, { Type?: string; Properties?: { FunctionName?: unknown } }> })
+      ?.Resources ?? {};
   const found: HookFunction[] = [];
   for (const resource of Object.values(resources)) {
     const name = resource.Properties?.FunctionName;

@@ -4,7 +4,10 @@ import {
   GetMetricDataCommand,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
-import { DescribeTargetHealthCommand, type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DescribeTargetHealthCommand,
+  type ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AlarmState, MetricSeries, TargetHealthState } from './judge.js';
 
 /** Adapters that read what the checks judge. They throw on transport and API errors. */
@@ -52,7 +55,11 @@ export const readMetricData = async (
 };
 
 /** DescribeAlarms for metric and composite alarms by name (at most 100 names per call). */
-export const readAlarms = async (client: CloudWatchClient, names: string[], signal: AbortSignal): Promise<AlarmState[]> => {
+export const readAlarms = async (
+  client: CloudWatchClient,
+  names: string[],
+  signal: AbortSignal,
+): Promise<AlarmState[]> => {
   const found: AlarmState[] = [];
   for (let i = 0; i < names.length; i += 100) {
     let nextToken: string | undefined;
@@ -80,7 +87,9 @@ export const readTargetHealth = async (
   targetGroupArn: string,
   signal: AbortSignal,
 ): Promise<TargetHealthState[]> => {
-  const answer = await client.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }), { abortSignal: signal });
+  const answer = await client.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }), {
+    abortSignal: signal,
+  });
   return (answer.TargetHealthDescriptions ?? []).map((d) => ({
     id: d.Target?.Id ?? '?',
     port: d.Target?.Port,

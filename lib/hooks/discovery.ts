@@ -115,7 +115,9 @@ export const createEnvironment = (
     if (!memo.has(key)) memo.set(key, load());
     return memo.get(key) as Promise<T>;
   };
-  const callOptions = () => ({ abortSignal: AbortSignal.any([signal, AbortSignal.timeout(DISCOVERY_CALL_TIMEOUT_MS)]) });
+  const callOptions = () => ({
+    abortSignal: AbortSignal.any([signal, AbortSignal.timeout(DISCOVERY_CALL_TIMEOUT_MS)]),
+  });
   const call = async <T>(operation: string, send: () => Promise<T>): Promise<T> => {
     try {
       return await send();
@@ -140,7 +142,10 @@ export const createEnvironment = (
       if (!deploymentInfo?.applicationName || !deploymentInfo.deploymentGroupName) {
         throw new UnresolvedError(`GetDeployment(${ids.deploymentId}) names no application and deployment group`);
       }
-      return { applicationName: deploymentInfo.applicationName, deploymentGroupName: deploymentInfo.deploymentGroupName };
+      return {
+        applicationName: deploymentInfo.applicationName,
+        deploymentGroupName: deploymentInfo.deploymentGroupName,
+      };
     });
 
   const deploymentGroup = () =>
@@ -168,7 +173,10 @@ export const createEnvironment = (
       // An ECS deployment target's id is `<cluster>:<service>`.
       const targetId = `${group.ecsService.clusterName}:${group.ecsService.serviceName}`;
       const { deploymentTarget } = await call('GetDeploymentTarget', () =>
-        clients.codedeploy.send(new GetDeploymentTargetCommand({ deploymentId: ids.deploymentId, targetId }), callOptions()),
+        clients.codedeploy.send(
+          new GetDeploymentTargetCommand({ deploymentId: ids.deploymentId, targetId }),
+          callOptions(),
+        ),
       );
       const sets = deploymentTarget?.ecsTarget?.taskSetsInfo;
       if (!sets?.length) {
@@ -192,14 +200,19 @@ export const createEnvironment = (
     });
 
   const targetGroupRef = (nameOrArn: string) =>
-    nameOrArn.startsWith('arn:') ? Promise.resolve({ arn: nameOrArn, name: targetGroupNameOf(nameOrArn) }) : targetGroupByName(nameOrArn);
+    nameOrArn.startsWith('arn:')
+      ? Promise.resolve({ arn: nameOrArn, name: targetGroupNameOf(nameOrArn) })
+      : targetGroupByName(nameOrArn);
 
   const colorTargetGroup = (color: Color) =>
     once(`color:${color}`, async (): Promise<TargetGroupRef> => {
       const override = color === 'green' ? overrides.greenTargetGroup : overrides.blueTargetGroup;
       if (override) return targetGroupRef(override);
       const name = (await taskSets())[color];
-      if (!name) throw new UnresolvedError(`the deployment's task sets have no ${color === 'green' ? 'Green' : 'Blue'} task set`);
+      if (!name)
+        throw new UnresolvedError(
+          `the deployment's task sets have no ${color === 'green' ? 'Green' : 'Blue'} task set`,
+        );
       return targetGroupByName(name);
     });
 
@@ -240,12 +253,14 @@ export const createEnvironment = (
       if (override?.url) return { baseUrl: override.url.replace(/\/$/, ''), host: override.host };
       const l = await listener(await listenerArn(role));
       const scheme = schemeOf(l.protocol);
-      if (!scheme) throw new UnresolvedError(`the ${role} listener speaks ${l.protocol}, which cannot be probed over HTTP`);
+      if (!scheme)
+        throw new UnresolvedError(`the ${role} listener speaks ${l.protocol}, which cannot be probed over HTTP`);
       const dns = await loadBalancerDns(l.loadBalancerArn);
       return { baseUrl: listenerUrl(scheme, dns, l.port), host: override?.host };
     });
 
-  const loadBalancerArn = async () => overrides.loadBalancer ?? (await listener(await listenerArn('production'))).loadBalancerArn;
+  const loadBalancerArn = async () =>
+    overrides.loadBalancer ?? (await listener(await listenerArn('production'))).loadBalancerArn;
 
   const variable = (name: Variable): Promise<string> => {
     switch (name) {
@@ -270,7 +285,8 @@ export const createEnvironment = (
 
   return {
     listener: (role) => settle(() => endpoint(role)),
-    targetGroup: (which) => settle(() => (which === 'green' || which === 'blue' ? colorTargetGroup(which) : targetGroupRef(which))),
+    targetGroup: (which) =>
+      settle(() => (which === 'green' || which === 'blue' ? colorTargetGroup(which) : targetGroupRef(which))),
     deploymentGroupAlarms: () => settle(async () => (await deploymentGroup()).alarms),
     variable: (name) => settle(() => variable(name)),
   };

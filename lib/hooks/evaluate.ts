@@ -14,7 +14,10 @@ import type { Check } from './settings.js';
 export type CheckVerdict = 'pass' | 'fail' | 'error' | 'deadline' | 'cancelled' | 'unresolved';
 
 /** The fields of a check that decide when and how often it measures. */
-export type Schedule = Pick<Check, 'count' | 'interval' | 'initialDelay' | 'timeout' | 'failureLimit' | 'consecutiveErrorLimit'>;
+export type Schedule = Pick<
+  Check,
+  'count' | 'interval' | 'initialDelay' | 'timeout' | 'failureLimit' | 'consecutiveErrorLimit'
+>;
 
 /** What the measurements of one check add up to so far. */
 export interface Tally {
@@ -39,7 +42,13 @@ export const recordMeasurement = (tally: Tally, m: Measurement): Tally => {
     case 'fail':
       return { ...tally, attempts, failures: tally.failures + 1, consecutiveErrors: 0, lastFailure: m.reason };
     case 'error':
-      return { ...tally, attempts, errors: tally.errors + 1, consecutiveErrors: tally.consecutiveErrors + 1, lastError: m.reason };
+      return {
+        ...tally,
+        attempts,
+        errors: tally.errors + 1,
+        consecutiveErrors: tally.consecutiveErrors + 1,
+        lastError: m.reason,
+      };
   }
 };
 
@@ -118,7 +127,11 @@ export interface RunCheckContext {
 }
 
 const stopped = (signal: AbortSignal): CheckStoppedError | undefined =>
-  signal.aborted ? (signal.reason instanceof CheckStoppedError ? signal.reason : new CheckStoppedError('cancelled', String(signal.reason))) : undefined;
+  signal.aborted
+    ? signal.reason instanceof CheckStoppedError
+      ? signal.reason
+      : new CheckStoppedError('cancelled', String(signal.reason))
+    : undefined;
 
 const describeError = (error: unknown): string => {
   if (error instanceof Error) {
@@ -148,7 +161,10 @@ export const runCheck = async (
   });
   const interrupted = () => {
     const stop = stopped(context.signal)!;
-    return result(stop.verdict, `${stop.message} after ${tally.attempts} measurements (${tally.passes} passed, ${tally.failures} failed, ${tally.errors} errors)`);
+    return result(
+      stop.verdict,
+      `${stop.message} after ${tally.attempts} measurements (${tally.passes} passed, ${tally.failures} failed, ${tally.errors} errors)`,
+    );
   };
   for (;;) {
     if (context.signal.aborted) return interrupted();
@@ -181,9 +197,7 @@ export const runCheck = async (
 };
 
 /** A check ready to run, or one whose inputs could not be resolved (it fails without measuring). */
-export type PreparedCheck =
-  | { check: Check; measure: Measure }
-  | { check: Check; unresolved: string };
+export type PreparedCheck = { check: Check; measure: Measure } | { check: Check; unresolved: string };
 
 /** What evaluateChecks needs: time, cancellation, the observe-only switch and the logger. */
 export interface EvaluateContext {
@@ -211,10 +225,30 @@ export const evaluateChecks = async (prepared: PreparedCheck[], context: Evaluat
     const log = context.log.child({ check: check.name, checkType: check.type, dryRun: check.dryRun });
     if ('unresolved' in p) {
       log.warn('hook measurement', { attempt: 0, outcome: 'error', reason: p.unresolved });
-      return { name: check.name, type: check.type, dryRun: check.dryRun, verdict: 'unresolved', reason: p.unresolved, attempts: 0, passes: 0, failures: 0, errors: 0 };
+      return {
+        name: check.name,
+        type: check.type,
+        dryRun: check.dryRun,
+        verdict: 'unresolved',
+        reason: p.unresolved,
+        attempts: 0,
+        passes: 0,
+        failures: 0,
+        errors: 0,
+      };
     }
     if (unresolvedEnforced && !context.observeOnly) {
-      return { name: check.name, type: check.type, dryRun: check.dryRun, verdict: 'cancelled', reason: 'not run: another check could not be resolved', attempts: 0, passes: 0, failures: 0, errors: 0 };
+      return {
+        name: check.name,
+        type: check.type,
+        dryRun: check.dryRun,
+        verdict: 'cancelled',
+        reason: 'not run: another check could not be resolved',
+        attempts: 0,
+        passes: 0,
+        failures: 0,
+        errors: 0,
+      };
     }
     const result = await runCheck(check, p.measure, {
       sleep: context.sleep,
@@ -245,7 +279,8 @@ export type HookStatus = 'Succeeded' | 'Failed';
 export const decideHook = (results: CheckResult[], observeOnly: boolean): { status: HookStatus; reason: string } => {
   const failing = results.filter(failsHook).filter((r) => r.verdict !== 'cancelled');
   const dryFailing = results.filter((r) => r.dryRun && r.verdict !== 'pass');
-  const describe = (r: CheckResult) => `check "${r.name}" ${r.verdict === 'pass' ? 'passed' : r.verdict === 'fail' ? 'failed' : r.verdict}: ${r.reason}`;
+  const describe = (r: CheckResult) =>
+    `check "${r.name}" ${r.verdict === 'pass' ? 'passed' : r.verdict === 'fail' ? 'failed' : r.verdict}: ${r.reason}`;
   const dryNote = dryFailing.length > 0 ? `; dry run, not enforced: ${dryFailing.map(describe).join('; ')}` : '';
   if (results.length === 0) return { status: 'Succeeded', reason: 'no checks configured for this hook' };
   const anyFailing = results.some(failsHook);

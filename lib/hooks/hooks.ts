@@ -33,7 +33,8 @@ export const HOOKS = [
     testListenerServes: 'blue',
     productionListenerServes: 'blue',
     failureRollsBack: false,
-    assumes: 'Preflight: the green task set does not exist yet and both listeners serve blue; a failure stops the deployment before anything changes.',
+    assumes:
+      'Preflight: the green task set does not exist yet and both listeners serve blue; a failure stops the deployment before anything changes.',
   },
   {
     name: 'AfterInstall',
@@ -42,7 +43,8 @@ export const HOOKS = [
     testListenerServes: 'blue',
     productionListenerServes: 'blue',
     failureRollsBack: true,
-    assumes: 'The green task set exists and is registered in the green target group; the test listener still serves blue.',
+    assumes:
+      'The green task set exists and is registered in the green target group; the test listener still serves blue.',
   },
   {
     name: 'AfterAllowTestTraffic',

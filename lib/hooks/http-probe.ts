@@ -56,7 +56,9 @@ export const createHttpFetch = (options: HttpFetchOptions = {}): HttpFetch => {
           signal: probe.signal,
           agent: false,
           // RFC 6066 forbids an IP address as server name: send none unless a host name is known.
-          ...(url.protocol === 'https:' ? { servername: probe.servername ?? (isIP(url.hostname) ? '' : url.hostname), ca: options.ca } : {}),
+          ...(url.protocol === 'https:'
+            ? { servername: probe.servername ?? (isIP(url.hostname) ? '' : url.hostname), ca: options.ca }
+            : {}),
         },
         (res) => {
           const chunks: Buffer[] = [];

@@ -1,5 +1,14 @@
 /** ECS blue/green hook validation: settings, budgets, and the report-exactly-once runner. */
-export { HOOKS, HOOK_IDS, HOOK_NAMES, hookById, hookByName, hookFunctionName, HookFunctionNameError, HOOK_FUNCTION_PREFIX } from './hooks.js';
+export {
+  HOOKS,
+  HOOK_IDS,
+  HOOK_NAMES,
+  hookById,
+  hookByName,
+  hookFunctionName,
+  HookFunctionNameError,
+  HOOK_FUNCTION_PREFIX,
+} from './hooks.js';
 export type { HookId, HookName, HookSpec } from './hooks.js';
 export {
   checkWorstCaseMs,

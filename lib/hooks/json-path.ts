@@ -37,9 +37,7 @@ export const parseJsonPath = (path: string): PathStep[] => {
       rest = rest.slice(quoted[0].length);
       continue;
     }
-    throw new JsonPathError(
-      `"${path}": unsupported syntax at "${rest}" (supported: $.name, $['name'], $.list[0])`,
-    );
+    throw new JsonPathError(`"${path}": unsupported syntax at "${rest}" (supported: $.name, $['name'], $.list[0])`);
   }
   return steps;
 };

@@ -50,25 +50,35 @@ const isDeepEqual = (a: unknown, b: unknown): boolean => {
 export const jsonProblems = (document: unknown, expectation: JsonExpectation): string[] => {
   const found = valueAt(document, parseJsonPath(expectation.path));
   const { path } = expectation;
-  if (expectation.exists === false) return found.found ? [`${path} exists (${show(found.value)}), expected it absent`] : [];
+  if (expectation.exists === false)
+    return found.found ? [`${path} exists (${show(found.value)}), expected it absent`] : [];
   if (!found.found) return [`${path} is missing`];
   const value = found.value;
   const problems: string[] = [];
-  if ('equals' in expectation && !isDeepEqual(value, expectation.equals)) problems.push(`${path} is ${show(value)}, expected ${show(expectation.equals)}`);
-  if ('notEquals' in expectation && isDeepEqual(value, expectation.notEquals)) problems.push(`${path} is ${show(value)}, expected anything else`);
-  if (expectation.matches !== undefined && (typeof value !== 'string' || !new RegExp(expectation.matches).test(value))) {
+  if ('equals' in expectation && !isDeepEqual(value, expectation.equals))
+    problems.push(`${path} is ${show(value)}, expected ${show(expectation.equals)}`);
+  if ('notEquals' in expectation && isDeepEqual(value, expectation.notEquals))
+    problems.push(`${path} is ${show(value)}, expected anything else`);
+  if (
+    expectation.matches !== undefined &&
+    (typeof value !== 'string' || !new RegExp(expectation.matches).test(value))
+  ) {
     problems.push(`${path} is ${show(value)}, expected to match /${expectation.matches}/`);
   }
-  if (expectation.atLeast !== undefined && !(typeof value === 'number' && value >= expectation.atLeast)) problems.push(`${path} is ${show(value)}, expected >= ${expectation.atLeast}`);
-  if (expectation.atMost !== undefined && !(typeof value === 'number' && value <= expectation.atMost)) problems.push(`${path} is ${show(value)}, expected <= ${expectation.atMost}`);
+  if (expectation.atLeast !== undefined && !(typeof value === 'number' && value >= expectation.atLeast))
+    problems.push(`${path} is ${show(value)}, expected >= ${expectation.atLeast}`);
+  if (expectation.atMost !== undefined && !(typeof value === 'number' && value <= expectation.atMost))
+    problems.push(`${path} is ${show(value)}, expected <= ${expectation.atMost}`);
   return problems;
 };
 
 /** Judges an HTTP answer against the check's expectations. */
 export const judgeHttp = (answer: HttpAnswer, expect: HttpExpectations, latencyMs: number): Measurement => {
   const problems: string[] = [];
-  if (!statusMatches(answer.status, expect.status)) problems.push(`status ${answer.status}, expected ${expect.status.join(' or ')}`);
-  if (expect.maxLatency !== undefined && latencyMs > expect.maxLatency) problems.push(`answered in ${latencyMs} ms, budget ${expect.maxLatency} ms`);
+  if (!statusMatches(answer.status, expect.status))
+    problems.push(`status ${answer.status}, expected ${expect.status.join(' or ')}`);
+  if (expect.maxLatency !== undefined && latencyMs > expect.maxLatency)
+    problems.push(`answered in ${latencyMs} ms, budget ${expect.maxLatency} ms`);
   for (const [name, wanted] of Object.entries(expect.headers ?? {})) {
     const actual = answer.headers[name.toLowerCase()];
     if (typeof wanted === 'string') {
@@ -79,9 +89,12 @@ export const judgeHttp = (answer: HttpAnswer, expect: HttpExpectations, latencyM
       problems.push(`header ${name} is ${show(actual)}, expected to match /${wanted.matches}/`);
     }
   }
-  for (const text of expect.bodyContains ?? []) if (!answer.body.includes(text)) problems.push(`body does not contain ${show(text)}`);
-  for (const text of expect.bodyNotContains ?? []) if (answer.body.includes(text)) problems.push(`body contains ${show(text)}`);
-  if (expect.bodyMatches !== undefined && !new RegExp(expect.bodyMatches).test(answer.body)) problems.push(`body does not match /${expect.bodyMatches}/`);
+  for (const text of expect.bodyContains ?? [])
+    if (!answer.body.includes(text)) problems.push(`body does not contain ${show(text)}`);
+  for (const text of expect.bodyNotContains ?? [])
+    if (answer.body.includes(text)) problems.push(`body contains ${show(text)}`);
+  if (expect.bodyMatches !== undefined && !new RegExp(expect.bodyMatches).test(answer.body))
+    problems.push(`body does not match /${expect.bodyMatches}/`);
   if (expect.json) {
     let document: unknown;
     let parsed = true;
@@ -89,7 +102,9 @@ export const judgeHttp = (answer: HttpAnswer, expect: HttpExpectations, latencyM
       document = JSON.parse(answer.body);
     } catch {
       parsed = false;
-      problems.push(`body is not JSON${answer.truncated ? ' (cut at the size limit)' : ''}: ${show(clip(answer.body, 60))}`);
+      problems.push(
+        `body is not JSON${answer.truncated ? ' (cut at the size limit)' : ''}: ${show(clip(answer.body, 60))}`,
+      );
     }
     if (parsed) for (const expectation of expect.json) problems.push(...jsonProblems(document, expectation));
   }
@@ -174,7 +189,8 @@ export const judgeAlarms = (found: AlarmState[], wanted: string[]): Measurement 
     ...firing.map((a) => `${a.name} is in ALARM${a.reason ? ` (${clip(a.reason)})` : ''}`),
     ...missing.map((name) => `alarm ${name} does not exist`),
   ];
-  if (problems.length > 0) return { outcome: 'fail', value: firing.length, reason: clip(problems.join('; '), MAX_REASON) };
+  if (problems.length > 0)
+    return { outcome: 'fail', value: firing.length, reason: clip(problems.join('; '), MAX_REASON) };
   return { outcome: 'pass', value: 0, reason: `none of ${wanted.length} alarms in ALARM` };
 };
 
@@ -187,7 +203,11 @@ export interface TargetHealthState {
 }
 
 /** Passes when the healthy share reaches the minimum; a group without targets fails. */
-export const judgeTargetHealth = (targets: TargetHealthState[], minHealthyPercent: number, targetGroup: string): Measurement => {
+export const judgeTargetHealth = (
+  targets: TargetHealthState[],
+  minHealthyPercent: number,
+  targetGroup: string,
+): Measurement => {
   if (targets.length === 0) return { outcome: 'fail', value: 0, reason: `${targetGroup} has no registered targets` };
   const healthy = targets.filter((t) => t.state === 'healthy').length;
   const percent = (healthy / targets.length) * 100;
@@ -197,5 +217,9 @@ export const judgeTargetHealth = (targets: TargetHealthState[], minHealthyPercen
     .filter((t) => t.state !== 'healthy')
     .slice(0, 5)
     .map((t) => `${t.id}${t.port ? `:${t.port}` : ''} ${t.state}${t.reason ? ` (${t.reason})` : ''}`);
-  return { outcome: 'fail', value: percent, reason: clip(`${summary}, need ${minHealthyPercent}%; ${others.join(', ')}`, MAX_REASON) };
+  return {
+    outcome: 'fail',
+    value: percent,
+    reason: clip(`${summary}, need ${minHealthyPercent}%; ${others.join(', ')}`, MAX_REASON),
+  };
 };

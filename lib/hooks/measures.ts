@@ -43,7 +43,12 @@ const substituteAll = async (env: Environment, texts: string[]): Promise<(text: 
 };
 
 const prepareHttp = async (check: HttpCheck, env: Environment, deps: MeasureDeps): Promise<Measure> => {
-  const fill = await substituteAll(env, [check.url ?? '', check.path, check.body ?? '', ...Object.values(check.headers)]);
+  const fill = await substituteAll(env, [
+    check.url ?? '',
+    check.path,
+    check.body ?? '',
+    ...Object.values(check.headers),
+  ]);
   let url: string;
   let host: string | undefined;
   if (check.url) {
@@ -66,7 +71,11 @@ const prepareHttp = async (check: HttpCheck, env: Environment, deps: MeasureDeps
   };
 };
 
-const toQuery = (query: CloudWatchCheck['queries'][number], returnData: boolean, fill: (t: string) => string): MetricDataQuery => ({
+const toQuery = (
+  query: CloudWatchCheck['queries'][number],
+  returnData: boolean,
+  fill: (t: string) => string,
+): MetricDataQuery => ({
   Id: query.id,
   Label: query.label,
   ReturnData: returnData,
@@ -94,17 +103,26 @@ const prepareCloudWatch = async (check: CloudWatchCheck, env: Environment, deps:
   const queries = check.queries.map((q) => toQuery(q, q.id === evaluated, fill));
   return async (_attempt, signal): Promise<Measurement> => {
     const end = deps.clock();
-    const results = await readMetricData(deps.cloudwatch, { queries, start: new Date(end - check.window), end: new Date(end) }, signal);
+    const results = await readMetricData(
+      deps.cloudwatch,
+      { queries, start: new Date(end - check.window), end: new Date(end) },
+      signal,
+    );
     const series = results.find((r) => r.id === evaluated);
     if (series?.statusCode === 'InternalError' || series?.statusCode === 'Forbidden') {
-      return { outcome: 'error', reason: `GetMetricData answered ${series.statusCode} for ${evaluated}: ${series.messages.join('; ') || 'no message'}` };
+      return {
+        outcome: 'error',
+        reason: `GetMetricData answered ${series.statusCode} for ${evaluated}: ${series.messages.join('; ') || 'no message'}`,
+      };
     }
     return judgeMetric(series, check);
   };
 };
 
 const prepareAlarms = async (check: AlarmsCheck, env: Environment, deps: MeasureDeps): Promise<Measure> => {
-  const fromGroup = check.fromDeploymentGroup ? await need(env.deploymentGroupAlarms(), "the deployment group's alarms") : [];
+  const fromGroup = check.fromDeploymentGroup
+    ? await need(env.deploymentGroupAlarms(), "the deployment group's alarms")
+    : [];
   const names = [...new Set([...check.alarms, ...fromGroup])];
   if (names.length === 0) throw new UnresolvedError('no alarms to watch: the deployment group has none configured');
   return async (_attempt, signal) => judgeAlarms(await readAlarms(deps.cloudwatch, names, signal), names);

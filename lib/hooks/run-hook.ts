@@ -94,7 +94,15 @@ const afterAbort = (signal: AbortSignal) =>
     signal.addEventListener(
       'abort',
       () => {
-        const timer = setTimeout(() => resolve({ status: 'Failed', reason: `the checks did not stop at the deadline (${String((signal.reason as Error)?.message ?? signal.reason)})`, checks: [] }), WIND_DOWN_MS);
+        const timer = setTimeout(
+          () =>
+            resolve({
+              status: 'Failed',
+              reason: `the checks did not stop at the deadline (${String((signal.reason as Error)?.message ?? signal.reason)})`,
+              checks: [],
+            }),
+          WIND_DOWN_MS,
+        );
         timer.unref?.();
       },
       { once: true },
@@ -107,7 +115,10 @@ export const runHook = async ({ hookId, event, settings, deps }: RunHookInput): 
   const hook = hookById(hookId);
   const parsed = hookEventSchema.safeParse(event);
   const execution = parsed.success
-    ? { deploymentId: parsed.data.DeploymentId, lifecycleEventHookExecutionId: parsed.data.LifecycleEventHookExecutionId }
+    ? {
+        deploymentId: parsed.data.DeploymentId,
+        lifecycleEventHookExecutionId: parsed.data.LifecycleEventHookExecutionId,
+      }
     : undefined;
   const log = deps.log.child({
     hook: hook?.name ?? hookId,
@@ -118,7 +129,10 @@ export const runHook = async ({ hookId, event, settings, deps }: RunHookInput): 
   let status: HookStatus = 'Failed';
   let reason = 'the hook stopped before reaching a verdict';
   let checks: CheckResult[] = [];
-  let report: ReportOutcome = { outcome: 'not-attempted', reason: 'no deployment id or hook execution id in the event' };
+  let report: ReportOutcome = {
+    outcome: 'not-attempted',
+    reason: 'no deployment id or hook execution id in the event',
+  };
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -143,12 +157,24 @@ export const runHook = async ({ hookId, event, settings, deps }: RunHookInput): 
     }
     const checkDeadline = { remainingMs: () => deps.deadline.remainingMs() - reserve };
     const budget = checkDeadline.remainingMs();
-    if (budget <= 0) throw new CheckStoppedError('deadline', `no time left for the checks (${Math.round(deps.deadline.remainingMs())} ms left, ${reserve} ms kept for the report)`);
-    timer = setTimeout(() => controller.abort(new CheckStoppedError('deadline', 'stopped at the hook deadline')), budget);
+    if (budget <= 0)
+      throw new CheckStoppedError(
+        'deadline',
+        `no time left for the checks (${Math.round(deps.deadline.remainingMs())} ms left, ${reserve} ms kept for the report)`,
+      );
+    timer = setTimeout(
+      () => controller.abort(new CheckStoppedError('deadline', 'stopped at the hook deadline')),
+      budget,
+    );
 
     const evaluation = (async () => {
       const hookSettings = settingsForHook(settings, hook.name);
-      const env = createEnvironment({ deploymentId: execution.deploymentId }, settings.discovery, deps, controller.signal);
+      const env = createEnvironment(
+        { deploymentId: execution.deploymentId },
+        settings.discovery,
+        deps,
+        controller.signal,
+      );
       const prepared = await Promise.all(hookSettings.checks.map((check) => prepareCheck(check, env, deps)));
       const results = await evaluateChecks(prepared, {
         sleep: deps.sleep,
@@ -184,7 +210,13 @@ export const runHook = async ({ hookId, event, settings, deps }: RunHookInput): 
       report: report.outcome,
       reportAttempts: 'attempts' in report ? report.attempts : 0,
       durationMs: Math.round(deps.clock() - started),
-      checks: checks.map((c) => ({ name: c.name, verdict: c.verdict, dryRun: c.dryRun, attempts: c.attempts, reason: c.reason })),
+      checks: checks.map((c) => ({
+        name: c.name,
+        verdict: c.verdict,
+        dryRun: c.dryRun,
+        attempts: c.attempts,
+        reason: c.reason,
+      })),
       ...(report.outcome === 'failed' ? { reportError: report.error } : {}),
     };
     if (report.outcome === 'failed' || report.outcome === 'not-attempted') log.error('hook verdict', line);

@@ -123,7 +123,9 @@ const jsonExpectationSchema = z
     'give at least one of equals, notEquals, exists, matches, atLeast, atMost',
   );
 
-const stringList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]));
+const stringList = z
+  .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+  .transform((v) => (Array.isArray(v) ? v : [v]));
 
 const httpExpectSchema = z.strictObject({
   /** `200`, `2xx`, or a list of either. */
@@ -133,7 +135,10 @@ const httpExpectSchema = z.strictObject({
     .default(['2xx']),
   /** Header name (any case) to an exact value, or `{ matches: regex }`, or `{ absent: true }`. */
   headers: z
-    .record(z.string(), z.union([z.string(), z.strictObject({ matches: regexSchema }), z.strictObject({ absent: z.literal(true) })]))
+    .record(
+      z.string(),
+      z.union([z.string(), z.strictObject({ matches: regexSchema }), z.strictObject({ absent: z.literal(true) })]),
+    )
     .optional(),
   bodyContains: stringList.optional(),
   bodyNotContains: stringList.optional(),
@@ -219,11 +224,17 @@ export const cloudWatchCheckSchema = z
   })
   .superRefine((check, ctx) => {
     const ids = check.queries.map((q) => q.id);
-    if (new Set(ids).size !== ids.length) ctx.addIssue({ code: 'custom', path: ['queries'], message: 'query ids must be unique' });
+    if (new Set(ids).size !== ids.length)
+      ctx.addIssue({ code: 'custom', path: ['queries'], message: 'query ids must be unique' });
     if (check.evaluate !== undefined && !ids.includes(check.evaluate)) {
-      ctx.addIssue({ code: 'custom', path: ['evaluate'], message: `"${check.evaluate}" is not one of the query ids (${ids.join(', ')})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['evaluate'],
+        message: `"${check.evaluate}" is not one of the query ids (${ids.join(', ')})`,
+      });
     }
-    if (check.window < 60_000) ctx.addIssue({ code: 'custom', path: ['window'], message: 'window must be at least 1m' });
+    if (check.window < 60_000)
+      ctx.addIssue({ code: 'custom', path: ['window'], message: 'window must be at least 1m' });
   });
 
 /** Named CloudWatch alarms that must not be in ALARM. */
@@ -235,7 +246,10 @@ export const alarmsCheckSchema = z
     /** Also watch the alarms configured on the deployment group. */
     fromDeploymentGroup: z.boolean().default(false),
   })
-  .refine((c) => c.alarms.length > 0 || c.fromDeploymentGroup, 'name at least one alarm or set fromDeploymentGroup: true');
+  .refine(
+    (c) => c.alarms.length > 0 || c.fromDeploymentGroup,
+    'name at least one alarm or set fromDeploymentGroup: true',
+  );
 
 /** The healthy share of a target group's targets. */
 export const targetHealthCheckSchema = z.strictObject({
@@ -258,7 +272,10 @@ const endpointOverrideSchema = z.strictObject({
   /** Base URL of the listener, e.g. `https://internal-orders-123.eu-west-1.elb.amazonaws.com:8443`. */
   url: z.string().refine(isHttpUrl, 'url must be an http:// or https:// URL').optional(),
   /** Host header, and TLS server name (SNI) for https, when the certificate names another host. */
-  host: z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?$/, 'host must be a host name').optional(),
+  host: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+(:\d+)?$/, 'host must be a host name')
+    .optional(),
 });
 
 /** Overrides of what discovery finds. */
@@ -297,18 +314,40 @@ export const hooksSettingsSchema = z
       if (!hookSettings) continue;
       const names = hookSettings.checks.map((c) => c.name);
       names.forEach((name, i) => {
-        if (names.indexOf(name) !== i) ctx.addIssue({ code: 'custom', path: [hook.name, 'checks', i, 'name'], message: `check name "${name}" is used twice` });
+        if (names.indexOf(name) !== i)
+          ctx.addIssue({
+            code: 'custom',
+            path: [hook.name, 'checks', i, 'name'],
+            message: `check name "${name}" is used twice`,
+          });
       });
       hookSettings.checks.forEach((check, i) => {
         const path = [hook.name, 'checks', i];
         if (check.failureLimit >= check.count) {
-          ctx.addIssue({ code: 'custom', path: [...path, 'failureLimit'], message: `failureLimit (${check.failureLimit}) must be below count (${check.count}), or the check can never fail` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, 'failureLimit'],
+            message: `failureLimit (${check.failureLimit}) must be below count (${check.count}), or the check can never fail`,
+          });
         }
-        if (check.type === 'http' && !check.url && (check.target ?? 'test') === 'test' && hook.testListenerServes !== 'green') {
-          ctx.addIssue({ code: 'custom', path: [...path, 'target'], message: `in ${hook.name} the test listener still serves blue, so this probe would not test the new version; probe it from AfterAllowTestTraffic or later` });
+        if (
+          check.type === 'http' &&
+          !check.url &&
+          (check.target ?? 'test') === 'test' &&
+          hook.testListenerServes !== 'green'
+        ) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, 'target'],
+            message: `in ${hook.name} the test listener still serves blue, so this probe would not test the new version; probe it from AfterAllowTestTraffic or later`,
+          });
         }
         if (check.type === 'targetHealth' && check.targetGroup === 'green' && !hook.greenTaskSet) {
-          ctx.addIssue({ code: 'custom', path: [...path, 'targetGroup'], message: `in ${hook.name} the green task set does not exist yet, so the green target group has no targets` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, 'targetGroup'],
+            message: `in ${hook.name} the green task set does not exist yet, so the green target group has no targets`,
+          });
         }
       });
       const needed = hookTimeoutSeconds(hookSettings);

@@ -30,6 +30,12 @@ export const deliver = async (
   const message = build(mentionsFor(subject.severity, deps.settings.slack.mentions));
   const url = await deps.urls.resolve(destination.webhookParameter ?? deps.defaultWebhookParameter);
   const result = await deps.sender.send(url, message, deps.deadline);
-  deps.log.info('alert posted', { route: destination.route, kind: subject.kind, severity: subject.severity, attempts: result.attempts, degraded: result.degraded });
+  deps.log.info('alert posted', {
+    route: destination.route,
+    kind: subject.kind,
+    severity: subject.severity,
+    attempts: result.attempts,
+    degraded: result.degraded,
+  });
   return { posted: true, route: destination.route, ...result, message };
 };

@@ -17,19 +17,31 @@ export interface AlarmNotifierDeps extends DeliveryDeps {
 export const notifyAlarmEvent = async (raw: unknown, deps: AlarmNotifierDeps): Promise<NotifyOutcome> => {
   const classified = classifyEvent(raw);
   if (classified.kind !== 'alarm') {
-    const reason = classified.kind === 'unknown' ? classified.reason : `a ${classified.kind} event reached the alarm notifier`;
+    const reason =
+      classified.kind === 'unknown' ? classified.reason : `a ${classified.kind} event reached the alarm notifier`;
     deps.log.error('event not understood; posting a fallback alert', { reason });
-    return deliver({ kind: 'unknown', severity: 'warning' }, (mentions) => formatFallbackMessage(reason, raw, mentions), deps);
+    return deliver(
+      { kind: 'unknown', severity: 'warning' },
+      (mentions) => formatFallbackMessage(reason, raw, mentions),
+      deps,
+    );
   }
   const change = classified.event;
   const skip = skipAlarm(change, deps.settings);
   if (skip) {
-    deps.log.info('alert skipped', { reason: skip, alarmName: change.detail.alarmName, state: change.detail.state.value });
+    deps.log.info('alert skipped', {
+      reason: skip,
+      alarmName: change.detail.alarmName,
+      state: change.detail.state.value,
+    });
     return { posted: false, skipped: skip };
   }
   const facts = toAlarmFacts(change);
   if (facts.reasonDataStatus === 'malformed') {
-    deps.log.warn('alarm reasonData unreadable; using the plain reason', { alarmName: facts.name, problem: facts.reasonDataProblem });
+    deps.log.warn('alarm reasonData unreadable; using the plain reason', {
+      alarmName: facts.name,
+      problem: facts.reasonDataProblem,
+    });
   }
   let impact: AlarmImpact[] | undefined;
   let impactUnavailable: string | undefined;
@@ -47,7 +59,9 @@ export const notifyAlarmEvent = async (raw: unknown, deps: AlarmNotifierDeps): P
       alarmName: facts.name,
       alarmTags: facts.tags,
       // An alarm that guards exactly one deployment group routes like that group's deployments.
-      ...(impact?.length === 1 ? { application: impact[0]!.application, deploymentGroup: impact[0]!.deploymentGroup } : {}),
+      ...(impact?.length === 1
+        ? { application: impact[0]!.application, deploymentGroup: impact[0]!.deploymentGroup }
+        : {}),
     },
     (mentions) => formatAlarmMessage(facts, { mentions, impact, impactUnavailable }),
     deps,

@@ -46,10 +46,16 @@ export const notifyDeploymentEvent = async (raw: unknown, deps: DeploymentNotifi
     case 'instance': {
       const change = classified.event;
       const skip = skipInstance(change, deps.settings);
-      if (skip) return skipped(deps, skip, { deploymentId: change.detail.deploymentId, instanceId: change.detail.instanceId });
+      if (skip)
+        return skipped(deps, skip, { deploymentId: change.detail.deploymentId, instanceId: change.detail.instanceId });
       const severity = change.detail.state === 'FAILURE' ? 'critical' : 'info';
       return deliver(
-        { kind: 'instance', severity, application: change.detail.application, deploymentGroup: change.detail.deploymentGroup },
+        {
+          kind: 'instance',
+          severity,
+          application: change.detail.application,
+          deploymentGroup: change.detail.deploymentGroup,
+        },
         (mentions) => formatInstanceMessage(change, { mentions }),
         deps,
       );
@@ -59,16 +65,26 @@ export const notifyDeploymentEvent = async (raw: unknown, deps: DeploymentNotifi
       const skip = skipCleanup(event, deps.settings);
       if (skip) return skipped(deps, skip, { autoScalingGroupName: event.detail.autoScalingGroupName });
       return deliver(
-        { kind: 'cleanup', severity: cleanupSeverity(event.detail.action), application: event.detail.application, deploymentGroup: event.detail.deploymentGroup },
+        {
+          kind: 'cleanup',
+          severity: cleanupSeverity(event.detail.action),
+          application: event.detail.application,
+          deploymentGroup: event.detail.deploymentGroup,
+        },
         (mentions) => formatCleanupMessage(event, mentions),
         deps,
       );
     }
     case 'alarm':
     case 'unknown': {
-      const reason = classified.kind === 'unknown' ? classified.reason : 'an alarm event reached the deployment notifier';
+      const reason =
+        classified.kind === 'unknown' ? classified.reason : 'an alarm event reached the deployment notifier';
       deps.log.error('event not understood; posting a fallback alert', { reason });
-      return deliver({ kind: 'unknown', severity: 'warning' }, (mentions) => formatFallbackMessage(reason, raw, mentions), deps);
+      return deliver(
+        { kind: 'unknown', severity: 'warning' },
+        (mentions) => formatFallbackMessage(reason, raw, mentions),
+        deps,
+      );
     }
   }
 };

@@ -24,8 +24,14 @@ export const findQueueUrl = async (sqs: SQSClient, queueName: string): Promise<s
     if (!QueueUrl) throw new QueueNotFoundError(`GetQueueUrl returned no URL for ${queueName}`);
     return QueueUrl;
   } catch (error) {
-    if (error instanceof QueueDoesNotExist || (error as { name?: string }).name === 'AWS.SimpleQueueService.NonExistentQueue') {
-      throw new QueueNotFoundError(`there is no queue named ${queueName} here: is the stage deployed in this account and region?`, { cause: error });
+    if (
+      error instanceof QueueDoesNotExist ||
+      (error as { name?: string }).name === 'AWS.SimpleQueueService.NonExistentQueue'
+    ) {
+      throw new QueueNotFoundError(
+        `there is no queue named ${queueName} here: is the stage deployed in this account and region?`,
+        { cause: error },
+      );
     }
     throw error;
   }
@@ -45,7 +51,11 @@ export interface QueueReadOptions {
 }
 
 /** The dead-letter queue behind the `DeadLetterQueue` port. */
-export const createSqsDeadLetterQueue = (sqs: SQSClient, queueUrl: string, options: QueueReadOptions = {}): DeadLetterQueue => ({
+export const createSqsDeadLetterQueue = (
+  sqs: SQSClient,
+  queueUrl: string,
+  options: QueueReadOptions = {},
+): DeadLetterQueue => ({
   receive: async (maxMessages) => {
     const { Messages } = await sqs.send(
       new ReceiveMessageCommand({
@@ -66,11 +76,18 @@ export const createSqsDeadLetterQueue = (sqs: SQSClient, queueUrl: string, optio
   release: async (receiptHandles) => {
     const failed: string[] = [];
     for (let i = 0; i < receiptHandles.length; i += 10) {
-      const entries = receiptHandles.slice(i, i + 10).map((handle, n) => ({ Id: String(i + n), ReceiptHandle: handle, VisibilityTimeout: 0 }));
-      const { Failed } = await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+      const entries = receiptHandles
+        .slice(i, i + 10)
+        .map((handle, n) => ({ Id: String(i + n), ReceiptHandle: handle, VisibilityTimeout: 0 }));
+      const { Failed } = await sqs.send(
+        new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: entries }),
+      );
       for (const entry of Failed ?? []) failed.push(`${entry.Code ?? 'error'}: ${entry.Message ?? 'no message'}`);
     }
-    if (failed.length > 0) throw new VisibilityResetError(`${failed.length} message(s) stay hidden until their visibility timeout ends (${failed[0]})`);
+    if (failed.length > 0)
+      throw new VisibilityResetError(
+        `${failed.length} message(s) stay hidden until their visibility timeout ends (${failed[0]})`,
+      );
   },
 });
 
@@ -78,7 +95,11 @@ export const createSqsDeadLetterQueue = (sqs: SQSClient, queueUrl: string, optio
 export const createLambdaInvoker = (lambda: LambdaClient): AsyncInvoker => ({
   invokeAsync: async (functionArn, payload) => {
     const { StatusCode } = await lambda.send(
-      new InvokeCommand({ FunctionName: functionArn, InvocationType: 'Event', Payload: new TextEncoder().encode(payload) }),
+      new InvokeCommand({
+        FunctionName: functionArn,
+        InvocationType: 'Event',
+        Payload: new TextEncoder().encode(payload),
+      }),
     );
     return StatusCode;
   },

@@ -92,13 +92,21 @@ export interface FunctionArnParts {
   unqualifiedArn: string;
 }
 
-const FUNCTION_ARN = /^arn:(aws[a-z-]*):lambda:([a-z0-9-]+):(\d{12}):function:([A-Za-z0-9_-]{1,64})(?::(\$LATEST|[A-Za-z0-9_-]+))?$/;
+const FUNCTION_ARN =
+  /^arn:(aws[a-z-]*):lambda:([a-z0-9-]+):(\d{12}):function:([A-Za-z0-9_-]{1,64})(?::(\$LATEST|[A-Za-z0-9_-]+))?$/;
 
 /** Splits a Lambda function ARN, qualified (`:$LATEST`, `:3`, `:alias`) or not; undefined if it is none. */
 export const parseFunctionArn = (arn: string): FunctionArnParts | undefined => {
   const match = FUNCTION_ARN.exec(arn.trim());
   if (!match) return undefined;
-  const [, partition, region, account, name, qualifier] = match as unknown as [string, string, string, string, string, string | undefined];
+  const [, partition, region, account, name, qualifier] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string | undefined,
+  ];
   return {
     partition,
     region,
@@ -119,7 +127,8 @@ const oneLine = (text: string): string => {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value : undefined);
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.trim() !== '' ? value : undefined;
 
 /** Event id and deployment id of an EventBridge event or an ECS hook payload, when present. */
 export const eventFacts = (payload: unknown): Pick<MessageFacts, 'eventId' | 'deploymentId'> => {
@@ -139,7 +148,10 @@ const eventBridgeReason = (message: DeadLetterMessage): string => {
   const detail = attribute(message, a.errorMessage);
   const condition = attribute(message, a.exhaustedRetryCondition);
   const attempts = attribute(message, a.retryAttempts);
-  const error = code && detail ? `${code}: ${detail}` : (code ?? detail ?? 'EventBridge could not deliver it (no error attributes)');
+  const error =
+    code && detail
+      ? `${code}: ${detail}`
+      : (code ?? detail ?? 'EventBridge could not deliver it (no error attributes)');
   const gaveUp = [condition, attempts === undefined ? undefined : `${attempts} retries`].filter(Boolean).join(', ');
   return oneLine(gaveUp ? `${error} (${gaveUp})` : error);
 };
@@ -156,7 +168,11 @@ const invocationRecordSchema = z
       .loose(),
     requestPayload: z.unknown().optional(),
     responseContext: z
-      .object({ statusCode: z.number().optional(), executedVersion: z.string().optional(), functionError: z.string().optional() })
+      .object({
+        statusCode: z.number().optional(),
+        executedVersion: z.string().optional(),
+        functionError: z.string().optional(),
+      })
       .loose()
       .optional(),
     responsePayload: z.unknown().optional(),
@@ -171,9 +187,14 @@ const lambdaReason = (record: InvocationRecord): string => {
   const error =
     type && message
       ? `${type}: ${message}`
-      : (type ?? message ?? record.responseContext?.functionError ?? (response === undefined ? undefined : JSON.stringify(response)));
+      : (type ??
+        message ??
+        record.responseContext?.functionError ??
+        (response === undefined ? undefined : JSON.stringify(response)));
   const { condition, approximateInvokeCount: count } = record.requestContext;
-  const gaveUp = [condition, count === undefined ? undefined : `${count} attempt${count === 1 ? '' : 's'}`].filter(Boolean).join(', ');
+  const gaveUp = [condition, count === undefined ? undefined : `${count} attempt${count === 1 ? '' : 's'}`]
+    .filter(Boolean)
+    .join(', ');
   const said = error ?? 'no error in the record';
   return oneLine(gaveUp ? `${said} (${gaveUp})` : said);
 };
@@ -201,14 +222,22 @@ const unwrap = (
   const targetArn = attribute(message, EVENTBRIDGE_DLQ_ATTRIBUTES.targetArn);
   if (targetArn) {
     const reason = eventBridgeReason(message);
-    if (!isObject(parsed)) return { skip: 'an EventBridge dead letter whose body is not an event object', origin: 'eventbridge-dlq', reason };
+    if (!isObject(parsed))
+      return {
+        skip: 'an EventBridge dead letter whose body is not an event object',
+        origin: 'eventbridge-dlq',
+        reason,
+      };
     return { origin: 'eventbridge-dlq', functionArn: targetArn, payload: body, reason, event: parsed };
   }
 
   if (isObject(parsed) && 'requestContext' in parsed) {
     const record = invocationRecordSchema.safeParse(parsed);
     if (!record.success) {
-      return { skip: `a Lambda invocation record of an unexpected shape: ${describeIssues(record.error)}`, origin: 'lambda-destination' };
+      return {
+        skip: `a Lambda invocation record of an unexpected shape: ${describeIssues(record.error)}`,
+        origin: 'lambda-destination',
+      };
     }
     const reason = lambdaReason(record.data);
     if (record.data.requestPayload === undefined) {
@@ -216,7 +245,13 @@ const unwrap = (
       return { skip: 'the invocation record carries no request payload', origin: 'lambda-destination', reason };
     }
     const event = record.data.requestPayload;
-    return { origin: 'lambda-destination', functionArn: record.data.requestContext.functionArn, payload: JSON.stringify(event), reason, event };
+    return {
+      origin: 'lambda-destination',
+      functionArn: record.data.requestContext.functionArn,
+      payload: JSON.stringify(event),
+      reason,
+      event,
+    };
   }
 
   return { skip: 'neither an EventBridge dead letter (no TARGET_ARN attribute) nor a Lambda invocation record' };
@@ -237,7 +272,10 @@ export const toRedrive = (message: DeadLetterMessage, stack: StackIdentity): Red
   const named = { ...facts, functionName: arn.name };
 
   if (arn.name.startsWith(HOOK_FUNCTION_PREFIX)) {
-    return { skip: 'a hook function: re-driven, it would report on a lifecycle event that finished long ago', ...named };
+    return {
+      skip: 'a hook function: re-driven, it would report on a lifecycle event that finished long ago',
+      ...named,
+    };
   }
   const prefix = stackFunctionPrefix(stack);
   const key = arn.name.slice(prefix.length);
@@ -256,4 +294,6 @@ export const toRedrive = (message: DeadLetterMessage, stack: StackIdentity): Red
  * serverless.yml (`notifyDeployment`). Without a filter everything is selected.
  */
 export const isSelected = (decision: RedriveDecision, only: string | undefined, stack: StackIdentity): boolean =>
-  only === undefined || decision.functionName === only || decision.functionName === `${stackFunctionPrefix(stack)}${only}`;
+  only === undefined ||
+  decision.functionName === only ||
+  decision.functionName === `${stackFunctionPrefix(stack)}${only}`;

@@ -40,12 +40,15 @@ const STOPPED: Record<StopReason, string> = {
 /** The closing lines: counts per outcome, why the run stopped, and anything left to do. */
 export const formatTotals = (report: RedriveReport): string[] => {
   const c = report.counts;
-  const done = report.dryRun ? `${c['would-redrive']} would be re-driven` : `${c.redriven} re-driven, ${c.failed} failed`;
+  const done = report.dryRun
+    ? `${c['would-redrive']} would be re-driven`
+    : `${c.redriven} re-driven, ${c.failed} failed`;
   const left = c.left + c['not-selected'] + c.failed;
   const lines = [
     `${report.dryRun ? 'dry run, nothing changed: ' : ''}${report.received} message(s) looked at: ${done}, ${c.left} not re-drivable, ${c['not-selected']} not selected; stopped because ${STOPPED[report.stoppedBecause]}`,
   ];
-  if (!report.dryRun && left > 0) lines.push(`${left} message(s) stay in the queue (LEFT, NOT-SELECTED and FAILED lines above)`);
+  if (!report.dryRun && left > 0)
+    lines.push(`${left} message(s) stay in the queue (LEFT, NOT-SELECTED and FAILED lines above)`);
   if (report.releaseError) lines.push(`warning: ${report.releaseError}`);
   return lines;
 };

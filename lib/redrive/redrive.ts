@@ -1,4 +1,12 @@
-import { type DeadLetterMessage, isSelected, isSkip, type Redrive, type RedriveDecision, type StackIdentity, toRedrive } from './decide.js';
+import {
+  type DeadLetterMessage,
+  isSelected,
+  isSkip,
+  type Redrive,
+  type RedriveDecision,
+  type StackIdentity,
+  toRedrive,
+} from './decide.js';
 
 /**
  * Re-drives the dead-letter queue: reads it page by page, sends each understood event back to its
@@ -85,18 +93,26 @@ const redriveOne = async (
   invoker: AsyncInvoker,
 ): Promise<Pick<RedriveOutcome, 'status' | 'error'>> => {
   const handle = message.ReceiptHandle;
-  if (!handle) return { status: 'failed', error: 'the message has no receipt handle, so it could not be deleted after a re-drive' };
+  if (!handle)
+    return {
+      status: 'failed',
+      error: 'the message has no receipt handle, so it could not be deleted after a re-drive',
+    };
   let status: number | undefined;
   try {
     status = await invoker.invokeAsync(decision.functionArn, decision.payload);
   } catch (error) {
     return { status: 'failed', error: `invoke failed: ${describe(error)}` };
   }
-  if (status !== ACCEPTED) return { status: 'failed', error: `Lambda answered ${status ?? 'without a status'}, not ${ACCEPTED}` };
+  if (status !== ACCEPTED)
+    return { status: 'failed', error: `Lambda answered ${status ?? 'without a status'}, not ${ACCEPTED}` };
   try {
     await queue.remove(handle);
   } catch (error) {
-    return { status: 'failed', error: `invoked, but the message could not be deleted, so a later re-drive would send the event again: ${describe(error)}` };
+    return {
+      status: 'failed',
+      error: `invoked, but the message could not be deleted, so a later re-drive would send the event again: ${describe(error)}`,
+    };
   }
   return { status: 'redriven' };
 };
@@ -167,9 +183,17 @@ export const redriveDeadLetters = async (
   } catch (error) {
     releaseError = describe(error);
   }
-  const report: RedriveReport = { dryRun: options.dryRun, received, counts, stoppedBecause, ...(releaseError ? { releaseError } : {}) };
+  const report: RedriveReport = {
+    dryRun: options.dryRun,
+    received,
+    counts,
+    stoppedBecause,
+    ...(releaseError ? { releaseError } : {}),
+  };
   if (failure !== undefined) {
-    throw new RedriveError(`the run stopped after ${received} message(s): ${describe(failure)}`, report, { cause: failure });
+    throw new RedriveError(`the run stopped after ${received} message(s): ${describe(failure)}`, report, {
+      cause: failure,
+    });
   }
   return report;
 };

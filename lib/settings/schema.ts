@@ -17,13 +17,21 @@ import { hooksSettingsSchema } from '../hooks/settings.js';
 export const WEBHOOK_PARAMETER_PREFIX = '/deploy-sentinel/';
 const webhookParameter = z
   .string()
-  .regex(/^\/deploy-sentinel\/[A-Za-z0-9_.\-/]+$/, `must be an SSM parameter name under ${WEBHOOK_PARAMETER_PREFIX} (the notifiers may read only those)`);
+  .regex(
+    /^\/deploy-sentinel\/[A-Za-z0-9_.\-/]+$/,
+    `must be an SSM parameter name under ${WEBHOOK_PARAMETER_PREFIX} (the notifiers may read only those)`,
+  );
 
-const oneOrMany = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]));
+const oneOrMany = z
+  .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+  .transform((v) => (Array.isArray(v) ? v : [v]));
 
 const mention = z
   .string()
-  .regex(/^<(!here|!channel|!subteam\^[A-Z0-9]+|@[UW][A-Z0-9]+)>$/, 'must be <!here>, <!channel>, <!subteam^ID> or <@USERID>');
+  .regex(
+    /^<(!here|!channel|!subteam\^[A-Z0-9]+|@[UW][A-Z0-9]+)>$/,
+    'must be <!here>, <!channel>, <!subteam^ID> or <@USERID>',
+  );
 
 export const routeSchema = z
   .object({

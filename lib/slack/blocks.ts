@@ -46,8 +46,7 @@ export interface SlackMessage {
 }
 
 /** Slack's mrkdwn treats these three as control characters; text from outside must not. */
-export const escape = (text: string): string =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** Keeps the start of a text: names, reasons. */
 export const trimEnd = (text: string, max: number, marker = '…'): string =>
@@ -89,30 +88,31 @@ export const context = (parts: ReadonlyArray<string | undefined>): ContextBlock 
   if (present.length === 0) return undefined;
   return {
     type: 'context',
-    elements: present.slice(0, LIMITS.contextElements).map((text) => ({ type: 'mrkdwn', text: trimEnd(text, LIMITS.sectionText) })),
+    elements: present
+      .slice(0, LIMITS.contextElements)
+      .map((text) => ({ type: 'mrkdwn', text: trimEnd(text, LIMITS.sectionText) })),
   };
 };
 
 export const buttons = (links: ReadonlyArray<{ text: string; url: string | undefined }>): ActionsBlock | undefined => {
-  const present = links.filter((l): l is { text: string; url: string } => Boolean(l.url) && l.url!.length <= LIMITS.url);
+  const present = links.filter(
+    (l): l is { text: string; url: string } => Boolean(l.url) && l.url!.length <= LIMITS.url,
+  );
   if (present.length === 0) return undefined;
   return {
     type: 'actions',
-    elements: present.slice(0, LIMITS.buttons).map(
-      (l, i): Button => ({
-        type: 'button',
-        text: { type: 'plain_text', text: trimEnd(l.text, LIMITS.buttonText), emoji: true },
-        url: l.url,
-        action_id: `link-${i}`,
-      }),
-    ),
+    elements: present.slice(0, LIMITS.buttons).map((l, i): Button => ({
+      type: 'button',
+      text: { type: 'plain_text', text: trimEnd(l.text, LIMITS.buttonText), emoji: true },
+      url: l.url,
+      action_id: `link-${i}`,
+    })),
   };
 };
 
 const sizeOf = (message: SlackMessage) => JSON.stringify(message).length;
 
-const sectionTextLength = (block: KnownBlock) =>
-  block.type === 'section' && block.text ? block.text.text.length : 0;
+const sectionTextLength = (block: KnownBlock) => (block.type === 'section' && block.text ? block.text.text.length : 0);
 
 /**
  * Fits a message inside Slack's limits: at most 50 blocks and the whole payload under the size

@@ -10,7 +10,10 @@ export const skipDeployment = (change: DeploymentStateChange, settings: Settings
   const { state, application, deploymentGroup } = change.detail;
   if (!settings.deployments.states.includes(state)) return `state ${state} is not in deployments.states`;
   const quiet = settings.deployments.quiet.find(
-    (q) => q.application === application && (!q.deploymentGroup || q.deploymentGroup === deploymentGroup) && q.states.includes(state),
+    (q) =>
+      q.application === application &&
+      (!q.deploymentGroup || q.deploymentGroup === deploymentGroup) &&
+      q.states.includes(state),
   );
   return quiet ? `${application}/${deploymentGroup} is quiet for ${state}` : undefined;
 };
@@ -32,4 +35,6 @@ export const skipAlarm = (change: AlarmStateChange, settings: Settings): SkipRea
 };
 
 export const skipCleanup = (event: CleanupEvent, settings: Settings): SkipReason =>
-  event.detail.action === 'kept' && !settings.cleanup.postKept ? 'kept groups are not posted (cleanup.postKept is false)' : undefined;
+  event.detail.action === 'kept' && !settings.cleanup.postKept
+    ? 'kept groups are not posted (cleanup.postKept is false)'
+    : undefined;

@@ -39,7 +39,9 @@ const COMPARISON_WORDS: Record<string, string> = {
 const number = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(Math.abs(n) < 1 ? 4 : 2));
 
 const metricLine = (m: MetricRef) => {
-  const dims = Object.entries(m.dimensions).map(([k, v]) => `${k}=${v}`).join(', ');
+  const dims = Object.entries(m.dimensions)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
   const stat = [m.stat, m.period ? `${m.period} s` : undefined].filter(Boolean).join(' over ');
   return `\`${escape(m.namespace ?? '?')}\` ${escape(m.name ?? m.id)}${dims ? ` (${escape(dims)})` : ''}${stat ? ` — ${escape(stat)}` : ''}`;
 };
@@ -55,7 +57,9 @@ const watchedText = (facts: AlarmFacts): string | undefined => {
       const all = w.kind === 'anomaly-detection' && w.band ? [w.band, ...w.expressions] : w.expressions;
       const expressions = all.filter((e, i) => all.findIndex((o) => o.id === e.id) === i);
       const lines = [
-        ...expressions.filter((e) => e.returnData || w.kind === 'anomaly-detection').map((e) => `\`${escape(e.id)} = ${escape(trimEnd(e.expression, 300))}\``),
+        ...expressions
+          .filter((e) => e.returnData || w.kind === 'anomaly-detection')
+          .map((e) => `\`${escape(e.id)} = ${escape(trimEnd(e.expression, 300))}\``),
         ...w.metrics.map((m) => `${escape(m.id)}: ${metricLine(m)}`),
       ];
       return lines.length ? lines.join('\n') : undefined;
@@ -63,7 +67,9 @@ const watchedText = (facts: AlarmFacts): string | undefined => {
     case 'composite': {
       const lines = [w.alarmRule ? `Rule: \`${escape(trimEnd(w.alarmRule, 800))}\`` : undefined];
       if (w.triggeringAlarms.length) {
-        lines.push(`Triggered by: ${w.triggeringAlarms.map((t) => `<${alarmUrl(facts.region, t.name)}|${escape(t.name)}>${t.state ? ` (${escape(t.state)})` : ''}`).join(', ')}`);
+        lines.push(
+          `Triggered by: ${w.triggeringAlarms.map((t) => `<${alarmUrl(facts.region, t.name)}|${escape(t.name)}>${t.state ? ` (${escape(t.state)})` : ''}`).join(', ')}`,
+        );
       }
       return lines.filter(Boolean).join('\n') || undefined;
     }
@@ -72,7 +78,7 @@ const watchedText = (facts: AlarmFacts): string | undefined => {
 
 const thresholdText = (facts: AlarmFacts): string | undefined => {
   if (facts.threshold === undefined && !facts.band) return undefined;
-  const comparison = facts.comparison ? COMPARISON_WORDS[facts.comparison] ?? facts.comparison : undefined;
+  const comparison = facts.comparison ? (COMPARISON_WORDS[facts.comparison] ?? facts.comparison) : undefined;
   if (facts.threshold !== undefined) return `${comparison ?? ''} ${number(facts.threshold)}`.trim();
   return comparison ?? 'anomaly band';
 };
@@ -87,7 +93,9 @@ const datapointsText = (facts: AlarmFacts): string | undefined => {
     const upper = band?.upper[offset];
     return lower !== undefined && upper !== undefined ? `${number(v)} [${number(lower)}–${number(upper)}]` : number(v);
   });
-  const stat = facts.datapoints?.statistic ? ` (${facts.datapoints.statistic}${facts.datapoints.period ? `, ${facts.datapoints.period} s` : ''})` : '';
+  const stat = facts.datapoints?.statistic
+    ? ` (${facts.datapoints.statistic}${facts.datapoints.period ? `, ${facts.datapoints.period} s` : ''})`
+    : '';
   return `${shown.join(', ')}${escape(stat)}`;
 };
 
@@ -117,7 +125,10 @@ export const formatAlarmMessage = (facts: AlarmFacts, options: AlarmFormatOption
   const mentions = options.mentions?.length ? `${options.mentions.join(' ')} ` : '';
   const lasted = facts.lastedMs !== undefined ? formatDuration(facts.lastedMs) : undefined;
   const impact = options.impact ?? [];
-  const atStake = impact.some((i) => i.inProgressDeployments.length > 0) && to === 'ALARM' ? ' — deployments in progress will be stopped' : '';
+  const atStake =
+    impact.some((i) => i.inProgressDeployments.length > 0) && to === 'ALARM'
+      ? ' — deployments in progress will be stopped'
+      : '';
   return fitMessage({
     text: `${mentions}${escape(title)}${lasted && to === 'OK' ? ` after ${lasted}` : ''}${atStake}`,
     severity,
@@ -133,11 +144,25 @@ export const formatAlarmMessage = (facts: AlarmFacts, options: AlarmFormatOption
         ['Kind', facts.kind.replace(/-/g, ' ')],
         ['Description', facts.description && escape(trimEnd(facts.description, 500))],
       ]),
-      impact.length ? section(`*Deployment groups that watch this alarm*\n${impactLines(facts, impact).join('\n')}`) : undefined,
-      facts.actionsSuppressed ? context([`Actions suppressed by ${escape(facts.actionsSuppressed.by)}${facts.actionsSuppressed.reason ? `: ${escape(facts.actionsSuppressed.reason)}` : ''}`]) : undefined,
-      facts.reasonDataStatus === 'malformed' ? context([`⚠️ CloudWatch's reason data could not be read${facts.reasonDataProblem ? ` (${escape(trimEnd(facts.reasonDataProblem, 200))})` : ''}; showing the plain reason`]) : undefined,
-      options.impactUnavailable ? context([`⚠️ Deployment groups unavailable: ${escape(trimEnd(options.impactUnavailable, 300))}`]) : undefined,
-      context([`${escape(facts.region)} · account ${escape(facts.account)}${facts.changedAt ? ` · ${facts.changedAt.toISOString()}` : ''}`]),
+      impact.length
+        ? section(`*Deployment groups that watch this alarm*\n${impactLines(facts, impact).join('\n')}`)
+        : undefined,
+      facts.actionsSuppressed
+        ? context([
+            `Actions suppressed by ${escape(facts.actionsSuppressed.by)}${facts.actionsSuppressed.reason ? `: ${escape(facts.actionsSuppressed.reason)}` : ''}`,
+          ])
+        : undefined,
+      facts.reasonDataStatus === 'malformed'
+        ? context([
+            `⚠️ CloudWatch's reason data could not be read${facts.reasonDataProblem ? ` (${escape(trimEnd(facts.reasonDataProblem, 200))})` : ''}; showing the plain reason`,
+          ])
+        : undefined,
+      options.impactUnavailable
+        ? context([`⚠️ Deployment groups unavailable: ${escape(trimEnd(options.impactUnavailable, 300))}`])
+        : undefined,
+      context([
+        `${escape(facts.region)} · account ${escape(facts.account)}${facts.changedAt ? ` · ${facts.changedAt.toISOString()}` : ''}`,
+      ]),
       buttons([{ text: 'Open alarm', url: alarmUrl(facts.region, facts.name) }]),
     ],
   });

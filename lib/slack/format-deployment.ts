@@ -38,7 +38,12 @@ export const formatDuration = (ms: number): string => {
 
 const TYPE_WORDS = (d: DeploymentDetails): string | undefined => {
   if (d.deploymentType === 'BLUE_GREEN') {
-    const fleet = d.greenFleetAction === 'COPY_AUTO_SCALING_GROUP' ? ', copied Auto Scaling group' : d.greenFleetAction === 'DISCOVER_EXISTING' ? ', existing instances' : '';
+    const fleet =
+      d.greenFleetAction === 'COPY_AUTO_SCALING_GROUP'
+        ? ', copied Auto Scaling group'
+        : d.greenFleetAction === 'DISCOVER_EXISTING'
+          ? ', existing instances'
+          : '';
     return `Blue/green${fleet}`;
   }
   if (d.deploymentType === 'IN_PLACE') return 'In place';
@@ -105,11 +110,16 @@ const whyBlocks = (d: DeploymentDetails, maxTargets: number) => {
     }
     const shown = targets.slice(0, lines.length);
     const more = (d.failedTargetCount ?? targets.length) - shown.length;
-    if (more > 0) lines.push(`_…and ${d.failedTargetCountIsLowerBound ? 'at least ' : ''}${more} more failed target(s)_`);
+    if (more > 0)
+      lines.push(`_…and ${d.failedTargetCountIsLowerBound ? 'at least ' : ''}${more} more failed target(s)_`);
     blocks.push(section(`*Failed targets*\n${lines.join('\n')}`));
     const withLog = shown.find((t) => t.logTail?.trim());
     if (withLog?.logTail) {
-      blocks.push(section(`*Log tail* of \`${escape(trimEnd(withLog.targetId, 120))}\`${withLog.scriptName ? ` (${escape(withLog.scriptName)})` : ''}`));
+      blocks.push(
+        section(
+          `*Log tail* of \`${escape(trimEnd(withLog.targetId, 120))}\`${withLog.scriptName ? ` (${escape(withLog.scriptName)})` : ''}`,
+        ),
+      );
       blocks.push(codeBlock(withLog.logTail.trim(), 2_500));
     }
   }
@@ -137,13 +147,17 @@ export const formatDeploymentMessage = (
   const isRollback = details?.creator === 'codeDeployRollback';
   const title = `${icon} ${application}/${deploymentGroup}: ${isRollback ? `rollback ${words.replace('deployment ', '')}` : words}`;
   const mentions = options.mentions?.length ? `${options.mentions.join(' ')} ` : '';
-  const reason = state === 'FAILURE' || state === 'STOP' ? details?.errorCode ?? details?.errorMessage : undefined;
+  const reason = state === 'FAILURE' || state === 'STOP' ? (details?.errorCode ?? details?.errorMessage) : undefined;
   // The fallback text is read as mrkdwn too: only the mentions may stay unescaped.
   const text = `${mentions}${escape(title)} (${escape(deploymentId)})${reason ? `: ${escape(reason)}` : ''}`;
 
   const rollback: string[] = [];
-  if (details?.rollsBack) rollback.push(`↩️ This rolls back <${deploymentUrl(region, details.rollsBack)}|${escape(details.rollsBack)}>${details.rollbackMessage ? `: ${escape(details.rollbackMessage)}` : ''}`);
-  if (details?.rolledBackBy) rollback.push(`↩️ Rolled back by <${deploymentUrl(region, details.rolledBackBy)}|${escape(details.rolledBackBy)}>`);
+  if (details?.rollsBack)
+    rollback.push(
+      `↩️ This rolls back <${deploymentUrl(region, details.rollsBack)}|${escape(details.rollsBack)}>${details.rollbackMessage ? `: ${escape(details.rollbackMessage)}` : ''}`,
+    );
+  if (details?.rolledBackBy)
+    rollback.push(`↩️ Rolled back by <${deploymentUrl(region, details.rolledBackBy)}|${escape(details.rolledBackBy)}>`);
 
   return fitMessage({
     text,
@@ -163,13 +177,19 @@ export const formatDeploymentMessage = (
       ]),
       ...(details && (state === 'FAILURE' || state === 'STOP') ? whyBlocks(details, options.maxTargets ?? 5) : []),
       rollback.length ? section(rollback.join('\n')) : undefined,
-      options.detailsUnavailable ? context([`⚠️ Details unavailable: ${escape(trimEnd(options.detailsUnavailable, 300))}`]) : undefined,
+      options.detailsUnavailable
+        ? context([`⚠️ Details unavailable: ${escape(trimEnd(options.detailsUnavailable, 300))}`])
+        : undefined,
       context([`${escape(region)} · account ${escape(change.account)} · ${escape(change.time)}`]),
       buttons([
         { text: 'Open deployment', url: deploymentUrl(region, deploymentId) },
         { text: 'Deployment group', url: deploymentGroupUrl(region, application, deploymentGroup) },
-        ...(details?.rolledBackBy ? [{ text: `Rollback ${details.rolledBackBy}`, url: deploymentUrl(region, details.rolledBackBy) }] : []),
-        ...(details?.rollsBack ? [{ text: `Rolled-back ${details.rollsBack}`, url: deploymentUrl(region, details.rollsBack) }] : []),
+        ...(details?.rolledBackBy
+          ? [{ text: `Rollback ${details.rolledBackBy}`, url: deploymentUrl(region, details.rolledBackBy) }]
+          : []),
+        ...(details?.rollsBack
+          ? [{ text: `Rolled-back ${details.rollsBack}`, url: deploymentUrl(region, details.rollsBack) }]
+          : []),
       ]),
     ],
   });
@@ -178,7 +198,8 @@ export const formatDeploymentMessage = (
 /** An instance state change, posted on its own only when settings ask for it. */
 export const formatInstanceMessage = (change: InstanceStateChange, options: FormatOptions = {}): SlackMessage => {
   const { application, deploymentGroup, deploymentId, instanceId, state } = change.detail;
-  const severity: Severity = state === 'FAILURE' ? 'critical' : state === 'STOP' ? 'warning' : state === 'SUCCESS' ? 'success' : 'info';
+  const severity: Severity =
+    state === 'FAILURE' ? 'critical' : state === 'STOP' ? 'warning' : state === 'SUCCESS' ? 'success' : 'info';
   const mentions = options.mentions?.length ? `${options.mentions.join(' ')} ` : '';
   const title = `🖥️ ${application}/${deploymentGroup}: instance ${instanceId} ${state}`;
   return fitMessage({

@@ -41,7 +41,9 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 export const formatCleanupMessage = (event: CleanupEvent, mentions: string[] = []): SlackMessage => {
   const d = event.detail;
   const { icon, words, severity } = CLEANUP[d.action];
-  const subject = d.autoScalingGroupName ?? (d.application && d.deploymentGroup ? `${d.application}/${d.deploymentGroup}` : undefined);
+  const subject =
+    d.autoScalingGroupName ??
+    (d.application && d.deploymentGroup ? `${d.application}/${d.deploymentGroup}` : undefined);
   const title = `${icon} ${words}${subject ? `: ${subject}` : ''}`;
   const types = d.instanceTypes?.length ? ` (${[...new Set(d.instanceTypes)].join(', ')})` : '';
   const prefix = mentions.length ? `${mentions.join(' ')} ` : '';
@@ -52,22 +54,58 @@ export const formatCleanupMessage = (event: CleanupEvent, mentions: string[] = [
     blocks: [
       header(title),
       prefix ? section(prefix.trim()) : undefined,
-      d.reasonText || d.reason ? section(`*Why:* ${escape(d.reasonText ?? d.reason)}${d.reasonText ? ` (\`${escape(d.reason)}\`)` : ''}`) : undefined,
+      d.reasonText || d.reason
+        ? section(`*Why:* ${escape(d.reasonText ?? d.reason)}${d.reasonText ? ` (\`${escape(d.reason)}\`)` : ''}`)
+        : undefined,
       fields([
-        ['Auto Scaling group', d.autoScalingGroupName && `<${autoScalingGroupUrl(region, d.autoScalingGroupName)}|${escape(trimEnd(d.autoScalingGroupName, 250))}>`],
-        ['Deployment', d.deploymentId && `<${deploymentUrl(region, d.deploymentId)}|${escape(d.deploymentId)}>${d.deploymentStatus ? ` (${escape(d.deploymentStatus)})` : ''}`],
-        ['Deployment group', d.application && d.deploymentGroup ? escape(`${d.application}/${d.deploymentGroup}`) : undefined],
-        ['Instances', d.instanceCount !== undefined ? `${plural(d.instanceCount, 'instance')}${escape(types)}` : undefined],
+        [
+          'Auto Scaling group',
+          d.autoScalingGroupName &&
+            `<${autoScalingGroupUrl(region, d.autoScalingGroupName)}|${escape(trimEnd(d.autoScalingGroupName, 250))}>`,
+        ],
+        [
+          'Deployment',
+          d.deploymentId &&
+            `<${deploymentUrl(region, d.deploymentId)}|${escape(d.deploymentId)}>${d.deploymentStatus ? ` (${escape(d.deploymentStatus)})` : ''}`,
+        ],
+        [
+          'Deployment group',
+          d.application && d.deploymentGroup ? escape(`${d.application}/${d.deploymentGroup}`) : undefined,
+        ],
+        [
+          'Instances',
+          d.instanceCount !== undefined ? `${plural(d.instanceCount, 'instance')}${escape(types)}` : undefined,
+        ],
         ['Ran for', d.runningMs !== undefined ? formatDuration(d.runningMs) : undefined],
         ['Mode', d.mode === 'report' ? 'report only (nothing deleted)' : undefined],
-        ['Sweep', d.examined !== undefined ? `${d.examined} examined${d.remaining ? `, ${d.remaining} left for the next run` : ''}` : undefined],
+        [
+          'Sweep',
+          d.examined !== undefined
+            ? `${d.examined} examined${d.remaining ? `, ${d.remaining} left for the next run` : ''}`
+            : undefined,
+        ],
       ]),
-      d.instanceIds?.length ? section(`*${INSTANCES_LABEL[d.action]}*\n${d.instanceIds.slice(0, 20).map((i) => `\`${escape(i)}\``).join(' ')}${d.instanceIds.length > 20 ? ` …and ${d.instanceIds.length - 20} more` : ''}`) : undefined,
+      d.instanceIds?.length
+        ? section(
+            `*${INSTANCES_LABEL[d.action]}*\n${d.instanceIds
+              .slice(0, 20)
+              .map((i) => `\`${escape(i)}\``)
+              .join(' ')}${d.instanceIds.length > 20 ? ` …and ${d.instanceIds.length - 20} more` : ''}`,
+          )
+        : undefined,
       d.error ? codeBlock(d.error, 1_500) : undefined,
-      context([`${escape(region)} · account ${escape(event.account)} · ${escape(event.time)} · ${d.trigger === 'sweep' ? 'scheduled sweep' : 'deployment event'}`]),
+      context([
+        `${escape(region)} · account ${escape(event.account)} · ${escape(event.time)} · ${d.trigger === 'sweep' ? 'scheduled sweep' : 'deployment event'}`,
+      ]),
       buttons([
         { text: 'Open deployment', url: d.deploymentId ? deploymentUrl(region, d.deploymentId) : undefined },
-        { text: 'Auto Scaling group', url: d.autoScalingGroupName && d.action !== 'deleted' ? autoScalingGroupUrl(region, d.autoScalingGroupName) : undefined },
+        {
+          text: 'Auto Scaling group',
+          url:
+            d.autoScalingGroupName && d.action !== 'deleted'
+              ? autoScalingGroupUrl(region, d.autoScalingGroupName)
+              : undefined,
+        },
       ]),
     ],
   });

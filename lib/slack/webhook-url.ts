@@ -33,12 +33,16 @@ export const createWebhookUrlResolver = (options: {
       if (hit && clock() - hit.at < ttl) return hit.url;
       let value: string | undefined;
       try {
-        const answer = await options.ssm().send(new GetParameterCommand({ Name: parameterName, WithDecryption: true }), {
-          abortSignal: AbortSignal.timeout(options.callTimeoutMs ?? 3_000),
-        });
+        const answer = await options
+          .ssm()
+          .send(new GetParameterCommand({ Name: parameterName, WithDecryption: true }), {
+            abortSignal: AbortSignal.timeout(options.callTimeoutMs ?? 3_000),
+          });
         value = answer.Parameter?.Value;
       } catch (error) {
-        throw new WebhookUrlError(`could not read the webhook URL from SSM parameter ${parameterName}`, { cause: error });
+        throw new WebhookUrlError(`could not read the webhook URL from SSM parameter ${parameterName}`, {
+          cause: error,
+        });
       }
       if (!value || !/^https?:\/\//.test(value)) {
         throw new WebhookUrlError(`SSM parameter ${parameterName} does not hold a webhook URL`);

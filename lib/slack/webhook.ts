@@ -100,7 +100,14 @@ export const createWebhookSender = (options: WebhookSenderOptions = {}): Webhook
       });
     } catch (error) {
       const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-      throw new AttemptError(timedOut ? `no answer within ${budget} ms` : 'network error', undefined, timedOut ? 'timeout' : 'network', undefined, true, { cause: error });
+      throw new AttemptError(
+        timedOut ? `no answer within ${budget} ms` : 'network error',
+        undefined,
+        timedOut ? 'timeout' : 'network',
+        undefined,
+        true,
+        { cause: error },
+      );
     }
     const body = (await response.text().catch(() => '')).trim().slice(0, 200);
     if (response.ok) return;
@@ -110,7 +117,13 @@ export const createWebhookSender = (options: WebhookSenderOptions = {}): Webhook
       throw new AttemptError('rate limited', 429, code ?? 'rate_limited', after, true);
     }
     const transient = response.status >= 500 && !(PERMANENT_ERRORS as readonly string[]).includes(code ?? '');
-    throw new AttemptError(`HTTP ${response.status}${body ? `: ${body}` : ''}`, response.status, code, undefined, transient);
+    throw new AttemptError(
+      `HTTP ${response.status}${body ? `: ${body}` : ''}`,
+      response.status,
+      code,
+      undefined,
+      transient,
+    );
   };
 
   const deliver = async (url: string, message: SlackMessage, deadline: Deadline) => {
@@ -138,7 +151,12 @@ export const createWebhookSender = (options: WebhookSenderOptions = {}): Webhook
       );
       return attempts;
     } catch (error) {
-      const last = error instanceof AttemptError ? error : error instanceof Error && error.cause instanceof AttemptError ? error.cause : undefined;
+      const last =
+        error instanceof AttemptError
+          ? error
+          : error instanceof Error && error.cause instanceof AttemptError
+            ? error.cause
+            : undefined;
       throw new SlackDeliveryError(
         `Slack webhook delivery failed after ${attempts} attempt(s): ${last?.message ?? String(error)}`,
         { status: last?.status, code: last?.code, permanent: last ? !last.transient : false, attempts },
@@ -153,7 +171,11 @@ export const createWebhookSender = (options: WebhookSenderOptions = {}): Webhook
         return { attempts: await deliver(url, message, deadline), degraded: false };
       } catch (error) {
         // A message Slack cannot render must still reach people: resend its plain text once.
-        if (error instanceof SlackDeliveryError && error.details.code === 'invalid_blocks' && message.attachments?.length) {
+        if (
+          error instanceof SlackDeliveryError &&
+          error.details.code === 'invalid_blocks' &&
+          message.attachments?.length
+        ) {
           logger.warn('slack rejected the blocks, sending the text-only fallback', { status: error.details.status });
           const attempts = await deliver(url, textOnly(message), deadline);
           return { attempts: error.details.attempts + attempts, degraded: true };

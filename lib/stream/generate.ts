@@ -65,7 +65,9 @@ export const generateRecords = (options: GenerateOptions): StateRecord[] => {
     account: ACCOUNT,
     time: new Date(ms).toISOString().replace('.000Z', 'Z'),
     region: REGION,
-    resources: [`arn:aws:codedeploy:${REGION}:${ACCOUNT}:deploymentgroup:${detail.application}/${detail.deploymentGroup}`],
+    resources: [
+      `arn:aws:codedeploy:${REGION}:${ACCOUNT}:deploymentgroup:${detail.application}/${detail.deploymentGroup}`,
+    ],
     detail: { region: REGION, ...detail },
   });
   const alarm = (ms: number, name: string, value: string, previous: string) => ({
@@ -79,31 +81,64 @@ export const generateRecords = (options: GenerateOptions): StateRecord[] => {
     resources: [`arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}`],
     detail: {
       alarmName: name,
-      state: { value, reason: `Threshold Crossed: 1 datapoint was ${value === 'ALARM' ? 'greater' : 'not greater'} than the threshold (5.0).`, timestamp: new Date(ms).toISOString().replace('Z', '+0000') },
-      previousState: { value: previous, reason: '', timestamp: new Date(ms - MINUTE).toISOString().replace('Z', '+0000') },
+      state: {
+        value,
+        reason: `Threshold Crossed: 1 datapoint was ${value === 'ALARM' ? 'greater' : 'not greater'} than the threshold (5.0).`,
+        timestamp: new Date(ms).toISOString().replace('Z', '+0000'),
+      },
+      previousState: {
+        value: previous,
+        reason: '',
+        timestamp: new Date(ms - MINUTE).toISOString().replace('Z', '+0000'),
+      },
       configuration: { metrics: [] },
     },
   });
 
-  const deploy = (group: (typeof GROUPS)[number], startMs: number, outcome: 'SUCCESS' | 'FAILURE' | 'STOP', rollsBack?: string) => {
+  const deploy = (
+    group: (typeof GROUPS)[number],
+    startMs: number,
+    outcome: 'SUCCESS' | 'FAILURE' | 'STOP',
+    rollsBack?: string,
+  ) => {
     deployments += 1;
     const deploymentId = `d-${deployments.toString(36).toUpperCase().padStart(9, '0')}`;
     const detail = { ...group, deploymentId, instanceGroupId: `${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}` };
     const creator = rollsBack ? ROLLBACK_CREATOR : 'user';
     const createTime = new Date(startMs - between(1, 20) * 1_000);
     const endMs = startMs + between(2, 30) * MINUTE + between(0, 59) * 1_000;
-    const base: DeploymentDetails = { deploymentId, application: group.application, deploymentGroup: group.deploymentGroup, creator, deploymentType: 'IN_PLACE', computePlatform: 'Server', createTime, rollsBack };
+    const base: DeploymentDetails = {
+      deploymentId,
+      application: group.application,
+      deploymentGroup: group.deploymentGroup,
+      creator,
+      deploymentType: 'IN_PLACE',
+      computePlatform: 'Server',
+      createTime,
+      rollsBack,
+    };
     push(codedeploy('Deployment', startMs, { ...detail, state: 'START' }), { ...base, status: 'InProgress' });
     const instances = between(0, 3);
     for (let i = 0; i < instances; i += 1) {
       const instanceId = `i-${hex(17)}`;
       const at = startMs + Math.floor(((endMs - startMs) * (i + 1)) / (instances + 2));
       push(codedeploy('Instance', at, { ...detail, instanceId, state: 'START' }));
-      push(codedeploy('Instance', at + MINUTE, { ...detail, instanceId, state: outcome === 'FAILURE' && i === 0 ? 'FAILURE' : 'SUCCESS' }));
+      push(
+        codedeploy('Instance', at + MINUTE, {
+          ...detail,
+          instanceId,
+          state: outcome === 'FAILURE' && i === 0 ? 'FAILURE' : 'SUCCESS',
+        }),
+      );
     }
     const status = { SUCCESS: 'Succeeded', FAILURE: 'Failed', STOP: 'Stopped' }[outcome];
     const errorCode = { SUCCESS: undefined, FAILURE: 'HEALTH_CONSTRAINTS', STOP: 'MANUAL_STOP' }[outcome];
-    push(codedeploy('Deployment', endMs, { ...detail, state: outcome }), { ...base, status, errorCode, completeTime: new Date(endMs) });
+    push(codedeploy('Deployment', endMs, { ...detail, state: outcome }), {
+      ...base,
+      status,
+      errorCode,
+      completeTime: new Date(endMs),
+    });
     return { deploymentId, endMs };
   };
 

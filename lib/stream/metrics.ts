@@ -100,7 +100,11 @@ export const percentile = (values: number[], p: number): number | null => {
   return sorted[Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length))) - 1]!;
 };
 
-const stats = (values: number[]): Stats => ({ count: values.length, medianMs: median(values), p95Ms: percentile(values, 0.95) });
+const stats = (values: number[]): Stats => ({
+  count: values.length,
+  medianMs: median(values),
+  p95Ms: percentile(values, 0.95),
+});
 
 /** Keeps the first record of every event id, in event-time order (pure). */
 export const orderAndDeduplicate = (records: StateRecord[]): { records: StateRecord[]; duplicates: number } => {
@@ -193,10 +197,15 @@ const factsOf = (application: string, deploymentGroup: string, deployments: Depl
 
 const DAY_MS = 86_400_000;
 
-const countsOf = (facts: Pick<GroupFacts, 'counts' | 'durations' | 'restores'>, unrestored: number, windowMs: number | null): Counts => ({
+const countsOf = (
+  facts: Pick<GroupFacts, 'counts' | 'durations' | 'restores'>,
+  unrestored: number,
+  windowMs: number | null,
+): Counts => ({
   ...facts.counts,
   changeFailureRate: facts.counts.deployments > 0 ? facts.counts.failures / facts.counts.deployments : null,
-  deploymentsPerWeek: windowMs !== null && windowMs >= DAY_MS ? facts.counts.deployments / (windowMs / (7 * DAY_MS)) : null,
+  deploymentsPerWeek:
+    windowMs !== null && windowMs >= DAY_MS ? facts.counts.deployments / (windowMs / (7 * DAY_MS)) : null,
   duration: stats(facts.durations),
   timeToRestore: { ...stats(facts.restores), unrestored },
 });
@@ -269,18 +278,52 @@ const percent = (rate: number | null) => (rate === null ? '-' : `${(rate * 100).
 
 /** The report as a plain-text table, one row per group and a total row (pure). */
 export const formatMetricsTable = (report: MetricsReport): string => {
-  const header = ['application', 'deployment group', 'deploys', 'per week', 'success', 'failure', 'stop', 'rollback', 'unfinished',
-    'CFR', 'median', 'p95', 'restores', 'median TTR', 'unrestored'];
+  const header = [
+    'application',
+    'deployment group',
+    'deploys',
+    'per week',
+    'success',
+    'failure',
+    'stop',
+    'rollback',
+    'unfinished',
+    'CFR',
+    'median',
+    'p95',
+    'restores',
+    'median TTR',
+    'unrestored',
+  ];
   const row = (application: string, group: string, c: Counts) => [
-    application, group, String(c.deployments), c.deploymentsPerWeek === null ? '-' : c.deploymentsPerWeek.toFixed(1), String(c.successes), String(c.failures), String(c.stops),
-    String(c.rollbacks), String(c.unfinished), percent(c.changeFailureRate), formatDuration(c.duration.medianMs),
-    formatDuration(c.duration.p95Ms), String(c.timeToRestore.count), formatDuration(c.timeToRestore.medianMs),
+    application,
+    group,
+    String(c.deployments),
+    c.deploymentsPerWeek === null ? '-' : c.deploymentsPerWeek.toFixed(1),
+    String(c.successes),
+    String(c.failures),
+    String(c.stops),
+    String(c.rollbacks),
+    String(c.unfinished),
+    percent(c.changeFailureRate),
+    formatDuration(c.duration.medianMs),
+    formatDuration(c.duration.p95Ms),
+    String(c.timeToRestore.count),
+    formatDuration(c.timeToRestore.medianMs),
     String(c.timeToRestore.unrestored),
   ];
-  const rows = [header, ...report.groups.map((g) => row(g.application, g.deploymentGroup, g)), row('all', '', report.overall)];
+  const rows = [
+    header,
+    ...report.groups.map((g) => row(g.application, g.deploymentGroup, g)),
+    row('all', '', report.overall),
+  ];
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   // Names align left, numbers right, as people read tables.
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   const span = report.firstEventTime ? `${report.firstEventTime} .. ${report.lastEventTime}` : 'no deployments';
   return [

@@ -29,7 +29,11 @@ export const decodeRecord = (text: string): StateRecord | 'unreadable' | 'unsupp
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) return 'unreadable';
   const record = value as Partial<StateRecord>;
-  if (typeof record.schemaVersion !== 'number' || typeof record.eventId !== 'string' || typeof record.kind !== 'string') {
+  if (
+    typeof record.schemaVersion !== 'number' ||
+    typeof record.eventId !== 'string' ||
+    typeof record.kind !== 'string'
+  ) {
     return 'unreadable';
   }
   return record.schemaVersion === STATE_RECORD_SCHEMA_VERSION ? (record as StateRecord) : 'unsupported';
@@ -98,7 +102,9 @@ const readShard = async (
     new GetShardIteratorCommand({
       StreamName: streamName,
       ShardId: shardId,
-      ...(options.from ? { ShardIteratorType: 'AT_TIMESTAMP', Timestamp: options.from } : { ShardIteratorType: 'TRIM_HORIZON' }),
+      ...(options.from
+        ? { ShardIteratorType: 'AT_TIMESTAMP', Timestamp: options.from }
+        : { ShardIteratorType: 'TRIM_HORIZON' }),
     }),
   );
   let iterator = start.ShardIterator;

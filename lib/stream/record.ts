@@ -142,7 +142,14 @@ const safeJson = (value: unknown): string => {
   }
 };
 
-const envelopeOf = (event: { id: string; time: string; account: string; region: string; source: string; 'detail-type': string }) => ({
+const envelopeOf = (event: {
+  id: string;
+  time: string;
+  account: string;
+  region: string;
+  source: string;
+  'detail-type': string;
+}) => ({
   eventId: event.id,
   eventTime: isoTime(event.time),
   account: event.account,

@@ -32,9 +32,13 @@ export const measureMetricsThroughput = (records: StateRecord[], clock?: Clock):
 
 /** Classify, map and encode: the per-event CPU work of streamState before the network. */
 export const measureMappingThroughput = (events: unknown[], clock?: Clock): Promise<Throughput> =>
-  measureThroughput(events.length, () => {
-    for (const event of events) encodeRecord(toStateRecord(classifyEvent(event)));
-  }, clock);
+  measureThroughput(
+    events.length,
+    () => {
+      for (const event of events) encodeRecord(toStateRecord(classifyEvent(event)));
+    },
+    clock,
+  );
 
 /** Writes through a record writer (against kinesalite or a real stream). */
 export const measureWriteThroughput = (

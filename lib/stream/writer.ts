@@ -172,22 +172,41 @@ const failureOf = (error: unknown, pending: EncodedRecord[], attempts: number): 
   const ids = pending.map((r) => r.eventId);
   const last = error instanceof DeadlineExceededError ? error.cause : error;
   const codes =
-    last instanceof PartialFailureError ? last.errorCodes : last === undefined ? ['NoTimeLeft'] : [last instanceof Error ? last.name : String(last)];
+    last instanceof PartialFailureError
+      ? last.errorCodes
+      : last === undefined
+        ? ['NoTimeLeft']
+        : [last instanceof Error ? last.name : String(last)];
   if (error instanceof DeadlineExceededError) {
     return new StreamWriteError(
       `${ids.length} record(s) not written before the deadline (${codes.join(', ')}) after ${attempts} attempt(s)`,
-      'deadline', true, ids, codes, attempts, { cause: error },
+      'deadline',
+      true,
+      ids,
+      codes,
+      attempts,
+      { cause: error },
     );
   }
   if (error instanceof PartialFailureError) {
     return new StreamWriteError(
       `${ids.length} record(s) still rejected after ${attempts} attempt(s): ${codes.join(', ')}`,
-      'partial-failure', isTransientWriteError(error), ids, codes, attempts, { cause: error },
+      'partial-failure',
+      isTransientWriteError(error),
+      ids,
+      codes,
+      attempts,
+      { cause: error },
     );
   }
   return new StreamWriteError(
     `PutRecords failed after ${attempts} attempt(s): ${error instanceof Error ? error.message : String(error)}`,
-    'request-failed', isTransientWriteError(error), ids, codes, attempts, { cause: error },
+    'request-failed',
+    isTransientWriteError(error),
+    ids,
+    codes,
+    attempts,
+    { cause: error },
   );
 };
 
@@ -248,7 +267,7 @@ export const createRecordWriter = (options: RecordWriterOptions): RecordWriter =
       const progress: Progress = { pending: [], attempts: 0 };
       for (const [index, batch] of batches.entries()) {
         progress.pending = batch;
-      progress.lastError = undefined;
+        progress.lastError = undefined;
         try {
           await putBatch(progress, deadline);
         } catch (error) {

@@ -82,7 +82,11 @@ export const autoScalingAccountFromScenario = (
   scenario: { region: string; account: string; autoScalingGroups: StandInAutoScalingGroup[] },
   options: Omit<AutoScalingAccountOptions, 'region' | 'accountId'> = {},
 ): AutoScalingAccount =>
-  createAutoScalingAccount(scenario.autoScalingGroups, { ...options, region: scenario.region, accountId: scenario.account });
+  createAutoScalingAccount(scenario.autoScalingGroups, {
+    ...options,
+    region: scenario.region,
+    accountId: scenario.account,
+  });
 
 const arnIds = new WeakMap<StandInAutoScalingGroup, string>();
 
@@ -99,7 +103,8 @@ const toApiGroup = (account: AutoScalingAccount, g: StandInAutoScalingGroup) => 
   return {
     AutoScalingGroupName: g.name,
     AutoScalingGroupARN:
-      g.arn ?? `arn:aws:autoscaling:${account.region}:${account.accountId}:autoScalingGroup:${id}:autoScalingGroupName/${g.name}`,
+      g.arn ??
+      `arn:aws:autoscaling:${account.region}:${account.accountId}:autoScalingGroup:${id}:autoScalingGroupName/${g.name}`,
     LaunchConfigurationName: g.launchConfigurationName,
     LaunchTemplate: launchTemplate,
     MinSize: g.minSize ?? 0,
@@ -164,7 +169,10 @@ export const autoScalingOperations = (account: AutoScalingAccount): NonNullable<
         const names = queryList(params, 'AutoScalingGroupNames');
         const max = Number(params.get('MaxRecords') ?? 50);
         if (!Number.isInteger(max) || max < 1 || max > 100) {
-          throw new AwsFault('ValidationError', `1 validation error detected: Value '${max}' at 'maxRecords' failed to satisfy constraint: Member must have value less than or equal to 100`);
+          throw new AwsFault(
+            'ValidationError',
+            `1 validation error detected: Value '${max}' at 'maxRecords' failed to satisfy constraint: Member must have value less than or equal to 100`,
+          );
         }
         // AWS lists groups in name order; asked-for names that do not exist are simply absent.
         const all = account.groups
@@ -185,15 +193,24 @@ export const autoScalingOperations = (account: AutoScalingAccount): NonNullable<
         if (!group) throw notFound(name);
         const protection = group.deletionProtection ?? 'none';
         if (protection === 'prevent-all-deletion' || (protection === 'prevent-force-deletion' && force)) {
-          throw new AwsFault('ValidationError', `You cannot delete Auto Scaling group ${name} because deletion protection is set to ${protection}.`);
+          throw new AwsFault(
+            'ValidationError',
+            `You cannot delete Auto Scaling group ${name} because deletion protection is set to ${protection}.`,
+          );
         }
         const busy = account.busy.get(name) ?? 0;
         if (busy > 0) {
           account.busy.set(name, busy - 1);
-          throw new AwsFault('ScalingActivityInProgress', 'An update or delete is in progress for this AutoScalingGroup.');
+          throw new AwsFault(
+            'ScalingActivityInProgress',
+            'An update or delete is in progress for this AutoScalingGroup.',
+          );
         }
         if (!force && (group.instances?.length ?? 0) > 0) {
-          throw new AwsFault('ResourceInUse', 'You cannot delete an AutoScalingGroup while there are instances or pending Spot instance request(s) still in the group.');
+          throw new AwsFault(
+            'ResourceInUse',
+            'You cannot delete an AutoScalingGroup while there are instances or pending Spot instance request(s) still in the group.',
+          );
         }
         account.groups.splice(index, 1);
         account.deleted.push(name);

@@ -95,13 +95,18 @@ export const startAwsStandIn = async (options: AwsStandInOptions, port = 0): Pro
   const handleJson = async (target: string, body: string, res: ServerResponse) => {
     const [prefix, operation] = target.split('.') as [string, string];
     const op = options.json?.[prefix]?.[operation];
-    if (!op) return answerJson(res, 400, { __type: 'UnknownOperationException', message: `${target} is not served by the stand-in` });
+    if (!op)
+      return answerJson(res, 400, {
+        __type: 'UnknownOperationException',
+        message: `${target} is not served by the stand-in`,
+      });
     const input = body ? (JSON.parse(body) as Record<string, unknown>) : {};
     calls.push({ service: prefix, operation, input });
     try {
       answerJson(res, 200, await op(input));
     } catch (error) {
-      if (error instanceof AwsFault) return answerJson(res, error.status, { __type: error.code, message: error.message }, error.headers);
+      if (error instanceof AwsFault)
+        return answerJson(res, error.status, { __type: error.code, message: error.message }, error.headers);
       answerJson(res, 500, { __type: 'InternalFailure', message: String(error) });
     }
   };

@@ -61,7 +61,11 @@ const statistic = (stat: string, values: number[]): number => {
       return values.length;
     default: {
       const p = /^p(\d+(\.\d+)?)$/.exec(stat);
-      if (!p) throw new AwsFault('ValidationError', `The value ${stat} for parameter MetricDataQueries.member.1.MetricStat.Stat is not supported.`);
+      if (!p)
+        throw new AwsFault(
+          'ValidationError',
+          `The value ${stat} for parameter MetricDataQueries.member.1.MetricStat.Stat is not supported.`,
+        );
       return sorted[Math.max(0, Math.ceil((Number(p[1]) / 100) * sorted.length) - 1)]!;
     }
   }
@@ -74,7 +78,10 @@ const metricSeries = (model: CloudWatchModel, stat: Record<string, any>, start: 
   const metric = stat.Metric ?? {};
   const period = Number(stat.Period ?? 60) * 1000;
   const found = model.metrics.find(
-    (m) => m.namespace === metric.Namespace && m.name === metric.MetricName && sameDimensions(m.dimensions, metric.Dimensions ?? []),
+    (m) =>
+      m.namespace === metric.Namespace &&
+      m.name === metric.MetricName &&
+      sameDimensions(m.dimensions, metric.Dimensions ?? []),
   );
   const buckets = new Map<number, number[]>();
   for (const point of found?.points ?? []) {
@@ -87,14 +94,23 @@ const metricSeries = (model: CloudWatchModel, stat: Record<string, any>, start: 
 };
 
 /** Evaluates `+ - * /` metric math over series aligned by timestamp. */
-const evaluateExpression = (id: string, expression: string, series: Map<string, Series>, messages: string[]): Series => {
+const evaluateExpression = (
+  id: string,
+  expression: string,
+  series: Map<string, Series>,
+  messages: string[],
+): Series => {
   const tokens = expression.match(/\s*(\d+(?:\.\d+)?|[A-Za-z_][A-Za-z0-9_]*|[-+*/()])\s*/g)?.map((t) => t.trim()) ?? [];
   if (tokens.join('') !== expression.replace(/\s+/g, '')) {
     throw new AwsFault('ValidationError', `Error in expression ${id}: Unsupported syntax in "${expression}"`);
   }
   const refs = tokens.filter((t) => /^[A-Za-z_]/.test(t));
-  for (const ref of refs) if (!series.has(ref)) throw new AwsFault('ValidationError', `Error in expression ${id}: Unrecognized token ${ref}`);
-  const stamps = refs.length === 0 ? [] : series.get(refs[0]!)!.timestamps.filter((t) => refs.every((r) => series.get(r)!.timestamps.includes(t)));
+  for (const ref of refs)
+    if (!series.has(ref)) throw new AwsFault('ValidationError', `Error in expression ${id}: Unrecognized token ${ref}`);
+  const stamps =
+    refs.length === 0
+      ? []
+      : series.get(refs[0]!)!.timestamps.filter((t) => refs.every((r) => series.get(r)!.timestamps.includes(t)));
   const at = (ref: string, t: number) => {
     const s = series.get(ref)!;
     return s.values[s.timestamps.indexOf(t)]!;
@@ -147,9 +163,11 @@ export const cloudWatchOperations = (model: CloudWatchModel): Record<string, Jso
     const series = new Map<string, Series>();
     const arithmetic = new Map<string, string[]>();
     // Metrics first, then expressions in order, as an expression may only use ids defined before it here.
-    for (const q of queries.filter((q) => q.MetricStat)) series.set(q.Id, metricSeries(model, q.MetricStat, start, end));
+    for (const q of queries.filter((q) => q.MetricStat))
+      series.set(q.Id, metricSeries(model, q.MetricStat, start, end));
     for (const q of queries.filter((q) => !q.MetricStat)) {
-      if (typeof q.Expression !== 'string') throw new AwsFault('ValidationError', `Query ${q.Id} needs MetricStat or Expression`);
+      if (typeof q.Expression !== 'string')
+        throw new AwsFault('ValidationError', `Query ${q.Id} needs MetricStat or Expression`);
       const messages: string[] = [];
       series.set(q.Id, evaluateExpression(q.Id, q.Expression, series, messages));
       arithmetic.set(q.Id, messages);
@@ -181,7 +199,9 @@ export const cloudWatchOperations = (model: CloudWatchModel): Record<string, Jso
     const names = input.AlarmNames as string[] | undefined;
     // Without AlarmTypes the API answers metric alarms only.
     const types = (input.AlarmTypes as string[] | undefined) ?? ['MetricAlarm'];
-    const chosen = model.alarms.filter((a) => (!names || names.includes(a.name)) && types.includes(a.type ?? 'MetricAlarm'));
+    const chosen = model.alarms.filter(
+      (a) => (!names || names.includes(a.name)) && types.includes(a.type ?? 'MetricAlarm'),
+    );
     const shape = (a: StandInAlarm) => ({
       AlarmName: a.name,
       AlarmArn: alarmArn(model, a.name),
@@ -193,8 +213,19 @@ export const cloudWatchOperations = (model: CloudWatchModel): Record<string, Jso
     return {
       MetricAlarms: chosen
         .filter((a) => (a.type ?? 'MetricAlarm') === 'MetricAlarm')
-        .map((a) => ({ ...shape(a), Namespace: a.namespace, MetricName: a.metricName, Threshold: a.threshold, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1, Period: 60, Statistic: 'Sum' })),
-      CompositeAlarms: chosen.filter((a) => a.type === 'CompositeAlarm').map((a) => ({ ...shape(a), AlarmRule: 'TRUE' })),
+        .map((a) => ({
+          ...shape(a),
+          Namespace: a.namespace,
+          MetricName: a.metricName,
+          Threshold: a.threshold,
+          ComparisonOperator: 'GreaterThanThreshold',
+          EvaluationPeriods: 1,
+          Period: 60,
+          Statistic: 'Sum',
+        })),
+      CompositeAlarms: chosen
+        .filter((a) => a.type === 'CompositeAlarm')
+        .map((a) => ({ ...shape(a), AlarmRule: 'TRUE' })),
     };
   },
 });

@@ -1,4 +1,9 @@
-import type { DeploymentGroupInfo, DeploymentInfo, DeploymentTarget, LastDeploymentInfo } from '@aws-sdk/client-codedeploy';
+import type {
+  DeploymentGroupInfo,
+  DeploymentInfo,
+  DeploymentTarget,
+  LastDeploymentInfo,
+} from '@aws-sdk/client-codedeploy';
 import type { Scenario } from '../scenario.js';
 import { AwsFault, type JsonOperation } from './aws.js';
 
@@ -53,13 +58,22 @@ const strings = (input: Record<string, unknown>, key: string): string[] | undefi
 const fault = (code: string, message: string) => new AwsFault(code, message);
 
 /** Opaque paging tokens that carry the operation and the offset of the next page. */
-const encodeToken = (operation: string, offset: number) => Buffer.from(JSON.stringify({ operation, offset })).toString('base64');
+const encodeToken = (operation: string, offset: number) =>
+  Buffer.from(JSON.stringify({ operation, offset })).toString('base64');
 
 const decodeToken = (operation: string, token: string | undefined): number => {
   if (token === undefined) return 0;
   try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { operation?: unknown; offset?: unknown };
-    if (parsed.operation === operation && typeof parsed.offset === 'number' && Number.isInteger(parsed.offset) && parsed.offset >= 0) {
+    const parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as {
+      operation?: unknown;
+      offset?: unknown;
+    };
+    if (
+      parsed.operation === operation &&
+      typeof parsed.offset === 'number' &&
+      Number.isInteger(parsed.offset) &&
+      parsed.offset >= 0
+    ) {
       return parsed.offset;
     }
   } catch {
@@ -71,7 +85,10 @@ const decodeToken = (operation: string, token: string | undefined): number => {
 const page = <T>(operation: string, items: T[], token: string | undefined, size: number) => {
   const offset = decodeToken(operation, token);
   const next = offset + size;
-  return { items: items.slice(offset, next), nextToken: next < items.length ? encodeToken(operation, next) : undefined };
+  return {
+    items: items.slice(offset, next),
+    nextToken: next < items.length ? encodeToken(operation, next) : undefined,
+  };
 };
 
 const innerTarget = (target: DeploymentTarget) =>
@@ -86,7 +103,11 @@ export const codeDeployOperations = (
 
   const application = (input: Record<string, unknown>) => {
     const name = str(input, 'applicationName');
-    if (!name) throw fault('ApplicationNameRequiredException', 'The minimum number of required application names was not specified.');
+    if (!name)
+      throw fault(
+        'ApplicationNameRequiredException',
+        'The minimum number of required application names was not specified.',
+      );
     const found = scenario.applications.find((a) => a.applicationName === name);
     if (!found) throw fault('ApplicationDoesNotExistException', `No application found for name: ${name}`);
     return found;
@@ -102,7 +123,8 @@ export const codeDeployOperations = (
 
   const startedDeployment = (input: Record<string, unknown>) => {
     const found = deployment(input);
-    if (NOT_STARTED.has(found.status ?? '')) throw fault('DeploymentNotStartedException', `The deployment ${found.deploymentId} has not started.`);
+    if (NOT_STARTED.has(found.status ?? ''))
+      throw fault('DeploymentNotStartedException', `The deployment ${found.deploymentId} has not started.`);
     return found;
   };
 
@@ -110,11 +132,16 @@ export const codeDeployOperations = (
 
   const target = (deploymentId: string, targetId: string) => {
     const found = targetsOf(deploymentId).find((t) => innerTarget(t)?.targetId === targetId);
-    if (!found) throw fault('DeploymentTargetDoesNotExistException', `The target ${targetId} does not exist in deployment ${deploymentId}.`);
+    if (!found)
+      throw fault(
+        'DeploymentTargetDoesNotExistException',
+        `The target ${targetId} does not exist in deployment ${deploymentId}.`,
+      );
     return found;
   };
 
-  const newestFirst = (a: DeploymentInfo, b: DeploymentInfo) => (b.createTime?.getTime() ?? 0) - (a.createTime?.getTime() ?? 0);
+  const newestFirst = (a: DeploymentInfo, b: DeploymentInfo) =>
+    (b.createTime?.getTime() ?? 0) - (a.createTime?.getTime() ?? 0);
 
   const lastInfo = (d: DeploymentInfo | undefined): LastDeploymentInfo | undefined =>
     d && { deploymentId: d.deploymentId, status: d.status, endTime: d.completeTime, createTime: d.createTime };
@@ -132,15 +159,21 @@ export const codeDeployOperations = (
     };
   };
 
-  const groupsOf = (applicationName: string) => scenario.deploymentGroups.filter((g) => g.applicationName === applicationName);
+  const groupsOf = (applicationName: string) =>
+    scenario.deploymentGroups.filter((g) => g.applicationName === applicationName);
 
   return {
     GetDeployment: (input) => ({ deploymentInfo: toWire(deployment(input)) }),
 
     BatchGetDeployments: (input) => {
       const ids = strings(input, 'deploymentIds') ?? [];
-      if (ids.length === 0) throw fault('DeploymentIdRequiredException', 'At least one deployment ID must be specified.');
-      if (ids.length > BATCH_DEPLOYMENTS) throw fault('BatchLimitExceededException', `The maximum number of deployment IDs (${BATCH_DEPLOYMENTS}) was exceeded.`);
+      if (ids.length === 0)
+        throw fault('DeploymentIdRequiredException', 'At least one deployment ID must be specified.');
+      if (ids.length > BATCH_DEPLOYMENTS)
+        throw fault(
+          'BatchLimitExceededException',
+          `The maximum number of deployment IDs (${BATCH_DEPLOYMENTS}) was exceeded.`,
+        );
       // Unknown ids are left out of the answer, not reported as errors.
       const found = ids.flatMap((id) => scenario.deployments.filter((d) => d.deploymentId === id));
       return { deploymentsInfo: toWire(found) };
@@ -150,8 +183,13 @@ export const codeDeployOperations = (
       const applicationName = str(input, 'applicationName');
       const groupName = str(input, 'deploymentGroupName');
       // The API takes both names or neither.
-      if (applicationName && !groupName) throw fault('DeploymentGroupNameRequiredException', 'The deployment group name was not specified.');
-      if (groupName && !applicationName) throw fault('ApplicationNameRequiredException', 'The minimum number of required application names was not specified.');
+      if (applicationName && !groupName)
+        throw fault('DeploymentGroupNameRequiredException', 'The deployment group name was not specified.');
+      if (groupName && !applicationName)
+        throw fault(
+          'ApplicationNameRequiredException',
+          'The minimum number of required application names was not specified.',
+        );
       if (applicationName && groupName) {
         application(input);
         if (!groupsOf(applicationName).some((g) => g.deploymentGroupName === groupName)) {
@@ -163,7 +201,9 @@ export const codeDeployOperations = (
       if (invalid) throw fault('InvalidDeploymentStatusException', `The deployment status ${invalid} is invalid.`);
       const range = (input.createTimeRange ?? {}) as { start?: number; end?: number };
       const matching = scenario.deployments
-        .filter((d) => !applicationName || (d.applicationName === applicationName && d.deploymentGroupName === groupName))
+        .filter(
+          (d) => !applicationName || (d.applicationName === applicationName && d.deploymentGroupName === groupName),
+        )
         .filter((d) => !statuses?.length || statuses.includes(d.status ?? ''))
         .filter((d) => range.start === undefined || (d.createTime?.getTime() ?? 0) >= range.start * 1000)
         .filter((d) => range.end === undefined || (d.createTime?.getTime() ?? 0) <= range.end * 1000)
@@ -185,8 +225,13 @@ export const codeDeployOperations = (
     BatchGetDeploymentGroups: (input) => {
       const app = application(input);
       const names = strings(input, 'deploymentGroupNames') ?? [];
-      if (names.length === 0) throw fault('DeploymentGroupNameRequiredException', 'The deployment group name was not specified.');
-      if (names.length > BATCH_GROUPS) throw fault('BatchLimitExceededException', `The maximum number of deployment group names (${BATCH_GROUPS}) was exceeded.`);
+      if (names.length === 0)
+        throw fault('DeploymentGroupNameRequiredException', 'The deployment group name was not specified.');
+      if (names.length > BATCH_GROUPS)
+        throw fault(
+          'BatchLimitExceededException',
+          `The maximum number of deployment group names (${BATCH_GROUPS}) was exceeded.`,
+        );
       const groups = groupsOf(app.applicationName!);
       const found = names.flatMap((n) => groups.filter((g) => g.deploymentGroupName === n));
       const missing = names.filter((n) => !groups.some((g) => g.deploymentGroupName === n));
@@ -204,8 +249,15 @@ export const codeDeployOperations = (
 
     ListDeploymentGroups: (input) => {
       const app = application(input);
-      const names = groupsOf(app.applicationName!).map((g) => g.deploymentGroupName!).sort();
-      const { items, nextToken } = page(`ListDeploymentGroups:${app.applicationName}`, names, str(input, 'nextToken'), pageSize);
+      const names = groupsOf(app.applicationName!)
+        .map((g) => g.deploymentGroupName!)
+        .sort();
+      const { items, nextToken } = page(
+        `ListDeploymentGroups:${app.applicationName}`,
+        names,
+        str(input, 'nextToken'),
+        pageSize,
+      );
       return { applicationName: app.applicationName, deploymentGroups: items, nextToken };
     },
 
@@ -213,7 +265,8 @@ export const codeDeployOperations = (
       const found = startedDeployment(input);
       const filters = (input.targetFilters ?? {}) as Record<string, unknown>;
       const unknownFilter = Object.keys(filters).find((k) => k !== 'TargetStatus' && k !== 'ServerInstanceLabel');
-      if (unknownFilter) throw fault('InvalidTargetFilterNameException', `The target filter name ${unknownFilter} is invalid.`);
+      if (unknownFilter)
+        throw fault('InvalidTargetFilterNameException', `The target filter name ${unknownFilter} is invalid.`);
       const statuses = strings(filters, 'TargetStatus');
       const labels = strings(filters, 'ServerInstanceLabel');
       const badStatus = statuses?.find((s) => !TARGET_STATUSES.includes(s));
@@ -225,16 +278,25 @@ export const codeDeployOperations = (
         .filter((t) => !labels?.length || labels.includes(t.instanceTarget?.instanceLabel ?? ''))
         .map((t) => innerTarget(t)?.targetId)
         .filter((id): id is string => id !== undefined);
-      const { items, nextToken } = page(`ListDeploymentTargets:${found.deploymentId}`, ids, str(input, 'nextToken'), pageSize);
+      const { items, nextToken } = page(
+        `ListDeploymentTargets:${found.deploymentId}`,
+        ids,
+        str(input, 'nextToken'),
+        pageSize,
+      );
       return { targetIds: items, nextToken };
     },
 
     BatchGetDeploymentTargets: (input) => {
       const found = startedDeployment(input);
       const ids = strings(input, 'targetIds') ?? [];
-      if (ids.length === 0) throw fault('DeploymentTargetIdRequiredException', 'A deployment target ID was not provided.');
+      if (ids.length === 0)
+        throw fault('DeploymentTargetIdRequiredException', 'A deployment target ID was not provided.');
       if (ids.length > BATCH_TARGETS) {
-        throw fault('DeploymentTargetListSizeExceededException', `The maximum number of targets that can be associated with a deployment (${BATCH_TARGETS}) was exceeded.`);
+        throw fault(
+          'DeploymentTargetListSizeExceededException',
+          `The maximum number of targets that can be associated with a deployment (${BATCH_TARGETS}) was exceeded.`,
+        );
       }
       return { deploymentTargets: toWire(ids.map((id) => target(found.deploymentId!, id))) };
     },
@@ -249,24 +311,40 @@ export const codeDeployOperations = (
     PutLifecycleEventHookExecutionStatus: (input) => {
       const found = deployment(input);
       if (found.computePlatform === 'Server') {
-        throw fault('UnsupportedActionForDeploymentTypeException', 'Lifecycle hook execution status can only be reported for ECS and Lambda deployments.');
+        throw fault(
+          'UnsupportedActionForDeploymentTypeException',
+          'Lifecycle hook execution status can only be reported for ECS and Lambda deployments.',
+        );
       }
       const status = str(input, 'status');
       if (!status || !REPORTABLE.has(status)) {
-        throw fault('InvalidLifecycleEventHookExecutionStatusException', `The lifecycle event hook execution status ${String(status)} is invalid: use Succeeded or Failed.`);
+        throw fault(
+          'InvalidLifecycleEventHookExecutionStatusException',
+          `The lifecycle event hook execution status ${String(status)} is invalid: use Succeeded or Failed.`,
+        );
       }
       const executionId = str(input, 'lifecycleEventHookExecutionId');
       const execution = scenario.hookExecutions.find(
         (e) => e.lifecycleEventHookExecutionId === executionId && e.deploymentId === found.deploymentId,
       );
       if (!execution) {
-        throw fault('InvalidLifecycleEventHookExecutionIdException', `The lifecycle event hook execution ID ${String(executionId)} is invalid.`);
+        throw fault(
+          'InvalidLifecycleEventHookExecutionIdException',
+          `The lifecycle event hook execution ID ${String(executionId)} is invalid.`,
+        );
       }
       if (COMPLETED.has(execution.status)) {
-        throw fault('LifecycleEventAlreadyCompletedException', `The ${execution.lifecycleEventName} lifecycle event has already completed.`);
+        throw fault(
+          'LifecycleEventAlreadyCompletedException',
+          `The ${execution.lifecycleEventName} lifecycle event has already completed.`,
+        );
       }
       execution.status = status as 'Succeeded' | 'Failed';
-      scenario.hookReports.push({ deploymentId: found.deploymentId!, lifecycleEventHookExecutionId: execution.lifecycleEventHookExecutionId, status });
+      scenario.hookReports.push({
+        deploymentId: found.deploymentId!,
+        lifecycleEventHookExecutionId: execution.lifecycleEventHookExecutionId,
+        status,
+      });
       // The target's lifecycle event shows the reported outcome, as GetDeploymentTarget would.
       for (const t of targetsOf(found.deploymentId!)) {
         const inner = innerTarget(t);

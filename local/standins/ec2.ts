@@ -63,7 +63,9 @@ export const ec2InstancesFromScenario = (scenario: Scenario): StandInEc2Instance
   for (const d of scenario.deployments) {
     if (d.blueGreenDeploymentConfiguration?.greenFleetProvisioningOption?.action !== 'DISCOVER_EXISTING') continue;
     const tags = Object.fromEntries(
-      (d.targetInstances?.tagFilters ?? []).filter((f) => f.Key && f.Value !== undefined).map((f) => [f.Key!, f.Value!]),
+      (d.targetInstances?.tagFilters ?? [])
+        .filter((f) => f.Key && f.Value !== undefined)
+        .map((f) => [f.Key!, f.Value!]),
     );
     for (const target of scenario.deploymentTargets[d.deploymentId!] ?? []) {
       const instanceId = target.instanceTarget?.targetId;
@@ -79,7 +81,12 @@ const el = (name: string, value: string | number | undefined) =>
 
 /** EC2 filter values accept `*` and `?` wildcards. */
 const matches = (pattern: string, value: string) =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(value);
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  ).test(value);
 
 const readFilters = (params: URLSearchParams): Array<{ name: string; values: string[] }> => {
   const filters: Array<{ name: string; values: string[] }> = [];
@@ -136,7 +143,10 @@ export const describeInstancesXml = (instances: StandInEc2Instance[], nextToken?
   `<?xml version="1.0" encoding="UTF-8"?>\n<DescribeInstancesResponse xmlns="${EC2_NAMESPACE}">` +
   `<requestId>00000000-0000-0000-0000-000000000000</requestId><reservationSet>` +
   instances
-    .map((i, n) => `<item>${el('reservationId', `r-${String(n).padStart(17, '0')}`)}${el('ownerId', '123456789012')}<groupSet/><instancesSet>${instanceXml(i)}</instancesSet></item>`)
+    .map(
+      (i, n) =>
+        `<item>${el('reservationId', `r-${String(n).padStart(17, '0')}`)}${el('ownerId', '123456789012')}<groupSet/><instancesSet>${instanceXml(i)}</instancesSet></item>`,
+    )
     .join('') +
   `</reservationSet>${el('nextToken', nextToken)}</DescribeInstancesResponse>`;
 
@@ -162,14 +172,23 @@ export const startEc2StandIn = async (instances: StandInEc2Instance[], port = 0)
       res.end(xml);
     };
     if (action !== 'DescribeInstances' || params.get('Version') !== EC2_VERSION) {
-      return answer(400, errorXml('InvalidAction', `${action} (${params.get('Version')}) is not served by the stand-in`));
+      return answer(
+        400,
+        errorXml('InvalidAction', `${action} (${params.get('Version')}) is not served by the stand-in`),
+      );
     }
     const ids: string[] = [];
     for (let i = 1; params.has(`InstanceId.${i}`); i += 1) ids.push(params.get(`InstanceId.${i}`)!);
     const selected = selectInstances(instances, readFilters(params), ids);
     const max = Number(params.get('MaxResults') ?? 1000);
     if (ids.length > 0 && params.has('MaxResults')) {
-      return answer(400, errorXml('InvalidParameterCombination', 'The parameter instancesSet cannot be used with the parameter maxResults'));
+      return answer(
+        400,
+        errorXml(
+          'InvalidParameterCombination',
+          'The parameter instancesSet cannot be used with the parameter maxResults',
+        ),
+      );
     }
     const offset = Number(params.get('NextToken') ?? 0);
     const page = selected.slice(offset, offset + max);

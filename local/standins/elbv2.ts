@@ -66,8 +66,11 @@ export const elbv2Operations = (model: Elbv2Model): Record<string, QueryOperatio
   DescribeListeners: (params) => {
     const byArn = queryList(params, 'ListenerArns');
     const lb = params.get('LoadBalancerArn');
-    if (lb && !model.loadBalancers.some((l) => l.arn === lb)) throw new AwsFault('LoadBalancerNotFound', `Load balancer '${lb}' not found`);
-    const listeners = pick(model.listeners, byArn, (l) => l.arn, 'ListenerNotFound', 'listeners').filter((l) => !lb || l.loadBalancerArn === lb);
+    if (lb && !model.loadBalancers.some((l) => l.arn === lb))
+      throw new AwsFault('LoadBalancerNotFound', `Load balancer '${lb}' not found`);
+    const listeners = pick(model.listeners, byArn, (l) => l.arn, 'ListenerNotFound', 'listeners').filter(
+      (l) => !lb || l.loadBalancerArn === lb,
+    );
     return toXml({
       Listeners: listeners.map((l) => ({
         ListenerArn: l.arn,
@@ -79,7 +82,13 @@ export const elbv2Operations = (model: Elbv2Model): Record<string, QueryOperatio
     });
   },
   DescribeLoadBalancers: (params) => {
-    const byArn = pick(model.loadBalancers, queryList(params, 'LoadBalancerArns'), (l) => l.arn, 'LoadBalancerNotFound', 'load balancers');
+    const byArn = pick(
+      model.loadBalancers,
+      queryList(params, 'LoadBalancerArns'),
+      (l) => l.arn,
+      'LoadBalancerNotFound',
+      'load balancers',
+    );
     const chosen = pick(byArn, queryList(params, 'Names'), (l) => l.name, 'LoadBalancerNotFound', 'load balancers');
     return toXml({
       LoadBalancers: chosen.map((l) => ({
@@ -92,14 +101,23 @@ export const elbv2Operations = (model: Elbv2Model): Record<string, QueryOperatio
         VpcId: VPC,
         State: { Code: 'active' },
         Type: l.type ?? 'application',
-        AvailabilityZones: ['a', 'b'].map((z, i) => ({ ZoneName: `${SCENARIO_REGION}${z}`, SubnetId: `subnet-0${i}a1b2c3d4e5f6071` })),
+        AvailabilityZones: ['a', 'b'].map((z, i) => ({
+          ZoneName: `${SCENARIO_REGION}${z}`,
+          SubnetId: `subnet-0${i}a1b2c3d4e5f6071`,
+        })),
         SecurityGroups: ['sg-0123456789abcdef0'],
         IpAddressType: 'ipv4',
       })),
     });
   },
   DescribeTargetGroups: (params) => {
-    const byArn = pick(model.targetGroups, queryList(params, 'TargetGroupArns'), (t) => t.arn, 'TargetGroupNotFound', 'target groups');
+    const byArn = pick(
+      model.targetGroups,
+      queryList(params, 'TargetGroupArns'),
+      (t) => t.arn,
+      'TargetGroupNotFound',
+      'target groups',
+    );
     const chosen = pick(byArn, queryList(params, 'Names'), (t) => t.name, 'TargetGroupNotFound', 'target groups');
     const lb = params.get('LoadBalancerArn');
     return toXml({
@@ -156,7 +174,8 @@ export interface OrdersLoadBalancerOptions {
   greenTargets?: StandInTarget['state'][];
 }
 
-const tgArn = (name: string, id: string) => `arn:aws:elasticloadbalancing:${SCENARIO_REGION}:${SCENARIO_ACCOUNT}:targetgroup/${name}/${id}`;
+const tgArn = (name: string, id: string) =>
+  `arn:aws:elasticloadbalancing:${SCENARIO_REGION}:${SCENARIO_ACCOUNT}:targetgroup/${name}/${id}`;
 
 /** The target group ARNs of the orders service, matching the scenario's target group names. */
 export const ORDERS_TARGET_GROUP_ARNS = {
@@ -176,17 +195,53 @@ export const ordersElbv2Model = (options: OrdersLoadBalancerOptions = {}): Elbv2
       port: 8080,
       state,
       ...(state === 'unhealthy' ? { reason: 'Target.FailedHealthChecks', description: 'Health checks failed' } : {}),
-      ...(state === 'initial' ? { reason: 'Elb.RegistrationInProgress', description: 'Target registration is in progress' } : {}),
+      ...(state === 'initial'
+        ? { reason: 'Elb.RegistrationInProgress', description: 'Target registration is in progress' }
+        : {}),
     }));
   return {
-    loadBalancers: [{ arn: lb.loadBalancerArn, name: 'orders-prod', dnsName: options.dnsName ?? '127.0.0.1', scheme: 'internal', type: 'application' }],
+    loadBalancers: [
+      {
+        arn: lb.loadBalancerArn,
+        name: 'orders-prod',
+        dnsName: options.dnsName ?? '127.0.0.1',
+        scheme: 'internal',
+        type: 'application',
+      },
+    ],
     listeners: [
-      { arn: lb.prodListenerArn, loadBalancerArn: lb.loadBalancerArn, port: options.productionPort ?? lb.prodPort, protocol: options.productionProtocol ?? 'HTTP', forwardTo: ORDERS_TARGET_GROUP_ARNS.blue },
-      { arn: lb.testListenerArn, loadBalancerArn: lb.loadBalancerArn, port: options.testPort ?? lb.testPort, protocol: options.testProtocol ?? 'HTTP', forwardTo: ORDERS_TARGET_GROUP_ARNS.green },
+      {
+        arn: lb.prodListenerArn,
+        loadBalancerArn: lb.loadBalancerArn,
+        port: options.productionPort ?? lb.prodPort,
+        protocol: options.productionProtocol ?? 'HTTP',
+        forwardTo: ORDERS_TARGET_GROUP_ARNS.blue,
+      },
+      {
+        arn: lb.testListenerArn,
+        loadBalancerArn: lb.loadBalancerArn,
+        port: options.testPort ?? lb.testPort,
+        protocol: options.testProtocol ?? 'HTTP',
+        forwardTo: ORDERS_TARGET_GROUP_ARNS.green,
+      },
     ],
     targetGroups: [
-      { arn: ORDERS_TARGET_GROUP_ARNS.blue, name: lb.blueTargetGroup, protocol: 'HTTP', port: 8080, loadBalancerArns: [lb.loadBalancerArn], targets: targets(1, ['healthy', 'healthy', 'healthy', 'healthy']) },
-      { arn: ORDERS_TARGET_GROUP_ARNS.green, name: lb.greenTargetGroup, protocol: 'HTTP', port: 8080, loadBalancerArns: [lb.loadBalancerArn], targets: targets(2, options.greenTargets ?? ['healthy', 'healthy', 'healthy', 'healthy']) },
+      {
+        arn: ORDERS_TARGET_GROUP_ARNS.blue,
+        name: lb.blueTargetGroup,
+        protocol: 'HTTP',
+        port: 8080,
+        loadBalancerArns: [lb.loadBalancerArn],
+        targets: targets(1, ['healthy', 'healthy', 'healthy', 'healthy']),
+      },
+      {
+        arn: ORDERS_TARGET_GROUP_ARNS.green,
+        name: lb.greenTargetGroup,
+        protocol: 'HTTP',
+        port: 8080,
+        loadBalancerArns: [lb.loadBalancerArn],
+        targets: targets(2, options.greenTargets ?? ['healthy', 'healthy', 'healthy', 'healthy']),
+      },
     ],
   };
 };

@@ -51,7 +51,9 @@ export interface EventBus {
 }
 
 /** A recording bus; `refuse` can be set at any time. */
-export const createEventBus = (options: { region?: string; accountId?: string; refuse?: EntryRefusal } = {}): EventBus => ({
+export const createEventBus = (
+  options: { region?: string; accountId?: string; refuse?: EntryRefusal } = {},
+): EventBus => ({
   region: options.region ?? 'us-east-1',
   accountId: options.accountId ?? '123456789012',
   events: [],
@@ -81,12 +83,18 @@ export const eventBridgeOperations = (bus: EventBus): Record<string, Record<stri
     PutEvents: (input) => {
       const entries = (input.Entries ?? []) as PutEventsEntry[];
       if (entries.length < 1 || entries.length > 10) {
-        throw new AwsFault('ValidationException', `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and 10 (got ${entries.length})`);
+        throw new AwsFault(
+          'ValidationException',
+          `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and 10 (got ${entries.length})`,
+        );
       }
       bus.calls.push(entries.length);
       const results = entries.map((entry, index) => {
         if (!entry.Source || !entry.DetailType || !isJsonObject(entry.Detail)) {
-          return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail, Source and DetailType are required; Detail must be a JSON object.' };
+          return {
+            ErrorCode: 'MalformedDetail',
+            ErrorMessage: 'Detail, Source and DetailType are required; Detail must be a JSON object.',
+          };
         }
         const refused = bus.refuse?.(entry, index);
         if (refused) return { ErrorCode: refused, ErrorMessage: `refused by the stand-in (${refused})` };
@@ -97,7 +105,10 @@ export const eventBridgeOperations = (bus: EventBus): Record<string, Record<stri
           'detail-type': entry.DetailType,
           source: entry.Source,
           account: bus.accountId,
-          time: (entry.Time !== undefined ? new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : entry.Time) : new Date())
+          time: (entry.Time !== undefined
+            ? new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : entry.Time)
+            : new Date()
+          )
             .toISOString()
             .replace(/\.\d{3}Z$/, 'Z'),
           region: bus.region,

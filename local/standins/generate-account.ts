@@ -171,7 +171,11 @@ export const generateAccount = (options: GenerateAccountOptions): GeneratedAccou
       desiredCapacity: size,
       minSize: size,
       maxSize: size + 2,
-      launchTemplate: { launchTemplateId: `lt-${hex(17)}`, launchTemplateName: name.replace(/^CodeDeploy_/, '').slice(0, 60), version: '1' },
+      launchTemplate: {
+        launchTemplateId: `lt-${hex(17)}`,
+        launchTemplateName: name.replace(/^CodeDeploy_/, '').slice(0, 60),
+        version: '1',
+      },
       availabilityZones: ZONES,
       vpcZoneIdentifier: 'subnet-0a1b2c3d4e5f60718',
       healthCheckType: 'EC2',
@@ -191,7 +195,12 @@ export const generateAccount = (options: GenerateAccountOptions): GeneratedAccou
     });
   };
 
-  const copy = (dg: { application: string; name: string }, status: DeploymentInfo['status'], completedAgoMs: number | undefined, extra?: Partial<ScenarioAutoScalingGroup>) => {
+  const copy = (
+    dg: { application: string; name: string },
+    status: DeploymentInfo['status'],
+    completedAgoMs: number | undefined,
+    extra?: Partial<ScenarioAutoScalingGroup>,
+  ) => {
     const id = deploymentId();
     const name = `CodeDeploy_${dg.name}_${id}`;
     deployment(dg, id, status, completedAgoMs);
@@ -231,8 +240,11 @@ export const generateAccount = (options: GenerateAccountOptions): GeneratedAccou
         kept[copy(dg, 'Failed', Math.floor((random() * minAgeMs) / 2))] = EXPECTED.recent;
         break;
       case 'protected':
-        kept[copy(dg, 'Failed', old(), { deletionProtection: pick(['prevent-force-deletion', 'prevent-all-deletion'] as const) })] =
-          EXPECTED.protected;
+        kept[
+          copy(dg, 'Failed', old(), {
+            deletionProtection: pick(['prevent-force-deletion', 'prevent-all-deletion'] as const),
+          })
+        ] = EXPECTED.protected;
         break;
       case 'deleting':
         kept[copy(dg, 'Stopped', old(), { status: 'Delete in progress' })] = EXPECTED.deleting;
@@ -251,7 +263,8 @@ export const generateAccount = (options: GenerateAccountOptions): GeneratedAccou
         break;
       }
       case 'deleted-deployment-group':
-        kept[copy({ application: dg.application, name: `retired-${groups.length}` }, 'Failed', old())] = EXPECTED['deleted-deployment-group'];
+        kept[copy({ application: dg.application, name: `retired-${groups.length}` }, 'Failed', old())] =
+          EXPECTED['deleted-deployment-group'];
         break;
       case 'in-place': {
         const id = deploymentId();
@@ -268,7 +281,11 @@ export const generateAccount = (options: GenerateAccountOptions): GeneratedAccou
         break;
       }
       case 'lookalike': {
-        const name = pick([`CodeDeploy_${dg.name}`, `CodeDeploy_${dg.name}_d-${hex(6)}`, `codedeploy_${dg.name}_${deploymentId()}`]);
+        const name = pick([
+          `CodeDeploy_${dg.name}`,
+          `CodeDeploy_${dg.name}_d-${hex(6)}`,
+          `codedeploy_${dg.name}_${deploymentId()}`,
+        ]);
         if (groups.some((g) => g.name === name)) break;
         group(name, old());
         others.push(name);
@@ -289,7 +306,10 @@ export const generateAccount = (options: GenerateAccountOptions): GeneratedAccou
     deploymentGroupName: dg.name,
     deploymentGroupId: `${hex(8)}-1111-4000-8000-${String(i).padStart(12, '0')}`,
     deploymentConfigName: 'CodeDeployDefault.OneAtATime',
-    autoScalingGroups: dg.live.map((name) => ({ name, hook: `CodeDeploy-managed-automatic-launch-deployment-hook-${dg.name}-${hex(8)}` })),
+    autoScalingGroups: dg.live.map((name) => ({
+      name,
+      hook: `CodeDeploy-managed-automatic-launch-deployment-hook-${dg.name}-${hex(8)}`,
+    })),
     ec2TagFilters: [],
     deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
     blueGreenDeploymentConfiguration: {
@@ -338,7 +358,10 @@ export const startCleanupStandIns = async (
   const autoscaling = autoScalingAccountFromScenario(scenario, { busy: options.busy });
   const bus = createEventBus({ region: scenario.region, accountId: scenario.account });
   const aws = await startAwsStandIn({
-    json: { [CODEDEPLOY_TARGET_PREFIX]: codeDeployOperations(scenario, { pageSize: options.pageSize }), ...eventBridgeOperations(bus) },
+    json: {
+      [CODEDEPLOY_TARGET_PREFIX]: codeDeployOperations(scenario, { pageSize: options.pageSize }),
+      ...eventBridgeOperations(bus),
+    },
     query: autoScalingOperations(autoscaling),
   });
   const ec2 = await startEc2StandIn(ec2InstancesFromScenario(scenario));

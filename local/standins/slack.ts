@@ -29,7 +29,10 @@ export interface SlackReceiver {
 }
 
 export const startSlackReceiver = async (
-  options: { script?: (request: ReceivedMessage, index: number) => ScriptedAnswer | undefined; onMessage?: (m: ReceivedMessage) => void } = {},
+  options: {
+    script?: (request: ReceivedMessage, index: number) => ScriptedAnswer | undefined;
+    onMessage?: (m: ReceivedMessage) => void;
+  } = {},
 ): Promise<SlackReceiver> => {
   const messages: ReceivedMessage[] = [];
   const requests: ReceivedMessage[] = [];

@@ -21,7 +21,10 @@ export interface SsmStandInOptions {
 // Parameter names may be given bare, with a leading slash, as an ARN, or with a `:version` selector.
 const parseName = (raw: string, arnPrefix: string): { name: string; selector?: string } => {
   const withoutArn = raw.startsWith(arnPrefix) ? raw.slice(arnPrefix.length) : raw;
-  const name = raw.startsWith(arnPrefix) && !withoutArn.startsWith('/') && withoutArn.includes('/') ? `/${withoutArn}` : withoutArn;
+  const name =
+    raw.startsWith(arnPrefix) && !withoutArn.startsWith('/') && withoutArn.includes('/')
+      ? `/${withoutArn}`
+      : withoutArn;
   const colon = name.lastIndexOf(':');
   return colon > 0 ? { name: name.slice(0, colon), selector: name.slice(colon) } : { name };
 };
@@ -47,7 +50,10 @@ export const ssmOperations = (
       if (value === undefined) throw new AwsFault('ParameterNotFound', `Parameter ${name} not found.`);
       // Every stored parameter has exactly one version.
       if (selector !== undefined && selector !== ':1') {
-        throw new AwsFault('ParameterVersionNotFound', `Systems Manager could not find version ${selector.slice(1)} of ${name}.`);
+        throw new AwsFault(
+          'ParameterVersionNotFound',
+          `Systems Manager could not find version ${selector.slice(1)} of ${name}.`,
+        );
       }
       return {
         Parameter: {

@@ -28,14 +28,20 @@ const group = (
 ): DeploymentGroupInfo => ({
   applicationName: application,
   deploymentGroupName: name,
-  alarmConfiguration: alarms && { enabled, ignorePollAlarmFailure: ignorePoll, alarms: alarms.map((n) => ({ name: n })) },
+  alarmConfiguration: alarms && {
+    enabled,
+    ignorePollAlarmFailure: ignorePoll,
+    alarms: alarms.map((n) => ({ name: n })),
+  },
   autoRollbackConfiguration: { enabled: rollbackEnabled, events: rollback as never },
 });
 
 describe('toAlarmIndex', () => {
   it('indexes each group under every alarm it lists, with what the alarm does to it', () => {
     const index = toAlarmIndex([
-      group('checkout', 'checkout-prod', ['cpu-high', '5xx'], { rollback: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'] }),
+      group('checkout', 'checkout-prod', ['cpu-high', '5xx'], {
+        rollback: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'],
+      }),
       group('checkout', 'checkout-staging', ['cpu-high'], { enabled: false, ignorePoll: true }),
       group('search', 'search-prod', ['5xx'], { rollback: ['DEPLOYMENT_STOP_ON_ALARM'], rollbackEnabled: false }),
       group('search', 'search-dev', undefined),
@@ -43,8 +49,20 @@ describe('toAlarmIndex', () => {
 
     expect([...index.keys()].sort()).toEqual(['5xx', 'cpu-high']);
     expect(index.get('cpu-high')).toEqual([
-      { application: 'checkout', deploymentGroup: 'checkout-prod', alarmsEnabled: true, ignorePollAlarmFailure: false, autoRollbackOnAlarm: true },
-      { application: 'checkout', deploymentGroup: 'checkout-staging', alarmsEnabled: false, ignorePollAlarmFailure: true, autoRollbackOnAlarm: false },
+      {
+        application: 'checkout',
+        deploymentGroup: 'checkout-prod',
+        alarmsEnabled: true,
+        ignorePollAlarmFailure: false,
+        autoRollbackOnAlarm: true,
+      },
+      {
+        application: 'checkout',
+        deploymentGroup: 'checkout-staging',
+        alarmsEnabled: false,
+        ignorePollAlarmFailure: true,
+        autoRollbackOnAlarm: false,
+      },
     ]);
     // Rollback switched off means no rollback, whatever events are listed.
     expect(index.get('5xx')?.map((w) => [w.deploymentGroup, w.autoRollbackOnAlarm])).toEqual([
@@ -75,13 +93,23 @@ describe('toAlarmImpact', () => {
 
   it.each([
     ['an alarm no group lists', 'unknown', [], []],
-    ['an alarm only disabled configurations list', 'disabled-only', [{ application: 'billing', deploymentGroup: 'prod', deploymentIds: ['d-9'] }], []],
+    [
+      'an alarm only disabled configurations list',
+      'disabled-only',
+      [{ application: 'billing', deploymentGroup: 'prod', deploymentIds: ['d-9'] }],
+      [],
+    ],
     [
       'groups without deployments in progress',
       'cpu-high',
       [],
       [
-        { application: 'checkout', deploymentGroup: 'checkout-prod', effect: 'stop-and-roll-back', inProgressDeployments: [] },
+        {
+          application: 'checkout',
+          deploymentGroup: 'checkout-prod',
+          effect: 'stop-and-roll-back',
+          inProgressDeployments: [],
+        },
         { application: 'checkout', deploymentGroup: 'checkout-canary', effect: 'stop', inProgressDeployments: [] },
         { application: 'search', deploymentGroup: 'prod', effect: 'stop', inProgressDeployments: [] },
       ],
@@ -95,7 +123,12 @@ describe('toAlarmImpact', () => {
         { application: 'checkout', deploymentGroup: 'checkout-staging', deploymentIds: ['d-CCC'] },
       ],
       [
-        { application: 'checkout', deploymentGroup: 'checkout-prod', effect: 'stop-and-roll-back', inProgressDeployments: ['d-AAA'] },
+        {
+          application: 'checkout',
+          deploymentGroup: 'checkout-prod',
+          effect: 'stop-and-roll-back',
+          inProgressDeployments: ['d-AAA'],
+        },
         { application: 'checkout', deploymentGroup: 'checkout-canary', effect: 'stop', inProgressDeployments: [] },
         { application: 'search', deploymentGroup: 'prod', effect: 'stop', inProgressDeployments: ['d-BBB'] },
       ],
@@ -117,7 +150,8 @@ const ACCOUNT = {
     billing: [[]],
   } as Record<string, string[][]>,
   info: (application: string, name: string): DeploymentGroupInfo => {
-    if (name === 'checkout-prod') return group(application, name, ['cpu-high'], { rollback: ['DEPLOYMENT_STOP_ON_ALARM'] });
+    if (name === 'checkout-prod')
+      return group(application, name, ['cpu-high'], { rollback: ['DEPLOYMENT_STOP_ON_ALARM'] });
     if (name === 'search-prod') return group(application, name, ['cpu-high', 'latency']);
     if (name === 'checkout-more-9') return group(application, name, ['cpu-high'], { enabled: false });
     return group(application, name, []);
@@ -132,7 +166,10 @@ const paged = <T>(pages: T[][], token: string | undefined) => {
 };
 
 describe('scanning deployment groups (aws-sdk-client-mock)', () => {
-  const client = new CodeDeployClient({ region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new CodeDeployClient({
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   const mock = mockClient(client);
   let inProgress: Record<string, string[][]>;
   let nextGroupListingFailure: { application: string; error: Error } | undefined;
@@ -156,16 +193,23 @@ describe('scanning deployment groups (aws-sdk-client-mock)', () => {
     });
     mock.on(BatchGetDeploymentGroupsCommand).callsFake((input) => {
       if (input.deploymentGroupNames.length > 25) throw new Error('BatchLimitExceededException');
-      return { deploymentGroupsInfo: input.deploymentGroupNames.map((n: string) => ACCOUNT.info(input.applicationName, n)) };
+      return {
+        deploymentGroupsInfo: input.deploymentGroupNames.map((n: string) => ACCOUNT.info(input.applicationName, n)),
+      };
     });
     mock.on(ListDeploymentsCommand).callsFake((input) => {
-      const { items, nextToken } = paged(inProgress[`${input.applicationName}/${input.deploymentGroupName}`] ?? [[]], input.nextToken);
+      const { items, nextToken } = paged(
+        inProgress[`${input.applicationName}/${input.deploymentGroupName}`] ?? [[]],
+        input.nextToken,
+      );
       return { deployments: items, nextToken };
     });
   });
 
   const batchSizes = () =>
-    mock.commandCalls(BatchGetDeploymentGroupsCommand).map((c) => [c.args[0].input.applicationName, c.args[0].input.deploymentGroupNames?.length]);
+    mock
+      .commandCalls(BatchGetDeploymentGroupsCommand)
+      .map((c) => [c.args[0].input.applicationName, c.args[0].input.deploymentGroupNames?.length]);
 
   it('follows every page of applications and groups and reads groups 25 at a time', async () => {
     const index = await scanAlarmIndex(client);
@@ -189,7 +233,10 @@ describe('scanning deployment groups (aws-sdk-client-mock)', () => {
     await scanAlarmIndex(client);
     const calls = mock.calls();
     expect(calls.length).toBeGreaterThan(0);
-    for (const call of calls) expect(((call.args as unknown[])[1] as { abortSignal?: unknown } | undefined)?.abortSignal).toBeInstanceOf(AbortSignal);
+    for (const call of calls)
+      expect(((call.args as unknown[])[1] as { abortSignal?: unknown } | undefined)?.abortSignal).toBeInstanceOf(
+        AbortSignal,
+      );
   });
 
   it('names the alarm, the groups it stops or rolls back, and their deployments in progress', async () => {
@@ -198,7 +245,12 @@ describe('scanning deployment groups (aws-sdk-client-mock)', () => {
     const impact = await lookup.impactOf('cpu-high');
 
     expect(impact).toEqual([
-      { application: 'checkout', deploymentGroup: 'checkout-prod', effect: 'stop-and-roll-back', inProgressDeployments: ['d-111', 'd-222'] },
+      {
+        application: 'checkout',
+        deploymentGroup: 'checkout-prod',
+        effect: 'stop-and-roll-back',
+        inProgressDeployments: ['d-111', 'd-222'],
+      },
       { application: 'search', deploymentGroup: 'search-prod', effect: 'stop', inProgressDeployments: [] },
     ]);
     // Only groups whose alarm configuration is enabled are asked about, for unfinished deployments only.
@@ -251,7 +303,9 @@ describe('scanning deployment groups (aws-sdk-client-mock)', () => {
     const failure = await lookup.impactOf('cpu-high').catch((error: unknown) => error);
 
     expect(failure).toBeInstanceOf(AlarmImpactLookupError);
-    expect((failure as Error).message).toMatch(/^ListDeploymentGroups of search failed: AccessDeniedException: User is not authorized/);
+    expect((failure as Error).message).toMatch(
+      /^ListDeploymentGroups of search failed: AccessDeniedException: User is not authorized/,
+    );
     expect((failure as Error).cause).toBe(denied);
     await expect(lookup.impactOf('cpu-high')).resolves.toHaveLength(2);
   });
@@ -300,8 +354,18 @@ describe('scanning deployment groups over HTTP (local CodeDeploy stand-in)', () 
     const impact = await createAlarmImpactLookup(clientFor(standIn.url)).impactOf('cpu-high');
 
     expect(impact).toEqual([
-      { application: 'checkout', deploymentGroup: 'checkout-prod', effect: 'stop-and-roll-back', inProgressDeployments: ['d-7XAMPLE'] },
-      { application: 'search', deploymentGroup: 'search-prod', effect: 'stop-and-roll-back', inProgressDeployments: [] },
+      {
+        application: 'checkout',
+        deploymentGroup: 'checkout-prod',
+        effect: 'stop-and-roll-back',
+        inProgressDeployments: ['d-7XAMPLE'],
+      },
+      {
+        application: 'search',
+        deploymentGroup: 'search-prod',
+        effect: 'stop-and-roll-back',
+        inProgressDeployments: [],
+      },
     ]);
     expect(standIn.calls.filter((c) => c.operation === 'ListApplications')).toHaveLength(2);
   });
@@ -311,7 +375,9 @@ describe('scanning deployment groups over HTTP (local CodeDeploy stand-in)', () 
       json: { CodeDeploy_20141006: { ListApplications: () => new Promise(() => {}) } },
     });
 
-    const failure = await scanAlarmIndex(clientFor(standIn.url), { callTimeoutMs: 50 }).catch((error: unknown) => error);
+    const failure = await scanAlarmIndex(clientFor(standIn.url), { callTimeoutMs: 50 }).catch(
+      (error: unknown) => error,
+    );
 
     expect(failure).toBeInstanceOf(AlarmImpactLookupError);
     expect((failure as Error).message).toMatch(/^ListApplications failed: AbortError: .*timeout/);
@@ -322,7 +388,9 @@ describe('scanning deployment groups over HTTP (local CodeDeploy stand-in)', () 
       json: { CodeDeploy_20141006: { ListApplications: () => ({ applications: [] }) } },
     });
 
-    const failure = await scanAlarmIndex(clientFor(standIn.url), { deadline: deadlineAt(0, () => 1) }).catch((e: unknown) => e);
+    const failure = await scanAlarmIndex(clientFor(standIn.url), { deadline: deadlineAt(0, () => 1) }).catch(
+      (e: unknown) => e,
+    );
 
     expect(failure).toBeInstanceOf(AlarmImpactLookupError);
     expect((failure as Error).message).toMatch(/no time left in the invocation/);

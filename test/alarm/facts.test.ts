@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  comparisonFromReason,
-  parseAlarmTimestamp,
-  thresholdFromReason,
-  toAlarmFacts,
-} from '../../lib/alarm/facts.js';
+import { comparisonFromReason, parseAlarmTimestamp, thresholdFromReason, toAlarmFacts } from '../../lib/alarm/facts.js';
 import { type AlarmStateChange, alarmStateChangeSchema } from '../../lib/events/alarm.js';
 
 // Shapes follow the samples in the CloudWatch user guide ("Alarm events and EventBridge").
@@ -60,7 +55,9 @@ const CPU_OK_STATE = {
 
 describe('toAlarmFacts on a threshold alarm', () => {
   it('says what is watched, how it compares, and the datapoint that crossed', () => {
-    const facts = toAlarmFacts(thresholdAlarm(CPU_ALARM_STATE, { ...CPU_OK_STATE, timestamp: '2019-10-01T13:56:40.987+0000' }));
+    const facts = toAlarmFacts(
+      thresholdAlarm(CPU_ALARM_STATE, { ...CPU_OK_STATE, timestamp: '2019-10-01T13:56:40.987+0000' }),
+    );
 
     expect(facts).toMatchObject({
       name: 'ServerCpuTooHigh',
@@ -113,9 +110,21 @@ describe('toAlarmFacts on a threshold alarm', () => {
   });
 
   it.each([
-    ['OK after INSUFFICIENT_DATA', CPU_OK_STATE, { value: 'INSUFFICIENT_DATA', reason: 'Unchecked: Initial alarm creation', timestamp: '2019-10-02T17:00:00.000+0000' }],
+    [
+      'OK after INSUFFICIENT_DATA',
+      CPU_OK_STATE,
+      {
+        value: 'INSUFFICIENT_DATA',
+        reason: 'Unchecked: Initial alarm creation',
+        timestamp: '2019-10-02T17:00:00.000+0000',
+      },
+    ],
     ['ALARM after OK', CPU_ALARM_STATE, CPU_OK_STATE],
-    ['OK stamped before its ALARM (clock skew)', { ...CPU_OK_STATE, timestamp: '2019-10-02T17:00:00.000+0000' }, CPU_ALARM_STATE],
+    [
+      'OK stamped before its ALARM (clock skew)',
+      { ...CPU_OK_STATE, timestamp: '2019-10-02T17:00:00.000+0000' },
+      CPU_ALARM_STATE,
+    ],
     ['OK after an ALARM with an unreadable timestamp', CPU_OK_STATE, { ...CPU_ALARM_STATE, timestamp: 'yesterday' }],
   ])('gives no duration for %s', (_name, state, previous) => {
     expect(toAlarmFacts(thresholdAlarm(state, previous)).lastedMs).toBeUndefined();
@@ -161,7 +170,11 @@ describe('toAlarmFacts on a threshold alarm', () => {
 describe('toAlarmFacts when reasonData is missing or broken', () => {
   it('reports INSUFFICIENT_DATA without reasonData with the plain reason', () => {
     const facts = toAlarmFacts(
-      thresholdAlarm({ value: 'INSUFFICIENT_DATA', reason: 'Unchecked: Initial alarm creation', timestamp: '2019-10-02T17:20:03.642+0000' }),
+      thresholdAlarm({
+        value: 'INSUFFICIENT_DATA',
+        reason: 'Unchecked: Initial alarm creation',
+        timestamp: '2019-10-02T17:20:03.642+0000',
+      }),
     );
 
     expect(facts).toMatchObject({
@@ -199,7 +212,11 @@ describe('toAlarmFacts on a metric math alarm', () => {
     alarmEvent({
       alarmName: 'TotalNetworkTrafficTooHigh',
       configuration: { description: 'Goes into alarm if total network traffic exceeds 10Kb', metrics },
-      previousState: { reason: 'Unchecked: Initial alarm creation', timestamp: '2019-10-02T17:20:03.642+0000', value: 'INSUFFICIENT_DATA' },
+      previousState: {
+        reason: 'Unchecked: Initial alarm creation',
+        timestamp: '2019-10-02T17:20:03.642+0000',
+        value: 'INSUFFICIENT_DATA',
+      },
       state: {
         reason:
           'Threshold Crossed: 1 out of the last 1 datapoints [45628.0 (02/10/19 17:10:00)] was greater than the threshold (10000.0) (minimum 1 datapoint for OK -> ALARM transition).',
@@ -211,7 +228,11 @@ describe('toAlarmFacts on a metric math alarm', () => {
     });
   const network = (id: string, name: string) => ({
     id,
-    metricStat: { metric: { dimensions: { InstanceId: 'i-12345678901234567' }, name, namespace: 'AWS/EC2' }, period: 300, stat: 'Maximum' },
+    metricStat: {
+      metric: { dimensions: { InstanceId: 'i-12345678901234567' }, name, namespace: 'AWS/EC2' },
+      period: 300,
+      stat: 'Maximum',
+    },
     returnData: false,
   });
 
@@ -274,10 +295,23 @@ describe('toAlarmFacts on an anomaly detection alarm', () => {
         metrics: [
           {
             id: 'm1',
-            metricStat: { metric: { namespace: 'AWS/EC2', name: 'CPUUtilization', dimensions: { InstanceId: 'i-12345678901234567' } }, period: 60, stat: 'Average' },
+            metricStat: {
+              metric: {
+                namespace: 'AWS/EC2',
+                name: 'CPUUtilization',
+                dimensions: { InstanceId: 'i-12345678901234567' },
+              },
+              period: 60,
+              stat: 'Average',
+            },
             returnData: true,
           },
-          { id: 'ad1', expression: 'ANOMALY_DETECTION_BAND(m1, 0.8)', label: 'CPUUtilization (expected)', returnData: true },
+          {
+            id: 'ad1',
+            expression: 'ANOMALY_DETECTION_BAND(m1, 0.8)',
+            label: 'CPUUtilization (expected)',
+            returnData: true,
+          },
         ],
       },
     });
@@ -291,7 +325,11 @@ describe('toAlarmFacts on an anomaly detection alarm', () => {
     expect(facts.band).toEqual({ lower: [0.020599444741798756], upper: [0.3006915352732461] });
     expect(facts.datapoints?.values).toEqual([0]);
     if (facts.watched.kind !== 'anomaly-detection') throw new Error('expected anomaly detection');
-    expect(facts.watched.band).toMatchObject({ id: 'ad1', expression: 'ANOMALY_DETECTION_BAND(m1, 0.8)', uses: ['m1'] });
+    expect(facts.watched.band).toMatchObject({
+      id: 'ad1',
+      expression: 'ANOMALY_DETECTION_BAND(m1, 0.8)',
+      uses: ['m1'],
+    });
     expect(facts.watched.metrics.map((m) => m.name)).toEqual(['CPUUtilization']);
   });
 
@@ -354,7 +392,13 @@ describe('toAlarmFacts on a composite alarm', () => {
   });
 
   it('has no triggering alarms when reasonData is absent', () => {
-    const facts = toAlarmFacts(compositeAlarm({ value: 'INSUFFICIENT_DATA', reason: 'Unchecked: Initial alarm creation', timestamp: '2022-07-22T15:50:00.000+0000' }));
+    const facts = toAlarmFacts(
+      compositeAlarm({
+        value: 'INSUFFICIENT_DATA',
+        reason: 'Unchecked: Initial alarm creation',
+        timestamp: '2022-07-22T15:50:00.000+0000',
+      }),
+    );
 
     expect(facts.watched).toEqual({ kind: 'composite', alarmRule: expect.any(String), triggeringAlarms: [] });
     expect(facts.reasonDataStatus).toBe('absent');
@@ -365,13 +409,20 @@ describe('toAlarmFacts on a composite alarm', () => {
       compositeAlarm({
         value: 'ALARM',
         reason: 'child transitioned',
-        reasonData: JSON.stringify({ triggeringAlarms: [{ arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:team/api: 5xx > 1%' }] }),
+        reasonData: JSON.stringify({
+          triggeringAlarms: [{ arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:team/api: 5xx > 1%' }],
+        }),
         timestamp: '2022-07-22T15:57:45.394+0000',
       }),
     );
 
     expect(facts.watched.kind === 'composite' && facts.watched.triggeringAlarms).toEqual([
-      { arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:team/api: 5xx > 1%', name: 'team/api: 5xx > 1%', state: undefined, at: undefined },
+      {
+        arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:team/api: 5xx > 1%',
+        name: 'team/api: 5xx > 1%',
+        state: undefined,
+        at: undefined,
+      },
     ]);
   });
 });
@@ -387,23 +438,42 @@ describe('parseAlarmTimestamp', () => {
     expect(parseAlarmTimestamp(text)?.toISOString()).toBe(iso);
   });
 
-  it.each([[undefined], [''], ['02/10/19 16:59:00 tomorrow'], ['2019-13-45T99:99:99+0000']])('gives up on %j', (text) => {
-    expect(parseAlarmTimestamp(text)).toBeUndefined();
-  });
+  it.each([[undefined], [''], ['02/10/19 16:59:00 tomorrow'], ['2019-13-45T99:99:99+0000']])(
+    'gives up on %j',
+    (text) => {
+      expect(parseAlarmTimestamp(text)).toBeUndefined();
+    },
+  );
 });
 
 describe('comparisonFromReason and thresholdFromReason', () => {
   it.each([
     ['1 datapoints [99.5 (02/10/19 16:59:00)] was greater than the threshold (50.0)', 'GreaterThanThreshold', 50],
     ['1 datapoints [0.06 (02/10/19 16:59:00)] was not greater than the threshold (50.0)', 'GreaterThanThreshold', 50],
-    ['3 datapoints [80.0, 90.0] were greater than or equal to the threshold (80.0)', 'GreaterThanOrEqualToThreshold', 80],
+    [
+      '3 datapoints [80.0, 90.0] were greater than or equal to the threshold (80.0)',
+      'GreaterThanOrEqualToThreshold',
+      80,
+    ],
     ['1 datapoints [1.0] was less than the threshold (2.5)', 'LessThanThreshold', 2.5],
     ['1 datapoints [-3.0] was less than or equal to the threshold (-1.5E-4)', 'LessThanOrEqualToThreshold', -0.00015],
-    ['was less than the lower thresholds [0.02] or greater than the upper thresholds [0.3]', 'LessThanLowerOrGreaterThanUpperThreshold', undefined],
-    ['was not less than the lower thresholds [0.02] or not greater than the upper thresholds [0.3]', 'LessThanLowerOrGreaterThanUpperThreshold', undefined],
+    [
+      'was less than the lower thresholds [0.02] or greater than the upper thresholds [0.3]',
+      'LessThanLowerOrGreaterThanUpperThreshold',
+      undefined,
+    ],
+    [
+      'was not less than the lower thresholds [0.02] or not greater than the upper thresholds [0.3]',
+      'LessThanLowerOrGreaterThanUpperThreshold',
+      undefined,
+    ],
     ['was greater than the upper thresholds [0.3]', 'GreaterThanUpperThreshold', undefined],
     ['was less than the lower thresholds [0.02]', 'LessThanLowerThreshold', undefined],
-    ['Threshold Crossed: no datapoints were received for 1 period and 1 missing datapoint was treated as [Breaching].', undefined, undefined],
+    [
+      'Threshold Crossed: no datapoints were received for 1 period and 1 missing datapoint was treated as [Breaching].',
+      undefined,
+      undefined,
+    ],
     ['Unchecked: Initial alarm creation', undefined, undefined],
   ])('reads %j', (reason, comparison, threshold) => {
     expect(comparisonFromReason(reason)).toBe(comparison);

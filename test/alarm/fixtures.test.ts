@@ -6,7 +6,12 @@ import { listEvents, loadEvent } from '../support/fixtures.js';
 /** What each known sample must yield beyond the checks every sample gets. */
 const EXPECTED: Record<string, (facts: AlarmFacts) => void> = {
   'cloudwatch/alarm.threshold-alarm.json': (facts) => {
-    expect(facts).toMatchObject({ kind: 'metric', transition: { from: 'OK', to: 'ALARM' }, threshold: 10, comparison: 'GreaterThanThreshold' });
+    expect(facts).toMatchObject({
+      kind: 'metric',
+      transition: { from: 'OK', to: 'ALARM' },
+      threshold: 10,
+      comparison: 'GreaterThanThreshold',
+    });
     expect(facts.watched.kind === 'metric' && facts.watched.metric?.name).toBe('HTTPCode_Target_5XX_Count');
   },
   'cloudwatch/alarm.threshold-ok.json': (facts) => {
@@ -14,7 +19,11 @@ const EXPECTED: Record<string, (facts: AlarmFacts) => void> = {
     expect(facts.lastedMs).toBe(Date.parse('2026-11-20T17:16:40.512Z') - Date.parse('2026-11-20T17:04:40.989Z'));
   },
   'cloudwatch/alarm.insufficient-data.json': (facts) => {
-    expect(facts).toMatchObject({ kind: 'metric', reasonDataStatus: 'absent', transition: { to: 'INSUFFICIENT_DATA' } });
+    expect(facts).toMatchObject({
+      kind: 'metric',
+      reasonDataStatus: 'absent',
+      transition: { to: 'INSUFFICIENT_DATA' },
+    });
     expect(facts.datapoints).toBeUndefined();
   },
   'cloudwatch/alarm.metric-math.json': (facts) => {

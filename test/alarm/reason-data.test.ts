@@ -9,7 +9,12 @@ describe('parseReasonData', () => {
     );
     expect(result).toEqual({
       status: 'parsed',
-      data: expect.objectContaining({ statistic: 'Average', period: 300, recentDatapoints: [99.50160229693434], threshold: 50 }),
+      data: expect.objectContaining({
+        statistic: 'Average',
+        period: 300,
+        recentDatapoints: [99.50160229693434],
+        threshold: 50,
+      }),
     });
   });
 
@@ -27,7 +32,11 @@ describe('parseReasonData', () => {
     ['a JSON array', '[1,2]', /expected object/],
     ['a JSON string', '"ALARM"', /expected object/],
     ['datapoints that are not numbers', '{"recentDatapoints":["high"]}', /recentDatapoints\.0/],
-    ['a triggering alarm without ARN', '{"triggeringAlarms":[{"state":{"value":"ALARM"}}]}', /triggeringAlarms\.0\.arn/],
+    [
+      'a triggering alarm without ARN',
+      '{"triggeringAlarms":[{"state":{"value":"ALARM"}}]}',
+      /triggeringAlarms\.0\.arn/,
+    ],
   ])('calls %s malformed and says why', (_name, raw, problem) => {
     const result = parseReasonData(raw);
     expect(result.status).toBe('malformed');

@@ -14,8 +14,13 @@ import type { Deadline } from '../../lib/time.js';
 
 const autoscaling = mockClient(AutoScalingClient);
 const meta = { $metadata: {} };
-const busy = () => new ScalingActivityInProgressFault({ message: 'An update or delete is in progress for this AutoScalingGroup.', ...meta });
-const inUse = () => new ResourceInUseFault({ message: 'You cannot delete an AutoScalingGroup while there are instances', ...meta });
+const busy = () =>
+  new ScalingActivityInProgressFault({
+    message: 'An update or delete is in progress for this AutoScalingGroup.',
+    ...meta,
+  });
+const inUse = () =>
+  new ResourceInUseFault({ message: 'You cannot delete an AutoScalingGroup while there are instances', ...meta });
 const validation = (message: string) =>
   new AutoScalingServiceException({ name: 'ValidationError', $fault: 'client', message, ...meta });
 
@@ -40,7 +45,8 @@ describe('toGroupFacts', () => {
     expect(
       toGroupFacts({
         AutoScalingGroupName: 'CodeDeploy_web_d-F41LED001',
-        AutoScalingGroupARN: 'arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:x:autoScalingGroupName/CodeDeploy_web_d-F41LED001',
+        AutoScalingGroupARN:
+          'arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:x:autoScalingGroupName/CodeDeploy_web_d-F41LED001',
         Status: 'Delete in progress',
         DeletionProtection: 'prevent-force-deletion',
         CreatedTime: new Date('2026-11-20T10:00:00Z'),
@@ -50,7 +56,16 @@ describe('toGroupFacts', () => {
         DefaultCooldown: 300,
         AvailabilityZones: ['us-east-1a'],
         HealthCheckType: 'EC2',
-        Instances: [{ InstanceId: 'i-1', InstanceType: 'm6i.large', LifecycleState: 'InService', AvailabilityZone: 'us-east-1a', HealthStatus: 'Healthy', ProtectedFromScaleIn: false }],
+        Instances: [
+          {
+            InstanceId: 'i-1',
+            InstanceType: 'm6i.large',
+            LifecycleState: 'InService',
+            AvailabilityZone: 'us-east-1a',
+            HealthStatus: 'Healthy',
+            ProtectedFromScaleIn: false,
+          },
+        ],
       }),
     ).toEqual({
       name: 'CodeDeploy_web_d-F41LED001',
@@ -68,7 +83,9 @@ describe('createAutoScalingPort', () => {
     autoscaling
       .on(DescribeAutoScalingGroupsCommand)
       .resolvesOnce({ AutoScalingGroups: [{ AutoScalingGroupName: 'a' } as never], NextToken: 't2' })
-      .resolvesOnce({ AutoScalingGroups: [{ AutoScalingGroupName: 'b' } as never, { AutoScalingGroupName: 'c' } as never] });
+      .resolvesOnce({
+        AutoScalingGroups: [{ AutoScalingGroupName: 'b' } as never, { AutoScalingGroupName: 'c' } as never],
+      });
     const pages: string[][] = [];
     for await (const page of port.listGroups()) pages.push(page.map((g) => g.name));
     expect(pages).toEqual([['a'], ['b', 'c']]);
@@ -81,7 +98,9 @@ describe('createAutoScalingPort', () => {
   it('describes one group by name, or answers undefined', async () => {
     autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
     await expect(port.describeGroup('gone')).resolves.toBeUndefined();
-    expect(autoscaling.commandCalls(DescribeAutoScalingGroupsCommand)[0]!.args[0].input).toEqual({ AutoScalingGroupNames: ['gone'] });
+    expect(autoscaling.commandCalls(DescribeAutoScalingGroupsCommand)[0]!.args[0].input).toEqual({
+      AutoScalingGroupNames: ['gone'],
+    });
   });
 
   it('deletes with ForceDelete and touches nothing else (launch templates stay)', async () => {
@@ -96,7 +115,12 @@ describe('createAutoScalingPort', () => {
   });
 
   it('retries while a scaling activity runs or the group is in use, with growing waits', async () => {
-    autoscaling.on(DeleteAutoScalingGroupCommand).rejectsOnce(busy()).rejectsOnce(busy()).rejectsOnce(inUse()).resolves({});
+    autoscaling
+      .on(DeleteAutoScalingGroupCommand)
+      .rejectsOnce(busy())
+      .rejectsOnce(busy())
+      .rejectsOnce(inUse())
+      .resolves({});
     const time = fakeTime();
     await expect(port.deleteGroup('g', time)).resolves.toBe('deleted');
     expect(autoscaling.commandCalls(DeleteAutoScalingGroupCommand)).toHaveLength(4);
@@ -112,7 +136,13 @@ describe('createAutoScalingPort', () => {
   });
 
   it('does not retry other refusals', async () => {
-    autoscaling.on(DeleteAutoScalingGroupCommand).rejects(validation('You cannot delete Auto Scaling group g because deletion protection is set to prevent-all-deletion.'));
+    autoscaling
+      .on(DeleteAutoScalingGroupCommand)
+      .rejects(
+        validation(
+          'You cannot delete Auto Scaling group g because deletion protection is set to prevent-all-deletion.',
+        ),
+      );
     await expect(port.deleteGroup('g', fakeTime())).rejects.toMatchObject({ name: 'ValidationError' });
     expect(autoscaling.commandCalls(DeleteAutoScalingGroupCommand)).toHaveLength(1);
   });

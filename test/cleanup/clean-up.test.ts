@@ -32,7 +32,10 @@ afterEach(async () => {
 });
 
 /** The real adapters and SDK clients against the stand-ins; time is injected and never waited. */
-const setUp = async (scenario: Scenario, options: { busy?: Record<string, number>; deadline?: Deadline } & Partial<CleanupDeps> = {}) => {
+const setUp = async (
+  scenario: Scenario,
+  options: { busy?: Record<string, number>; deadline?: Deadline } & Partial<CleanupDeps> = {},
+) => {
   const standIns = await startCleanupStandIns(scenario, { busy: options.busy });
   const clients = standInClients(standIns);
   running = { standIns, destroy: () => Object.values(clients).forEach((c) => c.destroy()) };
@@ -71,7 +74,13 @@ describe('sweepOrphans against the stand-ins', () => {
 
     expect(standIns.autoscaling.deleted).toEqual([STOPPED, FAILED]);
     expect(groupNames()).toEqual(before.filter((n) => n !== STOPPED && n !== FAILED));
-    expect(summary).toMatchObject({ candidates: 4, examined: 4, deleted: [STOPPED, FAILED], wouldDelete: [], published: 4 });
+    expect(summary).toMatchObject({
+      candidates: 4,
+      examined: 4,
+      deleted: [STOPPED, FAILED],
+      wouldDelete: [],
+      published: 4,
+    });
     // Every published event is a valid cleanup event (the parse in details() throws otherwise).
     expect(details().map((d) => [d.action, d.autoScalingGroupName, d.reason])).toEqual([
       ['kept', LIVE, 'deployment-not-failed'],
@@ -97,7 +106,9 @@ describe('sweepOrphans against the stand-ins', () => {
   it('never calls anything but DescribeAutoScalingGroups and DeleteAutoScalingGroup on Auto Scaling', async () => {
     const { deps, standIns } = await setUp(createScenario(NOW));
     await sweepOrphans(deps);
-    const autoScalingOps = new Set(standIns.aws.calls.filter((c) => c.service === '2011-01-01').map((c) => c.operation));
+    const autoScalingOps = new Set(
+      standIns.aws.calls.filter((c) => c.service === '2011-01-01').map((c) => c.operation),
+    );
     expect(autoScalingOps).toEqual(new Set(['DescribeAutoScalingGroups', 'DeleteAutoScalingGroup']));
     for (const call of standIns.aws.calls.filter((c) => c.operation === 'DeleteAutoScalingGroup')) {
       expect(call.input).toMatchObject({ ForceDelete: 'true' });
@@ -111,7 +122,11 @@ describe('sweepOrphans against the stand-ins', () => {
     expect(standIns.autoscaling.deleted).toEqual([]);
     expect(scenario.autoScalingGroups).toHaveLength(6);
     expect(summary.wouldDelete).toEqual([STOPPED, FAILED]);
-    expect(details().filter((d) => d.action === 'would-delete').map((d) => [d.autoScalingGroupName, d.mode])).toEqual([
+    expect(
+      details()
+        .filter((d) => d.action === 'would-delete')
+        .map((d) => [d.autoScalingGroupName, d.mode]),
+    ).toEqual([
       [STOPPED, 'report'],
       [FAILED, 'report'],
     ]);
@@ -121,17 +136,30 @@ describe('sweepOrphans against the stand-ins', () => {
     const { deps, standIns, details } = await setUp(createScenario(NOW), { minAgeMs: 3 * HOUR });
     await sweepOrphans(deps);
     expect(standIns.autoscaling.deleted).toEqual([STOPPED]);
-    expect(details().find((d) => d.autoScalingGroupName === FAILED)).toMatchObject({ action: 'kept', reason: 'too-recent' });
+    expect(details().find((d) => d.autoScalingGroupName === FAILED)).toMatchObject({
+      action: 'kept',
+      reason: 'too-recent',
+    });
   });
 
   it('keeps every copy of a deployment group while one of its deployments runs', async () => {
     const scenario = createScenario(NOW);
     const failed = scenario.deployments.find((d) => d.deploymentId === 'd-F41LED001')!;
-    scenario.deployments.push({ ...failed, deploymentId: 'd-QUEU3D001', status: 'Queued', completeTime: undefined, createTime: new Date(NOW) });
+    scenario.deployments.push({
+      ...failed,
+      deploymentId: 'd-QUEU3D001',
+      status: 'Queued',
+      completeTime: undefined,
+      createTime: new Date(NOW),
+    });
     const { deps, standIns, details } = await setUp(scenario);
     await sweepOrphans(deps);
     expect(standIns.autoscaling.deleted).toEqual([]);
-    expect(details().filter((d) => d.reason === 'deployment-in-progress').map((d) => d.autoScalingGroupName)).toEqual([STOPPED, FAILED]);
+    expect(
+      details()
+        .filter((d) => d.reason === 'deployment-in-progress')
+        .map((d) => d.autoScalingGroupName),
+    ).toEqual([STOPPED, FAILED]);
   });
 
   it('waits out a scaling activity with the injected sleep, then deletes', async () => {
@@ -146,9 +174,14 @@ describe('sweepOrphans against the stand-ins', () => {
     const error = await sweepOrphans(deps).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CleanupError);
     const { summary } = error as CleanupError;
-    expect(summary.deleteFailed).toEqual([{ groupName: STOPPED, error: expect.stringContaining('ScalingActivityInProgress') }]);
+    expect(summary.deleteFailed).toEqual([
+      { groupName: STOPPED, error: expect.stringContaining('ScalingActivityInProgress') },
+    ]);
     expect(standIns.autoscaling.deleted).toEqual([FAILED]);
-    expect(details().find((d) => d.autoScalingGroupName === STOPPED)).toMatchObject({ action: 'delete-failed', error: expect.any(String) });
+    expect(details().find((d) => d.autoScalingGroupName === STOPPED)).toMatchObject({
+      action: 'delete-failed',
+      error: expect.any(String),
+    });
   });
 
   it('deletes, then throws, when the events cannot be published', async () => {
@@ -167,7 +200,10 @@ describe('sweepOrphans against the stand-ins', () => {
     const ref: { standIns?: CleanupStandIns } = {};
     // Time runs out once the first batch of 25 deployments has been read.
     const deadline: Deadline = {
-      remainingMs: () => ((ref.standIns?.aws.calls.filter((c) => c.operation === 'BatchGetDeployments').length ?? 0) >= 1 ? 1_000 : 600_000),
+      remainingMs: () =>
+        (ref.standIns?.aws.calls.filter((c) => c.operation === 'BatchGetDeployments').length ?? 0) >= 1
+          ? 1_000
+          : 600_000,
     };
     const { deps, standIns, details } = await setUp(account.scenario, { deadline, sweepReserveMs: 5_000 });
     ref.standIns = standIns;
@@ -194,7 +230,9 @@ describe('sweepOrphans against the stand-ins', () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (seed) => {
         const account = generateAccount({ groups: 80, seed, now: NOW });
-        const live = new Set(account.scenario.deploymentGroups.flatMap((g) => g.autoScalingGroups!.map((a) => a.name!)));
+        const live = new Set(
+          account.scenario.deploymentGroups.flatMap((g) => g.autoScalingGroups!.map((a) => a.name!)),
+        );
         const { deps, standIns, details } = await setUp(account.scenario, { minAgeMs: account.minAgeMs });
         try {
           const summary = await sweepOrphans(deps);
@@ -219,14 +257,18 @@ describe('cleanUpAfterDeployment against the stand-ins', () => {
     const summary = await cleanUpAfterDeployment('d-F41LED001', deps);
     expect(standIns.autoscaling.deleted).toEqual([FAILED]);
     expect(summary.deleted).toEqual([FAILED]);
-    expect(details()).toEqual([expect.objectContaining({ action: 'deleted', trigger: 'event', autoScalingGroupName: FAILED, instanceCount: 3 })]);
+    expect(details()).toEqual([
+      expect.objectContaining({ action: 'deleted', trigger: 'event', autoScalingGroupName: FAILED, instanceCount: 3 }),
+    ]);
   });
 
   it('keeps the live copy of a successful deployment', async () => {
     const { deps, standIns, details } = await setUp(createScenario(NOW));
     await cleanUpAfterDeployment('d-SUCC3SS01', deps);
     expect(standIns.autoscaling.deleted).toEqual([]);
-    expect(details()).toEqual([expect.objectContaining({ action: 'kept', autoScalingGroupName: LIVE, reason: 'deployment-not-failed' })]);
+    expect(details()).toEqual([
+      expect.objectContaining({ action: 'kept', autoScalingGroupName: LIVE, reason: 'deployment-not-failed' }),
+    ]);
   });
 
   it('does nothing for an in-place deployment: no group was created, EC2 is never loaded', async () => {
@@ -243,7 +285,9 @@ describe('cleanUpAfterDeployment against the stand-ins', () => {
     const summary = await cleanUpAfterDeployment('d-D1SC0V3R1', deps);
     expect(ec2Loads()).toBe(1);
     expect(standIns.autoscaling.deleted).toEqual([]);
-    expect(summary.greenInstances).toEqual([{ deploymentId: 'd-D1SC0V3R1', instanceIds: ['i-0e5f6a7b8c9d00011', 'i-0e5f6a7b8c9d00012'] }]);
+    expect(summary.greenInstances).toEqual([
+      { deploymentId: 'd-D1SC0V3R1', instanceIds: ['i-0e5f6a7b8c9d00011', 'i-0e5f6a7b8c9d00012'] },
+    ]);
     expect(details()).toEqual([
       expect.objectContaining({
         action: 'green-instances-running',
@@ -266,7 +310,12 @@ describe('cleanUpAfterDeployment against the stand-ins', () => {
     const scenario = createScenario(NOW);
     const { deps } = await setUp(scenario);
     // Nothing listens on port 9 of 127.0.0.1: the connection is refused at once.
-    const client = new CodeDeployClient({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+    const client = new CodeDeployClient({
+      endpoint: 'http://127.0.0.1:9',
+      region: 'us-east-1',
+      maxAttempts: 1,
+      credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+    });
     const unreachable = { ...deps, codedeploy: createCodeDeployPort(client) };
     await expect(cleanUpAfterDeployment('d-F41LED001', unreachable)).rejects.toBeInstanceOf(CleanupError);
     expect(scenario.autoScalingGroups.some((g) => g.name === FAILED)).toBe(true);

@@ -47,7 +47,9 @@ describe('toDeploymentFacts', () => {
 
 describe('createCodeDeployPort', () => {
   it('answers undefined for a deployment CodeDeploy does not know', async () => {
-    codedeploy.on(GetDeploymentCommand).rejects(new DeploymentDoesNotExistException({ message: 'no such deployment', ...meta }));
+    codedeploy
+      .on(GetDeploymentCommand)
+      .rejects(new DeploymentDoesNotExistException({ message: 'no such deployment', ...meta }));
     await expect(port.getDeployment('d-N0THERE00')).resolves.toBeUndefined();
   });
 
@@ -59,7 +61,9 @@ describe('createCodeDeployPort', () => {
   it('asks BatchGetDeployments for at most 25 ids at a time; unknown ids are absent', async () => {
     const ids = Array.from({ length: 60 }, (_, i) => `d-${String(i).padStart(9, '0')}`);
     codedeploy.on(BatchGetDeploymentsCommand).callsFake(({ deploymentIds }: { deploymentIds: string[] }) => ({
-      deploymentsInfo: deploymentIds.filter((id) => !id.endsWith('7')).map((deploymentId) => ({ deploymentId, status: 'Failed' })),
+      deploymentsInfo: deploymentIds
+        .filter((id) => !id.endsWith('7'))
+        .map((deploymentId) => ({ deploymentId, status: 'Failed' })),
     }));
     const facts = await port.batchGetDeployments(ids);
     const sizes = codedeploy.commandCalls(BatchGetDeploymentsCommand).map((c) => c.args[0].input.deploymentIds!.length);
@@ -70,7 +74,9 @@ describe('createCodeDeployPort', () => {
 
   it('reads the live groups and tag filters of a deployment group', async () => {
     const group = scenario().deploymentGroups.find((g) => g.deploymentGroupName === 'checkout-prod')!;
-    codedeploy.on(GetDeploymentGroupCommand, { applicationName: 'checkout', deploymentGroupName: 'checkout-prod' }).resolves({ deploymentGroupInfo: group });
+    codedeploy
+      .on(GetDeploymentGroupCommand, { applicationName: 'checkout', deploymentGroupName: 'checkout-prod' })
+      .resolves({ deploymentGroupInfo: group });
     await expect(port.getDeploymentGroup('checkout', 'checkout-prod')).resolves.toEqual({
       application: 'checkout',
       deploymentGroup: 'checkout-prod',
@@ -80,7 +86,9 @@ describe('createCodeDeployPort', () => {
   });
 
   it('answers undefined for a deleted deployment group or application', async () => {
-    codedeploy.on(GetDeploymentGroupCommand).rejects(new DeploymentGroupDoesNotExistException({ message: 'gone', ...meta }));
+    codedeploy
+      .on(GetDeploymentGroupCommand)
+      .rejects(new DeploymentGroupDoesNotExistException({ message: 'gone', ...meta }));
     codedeploy.on(ListDeploymentsCommand).rejects(new ApplicationDoesNotExistException({ message: 'gone', ...meta }));
     await expect(port.getDeploymentGroup('shop', 'web')).resolves.toBeUndefined();
     await expect(port.listInProgressDeployments('shop', 'web')).resolves.toBeUndefined();
@@ -91,7 +99,10 @@ describe('createCodeDeployPort', () => {
       .on(ListDeploymentsCommand)
       .resolvesOnce({ deployments: ['d-QUEUED0001'], nextToken: 'page-2' })
       .resolvesOnce({ deployments: ['d-READY0001'] });
-    await expect(port.listInProgressDeployments('search', 'search-prod')).resolves.toEqual(['d-QUEUED0001', 'd-READY0001']);
+    await expect(port.listInProgressDeployments('search', 'search-prod')).resolves.toEqual([
+      'd-QUEUED0001',
+      'd-READY0001',
+    ]);
     const calls = codedeploy.commandCalls(ListDeploymentsCommand).map((c) => c.args[0].input);
     expect(calls[0]).toMatchObject({
       applicationName: 'search',

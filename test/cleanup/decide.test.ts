@@ -51,7 +51,10 @@ const withDeployment = (change: Partial<DeploymentFacts>, base = orphanFacts()):
 
 describe('parseCopiedGroupName', () => {
   it('splits the deployment id from the right, so group names may hold underscores', () => {
-    expect(parseCopiedGroupName('CodeDeploy_web_prod_d-F41LED001')).toEqual({ deploymentGroup: 'web_prod', deploymentId: 'd-F41LED001' });
+    expect(parseCopiedGroupName('CodeDeploy_web_prod_d-F41LED001')).toEqual({
+      deploymentGroup: 'web_prod',
+      deploymentId: 'd-F41LED001',
+    });
     expect(parseCopiedGroupName('CodeDeploy_a_d-ABCDEFGH1_d-123456789')).toEqual({
       deploymentGroup: 'a_d-ABCDEFGH1',
       deploymentId: 'd-123456789',
@@ -86,17 +89,21 @@ describe('parseCopiedGroupName', () => {
 
 describe('createdGroupName', () => {
   it('prefers targetInstances.autoScalingGroups[0] when it carries the deployment id', () => {
-    const renamed = { deploymentId: 'd-F41LED001', deploymentGroup: 'web-new', targetAutoScalingGroups: ['CodeDeploy_web-old_d-F41LED001'] };
+    const renamed = {
+      deploymentId: 'd-F41LED001',
+      deploymentGroup: 'web-new',
+      targetAutoScalingGroups: ['CodeDeploy_web-old_d-F41LED001'],
+    };
     expect(createdGroupName(renamed)).toBe('CodeDeploy_web-old_d-F41LED001');
   });
 
-  it('falls back to the naming rule when the listed group is the source group or another deployment\'s copy', () => {
-    expect(createdGroupName({ deploymentId: 'd-F41LED001', deploymentGroup: 'web', targetAutoScalingGroups: ['web-asg'] })).toBe(
-      'CodeDeploy_web_d-F41LED001',
-    );
-    expect(createdGroupName({ deploymentId: 'd-F41LED001', deploymentGroup: 'web', targetAutoScalingGroups: [LIVE] })).toBe(
-      'CodeDeploy_web_d-F41LED001',
-    );
+  it("falls back to the naming rule when the listed group is the source group or another deployment's copy", () => {
+    expect(
+      createdGroupName({ deploymentId: 'd-F41LED001', deploymentGroup: 'web', targetAutoScalingGroups: ['web-asg'] }),
+    ).toBe('CodeDeploy_web_d-F41LED001');
+    expect(
+      createdGroupName({ deploymentId: 'd-F41LED001', deploymentGroup: 'web', targetAutoScalingGroups: [LIVE] }),
+    ).toBe('CodeDeploy_web_d-F41LED001');
   });
 
   it('names nothing without a deployment group or with a malformed id', () => {
@@ -117,30 +124,82 @@ describe('decideCleanup: one test per rule', () => {
 
   const refusals: Array<[KeepReason, string, CleanupFacts]> = [
     ['deployment-not-found', 'CodeDeploy does not know the deployment', { ...orphanFacts(), deployment: undefined }],
-    ['not-copied-group', 'an in-place deployment', withDeployment({ deploymentType: 'IN_PLACE', greenFleetAction: undefined })],
-    ['not-copied-group', 'blue/green on existing instances, seen by the sweep', withDeployment({ greenFleetAction: 'DISCOVER_EXISTING' })],
+    [
+      'not-copied-group',
+      'an in-place deployment',
+      withDeployment({ deploymentType: 'IN_PLACE', greenFleetAction: undefined }),
+    ],
+    [
+      'not-copied-group',
+      'blue/green on existing instances, seen by the sweep',
+      withDeployment({ greenFleetAction: 'DISCOVER_EXISTING' }),
+    ],
     ['deployment-not-failed', 'a succeeded deployment (its copy is live)', withDeployment({ status: 'Succeeded' })],
     ['deployment-not-failed', 'a deployment still waiting for traffic', withDeployment({ status: 'Ready' })],
     ['deployment-not-failed', 'a deployment with no status', withDeployment({ status: undefined })],
-    ['not-created-by-deployment', 'a look-alike name with another deployment id', { ...orphanFacts(), groupName: 'CodeDeploy_web_prod_d-0THER0001' }],
-    ['not-created-by-deployment', 'a name of another deployment group', { ...orphanFacts(), groupName: 'CodeDeploy_web_d-F41LED001' }],
+    [
+      'not-created-by-deployment',
+      'a look-alike name with another deployment id',
+      { ...orphanFacts(), groupName: 'CodeDeploy_web_prod_d-0THER0001' },
+    ],
+    [
+      'not-created-by-deployment',
+      'a name of another deployment group',
+      { ...orphanFacts(), groupName: 'CodeDeploy_web_d-F41LED001' },
+    ],
     ['not-created-by-deployment', 'no name at all', { ...orphanFacts(), groupName: undefined }],
-    ['deployment-group-unknown', 'the deployment group could not be read', { ...orphanFacts(), deploymentGroup: undefined }],
-    ['deployment-group-unknown', 'running deployments could not be listed', { ...orphanFacts(), inProgressDeploymentIds: undefined }],
+    [
+      'deployment-group-unknown',
+      'the deployment group could not be read',
+      { ...orphanFacts(), deploymentGroup: undefined },
+    ],
+    [
+      'deployment-group-unknown',
+      'running deployments could not be listed',
+      { ...orphanFacts(), inProgressDeploymentIds: undefined },
+    ],
     [
       'deployment-group-unknown',
       'the facts describe another deployment group',
       { ...orphanFacts(), deploymentGroup: { application: 'shop', deploymentGroup: 'api', liveGroupNames: [] } },
     ],
-    ['live-group', 'the deployment group deploys to it', { ...orphanFacts(), deploymentGroup: { ...orphanFacts().deploymentGroup!, liveGroupNames: [LIVE, ORPHAN] } }],
+    [
+      'live-group',
+      'the deployment group deploys to it',
+      { ...orphanFacts(), deploymentGroup: { ...orphanFacts().deploymentGroup!, liveGroupNames: [LIVE, ORPHAN] } },
+    ],
     ['deployment-in-progress', 'a rollback is running', { ...orphanFacts(), inProgressDeploymentIds: ['d-R0LLBK001'] }],
     ['group-not-found', 'the group is gone', { ...orphanFacts(), group: undefined }],
-    ['group-not-found', 'the facts describe another group', { ...orphanFacts(), group: { ...orphanFacts().group!, name: LIVE } }],
-    ['already-deleting', 'a deletion is under way', { ...orphanFacts(), group: { ...orphanFacts().group!, status: 'Delete in progress' } }],
-    ['deletion-protected', 'prevent-force-deletion', { ...orphanFacts(), group: { ...orphanFacts().group!, deletionProtection: 'prevent-force-deletion' } }],
-    ['deletion-protected', 'prevent-all-deletion', { ...orphanFacts(), group: { ...orphanFacts().group!, deletionProtection: 'prevent-all-deletion' } }],
-    ['too-recent', 'the sweep sees a deployment that completed 10 minutes ago', withDeployment({ completeTimeMs: NOW - 10 * 60_000 })],
-    ['too-recent', 'the sweep cannot tell when the deployment completed', withDeployment({ completeTimeMs: undefined })],
+    [
+      'group-not-found',
+      'the facts describe another group',
+      { ...orphanFacts(), group: { ...orphanFacts().group!, name: LIVE } },
+    ],
+    [
+      'already-deleting',
+      'a deletion is under way',
+      { ...orphanFacts(), group: { ...orphanFacts().group!, status: 'Delete in progress' } },
+    ],
+    [
+      'deletion-protected',
+      'prevent-force-deletion',
+      { ...orphanFacts(), group: { ...orphanFacts().group!, deletionProtection: 'prevent-force-deletion' } },
+    ],
+    [
+      'deletion-protected',
+      'prevent-all-deletion',
+      { ...orphanFacts(), group: { ...orphanFacts().group!, deletionProtection: 'prevent-all-deletion' } },
+    ],
+    [
+      'too-recent',
+      'the sweep sees a deployment that completed 10 minutes ago',
+      withDeployment({ completeTimeMs: NOW - 10 * 60_000 }),
+    ],
+    [
+      'too-recent',
+      'the sweep cannot tell when the deployment completed',
+      withDeployment({ completeTimeMs: undefined }),
+    ],
   ];
 
   it.each(refusals)('keeps with %s: %s', (reason, _why, facts) => {
@@ -186,7 +245,10 @@ describe('tag filters for the green instances', () => {
   });
 
   it('maps the three CodeDeploy filter types to EC2 filters', () => {
-    expect(toEc2TagFilter({ key: 'release', value: 'r2', type: 'KEY_AND_VALUE' })).toEqual({ name: 'tag:release', values: ['r2'] });
+    expect(toEc2TagFilter({ key: 'release', value: 'r2', type: 'KEY_AND_VALUE' })).toEqual({
+      name: 'tag:release',
+      values: ['r2'],
+    });
     expect(toEc2TagFilter({ key: 'release', type: 'KEY_ONLY' })).toEqual({ name: 'tag-key', values: ['release'] });
     expect(toEc2TagFilter({ value: 'r2', type: 'VALUE_ONLY' })).toEqual({ name: 'tag-value', values: ['r2'] });
     expect(toEc2TagFilter({ type: 'KEY_ONLY' })).toBeUndefined();
@@ -226,7 +288,11 @@ const deploymentFacts = fc
       fc.constant(undefined),
     ),
     deploymentType: mostly(fc.constant('BLUE_GREEN'), fc.constant('IN_PLACE'), fc.constant(undefined)),
-    greenFleetAction: mostly(fc.constant('COPY_AUTO_SCALING_GROUP'), fc.constant('DISCOVER_EXISTING'), fc.constant(undefined)),
+    greenFleetAction: mostly(
+      fc.constant('COPY_AUTO_SCALING_GROUP'),
+      fc.constant('DISCOVER_EXISTING'),
+      fc.constant(undefined),
+    ),
     listed: fc.constantFrom('own', 'own', 'others', 'none'),
     others: fc.array(groupName, { minLength: 1, maxLength: 2 }),
     completeTimeMs: mostly(fc.integer({ min: NOW - 72 * HOUR, max: NOW }), fc.constant(undefined)),
@@ -248,10 +314,17 @@ const accountState = fc
     groupFactsMatch: mostly(fc.constant(true), fc.constant(false)),
     dgKnown: mostly(fc.constant(true), fc.constant(false)),
     dgMatches: mostly(fc.constant(true), fc.constant(false)),
-    inProgress: mostly(fc.constant<string[] | undefined>([]), fc.array(deploymentId, { minLength: 1, maxLength: 2 }), fc.constant(undefined)),
+    inProgress: mostly(
+      fc.constant<string[] | undefined>([]),
+      fc.array(deploymentId, { minLength: 1, maxLength: 2 }),
+      fc.constant(undefined),
+    ),
     groupExists: mostly(fc.constant(true), fc.constant(false)),
     status: mostly(fc.constant(undefined), fc.constantFrom('Delete in progress', 'Updating')),
-    protection: mostly(fc.constantFrom('none', undefined), fc.constantFrom('prevent-force-deletion', 'prevent-all-deletion')),
+    protection: mostly(
+      fc.constantFrom('none', undefined),
+      fc.constantFrom('prevent-force-deletion', 'prevent-all-deletion'),
+    ),
     minAgeMs: fc.integer({ min: 0, max: 48 * HOUR }),
   })
   .map((s): CleanupFacts => {
@@ -272,7 +345,12 @@ const accountState = fc
         : undefined,
       inProgressDeploymentIds: s.inProgress,
       group: s.groupExists
-        ? { name: s.groupFactsMatch ? name : `${name}x`, status: s.status, deletionProtection: s.protection, instances: [] }
+        ? {
+            name: s.groupFactsMatch ? name : `${name}x`,
+            status: s.status,
+            deletionProtection: s.protection,
+            instances: [],
+          }
         : undefined,
       nowMs: NOW,
       minAgeMs: s.minAgeMs,
@@ -283,10 +361,12 @@ describe('decideCleanup on generated account states', () => {
   const RUNS = { numRuns: 5_000 };
 
   it('reach every outcome, deletions included (otherwise the properties below would prove little)', () => {
-    const seen = new Set(fc.sample(accountState, { numRuns: 5_000, seed: 42 }).map((facts) => {
-      const decision = decideCleanup(facts);
-      return decision.kind === 'keep' ? decision.reason : decision.kind;
-    }));
+    const seen = new Set(
+      fc.sample(accountState, { numRuns: 5_000, seed: 42 }).map((facts) => {
+        const decision = decideCleanup(facts);
+        return decision.kind === 'keep' ? decision.reason : decision.kind;
+      }),
+    );
     expect(seen).toEqual(new Set([...Object.keys(KEEP_REASONS), 'delete', 'report-green-instances']));
   });
 
@@ -321,7 +401,9 @@ describe('decideCleanup on generated account states', () => {
         expect(decision.groupName).toBe(facts.groupName);
         expect(decision.groupName.startsWith('CodeDeploy_')).toBe(true);
         expect(decision.groupName.endsWith(`_${d.deploymentId}`)).toBe(true);
-        expect([d.targetAutoScalingGroups?.[0], `CodeDeploy_${d.deploymentGroup}_${d.deploymentId}`]).toContain(decision.groupName);
+        expect([d.targetAutoScalingGroups?.[0], `CodeDeploy_${d.deploymentGroup}_${d.deploymentId}`]).toContain(
+          decision.groupName,
+        );
       }),
       RUNS,
     );
@@ -336,7 +418,8 @@ describe('decideCleanup on generated account states', () => {
         expect(facts.group?.status).toBeUndefined();
         expect(facts.group?.deletionProtection ?? 'none').toBe('none');
         expect(facts.deploymentGroup?.deploymentGroup).toBe(facts.deployment?.deploymentGroup);
-        if (facts.trigger === 'sweep') expect(NOW - facts.deployment!.completeTimeMs!).toBeGreaterThanOrEqual(facts.minAgeMs);
+        if (facts.trigger === 'sweep')
+          expect(NOW - facts.deployment!.completeTimeMs!).toBeGreaterThanOrEqual(facts.minAgeMs);
       }),
       RUNS,
     );
@@ -360,7 +443,13 @@ describe('decideCleanup on generated account states', () => {
         const facts: CleanupFacts = {
           ...base,
           groupName: name,
-          deployment: { ...base.deployment!, deploymentId: id, deploymentGroup: group, status, targetAutoScalingGroups: [name] },
+          deployment: {
+            ...base.deployment!,
+            deploymentId: id,
+            deploymentGroup: group,
+            status,
+            targetAutoScalingGroups: [name],
+          },
           deploymentGroup: { ...base.deploymentGroup!, deploymentGroup: group, liveGroupNames: ['web-asg'] },
           group: { ...base.group!, name },
         };

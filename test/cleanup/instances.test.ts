@@ -11,7 +11,11 @@ const port = createInstancesPort(new EC2Client({ region: 'us-east-1' }));
 beforeEach(() => ec2.reset());
 
 const reservation = (...ids: string[]) => ({
-  Instances: ids.map((InstanceId) => ({ InstanceId, InstanceType: 'c6i.large' as const, State: { Name: 'running' as const, Code: 16 } })),
+  Instances: ids.map((InstanceId) => ({
+    InstanceId,
+    InstanceType: 'c6i.large' as const,
+    State: { Name: 'running' as const, Code: 16 },
+  })),
 });
 
 describe('createInstancesPort', () => {
@@ -22,7 +26,12 @@ describe('createInstancesPort', () => {
       .resolvesOnce({ Reservations: [reservation('i-3')] });
     const found = await port.describeInstances([{ name: 'tag:release', values: ['r1'] }]);
     expect(found.map((i) => i.instanceId)).toEqual(['i-1', 'i-2', 'i-3']);
-    expect(found[0]).toEqual({ instanceId: 'i-1', instanceType: 'c6i.large', state: 'running', launchTimeMs: undefined });
+    expect(found[0]).toEqual({
+      instanceId: 'i-1',
+      instanceType: 'c6i.large',
+      state: 'running',
+      launchTimeMs: undefined,
+    });
     const input = ec2.commandCalls(DescribeInstancesCommand)[0]!.args[0].input;
     expect(input.Filters).toEqual([{ Name: 'tag:release', Values: ['r1'] }]);
   });
@@ -30,16 +39,18 @@ describe('createInstancesPort', () => {
 
 describe('findGreenInstances', () => {
   it('matches any filter within a list and every list of a tag set, running instances only', async () => {
-    ec2.on(DescribeInstancesCommand).callsFake(({ Filters }: { Filters: Array<{ Name: string; Values: string[] }> }) => {
-      const tag = Filters.find((f) => f.Name !== 'instance-state-name')!;
-      expect(Filters).toContainEqual({ Name: 'instance-state-name', Values: ['pending', 'running'] });
-      const byFilter: Record<string, string[]> = {
-        'tag:release=r1': ['i-a', 'i-b'],
-        'tag:release=r2': ['i-c'],
-        'tag:env=prod': ['i-b', 'i-c', 'i-d'],
-      };
-      return { Reservations: [reservation(...(byFilter[`${tag.Name}=${tag.Values[0]}`] ?? []))] };
-    });
+    ec2
+      .on(DescribeInstancesCommand)
+      .callsFake(({ Filters }: { Filters: Array<{ Name: string; Values: string[] }> }) => {
+        const tag = Filters.find((f) => f.Name !== 'instance-state-name')!;
+        expect(Filters).toContainEqual({ Name: 'instance-state-name', Values: ['pending', 'running'] });
+        const byFilter: Record<string, string[]> = {
+          'tag:release=r1': ['i-a', 'i-b'],
+          'tag:release=r2': ['i-c'],
+          'tag:env=prod': ['i-b', 'i-c', 'i-d'],
+        };
+        return { Reservations: [reservation(...(byFilter[`${tag.Name}=${tag.Values[0]}`] ?? []))] };
+      });
     const found = await findGreenInstances(port, [
       [
         { key: 'release', value: 'r1', type: 'KEY_AND_VALUE' },

@@ -1,4 +1,9 @@
-import { EventBridgeClient, InternalException, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import {
+  EventBridgeClient,
+  InternalException,
+  PutEventsCommand,
+  type PutEventsRequestEntry,
+} from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CleanupPublishError, createCleanupPublisher } from '../../lib/cleanup/publish.js';
@@ -32,7 +37,9 @@ describe('createCleanupPublisher', () => {
       FailedEntryCount: 0,
       Entries: Entries.map((_, i) => ({ EventId: `e${i}` })),
     }));
-    await createCleanupPublisher(client, { sleep: recordSleeps().sleep })(Array.from({ length: 25 }, (_, i) => detail(i)));
+    await createCleanupPublisher(client, { sleep: recordSleeps().sleep })(
+      Array.from({ length: 25 }, (_, i) => detail(i)),
+    );
     const batches = sentEntries();
     expect(batches.map((b) => b.length)).toEqual([10, 10, 5]);
     expect(batches[0]![0]).toEqual({
@@ -53,11 +60,21 @@ describe('createCleanupPublisher', () => {
       .on(PutEventsCommand)
       .resolvesOnce({
         FailedEntryCount: 2,
-        Entries: [{ EventId: 'e0' }, { ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' }, { EventId: 'e2' }, { ErrorCode: 'InternalFailure' }],
+        Entries: [
+          { EventId: 'e0' },
+          { ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' },
+          { EventId: 'e2' },
+          { ErrorCode: 'InternalFailure' },
+        ],
       })
       .resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e1' }, { EventId: 'e3' }] });
     const time = recordSleeps();
-    await createCleanupPublisher(client, { sleep: time.sleep, random: () => 1 })([detail(0), detail(1), detail(2), detail(3)]);
+    await createCleanupPublisher(client, { sleep: time.sleep, random: () => 1 })([
+      detail(0),
+      detail(1),
+      detail(2),
+      detail(3),
+    ]);
     const [, retried] = sentEntries();
     expect(retried!.map((e) => JSON.parse(e.Detail!).autoScalingGroupName)).toEqual([
       detail(1).autoScalingGroupName,
@@ -67,16 +84,26 @@ describe('createCleanupPublisher', () => {
   });
 
   it('throws, naming the refused events, when they keep being refused', async () => {
-    eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'boom' }] });
-    const error = await createCleanupPublisher(client, { sleep: recordSleeps().sleep, maxAttempts: 3 })([detail(7)]).catch((e: unknown) => e);
+    eventbridge
+      .on(PutEventsCommand)
+      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'boom' }] });
+    const error = await createCleanupPublisher(client, { sleep: recordSleeps().sleep, maxAttempts: 3 })([
+      detail(7),
+    ]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CleanupPublishError);
-    expect((error as CleanupPublishError).failedEntries).toEqual([{ detail: detail(7), errorCode: 'InternalFailure', errorMessage: 'boom' }]);
+    expect((error as CleanupPublishError).failedEntries).toEqual([
+      { detail: detail(7), errorCode: 'InternalFailure', errorMessage: 'boom' },
+    ]);
     expect(sentEntries()).toHaveLength(3);
   });
 
   it('gives up before the deadline', async () => {
     eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] });
-    const publish = createCleanupPublisher(client, { sleep: recordSleeps().sleep, deadline: { remainingMs: () => 100 }, random: () => 1 });
+    const publish = createCleanupPublisher(client, {
+      sleep: recordSleeps().sleep,
+      deadline: { remainingMs: () => 100 },
+      random: () => 1,
+    });
     const error = await publish([detail(1)]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeadlineExceededError);
     expect((error as Error).cause).toBeInstanceOf(CleanupPublishError);

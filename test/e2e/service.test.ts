@@ -30,7 +30,9 @@ describe('a failed blue/green deployment', () => {
       ['cleanUpOrphans', true],
     ]);
     const [alert] = messagesTo('checkout-oncall');
-    expect(alert!.body.text).toContain('<!here> ❌ checkout/checkout-prod: deployment failed (d-F41LED001): HEALTH_CONSTRAINTS');
+    expect(alert!.body.text).toContain(
+      '<!here> ❌ checkout/checkout-prod: deployment failed (d-F41LED001): HEALTH_CONSTRAINTS',
+    );
     expect(JSON.stringify(alert!.body)).toContain('scripts/validate.sh');
     expect(groups()).not.toContain('CodeDeploy_checkout-prod_d-F41LED001');
     expect(groups()).toContain('CodeDeploy_checkout-prod_d-SUCC3SS01');
@@ -39,18 +41,34 @@ describe('a failed blue/green deployment', () => {
   it('reports the deletion through the bus, to Slack and to the stream', async () => {
     const routed = await runner.drainBus();
     expect(routed).toHaveLength(1);
-    expect(routed[0]!.event.detail).toMatchObject({ action: 'deleted', autoScalingGroupName: 'CodeDeploy_checkout-prod_d-F41LED001', deploymentId: 'd-F41LED001' });
-    expect(routed[0]!.invocations.map((i) => [i.function, i.ok])).toEqual([['notifyDeployment', true], ['streamState', true]]);
-    expect(world.slack.messages.at(-1)!.body.text).toContain('deleted orphaned Auto Scaling group: CodeDeploy_checkout-prod_d-F41LED001');
+    expect(routed[0]!.event.detail).toMatchObject({
+      action: 'deleted',
+      autoScalingGroupName: 'CodeDeploy_checkout-prod_d-F41LED001',
+      deploymentId: 'd-F41LED001',
+    });
+    expect(routed[0]!.invocations.map((i) => [i.function, i.ok])).toEqual([
+      ['notifyDeployment', true],
+      ['streamState', true],
+    ]);
+    expect(world.slack.messages.at(-1)!.body.text).toContain(
+      'deleted orphaned Auto Scaling group: CodeDeploy_checkout-prod_d-F41LED001',
+    );
   });
 });
 
 describe('the scheduled sweep', () => {
-  it('deletes the stopped deployment\'s orphan and keeps the live, in-progress and unrelated groups', async () => {
+  it("deletes the stopped deployment's orphan and keeps the live, in-progress and unrelated groups", async () => {
     const sweep = await runner.invoke('cleanUpOrphans', runner.schedule('cleanUpOrphans'));
     expect(sweep.ok).toBe(true);
-    expect(groups()).toEqual(['CodeDeploy_checkout-prod_d-SUCC3SS01', 'CodeDeploy_payments_blue_d-PAYM3NT01', 'bastion-asg', 'payments-web']);
-    const deletes = world.aws.calls.filter((c) => c.operation === 'DeleteAutoScalingGroup').map((c) => (c.input as Record<string, string>).AutoScalingGroupName);
+    expect(groups()).toEqual([
+      'CodeDeploy_checkout-prod_d-SUCC3SS01',
+      'CodeDeploy_payments_blue_d-PAYM3NT01',
+      'bastion-asg',
+      'payments-web',
+    ]);
+    const deletes = world.aws.calls
+      .filter((c) => c.operation === 'DeleteAutoScalingGroup')
+      .map((c) => (c.input as Record<string, string>).AutoScalingGroupName);
     expect(deletes.sort()).toEqual(['CodeDeploy_checkout-prod_d-F41LED001', 'CodeDeploy_checkout-prod_d-ST0PPED01']);
     await runner.drainBus();
   });
@@ -97,8 +115,9 @@ describe('ECS hooks', () => {
 });
 
 describe('the Kinesis stream', () => {
-  it('holds one record per event, a deployment\'s records on one shard in order', async () => {
-    for (const file of ['codedeploy/instance.failure.json', 'codedeploy/deployment.rollback-success.json']) await runner.deliver(loadEvent(file));
+  it("holds one record per event, a deployment's records on one shard in order", async () => {
+    for (const file of ['codedeploy/instance.failure.json', 'codedeploy/deployment.rollback-success.json'])
+      await runner.deliver(loadEvent(file));
     const { records } = await readStreamRecords(world.kinesis.client(), STREAM_NAME);
     const ids = records.map((r) => r.eventId);
     expect(new Set(ids).size).toBe(ids.length);

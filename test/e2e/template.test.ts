@@ -28,13 +28,24 @@ const MUTATING = /:(Put|Delete|Create|Update|Send|Terminate|Set|Publish|Invoke)/
 describe('packaged template', () => {
   it('packages every function with its own zip and role', () => {
     expect(functions.map((f) => f.key).sort()).toEqual([
-      'cleanUpOrphans', 'hookAfterAllowTestTraffic', 'hookAfterAllowTraffic', 'hookAfterInstall', 'hookBeforeAllowTraffic',
-      'hookBeforeInstall', 'notifyAlarm', 'notifyDeployment', 'streamState',
+      'cleanUpOrphans',
+      'hookAfterAllowTestTraffic',
+      'hookAfterAllowTraffic',
+      'hookAfterInstall',
+      'hookBeforeAllowTraffic',
+      'hookBeforeInstall',
+      'notifyAlarm',
+      'notifyDeployment',
+      'streamState',
     ]);
     const roles = functions.map((f) => template.Resources[f.logicalId].Properties.Role['Fn::GetAtt'][0]);
     expect(new Set(roles).size).toBe(functions.length);
     // No role that no function uses (the framework's shared one).
-    expect(ofType('AWS::IAM::Role').map(([id]) => id).sort()).toEqual([...roles].sort());
+    expect(
+      ofType('AWS::IAM::Role')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual([...roles].sort());
     for (const f of functions) expect(template.Resources[f.logicalId].Properties.Runtime).toBe('nodejs22.x');
   });
 
@@ -45,10 +56,16 @@ describe('packaged template', () => {
       { source: ['aws.codedeploy'], 'detail-type': ['CodeDeploy Instance State-change Notification'] },
       { source: ['deploy-sentinel'], 'detail-type': ['Deploy Sentinel Cleanup'] },
     ]);
-    expect(patterns('notifyAlarm')).toEqual([{ source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'] }]);
+    expect(patterns('notifyAlarm')).toEqual([
+      { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'] },
+    ]);
     expect(patterns('streamState')).toHaveLength(4);
     expect(patterns('cleanUpOrphans')).toEqual([
-      { source: ['aws.codedeploy'], 'detail-type': ['CodeDeploy Deployment State-change Notification'], detail: { state: ['FAILURE', 'STOP'] } },
+      {
+        source: ['aws.codedeploy'],
+        'detail-type': ['CodeDeploy Deployment State-change Notification'],
+        detail: { state: ['FAILURE', 'STOP'] },
+      },
       'rate(1 hour)',
     ]);
   });
@@ -67,7 +84,9 @@ describe('packaged template', () => {
 
   it('bounds asynchronous retries and sends failed invocations to the dead-letter queue', () => {
     for (const f of functions) {
-      const [, conf] = ofType('AWS::Lambda::EventInvokeConfig').find(([, c]) => c.Properties.FunctionName.Ref === f.logicalId)!;
+      const [, conf] = ofType('AWS::Lambda::EventInvokeConfig').find(
+        ([, c]) => c.Properties.FunctionName.Ref === f.logicalId,
+      )!;
       expect(conf.Properties.DestinationConfig.OnFailure.Destination).toEqual(DLQ);
       // Hooks are never retried: a second run would report a lifecycle event twice.
       expect(conf.Properties.MaximumRetryAttempts).toBe(f.key.startsWith('hook') ? 0 : 2);
@@ -90,7 +109,10 @@ describe('packaged template', () => {
       for (const s of statementsOf(f.key)) {
         const actions = [s.Action].flat() as string[];
         if (s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*'))) {
-          expect(actions.filter((a) => MUTATING.test(a)), `${f.key}: ${actions.join(', ')}`).toEqual([]);
+          expect(
+            actions.filter((a) => MUTATING.test(a)),
+            `${f.key}: ${actions.join(', ')}`,
+          ).toEqual([]);
         }
       }
     }
@@ -98,7 +120,10 @@ describe('packaged template', () => {
 
   it('lets only the cleanup delete, and only groups named CodeDeploy_*', () => {
     for (const f of functions.filter((f) => f.key !== 'cleanUpOrphans')) {
-      expect(actionsOf(f.key).filter((a) => /Delete|Terminate/.test(a)), f.key).toEqual([]);
+      expect(
+        actionsOf(f.key).filter((a) => /Delete|Terminate/.test(a)),
+        f.key,
+      ).toEqual([]);
     }
     const del = grant('cleanUpOrphans', 'autoscaling:DeleteAutoScalingGroup');
     expect(JSON.stringify(del.Resource)).toMatch(/autoScalingGroupName\/CodeDeploy_\*"/);
@@ -156,18 +181,36 @@ describe('packaging guards', () => {
   const packageCopy = (change: (dir: string) => void, args: string[]) => {
     const dir = mkdtempSync(join(tmpdir(), 'deploy-sentinel-'));
     try {
-      for (const entry of ['serverless.yml', 'esbuild.config.cjs', 'package.json', 'tsconfig.json', 'serverless', 'settings', 'functions', 'lib']) {
+      for (const entry of [
+        'serverless.yml',
+        'esbuild.config.cjs',
+        'package.json',
+        'tsconfig.json',
+        'serverless',
+        'settings',
+        'functions',
+        'lib',
+      ]) {
         cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
       }
       symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
       change(dir);
       try {
-        execFileSync(process.execPath, [join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js'), 'package', ...args], {
-          cwd: dir,
-          stdio: ['ignore', 'pipe', 'pipe'],
-          env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' },
-        });
-        return { ok: true as const, template: JSON.parse(readFileSync(join(dir, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8')) };
+        execFileSync(
+          process.execPath,
+          [join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js'), 'package', ...args],
+          {
+            cwd: dir,
+            stdio: ['ignore', 'pipe', 'pipe'],
+            env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' },
+          },
+        );
+        return {
+          ok: true as const,
+          template: JSON.parse(
+            readFileSync(join(dir, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8'),
+          ),
+        };
       } catch (error) {
         const e = error as { stdout?: Buffer; stderr?: Buffer };
         return { ok: false as const, output: `${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}` };
@@ -179,7 +222,11 @@ describe('packaging guards', () => {
 
   it('stops packaging with a clear message when the settings file is invalid', () => {
     const result = packageCopy(
-      (dir) => writeFileSync(join(dir, 'settings', 'broken.yml'), 'alarms:\n  states: [PANIC]\nslack:\n  routes:\n    - name: x\n      match: {}\n      webhookParameter: https://hooks.example/x\n'),
+      (dir) =>
+        writeFileSync(
+          join(dir, 'settings', 'broken.yml'),
+          'alarms:\n  states: [PANIC]\nslack:\n  routes:\n    - name: x\n      match: {}\n      webhookParameter: https://hooks.example/x\n',
+        ),
       ['--stage', 'broken'],
     );
     expect(result.ok).toBe(false);
@@ -189,7 +236,18 @@ describe('packaging guards', () => {
   }, 120_000);
 
   it('leaves out the functions of a capability a stage switches off', () => {
-    const result = packageCopy(() => {}, ['--stage', 'alerts-only', '--param', 'streamEnabled=false', '--param', 'cleanupEnabled=false', '--param', 'hooksEnabled=false', '--param', 'notifierConcurrency=none']);
+    const result = packageCopy(() => {}, [
+      '--stage',
+      'alerts-only',
+      '--param',
+      'streamEnabled=false',
+      '--param',
+      'cleanupEnabled=false',
+      '--param',
+      'hooksEnabled=false',
+      '--param',
+      'notifierConcurrency=none',
+    ]);
     expect(result.ok).toBe(true);
     const names = Object.entries<any>(result.ok ? result.template.Resources : {})
       .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
@@ -197,20 +255,41 @@ describe('packaging guards', () => {
       .sort();
     expect(names).toEqual(['NotifyAlarmLambdaFunction', 'NotifyDeploymentLambdaFunction']);
     // `none`: an account at the new-account concurrency quota cannot reserve any.
-    for (const name of names) expect(result.ok && result.template.Resources[name].Properties.ReservedConcurrentExecutions).toBeUndefined();
+    for (const name of names)
+      expect(result.ok && result.template.Resources[name].Properties.ReservedConcurrentExecutions).toBeUndefined();
     expect(result.ok && result.template.Resources.StateStream.Condition).toBe('CreateStateStream');
   }, 120_000);
 
   it('places the hooks in a VPC when subnets and security groups are given', () => {
-    const result = packageCopy(() => {}, ['--stage', 'vpc', '--param', 'hookSubnetIds=subnet-0a1,subnet-0b2', '--param', 'hookSecurityGroupIds=sg-0c3', '--param', 'alertsEnabled=false', '--param', 'streamEnabled=false', '--param', 'cleanupEnabled=false']);
+    const result = packageCopy(() => {}, [
+      '--stage',
+      'vpc',
+      '--param',
+      'hookSubnetIds=subnet-0a1,subnet-0b2',
+      '--param',
+      'hookSecurityGroupIds=sg-0c3',
+      '--param',
+      'alertsEnabled=false',
+      '--param',
+      'streamEnabled=false',
+      '--param',
+      'cleanupEnabled=false',
+    ]);
     expect(result.ok).toBe(true);
     const resources = Object.values<any>(result.ok ? result.template.Resources : {});
     const hooks = resources.filter((r) => r.Type === 'AWS::Lambda::Function');
     expect(hooks).toHaveLength(5);
-    for (const hook of hooks) expect(hook.Properties.VpcConfig).toEqual({ SubnetIds: ['subnet-0a1', 'subnet-0b2'], SecurityGroupIds: ['sg-0c3'] });
+    for (const hook of hooks)
+      expect(hook.Properties.VpcConfig).toEqual({
+        SubnetIds: ['subnet-0a1', 'subnet-0b2'],
+        SecurityGroupIds: ['sg-0c3'],
+      });
     // Lambda needs to manage its network interfaces in the VPC.
-    const roles = resources.filter((r) => r.Type === 'AWS::IAM::Role' && JSON.stringify(r).includes('PutLifecycleEventHookExecutionStatus'));
-    for (const role of roles) expect(JSON.stringify(role)).toMatch(/AWSLambdaVPCAccessExecutionRole|ec2:CreateNetworkInterface/);
+    const roles = resources.filter(
+      (r) => r.Type === 'AWS::IAM::Role' && JSON.stringify(r).includes('PutLifecycleEventHookExecutionStatus'),
+    );
+    for (const role of roles)
+      expect(JSON.stringify(role)).toMatch(/AWSLambdaVPCAccessExecutionRole|ec2:CreateNetworkInterface/);
   }, 120_000);
 
   it('refuses subnets without security groups', () => {

@@ -16,7 +16,9 @@ const expectedKind = (file: string): ClassifiedEvent['kind'] => {
 
 describe('sample events', () => {
   it('cover every source the service subscribes to', () => {
-    expect(CLASSIFIED.map(expectedKind).sort()).toEqual(expect.arrayContaining(['alarm', 'cleanup', 'deployment', 'instance']));
+    expect(CLASSIFIED.map(expectedKind).sort()).toEqual(
+      expect.arrayContaining(['alarm', 'cleanup', 'deployment', 'instance']),
+    );
     expect(CLASSIFIED.length).toBeGreaterThanOrEqual(20);
   });
 
@@ -56,7 +58,10 @@ describe('sample events and the local scenario', () => {
     const { detail } = loadEvent(file);
     const deployment = scenario.deployments.find((d) => d.deploymentId === detail.deploymentId);
     expect(deployment, detail.deploymentId).toBeDefined();
-    expect([deployment?.applicationName, deployment?.deploymentGroupName]).toEqual([detail.application, detail.deploymentGroup]);
+    expect([deployment?.applicationName, deployment?.deploymentGroupName]).toEqual([
+      detail.application,
+      detail.deploymentGroup,
+    ]);
   });
 
   it.each(listEvents('codedeploy').filter((f) => f.startsWith('codedeploy/instance.')))(
@@ -72,8 +77,14 @@ describe('sample events and the local scenario', () => {
     const payload = loadEvent('hooks/after-allow-test-traffic.json');
     expect(Object.keys(payload).sort()).toEqual(['DeploymentId', 'LifecycleEventHookExecutionId']);
     expect(payload.LifecycleEventHookExecutionId).toBe(HOOK_EXECUTION_IDS.AfterAllowTestTraffic);
-    const execution = scenario.hookExecutions.find((e) => e.lifecycleEventHookExecutionId === payload.LifecycleEventHookExecutionId);
-    expect(execution).toMatchObject({ deploymentId: payload.DeploymentId, lifecycleEventName: 'AfterAllowTestTraffic', status: 'InProgress' });
+    const execution = scenario.hookExecutions.find(
+      (e) => e.lifecycleEventHookExecutionId === payload.LifecycleEventHookExecutionId,
+    );
+    expect(execution).toMatchObject({
+      deploymentId: payload.DeploymentId,
+      lifecycleEventName: 'AfterAllowTestTraffic',
+      status: 'InProgress',
+    });
   });
 });
 

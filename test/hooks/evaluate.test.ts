@@ -14,7 +14,14 @@ import type { Measurement } from '../../lib/hooks/judge.js';
 import type { Check } from '../../lib/hooks/settings.js';
 import { captureLog, fakeTime } from './support.js';
 
-const schedule = { count: 5, interval: 10_000, initialDelay: 0, timeout: 2_000, failureLimit: 1, consecutiveErrorLimit: 2 };
+const schedule = {
+  count: 5,
+  interval: 10_000,
+  initialDelay: 0,
+  timeout: 2_000,
+  failureLimit: 1,
+  consecutiveErrorLimit: 2,
+};
 const check = (extra: Partial<Check> = {}) =>
   ({ name: 'health', type: 'http', dryRun: false, ...schedule, ...extra }) as Check;
 
@@ -38,12 +45,19 @@ const tallyOf = (...ms: Measurement[]) => ms.reduce(recordMeasurement, EMPTY_TAL
 
 describe('nextStep', () => {
   it('waits initialDelay before the first measurement and interval after', () => {
-    expect(nextStep({ ...schedule, initialDelay: 3_000 }, EMPTY_TALLY, 60_000)).toEqual({ kind: 'measure', waitMs: 3_000 });
+    expect(nextStep({ ...schedule, initialDelay: 3_000 }, EMPTY_TALLY, 60_000)).toEqual({
+      kind: 'measure',
+      waitMs: 3_000,
+    });
     expect(nextStep(schedule, tallyOf(pass), 60_000)).toEqual({ kind: 'measure', waitMs: 10_000 });
   });
 
   it('passes after count measurements within the failure limit', () => {
-    expect(nextStep(schedule, tallyOf(pass, fail, pass, pass, pass), 60_000)).toMatchObject({ kind: 'done', verdict: 'pass', reason: '4 of 5 measurements passed' });
+    expect(nextStep(schedule, tallyOf(pass, fail, pass, pass, pass), 60_000)).toMatchObject({
+      kind: 'done',
+      verdict: 'pass',
+      reason: '4 of 5 measurements passed',
+    });
   });
 
   it('passes early once the remaining measurements cannot fail the check', () => {
@@ -64,7 +78,10 @@ describe('nextStep', () => {
 
   it('counts errors apart: retried up to the consecutive limit, not against failures', () => {
     expect(nextStep(schedule, tallyOf(error, error), 60_000)).toEqual({ kind: 'measure', waitMs: 10_000 });
-    expect(nextStep(schedule, tallyOf(error, error, pass, error, error), 60_000)).toEqual({ kind: 'measure', waitMs: 10_000 });
+    expect(nextStep(schedule, tallyOf(error, error, pass, error, error), 60_000)).toEqual({
+      kind: 'measure',
+      waitMs: 10_000,
+    });
     expect(nextStep(schedule, tallyOf(error, error, error), 60_000)).toMatchObject({
       kind: 'done',
       verdict: 'error',
@@ -74,7 +91,9 @@ describe('nextStep', () => {
 
   it('stops instead of starting a wait that would pass the deadline', () => {
     expect(nextStep(schedule, tallyOf(pass), 9_999)).toMatchObject({ kind: 'done', verdict: 'deadline' });
-    expect((nextStep(schedule, tallyOf(pass), 9_999) as { reason: string }).reason).toMatch(/next wait of 10000 ms does not fit in the 9999 ms left/);
+    expect((nextStep(schedule, tallyOf(pass), 9_999) as { reason: string }).reason).toMatch(
+      /next wait of 10000 ms does not fit in the 9999 ms left/,
+    );
   });
 });
 
@@ -98,7 +117,12 @@ describe('runCheck', () => {
   it('stops at the first failure over the limit', async () => {
     const time = fakeTime();
     const { measure, at } = scripted([fail, fail], time.clock);
-    const result = await runCheck(check(), measure, { sleep: time.sleep, deadline: time.deadlineIn(120_000), signal: new AbortController().signal, onMeasurement: () => {} });
+    const result = await runCheck(check(), measure, {
+      sleep: time.sleep,
+      deadline: time.deadlineIn(120_000),
+      signal: new AbortController().signal,
+      onMeasurement: () => {},
+    });
     expect(result).toMatchObject({ verdict: 'fail', attempts: 2 });
     expect(at).toHaveLength(2);
   });
@@ -125,7 +149,12 @@ describe('runCheck', () => {
   it('ends with a deadline verdict when the schedule does not fit the time left', async () => {
     const time = fakeTime();
     const { measure, at } = scripted([pass, pass, pass, pass, pass], time.clock);
-    const result = await runCheck(check(), measure, { sleep: time.sleep, deadline: time.deadlineIn(25_000), signal: new AbortController().signal, onMeasurement: () => {} });
+    const result = await runCheck(check(), measure, {
+      sleep: time.sleep,
+      deadline: time.deadlineIn(25_000),
+      signal: new AbortController().signal,
+      onMeasurement: () => {},
+    });
     expect(result).toMatchObject({ verdict: 'deadline', attempts: 3 });
     expect(at).toHaveLength(3);
   });
@@ -137,7 +166,12 @@ describe('runCheck', () => {
       controller.abort(new CheckStoppedError('deadline', 'stopped at the hook deadline'));
       throw new Error('aborted');
     };
-    const result = await runCheck(check(), measure, { sleep: time.sleep, deadline: time.deadlineIn(60_000), signal: controller.signal, onMeasurement: () => {} });
+    const result = await runCheck(check(), measure, {
+      sleep: time.sleep,
+      deadline: time.deadlineIn(60_000),
+      signal: controller.signal,
+      onMeasurement: () => {},
+    });
     expect(result.verdict).toBe('deadline');
     expect(result.reason).toMatch(/^stopped at the hook deadline after 0 measurements/);
   });
@@ -157,7 +191,10 @@ const result = (name: string, verdict: CheckResult['verdict'], dryRun = false): 
 
 describe('decideHook', () => {
   it('succeeds when every enforced check passes', () => {
-    expect(decideHook([result('a', 'pass'), result('b', 'pass')], false)).toEqual({ status: 'Succeeded', reason: '2 of 2 enforced checks passed' });
+    expect(decideHook([result('a', 'pass'), result('b', 'pass')], false)).toEqual({
+      status: 'Succeeded',
+      reason: '2 of 2 enforced checks passed',
+    });
   });
 
   it('fails on any enforced check that did not pass, naming it', () => {
@@ -175,7 +212,10 @@ describe('decideHook', () => {
   });
 
   it('succeeds in observe-only mode and says what would have failed', () => {
-    expect(decideHook([result('a', 'fail')], true)).toEqual({ status: 'Succeeded', reason: 'observe only, would have failed: check "a" failed: a reason' });
+    expect(decideHook([result('a', 'fail')], true)).toEqual({
+      status: 'Succeeded',
+      reason: 'observe only, would have failed: check "a" failed: a reason',
+    });
   });
 
   it('succeeds a hook without checks', () => {
@@ -194,13 +234,21 @@ describe('evaluateChecks', () => {
         { check: check({ name: 'fails', count: 1, failureLimit: 0 }), measure: async () => fail },
         { check: check({ name: 'slow', count: 1, failureLimit: 0, timeout: 60_000 }), measure: slow },
       ],
-      { sleep: time.sleep, deadline: time.deadlineIn(120_000), signal: new AbortController().signal, observeOnly: false, log },
+      {
+        sleep: time.sleep,
+        deadline: time.deadlineIn(120_000),
+        signal: new AbortController().signal,
+        observeOnly: false,
+        log,
+      },
     );
     expect(results.map((r) => [r.name, r.verdict])).toEqual([
       ['fails', 'fail'],
       ['slow', 'cancelled'],
     ]);
-    expect(lines.filter((l) => l.message === 'hook measurement').map((l) => [l.check, l.outcome])).toEqual([['fails', 'fail']]);
+    expect(lines.filter((l) => l.message === 'hook measurement').map((l) => [l.check, l.outcome])).toEqual([
+      ['fails', 'fail'],
+    ]);
   });
 
   it('lets a failing dry-run check finish without cancelling anything', async () => {
@@ -211,10 +259,21 @@ describe('evaluateChecks', () => {
         { check: check({ name: 'dry', dryRun: true, count: 1, failureLimit: 0 }), measure: async () => fail },
         { check: check({ name: 'real', count: 2, failureLimit: 0 }), measure: async () => pass },
       ],
-      { sleep: time.sleep, deadline: time.deadlineIn(120_000), signal: new AbortController().signal, observeOnly: false, log },
+      {
+        sleep: time.sleep,
+        deadline: time.deadlineIn(120_000),
+        signal: new AbortController().signal,
+        observeOnly: false,
+        log,
+      },
     );
     expect(results.map((r) => r.verdict)).toEqual(['fail', 'pass']);
-    expect(lines.find((l) => l.check === 'dry')).toMatchObject({ message: 'hook measurement', dryRun: true, outcome: 'fail', attempt: 1 });
+    expect(lines.find((l) => l.check === 'dry')).toMatchObject({
+      message: 'hook measurement',
+      dryRun: true,
+      outcome: 'fail',
+      attempt: 1,
+    });
   });
 
   it('does not run anything when an enforced check could not be resolved', async () => {
@@ -223,10 +282,19 @@ describe('evaluateChecks', () => {
     let measured = false;
     const results = await evaluateChecks(
       [
-        { check: check({ name: 'probe' }), unresolved: 'the test listener could not be resolved: no test traffic route' },
+        {
+          check: check({ name: 'probe' }),
+          unresolved: 'the test listener could not be resolved: no test traffic route',
+        },
         { check: check({ name: 'other' }), measure: async () => ((measured = true), pass) },
       ],
-      { sleep: time.sleep, deadline: time.deadlineIn(120_000), signal: new AbortController().signal, observeOnly: false, log },
+      {
+        sleep: time.sleep,
+        deadline: time.deadlineIn(120_000),
+        signal: new AbortController().signal,
+        observeOnly: false,
+        log,
+      },
     );
     expect(results.map((r) => r.verdict)).toEqual(['unresolved', 'cancelled']);
     expect(measured).toBe(false);

@@ -21,7 +21,10 @@ describe('HOOKS', () => {
   it('says what each hook may assume about traffic and rollback', () => {
     expect(hookById('before-install')).toMatchObject({ greenTaskSet: false, failureRollsBack: false });
     expect(hookById('after-install')).toMatchObject({ greenTaskSet: true, testListenerServes: 'blue' });
-    expect(hookById('after-test-traffic')).toMatchObject({ testListenerServes: 'green', productionListenerServes: 'blue' });
+    expect(hookById('after-test-traffic')).toMatchObject({
+      testListenerServes: 'green',
+      productionListenerServes: 'blue',
+    });
     expect(hookById('after-traffic')).toMatchObject({ productionListenerServes: 'green', failureRollsBack: true });
     expect(hookById('afterAllowTestTraffic')).toBeUndefined();
   });
@@ -29,7 +32,9 @@ describe('HOOKS', () => {
 
 describe('hookFunctionName', () => {
   it('builds the CodeDeployHook_ prefixed name the managed roles may invoke', () => {
-    expect(hookFunctionName('deploy-sentinel', 'prod', 'after-test-traffic')).toBe('CodeDeployHook_deploy-sentinel-prod-after-test-traffic');
+    expect(hookFunctionName('deploy-sentinel', 'prod', 'after-test-traffic')).toBe(
+      'CodeDeployHook_deploy-sentinel-prod-after-test-traffic',
+    );
   });
 
   it('accepts exactly 64 characters and refuses 65, saying how much to cut', () => {
@@ -42,7 +47,9 @@ describe('hookFunctionName', () => {
   });
 
   it('refuses characters Lambda does not allow in names', () => {
-    expect(() => hookFunctionName('deploy sentinel', 'prod', 'after-traffic')).toThrow(/letters, digits, hyphens and underscores/);
+    expect(() => hookFunctionName('deploy sentinel', 'prod', 'after-traffic')).toThrow(
+      /letters, digits, hyphens and underscores/,
+    );
   });
 });
 

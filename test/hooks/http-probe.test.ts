@@ -31,7 +31,12 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void
   },
   '/hang': () => {},
   '/echo': (req, res) =>
-    json(res, 200, { method: req.method, host: req.headers.host, tag: req.headers['x-deployment'], servername: (req.socket as TLSSocket).servername ?? null }),
+    json(res, 200, {
+      method: req.method,
+      host: req.headers.host,
+      tag: req.headers['x-deployment'],
+      servername: (req.socket as TLSSocket).servername ?? null,
+    }),
 };
 
 const json = (res: ServerResponse, status: number, body: unknown) => {
@@ -86,8 +91,17 @@ const environment = (baseUrl: string, host?: string): Environment => ({
 const httpCheck = (fields: Record<string, unknown>) =>
   checkSchema.parse({ name: 'probe', type: 'http', target: 'test', consecutiveErrorLimit: 0, ...fields }) as HttpCheck;
 
-const measureOf = async (check: HttpCheck, env: Environment, fetch: HttpFetch = createHttpFetch()): Promise<Measure> => {
-  const prepared = await prepareCheck(check, env, { fetch, clock: realClock, cloudwatch: undefined as never, elbv2: undefined as never });
+const measureOf = async (
+  check: HttpCheck,
+  env: Environment,
+  fetch: HttpFetch = createHttpFetch(),
+): Promise<Measure> => {
+  const prepared = await prepareCheck(check, env, {
+    fetch,
+    clock: realClock,
+    cloudwatch: undefined as never,
+    elbv2: undefined as never,
+  });
   if (!('measure' in prepared)) throw new Error(prepared.unresolved);
   return prepared.measure;
 };
@@ -126,11 +140,17 @@ describe('HTTP probes against a local listener', () => {
       httpCheck({ path: '/degraded', expect: { json: [{ path: '$.checks.database', equals: 'ok' }] } }),
       environment(httpUrl),
     );
-    expect(result).toMatchObject({ verdict: 'fail', reason: expect.stringContaining('$.checks.database is "timeout", expected "ok"') });
+    expect(result).toMatchObject({
+      verdict: 'fail',
+      reason: expect.stringContaining('$.checks.database is "timeout", expected "ok"'),
+    });
   });
 
   it('fails an answer slower than its latency budget', async () => {
-    const { measurements } = await probe(httpCheck({ path: '/slow', timeout: '5s', expect: { maxLatency: '100ms' } }), environment(httpUrl));
+    const { measurements } = await probe(
+      httpCheck({ path: '/slow', timeout: '5s', expect: { maxLatency: '100ms' } }),
+      environment(httpUrl),
+    );
     expect(measurements[0]?.outcome).toBe('fail');
     expect(measurements[0]?.reason).toMatch(/^answered in \d+ ms, budget 100 ms$/);
   });
@@ -142,8 +162,14 @@ describe('HTTP probes against a local listener', () => {
   });
 
   it('fails a body that is not JSON where JSON is expected', async () => {
-    const { measurements } = await probe(httpCheck({ path: '/html', expect: { json: [{ path: '$.status', equals: 'ok' }] } }), environment(httpUrl));
-    expect(measurements[0]).toMatchObject({ outcome: 'fail', reason: 'body is not JSON: "<html><body>502 Bad Gateway</body></html>"' });
+    const { measurements } = await probe(
+      httpCheck({ path: '/html', expect: { json: [{ path: '$.status', equals: 'ok' }] } }),
+      environment(httpUrl),
+    );
+    expect(measurements[0]).toMatchObject({
+      outcome: 'fail',
+      reason: 'body is not JSON: "<html><body>502 Bad Gateway</body></html>"',
+    });
   });
 
   it('abandons a request without an answer at its timeout, as an error', async () => {
@@ -153,7 +179,18 @@ describe('HTTP probes against a local listener', () => {
 
   it('sends the method, templated headers and a Host override', async () => {
     const measure = await measureOf(
-      httpCheck({ path: '/echo', method: 'POST', headers: { 'x-deployment': '${deploymentId}' }, expect: { json: [{ path: '$.host', equals: 'orders.internal.example.com' }, { path: '$.tag', equals: 'd-EC5H00K01' }, { path: '$.method', equals: 'POST' }] } }),
+      httpCheck({
+        path: '/echo',
+        method: 'POST',
+        headers: { 'x-deployment': '${deploymentId}' },
+        expect: {
+          json: [
+            { path: '$.host', equals: 'orders.internal.example.com' },
+            { path: '$.tag', equals: 'd-EC5H00K01' },
+            { path: '$.method', equals: 'POST' },
+          ],
+        },
+      }),
       environment(httpUrl, 'orders.internal.example.com'),
     );
     expect(await measure(1, AbortSignal.timeout(5_000))).toMatchObject({ outcome: 'pass' });
@@ -175,7 +212,12 @@ describe('HTTP probes against a local listener', () => {
 
   it('marks a body cut at the size limit', async () => {
     const fetch = createHttpFetch({ maxBodyBytes: 10 });
-    const answer = await fetch({ url: `${httpUrl}/health`, method: 'GET', headers: {}, signal: AbortSignal.timeout(5_000) });
+    const answer = await fetch({
+      url: `${httpUrl}/health`,
+      method: 'GET',
+      headers: {},
+      signal: AbortSignal.timeout(5_000),
+    });
     expect(answer).toMatchObject({ status: 200, truncated: true, body: '{"status":' });
   });
 });

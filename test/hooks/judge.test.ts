@@ -9,7 +9,11 @@ import {
   statusMatches,
 } from '../../lib/hooks/judge.js';
 
-const answer = (status: number, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) => ({
+const answer = (
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+) => ({
   status,
   headers,
   body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -20,7 +24,7 @@ describe('JSON paths', () => {
     const doc = { status: 'ok', items: [{ ok: true }], 'odd-key': { 'a.b': 1 } };
     expect(valueAt(doc, parseJsonPath('$.status'))).toEqual({ found: true, value: 'ok' });
     expect(valueAt(doc, parseJsonPath('$.items[0].ok'))).toEqual({ found: true, value: true });
-    expect(valueAt(doc, parseJsonPath("$['odd-key'][\"a.b\"]"))).toEqual({ found: true, value: 1 });
+    expect(valueAt(doc, parseJsonPath('$[\'odd-key\']["a.b"]'))).toEqual({ found: true, value: 1 });
     expect(valueAt(doc, parseJsonPath('$'))).toEqual({ found: true, value: doc });
   });
 
@@ -40,7 +44,12 @@ describe('judgeHttp', () => {
   const expect2xx = { status: ['2xx'] as Array<number | string> };
 
   it('passes a matching answer with its status and latency', () => {
-    expect(judgeHttp(answer(204, ''), expect2xx, 12)).toEqual({ outcome: 'pass', status: 204, latencyMs: 12, reason: 'status 204 in 12 ms' });
+    expect(judgeHttp(answer(204, ''), expect2xx, 12)).toEqual({
+      outcome: 'pass',
+      status: 204,
+      latencyMs: 12,
+      reason: 'status 204 in 12 ms',
+    });
   });
 
   it('fails a wrong status, naming what was expected', () => {
@@ -75,17 +84,38 @@ describe('judgeHttp', () => {
 
   it('compares JSON values structurally and honours exists: false', () => {
     const body = { tags: ['a', 'b'], maintenance: undefined };
-    expect(judgeHttp(answer(200, body), { ...expect2xx, json: [{ path: '$.tags', equals: ['a', 'b'] }, { path: '$.maintenance', exists: false }] }, 1).outcome).toBe('pass');
-    expect(judgeHttp(answer(200, { v: 1 }), { ...expect2xx, json: [{ path: '$.v', notEquals: 1 }] }, 1).reason).toBe('$.v is 1, expected anything else');
+    expect(
+      judgeHttp(
+        answer(200, body),
+        {
+          ...expect2xx,
+          json: [
+            { path: '$.tags', equals: ['a', 'b'] },
+            { path: '$.maintenance', exists: false },
+          ],
+        },
+        1,
+      ).outcome,
+    ).toBe('pass');
+    expect(judgeHttp(answer(200, { v: 1 }), { ...expect2xx, json: [{ path: '$.v', notEquals: 1 }] }, 1).reason).toBe(
+      '$.v is 1, expected anything else',
+    );
   });
 
   it('fails a body that is not JSON when JSON values are expected', () => {
-    const result = judgeHttp(answer(200, '<html>Bad gateway</html>', { 'content-type': 'text/html' }), { ...expect2xx, json: [{ path: '$.status', equals: 'ok' }] }, 3);
+    const result = judgeHttp(
+      answer(200, '<html>Bad gateway</html>', { 'content-type': 'text/html' }),
+      { ...expect2xx, json: [{ path: '$.status', equals: 'ok' }] },
+      3,
+    );
     expect(result).toMatchObject({ outcome: 'fail', reason: 'body is not JSON: "<html>Bad gateway</html>"' });
   });
 
   it('fails an answer slower than the latency budget', () => {
-    expect(judgeHttp(answer(200, 'ok'), { ...expect2xx, maxLatency: 200 }, 201)).toMatchObject({ outcome: 'fail', reason: 'answered in 201 ms, budget 200 ms' });
+    expect(judgeHttp(answer(200, 'ok'), { ...expect2xx, maxLatency: 200 }, 201)).toMatchObject({
+      outcome: 'fail',
+      reason: 'answered in 201 ms, budget 200 ms',
+    });
   });
 
   it('checks headers and body text', () => {
@@ -109,7 +139,13 @@ describe('judgeHttp', () => {
 
 describe('judgeMetric', () => {
   const series = { timestamps: [3_000, 1_000, 2_000], values: [5, 1, 9] };
-  const base = { reduce: 'max' as const, passWhen: '<=' as const, threshold: 10, noData: 'fail' as const, window: 300_000 };
+  const base = {
+    reduce: 'max' as const,
+    passWhen: '<=' as const,
+    threshold: 10,
+    noData: 'fail' as const,
+    window: 300_000,
+  };
 
   it('reduces a series', () => {
     expect(reduceSeries(series, 'max')).toBe(9);
@@ -121,13 +157,20 @@ describe('judgeMetric', () => {
 
   it('compares the reduced value with the threshold', () => {
     expect(judgeMetric(series, base)).toEqual({ outcome: 'pass', value: 9, reason: 'max 9 over 3 datapoints <= 10' });
-    expect(judgeMetric(series, { ...base, threshold: 8 })).toEqual({ outcome: 'fail', value: 9, reason: 'max 9 over 3 datapoints, expected <= 8' });
+    expect(judgeMetric(series, { ...base, threshold: 8 })).toEqual({
+      outcome: 'fail',
+      value: 9,
+      reason: 'max 9 over 3 datapoints, expected <= 8',
+    });
     expect(judgeMetric(series, { ...base, reduce: 'min', passWhen: '>', threshold: 1 }).outcome).toBe('fail');
   });
 
   it('follows the explicit no-data policy', () => {
     const empty = { timestamps: [], values: [] };
-    expect(judgeMetric(empty, base)).toEqual({ outcome: 'fail', reason: 'no datapoints in the last 300 s (noData: fail)' });
+    expect(judgeMetric(empty, base)).toEqual({
+      outcome: 'fail',
+      reason: 'no datapoints in the last 300 s (noData: fail)',
+    });
     expect(judgeMetric(undefined, { ...base, noData: 'pass' }).outcome).toBe('pass');
   });
 });
@@ -143,12 +186,21 @@ describe('judgeAlarms', () => {
     );
     expect(result).toMatchObject({
       outcome: 'fail',
-      reason: 'orders-5xx is in ALARM (Threshold Crossed: 1 datapoint [12.0] was greater than 5.0); alarm orders-typo does not exist',
+      reason:
+        'orders-5xx is in ALARM (Threshold Crossed: 1 datapoint [12.0] was greater than 5.0); alarm orders-typo does not exist',
     });
   });
 
   it('passes OK and INSUFFICIENT_DATA alarms', () => {
-    expect(judgeAlarms([{ name: 'a', state: 'OK' }, { name: 'b', state: 'INSUFFICIENT_DATA' }], ['a', 'b'])).toMatchObject({ outcome: 'pass' });
+    expect(
+      judgeAlarms(
+        [
+          { name: 'a', state: 'OK' },
+          { name: 'b', state: 'INSUFFICIENT_DATA' },
+        ],
+        ['a', 'b'],
+      ),
+    ).toMatchObject({ outcome: 'pass' });
   });
 });
 
@@ -156,7 +208,9 @@ describe('judgeTargetHealth', () => {
   const target = (id: string, state: string, reason?: string) => ({ id, port: 8080, state, reason });
 
   it('passes when the healthy share reaches the minimum', () => {
-    expect(judgeTargetHealth([target('10.0.2.11', 'healthy'), target('10.0.2.12', 'healthy')], 100, 'orders-green')).toMatchObject({
+    expect(
+      judgeTargetHealth([target('10.0.2.11', 'healthy'), target('10.0.2.12', 'healthy')], 100, 'orders-green'),
+    ).toMatchObject({
       outcome: 'pass',
       value: 100,
       reason: '2 of 2 targets healthy in orders-green (100%)',
@@ -165,7 +219,11 @@ describe('judgeTargetHealth', () => {
 
   it('fails below the minimum, naming the unhealthy targets', () => {
     const result = judgeTargetHealth(
-      [target('10.0.2.11', 'healthy'), target('10.0.2.12', 'unhealthy', 'Target.FailedHealthChecks'), target('10.0.2.13', 'initial')],
+      [
+        target('10.0.2.11', 'healthy'),
+        target('10.0.2.12', 'unhealthy', 'Target.FailedHealthChecks'),
+        target('10.0.2.13', 'initial'),
+      ],
       75,
       'orders-green',
     );
@@ -175,6 +233,9 @@ describe('judgeTargetHealth', () => {
   });
 
   it('fails a target group without targets whatever the minimum', () => {
-    expect(judgeTargetHealth([], 0, 'orders-green')).toMatchObject({ outcome: 'fail', reason: 'orders-green has no registered targets' });
+    expect(judgeTargetHealth([], 0, 'orders-green')).toMatchObject({
+      outcome: 'fail',
+      reason: 'orders-green has no registered targets',
+    });
   });
 });

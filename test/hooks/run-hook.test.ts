@@ -59,7 +59,14 @@ afterAll(async () => {
 
 /** The orders deployment as CodeDeploy and ELBv2 describe it, with the test listener on `testPort`. */
 const describeOrders = (testPort: number, group: { testRoute?: boolean } = {}) => {
-  cd.on(GetDeploymentCommand).resolves({ deploymentInfo: { deploymentId: EVENT.DeploymentId, applicationName: 'orders', deploymentGroupName: 'orders-ecs', computePlatform: 'ECS' } });
+  cd.on(GetDeploymentCommand).resolves({
+    deploymentInfo: {
+      deploymentId: EVENT.DeploymentId,
+      applicationName: 'orders',
+      deploymentGroupName: 'orders-ecs',
+      computePlatform: 'ECS',
+    },
+  });
   cd.on(GetDeploymentGroupCommand).resolves({
     deploymentGroupInfo: {
       applicationName: 'orders',
@@ -89,12 +96,21 @@ const describeOrders = (testPort: number, group: { testRoute?: boolean } = {}) =
       },
     },
   });
-  elb.on(DescribeListenersCommand, { ListenerArns: [TEST] }).resolves({ Listeners: [{ ListenerArn: TEST, LoadBalancerArn: LB, Port: testPort, Protocol: 'HTTP' }] });
-  elb.on(DescribeListenersCommand, { ListenerArns: [PROD] }).resolves({ Listeners: [{ ListenerArn: PROD, LoadBalancerArn: LB, Port: 80, Protocol: 'HTTP' }] });
+  elb
+    .on(DescribeListenersCommand, { ListenerArns: [TEST] })
+    .resolves({ Listeners: [{ ListenerArn: TEST, LoadBalancerArn: LB, Port: testPort, Protocol: 'HTTP' }] });
+  elb
+    .on(DescribeListenersCommand, { ListenerArns: [PROD] })
+    .resolves({ Listeners: [{ ListenerArn: PROD, LoadBalancerArn: LB, Port: 80, Protocol: 'HTTP' }] });
   elb.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [{ LoadBalancerArn: LB, DNSName: '127.0.0.1' }] });
-  elb.on(DescribeTargetGroupsCommand, { Names: ['orders-green'] }).resolves({ TargetGroups: [{ TargetGroupArn: GREEN_TG, TargetGroupName: 'orders-green' }] });
+  elb
+    .on(DescribeTargetGroupsCommand, { Names: ['orders-green'] })
+    .resolves({ TargetGroups: [{ TargetGroupArn: GREEN_TG, TargetGroupName: 'orders-green' }] });
   elb.on(DescribeTargetHealthCommand).resolves({
-    TargetHealthDescriptions: [1, 2].map((i) => ({ Target: { Id: `10.0.2.1${i}`, Port: 8080 }, TargetHealth: { State: 'healthy' } })),
+    TargetHealthDescriptions: [1, 2].map((i) => ({
+      Target: { Id: `10.0.2.1${i}`, Port: 8080 },
+      TargetHealth: { State: 'healthy' },
+    })),
   });
 };
 
@@ -104,9 +120,23 @@ const settings = (raw: unknown): HooksSettings => {
   return parsed;
 };
 
-const healthCheck = { name: 'green-health', type: 'http', target: 'test', path: '/health', expect: { json: [{ path: '$.status', equals: 'ok' }] } };
+const healthCheck = {
+  name: 'green-health',
+  type: 'http',
+  target: 'test',
+  path: '/health',
+  expect: { json: [{ path: '$.status', equals: 'ok' }] },
+};
 const probeSettings = (extra: Record<string, unknown> = {}) =>
-  settings({ AfterAllowTestTraffic: { checks: [{ ...healthCheck, count: 2, interval: '1s' }, { name: 'green-targets', type: 'targetHealth' }] }, ...extra });
+  settings({
+    AfterAllowTestTraffic: {
+      checks: [
+        { ...healthCheck, count: 2, interval: '1s' },
+        { name: 'green-targets', type: 'targetHealth' },
+      ],
+    },
+    ...extra,
+  });
 
 const deps = (overrides: Partial<HookDeps> = {}) => {
   const time = fakeTime();
@@ -139,7 +169,9 @@ beforeEach(() => {
   elb.reset();
   cw.reset();
   listener.setMode('pass');
-  cd.on(PutLifecycleEventHookExecutionStatusCommand).resolves({ lifecycleEventHookExecutionId: EVENT.LifecycleEventHookExecutionId });
+  cd.on(PutLifecycleEventHookExecutionStatusCommand).resolves({
+    lifecycleEventHookExecutionId: EVENT.LifecycleEventHookExecutionId,
+  });
 });
 
 describe('runHook reports exactly once', () => {
@@ -147,12 +179,37 @@ describe('runHook reports exactly once', () => {
     describeOrders(listener.port);
     const { deps: d, lines } = deps();
     const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: probeSettings(), deps: d });
-    expect(verdict).toMatchObject({ hook: 'AfterAllowTestTraffic', status: 'Succeeded', report: { outcome: 'reported', attempts: 1 } });
-    expect(reports()).toEqual([{ deploymentId: 'd-EC5H00K01', lifecycleEventHookExecutionId: EVENT.LifecycleEventHookExecutionId, status: 'Succeeded' }]);
+    expect(verdict).toMatchObject({
+      hook: 'AfterAllowTestTraffic',
+      status: 'Succeeded',
+      report: { outcome: 'reported', attempts: 1 },
+    });
+    expect(reports()).toEqual([
+      {
+        deploymentId: 'd-EC5H00K01',
+        lifecycleEventHookExecutionId: EVENT.LifecycleEventHookExecutionId,
+        status: 'Succeeded',
+      },
+    ]);
     expect(listener.requests.filter((r) => r.path === '/health').length).toBeGreaterThanOrEqual(2);
     const measurements = lines.filter((l) => l.message === 'hook measurement' && l.check === 'green-health');
-    expect(measurements[0]).toMatchObject({ hook: 'AfterAllowTestTraffic', deploymentId: 'd-EC5H00K01', check: 'green-health', attempt: 1, outcome: 'pass', status: 200 });
-    expect(verdictLine(lines)).toMatchObject({ level: 'info', status: 'Succeeded', report: 'reported', checks: [{ name: 'green-health', verdict: 'pass' }, { name: 'green-targets', verdict: 'pass' }] });
+    expect(measurements[0]).toMatchObject({
+      hook: 'AfterAllowTestTraffic',
+      deploymentId: 'd-EC5H00K01',
+      check: 'green-health',
+      attempt: 1,
+      outcome: 'pass',
+      status: 200,
+    });
+    expect(verdictLine(lines)).toMatchObject({
+      level: 'info',
+      status: 'Succeeded',
+      report: 'reported',
+      checks: [
+        { name: 'green-health', verdict: 'pass' },
+        { name: 'green-targets', verdict: 'pass' },
+      ],
+    });
   });
 
   it('reports Failed when the green task set answers badly, saying why', async () => {
@@ -161,22 +218,35 @@ describe('runHook reports exactly once', () => {
     const { deps: d, lines } = deps();
     const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: probeSettings(), deps: d });
     expect(verdict.status).toBe('Failed');
-    expect(verdict.reason).toMatch(/^check "green-health" failed: 1 of 1 measurements failed .*status 503, expected 2xx; \$\.status is "degraded", expected "ok"/);
+    expect(verdict.reason).toMatch(
+      /^check "green-health" failed: 1 of 1 measurements failed .*status 503, expected 2xx; \$\.status is "degraded", expected "ok"/,
+    );
     expect(reports().map((r) => r.status)).toEqual(['Failed']);
     expect(verdictLine(lines)).toMatchObject({ status: 'Failed', reason: verdict.reason });
   });
 
   it('reports Failed when a check throws', async () => {
     describeOrders(listener.port);
-    cw.on(DescribeAlarmsCommand).rejects(Object.assign(new Error('User is not authorized to perform: cloudwatch:DescribeAlarms'), { name: 'AccessDenied' }));
+    cw.on(DescribeAlarmsCommand).rejects(
+      Object.assign(new Error('User is not authorized to perform: cloudwatch:DescribeAlarms'), {
+        name: 'AccessDenied',
+      }),
+    );
     const { deps: d } = deps();
     const verdict = await runHook({
       hookId: 'after-traffic',
       event: EVENT,
-      settings: settings({ AfterAllowTraffic: { checks: [{ name: 'alarms', type: 'alarms', fromDeploymentGroup: true, consecutiveErrorLimit: 0 }] } }),
+      settings: settings({
+        AfterAllowTraffic: {
+          checks: [{ name: 'alarms', type: 'alarms', fromDeploymentGroup: true, consecutiveErrorLimit: 0 }],
+        },
+      }),
       deps: d,
     });
-    expect(verdict).toMatchObject({ status: 'Failed', reason: expect.stringMatching(/check "alarms" error: .*AccessDenied: User is not authorized/) });
+    expect(verdict).toMatchObject({
+      status: 'Failed',
+      reason: expect.stringMatching(/check "alarms" error: .*AccessDenied: User is not authorized/),
+    });
     expect(reports().map((r) => r.status)).toEqual(['Failed']);
   });
 
@@ -187,8 +257,16 @@ describe('runHook reports exactly once', () => {
         throw new TypeError('Cannot read properties of undefined');
       },
     });
-    const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: settings({ AfterAllowTestTraffic: { checks: [{ ...healthCheck, consecutiveErrorLimit: 0 }] } }), deps: d });
-    expect(verdict).toMatchObject({ status: 'Failed', reason: expect.stringContaining('TypeError: Cannot read properties of undefined') });
+    const verdict = await runHook({
+      hookId: 'after-test-traffic',
+      event: EVENT,
+      settings: settings({ AfterAllowTestTraffic: { checks: [{ ...healthCheck, consecutiveErrorLimit: 0 }] } }),
+      deps: d,
+    });
+    expect(verdict).toMatchObject({
+      status: 'Failed',
+      reason: expect.stringContaining('TypeError: Cannot read properties of undefined'),
+    });
     expect(reports()).toHaveLength(1);
   });
 
@@ -217,7 +295,9 @@ describe('runHook reports exactly once', () => {
     const { deps: d } = deps({ deadline: deadlineAt(Date.now() + 20_000, Date.now) });
     const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: probeSettings(), deps: d });
     expect(verdict.status).toBe('Failed');
-    expect(verdict.reason).toMatch(/HookBudgetError: the checks' worst case needs \d+ s but the invocation has (19|20) s/);
+    expect(verdict.reason).toMatch(
+      /HookBudgetError: the checks' worst case needs \d+ s but the invocation has (19|20) s/,
+    );
     expect(verdict.checks).toEqual([]);
     expect(reports().map((r) => r.status)).toEqual(['Failed']);
   });
@@ -226,8 +306,18 @@ describe('runHook reports exactly once', () => {
     const invalid = parseHooksSettings({ AfterAllowTestTraffic: { checks: [{ name: 'x', type: 'http', count: 0 }] } });
     expect(invalid).toBeInstanceOf(HooksConfigError);
     const { deps: d, lines } = deps();
-    const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: invalid as HooksConfigError, deps: d });
-    expect(verdict).toMatchObject({ status: 'Failed', reason: expect.stringMatching(/^HooksConfigError: invalid hooks settings:\nhooks\.AfterAllowTestTraffic\.checks\[0\]\.count/) });
+    const verdict = await runHook({
+      hookId: 'after-test-traffic',
+      event: EVENT,
+      settings: invalid as HooksConfigError,
+      deps: d,
+    });
+    expect(verdict).toMatchObject({
+      status: 'Failed',
+      reason: expect.stringMatching(
+        /^HooksConfigError: invalid hooks settings:\nhooks\.AfterAllowTestTraffic\.checks\[0\]\.count/,
+      ),
+    });
     expect(reports().map((r) => r.status)).toEqual(['Failed']);
     expect(lines.find((l) => l.message === 'hook could not evaluate its checks')).toMatchObject({ level: 'error' });
   });
@@ -238,7 +328,9 @@ describe('runHook reports exactly once', () => {
     const { deps: d } = deps();
     const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: probeSettings(), deps: d });
     expect(verdict.status).toBe('Failed');
-    expect(verdict.reason).toContain('check "green-health" unresolved: the test listener could not be resolved: deployment group orders/orders-ecs has no test traffic route');
+    expect(verdict.reason).toContain(
+      'check "green-health" unresolved: the test listener could not be resolved: deployment group orders/orders-ecs has no test traffic route',
+    );
     expect(listener.requests).toHaveLength(before);
     expect(reports().map((r) => r.status)).toEqual(['Failed']);
   });
@@ -246,7 +338,10 @@ describe('runHook reports exactly once', () => {
   it('counts LifecycleEventAlreadyCompletedException as reported', async () => {
     describeOrders(listener.port);
     cd.on(PutLifecycleEventHookExecutionStatusCommand).rejects(
-      new LifecycleEventAlreadyCompletedException({ message: 'The AfterAllowTestTraffic lifecycle event has already completed.', $metadata: {} }),
+      new LifecycleEventAlreadyCompletedException({
+        message: 'The AfterAllowTestTraffic lifecycle event has already completed.',
+        $metadata: {},
+      }),
     );
     const { deps: d, lines } = deps();
     const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: probeSettings(), deps: d });
@@ -270,27 +365,47 @@ describe('runHook reports exactly once', () => {
 
   it('gives up on a report that keeps failing, and says so at error level', async () => {
     describeOrders(listener.port);
-    cd.on(PutLifecycleEventHookExecutionStatusCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    cd.on(PutLifecycleEventHookExecutionStatusCommand).rejects(
+      Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }),
+    );
     const { deps: d, lines } = deps();
     const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: probeSettings(), deps: d });
     expect(verdict.report.outcome).toBe('failed');
     expect(reports()).toHaveLength(1);
-    expect(verdictLine(lines)).toMatchObject({ level: 'error', report: 'failed', reportError: { name: 'AccessDeniedException' } });
+    expect(verdictLine(lines)).toMatchObject({
+      level: 'error',
+      report: 'failed',
+      reportError: { name: 'AccessDeniedException' },
+    });
   });
 
   it('cannot report for an event without execution ids, and says so', async () => {
     const { deps: d, lines } = deps();
-    const verdict = await runHook({ hookId: 'after-test-traffic', event: { detail: {} }, settings: probeSettings(), deps: d });
+    const verdict = await runHook({
+      hookId: 'after-test-traffic',
+      event: { detail: {} },
+      settings: probeSettings(),
+      deps: d,
+    });
     expect(verdict).toMatchObject({ status: 'Failed', report: { outcome: 'not-attempted' } });
-    expect(verdict.reason).toMatch(/^InvalidHookEventError: expected \{ DeploymentId, LifecycleEventHookExecutionId \}/);
+    expect(verdict.reason).toMatch(
+      /^InvalidHookEventError: expected \{ DeploymentId, LifecycleEventHookExecutionId \}/,
+    );
     expect(reports()).toHaveLength(0);
     expect(verdictLine(lines).level).toBe('error');
   });
 
   it('reports Failed for a function configured with an unknown hook id', async () => {
     const { deps: d } = deps();
-    const verdict = await runHook({ hookId: 'afterAllowTestTraffic', event: EVENT, settings: probeSettings(), deps: d });
-    expect(verdict.reason).toMatch(/UnknownHookError: unknown hook id "afterAllowTestTraffic"; expected one of before-install, /);
+    const verdict = await runHook({
+      hookId: 'afterAllowTestTraffic',
+      event: EVENT,
+      settings: probeSettings(),
+      deps: d,
+    });
+    expect(verdict.reason).toMatch(
+      /UnknownHookError: unknown hook id "afterAllowTestTraffic"; expected one of before-install, /,
+    );
     expect(reports().map((r) => r.status)).toEqual(['Failed']);
   });
 
@@ -306,8 +421,17 @@ describe('runHook reports exactly once', () => {
     describeOrders(listener.port);
     listener.setMode('fail');
     const { deps: d, lines } = deps();
-    const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: probeSettings({ observeOnly: true }), deps: d });
-    expect(verdict).toMatchObject({ status: 'Succeeded', observeOnly: true, reason: expect.stringMatching(/^observe only, would have failed: check "green-health" failed/) });
+    const verdict = await runHook({
+      hookId: 'after-test-traffic',
+      event: EVENT,
+      settings: probeSettings({ observeOnly: true }),
+      deps: d,
+    });
+    expect(verdict).toMatchObject({
+      status: 'Succeeded',
+      observeOnly: true,
+      reason: expect.stringMatching(/^observe only, would have failed: check "green-health" failed/),
+    });
     expect(reports().map((r) => r.status)).toEqual(['Succeeded']);
     expect(verdict.checks.map((c) => c.verdict)).toEqual(['fail', 'pass']);
     expect(verdictLine(lines).observeOnly).toBe(true);
@@ -317,7 +441,10 @@ describe('runHook reports exactly once', () => {
 describe('discovery', () => {
   const cloudFormationTarget = () =>
     cd.on(GetDeploymentTargetCommand).resolves({
-      deploymentTarget: { deploymentTargetType: 'CloudFormationTarget', cloudFormationTarget: { targetId: 'prod:orders', status: 'InProgress' } },
+      deploymentTarget: {
+        deploymentTargetType: 'CloudFormationTarget',
+        cloudFormationTarget: { targetId: 'prod:orders', status: 'InProgress' },
+      },
     });
 
   it('fails closed on a CloudFormation-driven deployment without task sets', async () => {
@@ -326,14 +453,21 @@ describe('discovery', () => {
     const { deps: d } = deps();
     const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: probeSettings(), deps: d });
     expect(verdict.status).toBe('Failed');
-    expect(verdict.reason).toContain('exposes no task sets, as with CloudFormation-driven deployments; set hooks.discovery.greenTargetGroup');
+    expect(verdict.reason).toContain(
+      'exposes no task sets, as with CloudFormation-driven deployments; set hooks.discovery.greenTargetGroup',
+    );
   });
 
   it('uses the green target group named in the settings instead', async () => {
     describeOrders(listener.port);
     cloudFormationTarget();
     const { deps: d } = deps();
-    const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: probeSettings({ discovery: { greenTargetGroup: GREEN_TG } }), deps: d });
+    const verdict = await runHook({
+      hookId: 'after-test-traffic',
+      event: EVENT,
+      settings: probeSettings({ discovery: { greenTargetGroup: GREEN_TG } }),
+      deps: d,
+    });
     expect(verdict.status).toBe('Succeeded');
     expect(elb.commandCalls(DescribeTargetHealthCommand)[0]?.args[0].input).toEqual({ TargetGroupArn: GREEN_TG });
     expect(cd.commandCalls(GetDeploymentTargetCommand)).toHaveLength(0);
@@ -359,7 +493,9 @@ describe('discovery', () => {
 
   it('fills CloudWatch dimensions with the green target group and load balancer', async () => {
     describeOrders(listener.port);
-    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'rate', Timestamps: [new Date()], Values: [0.2], StatusCode: 'Complete' }] });
+    cw.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [{ Id: 'rate', Timestamps: [new Date()], Values: [0.2], StatusCode: 'Complete' }],
+    });
     const { deps: d } = deps();
     const metric = (name: string) => ({
       namespace: 'AWS/ApplicationELB',
@@ -377,7 +513,11 @@ describe('discovery', () => {
               name: 'green-5xx-rate',
               type: 'cloudwatch',
               window: '10m',
-              queries: [{ id: 'errors', metric: metric('HTTPCode_Target_5XX_Count') }, { id: 'requests', metric: metric('RequestCount') }, { id: 'rate', expression: '100 * errors / requests' }],
+              queries: [
+                { id: 'errors', metric: metric('HTTPCode_Target_5XX_Count') },
+                { id: 'requests', metric: metric('RequestCount') },
+                { id: 'rate', expression: '100 * errors / requests' },
+              ],
               reduce: 'max',
               passWhen: '<=',
               threshold: 1,
@@ -388,7 +528,10 @@ describe('discovery', () => {
       }),
       deps: d,
     });
-    expect(verdict).toMatchObject({ status: 'Succeeded', checks: [{ verdict: 'pass', reason: '1 of 1 measurements passed' }] });
+    expect(verdict).toMatchObject({
+      status: 'Succeeded',
+      checks: [{ verdict: 'pass', reason: '1 of 1 measurements passed' }],
+    });
     const input = cw.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
     expect(input.MetricDataQueries?.[0]).toMatchObject({
       Id: 'errors',
@@ -404,7 +547,11 @@ describe('discovery', () => {
         Stat: 'Sum',
       },
     });
-    expect(input.MetricDataQueries?.[2]).toMatchObject({ Id: 'rate', Expression: '100 * errors / requests', ReturnData: true });
+    expect(input.MetricDataQueries?.[2]).toMatchObject({
+      Id: 'rate',
+      Expression: '100 * errors / requests',
+      ReturnData: true,
+    });
     expect(input.EndTime!.getTime() - input.StartTime!.getTime()).toBe(600_000);
   });
 });

@@ -35,16 +35,40 @@ const problems = (raw: unknown): string => {
   return (result as HooksConfigError).message;
 };
 
-const httpCheck = (extra: Record<string, unknown> = {}) => ({ name: 'health', type: 'http', path: '/health', ...extra });
+const httpCheck = (extra: Record<string, unknown> = {}) => ({
+  name: 'health',
+  type: 'http',
+  path: '/health',
+  ...extra,
+});
 
 describe('hooks settings', () => {
   it('accepts the README example and fills in defaults', () => {
     const settings = parse(readmeExample());
     const [health, targets] = settings.AfterAllowTestTraffic!.checks;
-    expect(health).toMatchObject({ type: 'http', count: 5, interval: 3_000, initialDelay: 5_000, timeout: 2_000, method: 'GET' });
+    expect(health).toMatchObject({
+      type: 'http',
+      count: 5,
+      interval: 3_000,
+      initialDelay: 5_000,
+      timeout: 2_000,
+      method: 'GET',
+    });
     expect(health?.type === 'http' && health.expect).toMatchObject({ status: [200], maxLatency: 800 });
-    expect(targets).toMatchObject({ type: 'targetHealth', targetGroup: 'green', count: 1, interval: 5_000, failureLimit: 0, consecutiveErrorLimit: 2, dryRun: false });
-    expect(settings.AfterAllowTraffic!.checks.map((c) => c.name)).toEqual(['green-5xx-rate', 'no-alarms', 'p99-latency']);
+    expect(targets).toMatchObject({
+      type: 'targetHealth',
+      targetGroup: 'green',
+      count: 1,
+      interval: 5_000,
+      failureLimit: 0,
+      consecutiveErrorLimit: 2,
+      dryRun: false,
+    });
+    expect(settings.AfterAllowTraffic!.checks.map((c) => c.name)).toEqual([
+      'green-5xx-rate',
+      'no-alarms',
+      'p99-latency',
+    ]);
     expect(settings.discovery.testListener?.host).toBe('orders.internal.example.com');
   });
 
@@ -58,7 +82,14 @@ describe('hooks settings', () => {
       AfterAllowTestTraffic: {
         checks: [
           httpCheck({ interval: 'soon', expect: { status: 'ok', bodyMatches: '(' } }),
-          { name: 'cw', type: 'cloudwatch', queries: [{ id: 'm1', expression: 'm2 * 2' }], reduce: 'max', passWhen: '<', threshold: 1 },
+          {
+            name: 'cw',
+            type: 'cloudwatch',
+            queries: [{ id: 'm1', expression: 'm2 * 2' }],
+            reduce: 'max',
+            passWhen: '<',
+            threshold: 1,
+          },
         ],
       },
     });
@@ -76,7 +107,12 @@ describe('hooks settings', () => {
   it('rejects JSON paths outside the safe subset and unknown variables', () => {
     const message = problems({
       AfterAllowTestTraffic: {
-        checks: [httpCheck({ headers: { 'x-id': '${deploymentID}' }, expect: { json: [{ path: '$..items[?(@.ok)]', equals: true }] } })],
+        checks: [
+          httpCheck({
+            headers: { 'x-id': '${deploymentID}' },
+            expect: { json: [{ path: '$..items[?(@.ok)]', equals: true }] },
+          }),
+        ],
       },
     });
     expect(message).toMatch(/checks\[0\]\.headers\.x-id: unknown variable \$\{deploymentID\}/);
@@ -90,15 +126,31 @@ describe('hooks settings', () => {
   });
 
   it('rejects a probe of the test listener while it still serves blue', () => {
-    expect(problems({ AfterInstall: { checks: [httpCheck()] } })).toMatch(/hooks\.AfterInstall\.checks\[0\]\.target: in AfterInstall the test listener still serves blue/);
-    expect(problems({ BeforeInstall: { checks: [{ name: 't', type: 'targetHealth' }] } })).toMatch(/green task set does not exist yet/);
-    expect(parse({ AfterInstall: { checks: [httpCheck({ url: 'https://orders.example.com/health' })] } }).AfterInstall?.checks).toHaveLength(1);
+    expect(problems({ AfterInstall: { checks: [httpCheck()] } })).toMatch(
+      /hooks\.AfterInstall\.checks\[0\]\.target: in AfterInstall the test listener still serves blue/,
+    );
+    expect(problems({ BeforeInstall: { checks: [{ name: 't', type: 'targetHealth' }] } })).toMatch(
+      /green task set does not exist yet/,
+    );
+    expect(
+      parse({ AfterInstall: { checks: [httpCheck({ url: 'https://orders.example.com/health' })] } }).AfterInstall
+        ?.checks,
+    ).toHaveLength(1);
   });
 
   it('rejects a cloudwatch check without an explicit no-data policy', () => {
-    const check = { name: 'cw', type: 'cloudwatch', queries: [{ id: 'm', metric: { namespace: 'N', name: 'M' } }], reduce: 'max', passWhen: '<', threshold: 1 };
+    const check = {
+      name: 'cw',
+      type: 'cloudwatch',
+      queries: [{ id: 'm', metric: { namespace: 'N', name: 'M' } }],
+      reduce: 'max',
+      passWhen: '<',
+      threshold: 1,
+    };
     expect(problems({ AfterAllowTraffic: { checks: [check] } })).toMatch(/checks\[0\]\.noData/);
-    expect(parse({ AfterAllowTraffic: { checks: [{ ...check, noData: 'fail' }] } }).AfterAllowTraffic?.checks[0]).toMatchObject({ window: 300_000 });
+    expect(
+      parse({ AfterAllowTraffic: { checks: [{ ...check, noData: 'fail' }] } }).AfterAllowTraffic?.checks[0],
+    ).toMatchObject({ window: 300_000 });
   });
 
   it('rejects a configuration whose worst case does not fit in a Lambda timeout', () => {
@@ -123,7 +175,9 @@ describe('worst case and timeout', () => {
   it('counts the slowest check once, as checks run side by side, plus discovery', () => {
     const hook = { checks: [schedule, { ...schedule, count: 1 }] as never };
     expect(worstCaseMs(hook)).toBe(DISCOVERY_ALLOWANCE_MS + checkWorstCaseMs(schedule));
-    expect(hookTimeoutSeconds(hook)).toBe(Math.ceil((worstCaseMs(hook) + INIT_ALLOWANCE_MS + REPORT_RESERVE_MS) / 1000));
+    expect(hookTimeoutSeconds(hook)).toBe(
+      Math.ceil((worstCaseMs(hook) + INIT_ALLOWANCE_MS + REPORT_RESERVE_MS) / 1000),
+    );
   });
 
   it('gives a hook without checks the minimum timeout, and honours an explicit one', () => {
@@ -135,6 +189,8 @@ describe('worst case and timeout', () => {
   it('derives each README hook timeout within Lambda limits', () => {
     const settings = parse(readmeExample());
     expect(functionTimeoutSeconds(settings.AfterAllowTestTraffic!)).toBeLessThanOrEqual(900);
-    expect(functionTimeoutSeconds(settings.AfterAllowTraffic!)).toBeGreaterThan(functionTimeoutSeconds(settings.AfterAllowTestTraffic!));
+    expect(functionTimeoutSeconds(settings.AfterAllowTraffic!)).toBeGreaterThan(
+      functionTimeoutSeconds(settings.AfterAllowTestTraffic!),
+    );
   });
 });

@@ -7,9 +7,19 @@ import { runHook } from '../../lib/hooks/run-hook.js';
 import { type HooksSettings, parseHooksSettings } from '../../lib/hooks/settings.js';
 import { createScenario, HOOK_EXECUTION_IDS, ORDERS_LOAD_BALANCER, type Scenario } from '../../local/scenario.js';
 import { type AwsStandIn, startAwsStandIn } from '../../local/standins/aws.js';
-import { CLOUDWATCH_TARGET_PREFIX, type CloudWatchModel, cloudWatchOperations } from '../../local/standins/cloudwatch.js';
+import {
+  CLOUDWATCH_TARGET_PREFIX,
+  type CloudWatchModel,
+  cloudWatchOperations,
+} from '../../local/standins/cloudwatch.js';
 import { CODEDEPLOY_TARGET_PREFIX, codeDeployOperations } from '../../local/standins/codedeploy.js';
-import { ELBV2_VERSION, elbv2Service, type Elbv2Model, ORDERS_TARGET_GROUP_ARNS, ordersElbv2Model } from '../../local/standins/elbv2.js';
+import {
+  ELBV2_VERSION,
+  elbv2Service,
+  type Elbv2Model,
+  ORDERS_TARGET_GROUP_ARNS,
+  ordersElbv2Model,
+} from '../../local/standins/elbv2.js';
 import { startTestListener, type TestListener } from '../../local/test-listener.js';
 import { loadEvent } from '../support/fixtures.js';
 import { captureLog, fakeTime } from './support.js';
@@ -34,7 +44,14 @@ const SETTINGS = {
         type: 'http',
         target: 'test',
         path: '/health',
-        expect: { status: 200, json: [{ path: '$.status', equals: 'ok' }, { path: '$.checks.database', equals: 'ok' }], maxLatency: '2s' },
+        expect: {
+          status: 200,
+          json: [
+            { path: '$.status', equals: 'ok' },
+            { path: '$.checks.database', equals: 'ok' },
+          ],
+          maxLatency: '2s',
+        },
         count: 3,
         interval: '2s',
         timeout: '3s',
@@ -46,8 +63,24 @@ const SETTINGS = {
         type: 'cloudwatch',
         window: '5m',
         queries: [
-          { id: 'errors', metric: { namespace: 'AWS/ApplicationELB', name: 'HTTPCode_Target_5XX_Count', stat: 'Sum', dimensions: { TargetGroup: '${greenTargetGroup}', LoadBalancer: '${loadBalancer}' } } },
-          { id: 'requests', metric: { namespace: 'AWS/ApplicationELB', name: 'RequestCount', stat: 'Sum', dimensions: { TargetGroup: '${greenTargetGroup}', LoadBalancer: '${loadBalancer}' } } },
+          {
+            id: 'errors',
+            metric: {
+              namespace: 'AWS/ApplicationELB',
+              name: 'HTTPCode_Target_5XX_Count',
+              stat: 'Sum',
+              dimensions: { TargetGroup: '${greenTargetGroup}', LoadBalancer: '${loadBalancer}' },
+            },
+          },
+          {
+            id: 'requests',
+            metric: {
+              namespace: 'AWS/ApplicationELB',
+              name: 'RequestCount',
+              stat: 'Sum',
+              dimensions: { TargetGroup: '${greenTargetGroup}', LoadBalancer: '${loadBalancer}' },
+            },
+          },
           { id: 'rate', expression: '100 * errors / requests' },
         ],
         reduce: 'max',
@@ -66,7 +99,12 @@ let elb: Elbv2Model;
 let metrics: CloudWatchModel;
 let now: number;
 
-const clientConfig = () => ({ endpoint: standIn.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+const clientConfig = () => ({
+  endpoint: standIn.url,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  maxAttempts: 1,
+});
 
 beforeAll(async () => {
   listener = await startTestListener();
@@ -75,7 +113,10 @@ beforeAll(async () => {
   elb = ordersElbv2Model({ dnsName: '127.0.0.1', testPort: listener.port });
   metrics = { metrics: [], alarms: [] };
   standIn = await startAwsStandIn({
-    json: { [CODEDEPLOY_TARGET_PREFIX]: codeDeployOperations(scenario), [CLOUDWATCH_TARGET_PREFIX]: cloudWatchOperations(metrics) },
+    json: {
+      [CODEDEPLOY_TARGET_PREFIX]: codeDeployOperations(scenario),
+      [CLOUDWATCH_TARGET_PREFIX]: cloudWatchOperations(metrics),
+    },
     query: { [ELBV2_VERSION]: elbv2Service(elb) },
   });
 });
@@ -90,8 +131,18 @@ beforeEach(() => {
   Object.assign(elb, ordersElbv2Model({ dnsName: '127.0.0.1', testPort: listener.port }));
   const point = (minutesAgo: number, value: number) => ({ at: now - minutesAgo * MINUTE, value });
   metrics.metrics = [
-    { namespace: 'AWS/ApplicationELB', name: 'RequestCount', dimensions, points: [point(3, 400), point(2, 420), point(1, 380)] },
-    { namespace: 'AWS/ApplicationELB', name: 'HTTPCode_Target_5XX_Count', dimensions, points: [point(3, 0), point(2, 1), point(1, 0)] },
+    {
+      namespace: 'AWS/ApplicationELB',
+      name: 'RequestCount',
+      dimensions,
+      points: [point(3, 400), point(2, 420), point(1, 380)],
+    },
+    {
+      namespace: 'AWS/ApplicationELB',
+      name: 'HTTPCode_Target_5XX_Count',
+      dimensions,
+      points: [point(3, 0), point(2, 1), point(1, 0)],
+    },
   ];
   metrics.alarms = [{ name: 'orders-5xx', state: 'OK' }];
   listener.setMode('pass');
@@ -134,7 +185,11 @@ describe('the AfterAllowTestTraffic hook of d-EC5H00K01 through the stand-ins', 
     ]);
     expect(verdict.status).toBe('Succeeded');
     expect(scenario.hookReports).toEqual([
-      { deploymentId: 'd-EC5H00K01', lifecycleEventHookExecutionId: HOOK_EXECUTION_IDS.AfterAllowTestTraffic, status: 'Succeeded' },
+      {
+        deploymentId: 'd-EC5H00K01',
+        lifecycleEventHookExecutionId: HOOK_EXECUTION_IDS.AfterAllowTestTraffic,
+        status: 'Succeeded',
+      },
     ]);
     expect(listener.requests.filter((r) => r.path === '/health').length).toBeGreaterThanOrEqual(3);
     expect(verdict.checks.find((c) => c.name === 'green-5xx-rate')?.reason).toBe('1 of 1 measurements passed');
@@ -159,9 +214,15 @@ describe('the AfterAllowTestTraffic hook of d-EC5H00K01 through the stand-ins', 
     listener.setMode('fail');
     const { verdict } = await run(settings());
     expect(verdict.status).toBe('Failed');
-    expect(verdict.reason).toMatch(/check "green-health" failed: 1 of 1 measurements failed \(failureLimit 0\); last: status 503, expected 200/);
+    expect(verdict.reason).toMatch(
+      /check "green-health" failed: 1 of 1 measurements failed \(failureLimit 0\); last: status 503, expected 200/,
+    );
     expect(scenario.hookReports).toEqual([
-      { deploymentId: 'd-EC5H00K01', lifecycleEventHookExecutionId: HOOK_EXECUTION_IDS.AfterAllowTestTraffic, status: 'Failed' },
+      {
+        deploymentId: 'd-EC5H00K01',
+        lifecycleEventHookExecutionId: HOOK_EXECUTION_IDS.AfterAllowTestTraffic,
+        status: 'Failed',
+      },
     ]);
 
     elb.targetGroups.find((t) => t.name === 'orders-green')!.targets[1]!.state = 'unhealthy';

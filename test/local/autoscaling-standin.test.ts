@@ -38,7 +38,12 @@ describe('Auto Scaling stand-in', () => {
   beforeAll(async () => {
     account = createAutoScalingAccount([]);
     standIn = await startAwsStandIn({ query: autoScalingOperations(account) });
-    client = new AutoScalingClient({ endpoint: standIn.url, region: 'eu-west-1', credentials: CREDENTIALS, maxAttempts: 1 });
+    client = new AutoScalingClient({
+      endpoint: standIn.url,
+      region: 'eu-west-1',
+      credentials: CREDENTIALS,
+      maxAttempts: 1,
+    });
   });
   afterAll(async () => {
     client.destroy();
@@ -71,7 +76,9 @@ describe('Auto Scaling stand-in', () => {
       Instances: [{ InstanceType: 'm6i.large', LifecycleState: 'InService' }],
       Tags: [{ Key: 'app', Value: 'web & <api>' }],
     });
-    expect(g!.AutoScalingGroupARN).toMatch(/^arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:.+:autoScalingGroupName\/CodeDeploy_web_prod_d-ABCDEFGH1$/);
+    expect(g!.AutoScalingGroupARN).toMatch(
+      /^arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:.+:autoScalingGroupName\/CodeDeploy_web_prod_d-ABCDEFGH1$/,
+    );
   });
 
   it('pages with MaxRecords and NextToken, in name order, and answers only the names asked for', async () => {
@@ -85,12 +92,16 @@ describe('Auto Scaling stand-in', () => {
     expect(pages).toBe(3);
     expect(names).toEqual(['g0', 'g1', 'g2', 'g3', 'g4', 'g5', 'g6']);
 
-    const { AutoScalingGroups } = await client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['g2', 'missing'] }));
+    const { AutoScalingGroups } = await client.send(
+      new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['g2', 'missing'] }),
+    );
     expect(AutoScalingGroups!.map((g) => g.AutoScalingGroupName)).toEqual(['g2']);
   });
 
   it('refuses more than 100 records per page', async () => {
-    await expect(client.send(new DescribeAutoScalingGroupsCommand({ MaxRecords: 101 }))).rejects.toMatchObject({ name: 'ValidationError' });
+    await expect(client.send(new DescribeAutoScalingGroupsCommand({ MaxRecords: 101 }))).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
   });
 
   it('deletes a group with ForceDelete, and answers "name not found" afterwards', async () => {
@@ -98,7 +109,9 @@ describe('Auto Scaling stand-in', () => {
     await client.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'a', ForceDelete: true }));
     expect(account.groups.map((g) => g.name)).toEqual(['b']);
     expect(account.deleted).toEqual(['a']);
-    await expect(client.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'a', ForceDelete: true }))).rejects.toMatchObject({
+    await expect(
+      client.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'a', ForceDelete: true })),
+    ).rejects.toMatchObject({
       name: 'ValidationError',
       message: expect.stringMatching(/^AutoScalingGroup name not found/),
     });
@@ -106,17 +119,24 @@ describe('Auto Scaling stand-in', () => {
 
   it('refuses a group with instances without ForceDelete, and a busy group, with the SDK fault classes', async () => {
     reset([group('a')], { a: 1 });
-    await expect(client.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'a', ForceDelete: true }))).rejects.toBeInstanceOf(
-      ScalingActivityInProgressFault,
+    await expect(
+      client.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'a', ForceDelete: true })),
+    ).rejects.toBeInstanceOf(ScalingActivityInProgressFault);
+    await expect(client.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'a' }))).rejects.toBeInstanceOf(
+      ResourceInUseFault,
     );
-    await expect(client.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'a' }))).rejects.toBeInstanceOf(ResourceInUseFault);
     expect(account.groups).toHaveLength(1);
   });
 
   it('honours deletion protection', async () => {
-    reset([group('force', { deletionProtection: 'prevent-force-deletion' }), group('all', { deletionProtection: 'prevent-all-deletion' })]);
+    reset([
+      group('force', { deletionProtection: 'prevent-force-deletion' }),
+      group('all', { deletionProtection: 'prevent-all-deletion' }),
+    ]);
     for (const name of ['force', 'all']) {
-      await expect(client.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: name, ForceDelete: true }))).rejects.toMatchObject({
+      await expect(
+        client.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: name, ForceDelete: true })),
+      ).rejects.toMatchObject({
         name: 'ValidationError',
       });
     }
@@ -127,8 +147,12 @@ describe('Auto Scaling stand-in', () => {
     const scenario = createScenario(Date.parse('2026-11-20T17:00:00Z'));
     const fromScenario = autoScalingAccountFromScenario(scenario);
     reset(fromScenario.groups);
-    const { AutoScalingGroups } = await client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['bastion-asg'] }));
-    expect(AutoScalingGroups![0]!.AutoScalingGroupARN).toBe(scenario.autoScalingGroups.find((g) => g.name === 'bastion-asg')!.arn);
+    const { AutoScalingGroups } = await client.send(
+      new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['bastion-asg'] }),
+    );
+    expect(AutoScalingGroups![0]!.AutoScalingGroupARN).toBe(
+      scenario.autoScalingGroups.find((g) => g.name === 'bastion-asg')!.arn,
+    );
     await client.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'bastion-asg', ForceDelete: true }));
     expect(scenario.autoScalingGroups.some((g) => g.name === 'bastion-asg')).toBe(false);
   });
@@ -140,7 +164,12 @@ describe('EC2 stand-in', () => {
 
   beforeAll(async () => {
     ec2 = await startEc2StandIn([
-      { instanceId: 'i-0000000000000001a', instanceType: 'c6i.large', tags: { release: 'r1', Name: 'search' }, launchTime: '2026-11-17T10:00:00Z' },
+      {
+        instanceId: 'i-0000000000000001a',
+        instanceType: 'c6i.large',
+        tags: { release: 'r1', Name: 'search' },
+        launchTime: '2026-11-17T10:00:00Z',
+      },
       { instanceId: 'i-0000000000000002b', state: 'terminated', tags: { release: 'r1' } },
       { instanceId: 'i-0000000000000003c', tags: { release: 'r2' } },
       { instanceId: 'i-0000000000000004d', tags: { owner: 'ops' } },
@@ -154,7 +183,12 @@ describe('EC2 stand-in', () => {
 
   it('answers DescribeInstances in EC2 XML that the SDK parses', async () => {
     const { Reservations } = await client.send(
-      new DescribeInstancesCommand({ Filters: [{ Name: 'tag:release', Values: ['r1'] }, { Name: 'instance-state-name', Values: ['pending', 'running'] }] }),
+      new DescribeInstancesCommand({
+        Filters: [
+          { Name: 'tag:release', Values: ['r1'] },
+          { Name: 'instance-state-name', Values: ['pending', 'running'] },
+        ],
+      }),
     );
     const instances = Reservations!.flatMap((r) => r.Instances!);
     expect(instances).toHaveLength(1);
@@ -189,7 +223,12 @@ describe('EventBridge stand-in', () => {
   beforeAll(async () => {
     bus = createEventBus({ region: 'eu-west-1' });
     standIn = await startAwsStandIn({ json: eventBridgeOperations(bus) });
-    client = new EventBridgeClient({ endpoint: standIn.url, region: 'eu-west-1', credentials: CREDENTIALS, maxAttempts: 1 });
+    client = new EventBridgeClient({
+      endpoint: standIn.url,
+      region: 'eu-west-1',
+      credentials: CREDENTIALS,
+      maxAttempts: 1,
+    });
   });
   afterAll(async () => {
     client.destroy();
@@ -203,11 +242,18 @@ describe('EventBridge stand-in', () => {
 
   it('records accepted entries as delivered events', async () => {
     const answer = await client.send(
-      new PutEventsCommand({ Entries: [{ Source: 'deploy-sentinel', DetailType: 'Deploy Sentinel Cleanup', Detail: '{"action":"kept"}' }] }),
+      new PutEventsCommand({
+        Entries: [{ Source: 'deploy-sentinel', DetailType: 'Deploy Sentinel Cleanup', Detail: '{"action":"kept"}' }],
+      }),
     );
     expect(answer.FailedEntryCount).toBe(0);
     expect(bus.events).toEqual([
-      expect.objectContaining({ id: answer.Entries![0]!.EventId, source: 'deploy-sentinel', region: 'eu-west-1', detail: { action: 'kept' } }),
+      expect.objectContaining({
+        id: answer.Entries![0]!.EventId,
+        source: 'deploy-sentinel',
+        region: 'eu-west-1',
+        detail: { action: 'kept' },
+      }),
     ]);
     expect(bus.busNames).toEqual(['default']);
   });

@@ -45,7 +45,11 @@ beforeAll(async () => {
       AmazonSSM: ssmOperations({ [WEBHOOK_PARAMETER]: WEBHOOK_URL }),
     },
   });
-  const config = { endpoint: standIn.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const config = {
+    endpoint: standIn.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  };
   codedeploy = new CodeDeployClient(config);
   ssm = new SSMClient(config);
 });
@@ -87,7 +91,10 @@ describe('CodeDeploy stand-in: why a deployment failed', () => {
       });
       expect(target.logTail).toMatch(/curl: \(22\) The requested URL returned error: 503/);
     }
-    expect(details.failedTargets?.map((t) => t.targetId).sort()).toEqual(['i-0a1b2c3d4e5f60001', 'i-0a1b2c3d4e5f60002']);
+    expect(details.failedTargets?.map((t) => t.targetId).sort()).toEqual([
+      'i-0a1b2c3d4e5f60001',
+      'i-0a1b2c3d4e5f60002',
+    ]);
   });
 
   it('links a rollback to the deployment it rolls back', async () => {
@@ -102,8 +109,12 @@ describe('CodeDeploy stand-in: why a deployment failed', () => {
   });
 
   it('leaves unknown ids out of BatchGetDeployments and refuses more than 25', async () => {
-    const { deploymentsInfo } = await codedeploy.send(new BatchGetDeploymentsCommand({ deploymentIds: ['d-ST0PPED01', 'd-UNKN0WN01'] }));
-    expect(deploymentsInfo?.map((d) => [d.deploymentId, d.errorInformation?.code])).toEqual([['d-ST0PPED01', 'MANUAL_STOP']]);
+    const { deploymentsInfo } = await codedeploy.send(
+      new BatchGetDeploymentsCommand({ deploymentIds: ['d-ST0PPED01', 'd-UNKN0WN01'] }),
+    );
+    expect(deploymentsInfo?.map((d) => [d.deploymentId, d.errorInformation?.code])).toEqual([
+      ['d-ST0PPED01', 'MANUAL_STOP'],
+    ]);
 
     const tooMany = Array.from({ length: 26 }, (_, i) => `d-B4TCH${String(i).padStart(4, '0')}`);
     await expect(codedeploy.send(new BatchGetDeploymentsCommand({ deploymentIds: tooMany }))).rejects.toBeInstanceOf(
@@ -113,7 +124,10 @@ describe('CodeDeploy stand-in: why a deployment failed', () => {
 
   it('filters targets by instance label, a page at a time, and refuses more than 25 in one batch', async () => {
     const { targetIds } = await codedeploy.send(
-      new ListDeploymentTargetsCommand({ deploymentId: 'd-SUCC3SS01', targetFilters: { ServerInstanceLabel: ['Blue'] } }),
+      new ListDeploymentTargetsCommand({
+        deploymentId: 'd-SUCC3SS01',
+        targetFilters: { ServerInstanceLabel: ['Blue'] },
+      }),
     );
     expect(targetIds).toHaveLength(2); // first page of three blue instances
     const tooMany = Array.from({ length: 26 }, (_, i) => `i-${String(i).padStart(17, '0')}`);
@@ -127,7 +141,10 @@ describe('CodeDeploy stand-in: listing', () => {
   it('pages ListDeployments newest first and filters by status', async () => {
     const ids: string[] = [];
     let pages = 0;
-    for await (const page of paginateListDeployments({ client: codedeploy }, { applicationName: 'checkout', deploymentGroupName: 'checkout-prod' })) {
+    for await (const page of paginateListDeployments(
+      { client: codedeploy },
+      { applicationName: 'checkout', deploymentGroupName: 'checkout-prod' },
+    )) {
       pages += 1;
       ids.push(...(page.deployments ?? []));
     }
@@ -135,7 +152,11 @@ describe('CodeDeploy stand-in: listing', () => {
     expect(ids).toEqual(['d-R0LLBK001', 'd-F41LED001', 'd-ST0PPED01', 'd-SUCC3SS01']);
 
     const unsuccessful = await codedeploy.send(
-      new ListDeploymentsCommand({ applicationName: 'checkout', deploymentGroupName: 'checkout-prod', includeOnlyStatuses: ['Failed', 'Stopped'] }),
+      new ListDeploymentsCommand({
+        applicationName: 'checkout',
+        deploymentGroupName: 'checkout-prod',
+        includeOnlyStatuses: ['Failed', 'Stopped'],
+      }),
     );
     expect(unsuccessful.deployments).toEqual(['d-F41LED001', 'd-ST0PPED01']);
     expect(unsuccessful.nextToken).toBeUndefined();
@@ -159,27 +180,51 @@ describe('CodeDeploy stand-in: listing', () => {
     const { deploymentGroupInfo } = await codedeploy.send(
       new GetDeploymentGroupCommand({ applicationName: 'checkout', deploymentGroupName: 'checkout-prod' }),
     );
-    expect(deploymentGroupInfo?.autoScalingGroups?.map((g) => g.name)).toEqual(['CodeDeploy_checkout-prod_d-SUCC3SS01']);
-    expect(deploymentGroupInfo?.alarmConfiguration?.alarms?.map((a) => a.name)).toEqual(['checkout-5xx', 'checkout-p99-latency']);
+    expect(deploymentGroupInfo?.autoScalingGroups?.map((g) => g.name)).toEqual([
+      'CodeDeploy_checkout-prod_d-SUCC3SS01',
+    ]);
+    expect(deploymentGroupInfo?.alarmConfiguration?.alarms?.map((a) => a.name)).toEqual([
+      'checkout-5xx',
+      'checkout-p99-latency',
+    ]);
     expect(deploymentGroupInfo?.lastAttemptedDeployment?.deploymentId).toBe('d-R0LLBK001');
 
     scenario.deployments.find((d) => d.deploymentId === 'd-R0LLBK001')!.status = 'Failed';
-    const after = await codedeploy.send(new GetDeploymentGroupCommand({ applicationName: 'checkout', deploymentGroupName: 'checkout-prod' }));
+    const after = await codedeploy.send(
+      new GetDeploymentGroupCommand({ applicationName: 'checkout', deploymentGroupName: 'checkout-prod' }),
+    );
     expect(after.deploymentGroupInfo?.lastSuccessfulDeployment?.deploymentId).toBe('d-SUCC3SS01');
 
     await expect(
-      codedeploy.send(new GetDeploymentGroupCommand({ applicationName: 'checkout', deploymentGroupName: 'checkout-staging' })),
+      codedeploy.send(
+        new GetDeploymentGroupCommand({ applicationName: 'checkout', deploymentGroupName: 'checkout-staging' }),
+      ),
     ).rejects.toBeInstanceOf(DeploymentGroupDoesNotExistException);
   });
 });
 
 describe('CodeDeploy stand-in: ECS hooks', () => {
-  const report = (lifecycleEventHookExecutionId: string, status: 'Succeeded' | 'Failed' = 'Succeeded', deploymentId = 'd-EC5H00K01') =>
-    codedeploy.send(new PutLifecycleEventHookExecutionStatusCommand({ deploymentId, lifecycleEventHookExecutionId, status }));
+  const report = (
+    lifecycleEventHookExecutionId: string,
+    status: 'Succeeded' | 'Failed' = 'Succeeded',
+    deploymentId = 'd-EC5H00K01',
+  ) =>
+    codedeploy.send(
+      new PutLifecycleEventHookExecutionStatusCommand({ deploymentId, lifecycleEventHookExecutionId, status }),
+    );
 
   it('shows both task sets with their traffic weights', async () => {
-    const { deploymentTarget } = await codedeploy.send(new GetDeploymentTargetCommand({ deploymentId: 'd-EC5H00K01', targetId: 'prod:orders' }));
-    expect(deploymentTarget?.ecsTarget?.taskSetsInfo?.map((t) => [t.taskSetLabel, t.targetGroup?.name, t.trafficWeight, Boolean(t.identifer)])).toEqual([
+    const { deploymentTarget } = await codedeploy.send(
+      new GetDeploymentTargetCommand({ deploymentId: 'd-EC5H00K01', targetId: 'prod:orders' }),
+    );
+    expect(
+      deploymentTarget?.ecsTarget?.taskSetsInfo?.map((t) => [
+        t.taskSetLabel,
+        t.targetGroup?.name,
+        t.trafficWeight,
+        Boolean(t.identifer),
+      ]),
+    ).toEqual([
       ['Blue', ORDERS_LOAD_BALANCER.blueTargetGroup, 100, true],
       ['Green', ORDERS_LOAD_BALANCER.greenTargetGroup, 0, true],
     ]);
@@ -193,17 +238,29 @@ describe('CodeDeploy stand-in: ECS hooks', () => {
       LifecycleEventAlreadyCompletedException,
     );
     expect(scenario.hookReports).toEqual([
-      { deploymentId: 'd-EC5H00K01', lifecycleEventHookExecutionId: HOOK_EXECUTION_IDS.AfterAllowTestTraffic, status: 'Failed' },
+      {
+        deploymentId: 'd-EC5H00K01',
+        lifecycleEventHookExecutionId: HOOK_EXECUTION_IDS.AfterAllowTestTraffic,
+        status: 'Failed',
+      },
     ]);
 
-    const { deploymentTarget } = await codedeploy.send(new GetDeploymentTargetCommand({ deploymentId: 'd-EC5H00K01', targetId: 'prod:orders' }));
-    const event = deploymentTarget?.ecsTarget?.lifecycleEvents?.find((e) => e.lifecycleEventName === 'AfterAllowTestTraffic');
+    const { deploymentTarget } = await codedeploy.send(
+      new GetDeploymentTargetCommand({ deploymentId: 'd-EC5H00K01', targetId: 'prod:orders' }),
+    );
+    const event = deploymentTarget?.ecsTarget?.lifecycleEvents?.find(
+      (e) => e.lifecycleEventName === 'AfterAllowTestTraffic',
+    );
     expect(event?.status).toBe('Failed');
   });
 
   it('refuses reports for hooks that already ran, unknown executions and server deployments', async () => {
-    await expect(report(HOOK_EXECUTION_IDS.BeforeInstall)).rejects.toBeInstanceOf(LifecycleEventAlreadyCompletedException);
-    await expect(report('00000000-0000-4000-8000-000000000000')).rejects.toBeInstanceOf(InvalidLifecycleEventHookExecutionIdException);
+    await expect(report(HOOK_EXECUTION_IDS.BeforeInstall)).rejects.toBeInstanceOf(
+      LifecycleEventAlreadyCompletedException,
+    );
+    await expect(report('00000000-0000-4000-8000-000000000000')).rejects.toBeInstanceOf(
+      InvalidLifecycleEventHookExecutionIdException,
+    );
     await expect(report(HOOK_EXECUTION_IDS.AfterAllowTestTraffic, 'Succeeded', 'd-F41LED001')).rejects.toBeInstanceOf(
       UnsupportedActionForDeploymentTypeException,
     );
@@ -226,14 +283,17 @@ describe('SSM stand-in', () => {
 
   it('finds a parameter by its ARN too', async () => {
     const { Parameter } = await ssm.send(
-      new GetParameterCommand({ Name: `arn:aws:ssm:us-east-1:123456789012:parameter${WEBHOOK_PARAMETER}`, WithDecryption: true }),
+      new GetParameterCommand({
+        Name: `arn:aws:ssm:us-east-1:123456789012:parameter${WEBHOOK_PARAMETER}`,
+        WithDecryption: true,
+      }),
     );
     expect(Parameter?.Value).toBe(WEBHOOK_URL);
   });
 
   it('answers an unknown name with ParameterNotFound', async () => {
-    await expect(ssm.send(new GetParameterCommand({ Name: '/deploy-sentinel/prod/missing', WithDecryption: true }))).rejects.toBeInstanceOf(
-      ParameterNotFound,
-    );
+    await expect(
+      ssm.send(new GetParameterCommand({ Name: '/deploy-sentinel/prod/missing', WithDecryption: true })),
+    ).rejects.toBeInstanceOf(ParameterNotFound);
   });
 });

@@ -24,7 +24,12 @@ beforeEach(async () => {
 afterEach(() => slack.close());
 
 const settings = parseSettings({
-  slack: { routes: [{ name: 'payments', match: { alarmTag: { team: 'payments' } }, webhookParameter: '/deploy-sentinel/t/payments' }], mentions: { critical: ['<!here>'] } },
+  slack: {
+    routes: [
+      { name: 'payments', match: { alarmTag: { team: 'payments' } }, webhookParameter: '/deploy-sentinel/t/payments' },
+    ],
+    mentions: { critical: ['<!here>'] },
+  },
   deployments: { quiet: [{ application: 'search', states: ['START'] }] },
 });
 
@@ -51,16 +56,23 @@ describe('deployment notifier', () => {
     expect(outcome).toMatchObject({ posted: true, route: 'default' });
     expect(slack.messages).toHaveLength(1);
     expect(slack.messages[0]!.path).toBe('/hooks/default');
-    expect(slack.messages[0]!.body.text).toMatch(/^<!here> ❌ checkout\/checkout-prod: deployment failed \(d-F41LED001\): HEALTH_CONSTRAINTS/);
+    expect(slack.messages[0]!.body.text).toMatch(
+      /^<!here> ❌ checkout\/checkout-prod: deployment failed \(d-F41LED001\): HEALTH_CONSTRAINTS/,
+    );
   });
 
   it('still alerts, and says so, when CodeDeploy cannot be read', async () => {
     const outcome = await notifyDeploymentEvent(
       loadEvent('codedeploy/deployment.failure.json'),
-      deps({ describe: async () => Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' })) }),
+      deps({
+        describe: async () =>
+          Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' })),
+      }),
     );
     expect(outcome.posted).toBe(true);
-    expect(JSON.stringify(slack.messages[0]!.body)).toContain('Details unavailable: CodeDeploy did not answer (ThrottlingException: Rate exceeded)');
+    expect(JSON.stringify(slack.messages[0]!.body)).toContain(
+      'Details unavailable: CodeDeploy did not answer (ThrottlingException: Rate exceeded)',
+    );
     expect(lines.some((l) => l.level === 'warn' && l.message.includes('details unavailable'))).toBe(true);
   });
 
@@ -77,22 +89,27 @@ describe('deployment notifier', () => {
     expect(slack.requests).toHaveLength(0);
   });
 
-  it.each(['invalid/deployment.unknown-state.json', 'invalid/deployment.missing-fields.json', 'invalid/not-an-eventbridge-event.json'])(
-    'answers %s with one log line and a fallback alert showing what arrived',
-    async (file) => {
-      const outcome = await notifyDeploymentEvent(loadEvent(file), deps());
-      expect(outcome.posted).toBe(true);
-      const errors = lines.filter((l) => l.level === 'error');
-      expect(errors).toHaveLength(1);
-      expect(errors[0].message).toContain('not understood');
-      const body = JSON.stringify(slack.messages[0]!.body);
-      expect(body).toContain('could not read');
-      expect(body).toContain(errors[0].reason.slice(0, 30).replace(/"/g, '\\"'));
-    },
-  );
+  it.each([
+    'invalid/deployment.unknown-state.json',
+    'invalid/deployment.missing-fields.json',
+    'invalid/not-an-eventbridge-event.json',
+  ])('answers %s with one log line and a fallback alert showing what arrived', async (file) => {
+    const outcome = await notifyDeploymentEvent(loadEvent(file), deps());
+    expect(outcome.posted).toBe(true);
+    const errors = lines.filter((l) => l.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0].message).toContain('not understood');
+    const body = JSON.stringify(slack.messages[0]!.body);
+    expect(body).toContain('could not read');
+    expect(body).toContain(errors[0].reason.slice(0, 30).replace(/"/g, '\\"'));
+  });
 
   it('answers a huge event of an unknown shape with a fallback alert that still fits Slack', async () => {
-    const huge = { source: 'aws.codedeploy', 'detail-type': 'CodeDeploy Deployment State-change Notification', detail: { blob: 'x'.repeat(500_000) } };
+    const huge = {
+      source: 'aws.codedeploy',
+      'detail-type': 'CodeDeploy Deployment State-change Notification',
+      detail: { blob: 'x'.repeat(500_000) },
+    };
     const outcome = await notifyDeploymentEvent(huge, deps());
     expect(outcome.posted).toBe(true);
     expect(JSON.stringify(slack.messages[0]!.body).length).toBeLessThanOrEqual(LIMITS.message);
@@ -102,7 +119,9 @@ describe('deployment notifier', () => {
 
   it('fails the invocation when Slack refuses the message, so the event is not lost', async () => {
     script = [{ status: 404, body: 'channel_not_found' }];
-    const error = await notifyDeploymentEvent(loadEvent('codedeploy/deployment.failure.json'), deps()).catch((e: unknown) => e);
+    const error = await notifyDeploymentEvent(loadEvent('codedeploy/deployment.failure.json'), deps()).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(SlackDeliveryError);
     expect((error as SlackDeliveryError).details.permanent).toBe(true);
   });
@@ -118,7 +137,9 @@ describe('deployment notifier', () => {
 
   it('reports a deletion by the cleanup', async () => {
     await notifyDeploymentEvent(loadEvent('deploy-sentinel/cleanup.deleted.json'), deps());
-    expect(slack.messages[0]!.body.text).toContain('deleted orphaned Auto Scaling group: CodeDeploy_checkout-prod_d-F41LED001');
+    expect(slack.messages[0]!.body.text).toContain(
+      'deleted orphaned Auto Scaling group: CodeDeploy_checkout-prod_d-F41LED001',
+    );
   });
 });
 
@@ -147,7 +168,10 @@ describe('alarm notifier', () => {
   });
 
   it('alerts without the deployment groups when CodeDeploy cannot be read', async () => {
-    const outcome = await notifyAlarmEvent(loadEvent('cloudwatch/alarm.threshold-alarm.json'), deps({ impactOf: async () => Promise.reject(new Error('ListApplications failed')) }));
+    const outcome = await notifyAlarmEvent(
+      loadEvent('cloudwatch/alarm.threshold-alarm.json'),
+      deps({ impactOf: async () => Promise.reject(new Error('ListApplications failed')) }),
+    );
     expect(outcome.posted).toBe(true);
     expect(JSON.stringify(slack.messages[0]!.body)).toContain('Deployment groups unavailable');
   });
@@ -155,7 +179,16 @@ describe('alarm notifier', () => {
   it('names the in-progress deployment the alarm will stop', async () => {
     await notifyAlarmEvent(
       loadEvent('cloudwatch/alarm.threshold-alarm.json'),
-      deps({ impactOf: async () => [{ application: 'checkout', deploymentGroup: 'checkout-prod', effect: 'stop-and-roll-back', inProgressDeployments: ['d-ABCDEFGH1'] }] }),
+      deps({
+        impactOf: async () => [
+          {
+            application: 'checkout',
+            deploymentGroup: 'checkout-prod',
+            effect: 'stop-and-roll-back',
+            inProgressDeployments: ['d-ABCDEFGH1'],
+          },
+        ],
+      }),
     );
     expect(JSON.stringify(slack.messages[0]!.body)).toContain('This alarm will stop and roll back');
   });
@@ -165,7 +198,12 @@ describe('webhook URLs', () => {
   it('are read from SSM once, then cached for the TTL', async () => {
     let calls = 0;
     let now = 0;
-    const ssm = { send: async () => { calls += 1; return { Parameter: { Value: 'https://127.0.0.1:9/hooks/ssm-held' } }; } };
+    const ssm = {
+      send: async () => {
+        calls += 1;
+        return { Parameter: { Value: 'https://127.0.0.1:9/hooks/ssm-held' } };
+      },
+    };
     const urls = createWebhookUrlResolver({ ssm: () => ssm as never, clock: () => now, ttlMs: 1_000 });
     await urls.resolve('/deploy-sentinel/x');
     await urls.resolve('/deploy-sentinel/x');
@@ -176,12 +214,17 @@ describe('webhook URLs', () => {
   });
 
   it('the override wins, for local runs', async () => {
-    const urls = createWebhookUrlResolver({ ssm: () => { throw new Error('must not be called'); }, override: 'http://127.0.0.1:9/hook' });
+    const urls = createWebhookUrlResolver({
+      ssm: () => {
+        throw new Error('must not be called');
+      },
+      override: 'http://127.0.0.1:9/hook',
+    });
     expect(await urls.resolve('/deploy-sentinel/any')).toBe('http://127.0.0.1:9/hook');
   });
 });
 
-describe('the service\'s own dead-letter alarm', () => {
+describe("the service's own dead-letter alarm", () => {
   it('reaches Slack through the alarm notifier, saying how to re-drive', async () => {
     const outcome = await notifyAlarmEvent(loadEvent('cloudwatch/alarm.dead-letters.json'), deps());
     expect(outcome.posted).toBe(true);

@@ -40,13 +40,15 @@ const fakeQueue = (messages: DeadLetterMessage[]) => {
     if (found) stored.splice(stored.indexOf(found), 1);
     return {};
   });
-  sqs.on(ChangeMessageVisibilityBatchCommand).callsFake((input: { Entries?: { Id: string; ReceiptHandle: string; VisibilityTimeout?: number }[] }) => {
-    for (const entry of input.Entries ?? []) {
-      const found = byHandle(entry.ReceiptHandle);
-      if (found && entry.VisibilityTimeout === 0) found.visible = true;
-    }
-    return { Successful: (input.Entries ?? []).map((e) => ({ Id: e.Id })), Failed: [] };
-  });
+  sqs
+    .on(ChangeMessageVisibilityBatchCommand)
+    .callsFake((input: { Entries?: { Id: string; ReceiptHandle: string; VisibilityTimeout?: number }[] }) => {
+      for (const entry of input.Entries ?? []) {
+        const found = byHandle(entry.ReceiptHandle);
+        if (found && entry.VisibilityTimeout === 0) found.visible = true;
+      }
+      return { Successful: (input.Entries ?? []).map((e) => ({ Id: e.Id })), Failed: [] };
+    });
   return {
     /** Bodies of the messages still in the queue, hidden or not. */
     remaining: () => stored.map((s) => s.message.MessageId),
@@ -94,14 +96,20 @@ describe('npm run redrive', () => {
     const { code, text } = await run(['--stage', 'prod', '--region', 'us-east-1']);
 
     expect(code).toBe(0);
-    expect(sqs.commandCalls(GetQueueUrlCommand)[0]?.args[0].input).toEqual({ QueueName: 'deploy-sentinel-prod-dead-letters' });
+    expect(sqs.commandCalls(GetQueueUrlCommand)[0]?.args[0].input).toEqual({
+      QueueName: 'deploy-sentinel-prod-dead-letters',
+    });
     expect(invokedPayloads()).toEqual([
       { functionName: functionArn(NOTIFY), invocationType: 'Event', payload: event },
       { functionName: functionArn(STREAM), invocationType: 'Event', payload: event },
     ]);
     expect(queue.remaining()).toEqual([]);
-    expect(text).toMatch(/REDRIVEN .*function=deploy-sentinel-prod-notifyDeployment origin=eventbridge-dlq event=4da0e943-b3ec-4865-8ef0-4cbce2432f0a deployment=d-F41LED001 error="NO_PERMISSIONS/);
-    expect(text).toMatch(/REDRIVEN .*function=deploy-sentinel-prod-streamState origin=lambda-destination .*error="SlackDeliveryError/);
+    expect(text).toMatch(
+      /REDRIVEN .*function=deploy-sentinel-prod-notifyDeployment origin=eventbridge-dlq event=4da0e943-b3ec-4865-8ef0-4cbce2432f0a deployment=d-F41LED001 error="NO_PERMISSIONS/,
+    );
+    expect(text).toMatch(
+      /REDRIVEN .*function=deploy-sentinel-prod-streamState origin=lambda-destination .*error="SlackDeliveryError/,
+    );
     expect(text).toMatch(/2 message\(s\) looked at: 2 re-driven, 0 failed/);
   });
 
@@ -111,7 +119,12 @@ describe('npm run redrive', () => {
     await run(['--stage', 'prod', '--region', 'us-east-1']);
 
     const receive = sqs.commandCalls(ReceiveMessageCommand)[0]?.args[0].input;
-    expect(receive).toMatchObject({ QueueUrl: QUEUE_URL, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 0 });
+    expect(receive).toMatchObject({
+      QueueUrl: QUEUE_URL,
+      MaxNumberOfMessages: 10,
+      MessageAttributeNames: ['All'],
+      WaitTimeSeconds: 0,
+    });
     expect(receive?.VisibilityTimeout).toBeGreaterThanOrEqual(60);
   });
 
@@ -127,7 +140,9 @@ describe('npm run redrive', () => {
   it('changes nothing in a dry run and says what it would do', async () => {
     const queue = fakeQueue([
       eventBridgeDeadLetter(failureEvent()),
-      destinationDeadLetter(invocationRecord(failureEvent(), functionArn('CodeDeployHook_deploy-sentinel-prod-before-install'))),
+      destinationDeadLetter(
+        invocationRecord(failureEvent(), functionArn('CodeDeployHook_deploy-sentinel-prod-before-install')),
+      ),
     ]);
 
     const { code, text } = await run(['--stage', 'prod', '--region', 'us-east-1', '--dry-run']);
@@ -156,7 +171,9 @@ describe('npm run redrive', () => {
     expect(code).toBe(1);
     expect(queue.remaining()).toEqual([missing.MessageId]);
     expect(queue.visible()).toEqual([missing.MessageId]);
-    expect(text).toMatch(/FAILED .*function=deploy-sentinel-prod-notifyAlarm .*failed-because="invoke failed: ResourceNotFoundException: Function not found"/);
+    expect(text).toMatch(
+      /FAILED .*function=deploy-sentinel-prod-notifyAlarm .*failed-because="invoke failed: ResourceNotFoundException: Function not found"/,
+    );
     expect(text).toMatch(/1 re-driven, 1 failed/);
   });
 
@@ -186,7 +203,12 @@ describe('npm run redrive', () => {
     const queue = fakeQueue([
       { MessageId: 'garbled', ReceiptHandle: 'garbled-handle', Body: '{"cut off' },
       destinationDeadLetter(invocationRecord(failureEvent(), functionArn('deploy-sentinel-staging-notifyDeployment'))),
-      destinationDeadLetter(invocationRecord(loadEvent('hooks/after-allow-test-traffic.json'), functionArn('CodeDeployHook_deploy-sentinel-prod-after-test-traffic'))),
+      destinationDeadLetter(
+        invocationRecord(
+          loadEvent('hooks/after-allow-test-traffic.json'),
+          functionArn('CodeDeployHook_deploy-sentinel-prod-after-test-traffic'),
+        ),
+      ),
     ]);
 
     const { code, out } = await run(['--stage', 'prod', '--region', 'us-east-1']);
@@ -219,7 +241,9 @@ describe('npm run redrive', () => {
     const { code, text } = await run(['--stage', 'prod', '--region', 'us-east-1']);
 
     expect(code).toBe(0);
-    expect(sqs.commandCalls(ReceiveMessageCommand).map((c) => c.args[0].input.MaxNumberOfMessages)).toEqual([10, 10, 10, 10]);
+    expect(sqs.commandCalls(ReceiveMessageCommand).map((c) => c.args[0].input.MaxNumberOfMessages)).toEqual([
+      10, 10, 10, 10,
+    ]);
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(25);
     expect(queue.remaining()).toEqual([]);
     expect(text).toMatch(/25 message\(s\) looked at: 25 re-driven, 0 failed.*the queue has nothing more to read/);
@@ -250,7 +274,12 @@ describe('npm run redrive', () => {
   });
 
   it('stops with the totals so far when the queue cannot be read, and shows left messages again', async () => {
-    const hook = destinationDeadLetter(invocationRecord(loadEvent('hooks/after-allow-test-traffic.json'), functionArn('CodeDeployHook_deploy-sentinel-prod-after-test-traffic')));
+    const hook = destinationDeadLetter(
+      invocationRecord(
+        loadEvent('hooks/after-allow-test-traffic.json'),
+        functionArn('CodeDeployHook_deploy-sentinel-prod-after-test-traffic'),
+      ),
+    );
     sqs
       .on(ReceiveMessageCommand)
       .resolvesOnce({ Messages: [hook as Message] })
@@ -269,7 +298,9 @@ describe('npm run redrive', () => {
 
   it('warns when left messages could not be made visible again', async () => {
     fakeQueue([{ MessageId: 'garbled', ReceiptHandle: 'h', Body: 'not json' }]);
-    sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Failed: [{ Id: '0', Code: 'ReceiptHandleIsInvalid', SenderFault: true, Message: 'expired' }] });
+    sqs
+      .on(ChangeMessageVisibilityBatchCommand)
+      .resolves({ Failed: [{ Id: '0', Code: 'ReceiptHandleIsInvalid', SenderFault: true, Message: 'expired' }] });
 
     const { code, text } = await run(['--stage', 'prod', '--region', 'us-east-1']);
 
@@ -278,7 +309,9 @@ describe('npm run redrive', () => {
   });
 
   it('says so when the stage has no queue in the region', async () => {
-    sqs.on(GetQueueUrlCommand).rejects(new QueueDoesNotExist({ message: 'The specified queue does not exist.', $metadata: {} }));
+    sqs
+      .on(GetQueueUrlCommand)
+      .rejects(new QueueDoesNotExist({ message: 'The specified queue does not exist.', $metadata: {} }));
 
     const { code, err } = await run(['--stage', 'qa', '--region', 'eu-west-1']);
 

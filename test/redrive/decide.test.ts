@@ -41,11 +41,17 @@ describe('toRedrive: EventBridge target dead letters', () => {
   it('says why EventBridge gave up, from its error attributes', () => {
     const decision = redrive(toRedrive(eventBridgeDeadLetter(loadEvent('codedeploy/deployment.stop.json')), STACK));
 
-    expect(decision.reason).toBe('NO_PERMISSIONS: Not authorized to invoke the function (MaximumEventAgeInSeconds, 185 retries)');
+    expect(decision.reason).toBe(
+      'NO_PERMISSIONS: Not authorized to invoke the function (MaximumEventAgeInSeconds, 185 retries)',
+    );
   });
 
   it('still re-drives when the error attributes are missing, and says they were', () => {
-    const message = eventBridgeDeadLetter(loadEvent('cloudwatch/alarm.threshold-alarm.json'), functionArn('deploy-sentinel-prod-notifyAlarm'), {});
+    const message = eventBridgeDeadLetter(
+      loadEvent('cloudwatch/alarm.threshold-alarm.json'),
+      functionArn('deploy-sentinel-prod-notifyAlarm'),
+      {},
+    );
 
     const decision = redrive(toRedrive(message, STACK));
 
@@ -54,25 +60,39 @@ describe('toRedrive: EventBridge target dead letters', () => {
   });
 
   it('re-drives to the unqualified function when the rule targeted an alias', () => {
-    const message = eventBridgeDeadLetter(loadEvent('codedeploy/deployment.failure.json'), `${functionArn('deploy-sentinel-prod-streamState')}:live`);
+    const message = eventBridgeDeadLetter(
+      loadEvent('codedeploy/deployment.failure.json'),
+      `${functionArn('deploy-sentinel-prod-streamState')}:live`,
+    );
 
     expect(redrive(toRedrive(message, STACK)).functionArn).toBe(functionArn('deploy-sentinel-prod-streamState'));
   });
 
   it('re-drives a missed sweep schedule to the cleanup', () => {
     const schedule = {
-      version: '0', id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa', 'detail-type': 'Scheduled Event', source: 'aws.events',
-      account: '123456789012', time: '2026-11-20T16:00:00Z', region: 'us-east-1',
-      resources: ['arn:aws:events:us-east-1:123456789012:rule/deploy-sentinel-prod-CleanUpOrphansEventsRuleSchedule1'], detail: {},
+      version: '0',
+      id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '123456789012',
+      time: '2026-11-20T16:00:00Z',
+      region: 'us-east-1',
+      resources: ['arn:aws:events:us-east-1:123456789012:rule/deploy-sentinel-prod-CleanUpOrphansEventsRuleSchedule1'],
+      detail: {},
     };
-    const decision = redrive(toRedrive(eventBridgeDeadLetter(schedule, functionArn('deploy-sentinel-prod-cleanUpOrphans')), STACK));
+    const decision = redrive(
+      toRedrive(eventBridgeDeadLetter(schedule, functionArn('deploy-sentinel-prod-cleanUpOrphans')), STACK),
+    );
 
     expect(decision).toMatchObject({ functionName: 'deploy-sentinel-prod-cleanUpOrphans', eventId: schedule.id });
     expect(decision.deploymentId).toBeUndefined();
   });
 
   it('leaves a dead letter whose target is not a Lambda function', () => {
-    const message = eventBridgeDeadLetter(loadEvent('codedeploy/deployment.failure.json'), `arn:aws:sqs:us-east-1:123456789012:somewhere`);
+    const message = eventBridgeDeadLetter(
+      loadEvent('codedeploy/deployment.failure.json'),
+      `arn:aws:sqs:us-east-1:123456789012:somewhere`,
+    );
 
     expect(skipped(toRedrive(message, STACK)).skip).toMatch(/not a Lambda function ARN/);
   });
@@ -103,13 +123,21 @@ describe('toRedrive: Lambda on-failure destination records', () => {
   });
 
   it('drops a version qualifier too', () => {
-    const record = invocationRecord(loadEvent('codedeploy/deployment.success.json'), `${functionArn('deploy-sentinel-prod-streamState')}:7`);
+    const record = invocationRecord(
+      loadEvent('codedeploy/deployment.success.json'),
+      `${functionArn('deploy-sentinel-prod-streamState')}:7`,
+    );
 
-    expect(redrive(toRedrive(destinationDeadLetter(record), STACK)).functionArn).toBe(functionArn('deploy-sentinel-prod-streamState'));
+    expect(redrive(toRedrive(destinationDeadLetter(record), STACK)).functionArn).toBe(
+      functionArn('deploy-sentinel-prod-streamState'),
+    );
   });
 
   it('reports the error the function raised and how often it was tried', () => {
-    const record = invocationRecord(loadEvent('codedeploy/deployment.failure.json'), functionArn('deploy-sentinel-prod-notifyDeployment'));
+    const record = invocationRecord(
+      loadEvent('codedeploy/deployment.failure.json'),
+      functionArn('deploy-sentinel-prod-notifyDeployment'),
+    );
 
     expect(redrive(toRedrive(destinationDeadLetter(record), STACK)).reason).toBe(
       'SlackDeliveryError: Slack answered 500 rollup_error after 4 attempts (RetriesExhausted, 3 attempts)',
@@ -117,11 +145,20 @@ describe('toRedrive: Lambda on-failure destination records', () => {
   });
 
   it('reports an event that expired in the queue without an error payload', () => {
-    const record = invocationRecord(loadEvent('codedeploy/deployment.failure.json'), functionArn('deploy-sentinel-prod-notifyDeployment'), {
-      requestContext: { requestId: 'r-1', functionArn: functionArn('deploy-sentinel-prod-notifyDeployment'), condition: 'EventAgeExceeded', approximateInvokeCount: 0 },
-      responseContext: undefined,
-      responsePayload: undefined,
-    });
+    const record = invocationRecord(
+      loadEvent('codedeploy/deployment.failure.json'),
+      functionArn('deploy-sentinel-prod-notifyDeployment'),
+      {
+        requestContext: {
+          requestId: 'r-1',
+          functionArn: functionArn('deploy-sentinel-prod-notifyDeployment'),
+          condition: 'EventAgeExceeded',
+          approximateInvokeCount: 0,
+        },
+        responseContext: undefined,
+        responsePayload: undefined,
+      },
+    );
 
     const decision = redrive(toRedrive(destinationDeadLetter(record), STACK));
 
@@ -129,9 +166,13 @@ describe('toRedrive: Lambda on-failure destination records', () => {
   });
 
   it('keeps a long error message to one bounded line', () => {
-    const record = invocationRecord(loadEvent('codedeploy/deployment.failure.json'), functionArn('deploy-sentinel-prod-notifyDeployment'), {
-      responsePayload: { errorType: 'Error', errorMessage: `line one\nline two ${'x'.repeat(2_000)}` },
-    });
+    const record = invocationRecord(
+      loadEvent('codedeploy/deployment.failure.json'),
+      functionArn('deploy-sentinel-prod-notifyDeployment'),
+      {
+        responsePayload: { errorType: 'Error', errorMessage: `line one\nline two ${'x'.repeat(2_000)}` },
+      },
+    );
 
     const { reason } = redrive(toRedrive(destinationDeadLetter(record), STACK));
 
@@ -151,7 +192,9 @@ describe('toRedrive: Lambda on-failure destination records', () => {
   it('leaves a record whose request context names no function', () => {
     const record = { requestContext: { requestId: 'r-1' }, requestPayload: {} };
 
-    expect(skipped(toRedrive(destinationDeadLetter(record), STACK)).skip).toMatch(/unexpected shape: requestContext\.functionArn/);
+    expect(skipped(toRedrive(destinationDeadLetter(record), STACK)).skip).toMatch(
+      /unexpected shape: requestContext\.functionArn/,
+    );
   });
 });
 
@@ -160,7 +203,11 @@ describe('toRedrive: what is never re-driven', () => {
     ['no body', { MessageId: 'm', ReceiptHandle: 'h' }, /no body/],
     ['an empty body', { MessageId: 'm', Body: '  ' }, /no body/],
     ['a body that is not JSON', { MessageId: 'm', Body: '{"truncated": ' }, /not JSON/],
-    ['an event without EventBridge attributes', { MessageId: 'm', Body: JSON.stringify(loadEvent('codedeploy/deployment.failure.json')) }, /neither/],
+    [
+      'an event without EventBridge attributes',
+      { MessageId: 'm', Body: JSON.stringify(loadEvent('codedeploy/deployment.failure.json')) },
+      /neither/,
+    ],
     ['a JSON string', { MessageId: 'm', Body: '"hello"' }, /neither/],
   ])('leaves a message with %s in the queue', (_name, message, why) => {
     expect(skipped(toRedrive(message, STACK)).skip).toMatch(why);
@@ -168,12 +215,18 @@ describe('toRedrive: what is never re-driven', () => {
 
   it('never re-drives a hook: it would report on a lifecycle event that finished long ago', () => {
     const hookEvent = loadEvent('hooks/after-allow-test-traffic.json');
-    const record = invocationRecord(hookEvent, `${functionArn('CodeDeployHook_deploy-sentinel-prod-after-test-traffic')}:$LATEST`);
+    const record = invocationRecord(
+      hookEvent,
+      `${functionArn('CodeDeployHook_deploy-sentinel-prod-after-test-traffic')}:$LATEST`,
+    );
 
     const decision = skipped(toRedrive(destinationDeadLetter(record), STACK));
 
     expect(decision.skip).toMatch(/hook/);
-    expect(decision).toMatchObject({ functionName: 'CodeDeployHook_deploy-sentinel-prod-after-test-traffic', deploymentId: 'd-EC5H00K01' });
+    expect(decision).toMatchObject({
+      functionName: 'CodeDeployHook_deploy-sentinel-prod-after-test-traffic',
+      deploymentId: 'd-EC5H00K01',
+    });
   });
 
   it.each([
@@ -190,17 +243,27 @@ describe('toRedrive: what is never re-driven', () => {
   });
 
   it('leaves a function of this stack name in another region alone', () => {
-    const message = eventBridgeDeadLetter(loadEvent('codedeploy/deployment.failure.json'), functionArn('deploy-sentinel-prod-notifyDeployment', 'eu-west-1'));
+    const message = eventBridgeDeadLetter(
+      loadEvent('codedeploy/deployment.failure.json'),
+      functionArn('deploy-sentinel-prod-notifyDeployment', 'eu-west-1'),
+    );
 
     expect(skipped(toRedrive(message, STACK)).skip).toMatch(/in eu-west-1, this command works in us-east-1/);
   });
 
   it('never throws and only ever re-drives to a non-hook function of this stack, whatever the message', () => {
     const name = fc.oneof(
-      fc.constantFrom('deploy-sentinel-prod-notifyDeployment', 'CodeDeployHook_deploy-sentinel-prod-before-install', 'deploy-sentinel-prod-eu-x', 'other'),
+      fc.constantFrom(
+        'deploy-sentinel-prod-notifyDeployment',
+        'CodeDeployHook_deploy-sentinel-prod-before-install',
+        'deploy-sentinel-prod-eu-x',
+        'other',
+      ),
       fc.stringMatching(/^[A-Za-z0-9_-]{1,70}$/),
     );
-    const arn = fc.tuple(name, fc.constantFrom('', ':$LATEST', ':3', ':live', ':')).map(([n, q]) => `${functionArn(n)}${q}`);
+    const arn = fc
+      .tuple(name, fc.constantFrom('', ':$LATEST', ':3', ':live', ':'))
+      .map(([n, q]) => `${functionArn(n)}${q}`);
     const body = fc.oneof(
       fc.string(),
       fc.jsonValue().map((v) => JSON.stringify(v)),
@@ -213,7 +276,9 @@ describe('toRedrive: what is never re-driven', () => {
         const message = {
           MessageId: 'm',
           Body,
-          ...(attrs ? { MessageAttributes: { TARGET_ARN: { DataType: 'String', StringValue: attrs.TARGET_ARN } } } : {}),
+          ...(attrs
+            ? { MessageAttributes: { TARGET_ARN: { DataType: 'String', StringValue: attrs.TARGET_ARN } } }
+            : {}),
         };
         const decision = toRedrive(message, STACK);
         if (isSkip(decision)) return;
@@ -228,7 +293,9 @@ describe('toRedrive: what is never re-driven', () => {
 
 describe('parseFunctionArn', () => {
   it('reads partitions other than aws', () => {
-    expect(parseFunctionArn('arn:aws-cn:lambda:cn-north-1:123456789012:function:deploy-sentinel-prod-streamState:$LATEST')).toEqual({
+    expect(
+      parseFunctionArn('arn:aws-cn:lambda:cn-north-1:123456789012:function:deploy-sentinel-prod-streamState:$LATEST'),
+    ).toEqual({
       partition: 'aws-cn',
       region: 'cn-north-1',
       account: '123456789012',

@@ -6,7 +6,8 @@ export const STACK: StackIdentity = { service: 'deploy-sentinel', stage: 'prod',
 export const ACCOUNT = '123456789012';
 
 /** An unqualified function ARN of `name` in the test account. */
-export const functionArn = (name: string, region = 'us-east-1'): string => `arn:aws:lambda:${region}:${ACCOUNT}:function:${name}`;
+export const functionArn = (name: string, region = 'us-east-1'): string =>
+  `arn:aws:lambda:${region}:${ACCOUNT}:function:${name}`;
 
 let sequence = 0;
 const ids = () => {
@@ -50,7 +51,10 @@ export const invocationRecord = (event: unknown, qualifiedArn: string, overrides
   responsePayload: {
     errorType: 'SlackDeliveryError',
     errorMessage: 'Slack answered 500 rollup_error after 4 attempts',
-    trace: ['SlackDeliveryError: Slack answered 500 rollup_error after 4 attempts', '    at deliver (/var/task/index.cjs:1:2)'],
+    trace: [
+      'SlackDeliveryError: Slack answered 500 rollup_error after 4 attempts',
+      '    at deliver (/var/task/index.cjs:1:2)',
+    ],
   },
   ...overrides,
 });

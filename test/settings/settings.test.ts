@@ -20,13 +20,24 @@ describe('settings files', () => {
     const attempt = () =>
       parseSettings(
         {
-          slack: { routes: [{ name: 'x', match: { colour: 'red' }, webhookParameter: 'https://hooks.slack.com/services/T/B/C' }], mentions: { critical: ['@here'] } },
+          slack: {
+            routes: [
+              { name: 'x', match: { colour: 'red' }, webhookParameter: 'https://hooks.slack.com/services/T/B/C' },
+            ],
+            mentions: { critical: ['@here'] },
+          },
           alarms: { states: ['PANIC'] },
         },
         'settings/prod.yml',
       );
     expect(attempt).toThrow(SettingsError);
-    const message = (() => { try { attempt(); } catch (e) { return (e as Error).message; } })()!;
+    const message = (() => {
+      try {
+        attempt();
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })()!;
     expect(message).toContain('settings/prod.yml is invalid');
     expect(message).toContain('slack.routes.0.match');
     expect(message).toContain('slack.routes.0.webhookParameter');

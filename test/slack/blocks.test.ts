@@ -25,18 +25,37 @@ describe('Slack limits', () => {
   });
 
   it('caps fields at ten and each at 2,000 characters, leaving out empty values', () => {
-    const block = fields(Array.from({ length: 14 }, (_, i) => [`f${i}`, i === 3 ? undefined : 'v'.repeat(3_000)] as const))!;
+    const block = fields(
+      Array.from({ length: 14 }, (_, i) => [`f${i}`, i === 3 ? undefined : 'v'.repeat(3_000)] as const),
+    )!;
     expect(block.fields).toHaveLength(LIMITS.fields);
     for (const f of block.fields!) expect(f.text.length).toBeLessThanOrEqual(LIMITS.fieldText);
     expect(block.fields!.map((f) => f.text.split('*')[1])).not.toContain('f3');
   });
 
   it('fits a message with huge sections under the size ceiling, keeping header and links', () => {
-    const links = { type: 'actions' as const, elements: [{ type: 'button' as const, text: { type: 'plain_text' as const, text: 'Open' }, url: 'https://example.invalid/x' }] };
+    const links = {
+      type: 'actions' as const,
+      elements: [
+        {
+          type: 'button' as const,
+          text: { type: 'plain_text' as const, text: 'Open' },
+          url: 'https://example.invalid/x',
+        },
+      ],
+    };
     const message = fitMessage({
       text: 'summary',
       severity: 'critical',
-      blocks: [header('title'), section('a'.repeat(2_900)), section('b'.repeat(2_900)), codeBlock('c'.repeat(4_096), 2_900), section('d'.repeat(2_900)), section('e'.repeat(2_900)), links],
+      blocks: [
+        header('title'),
+        section('a'.repeat(2_900)),
+        section('b'.repeat(2_900)),
+        codeBlock('c'.repeat(4_096), 2_900),
+        section('d'.repeat(2_900)),
+        section('e'.repeat(2_900)),
+        links,
+      ],
     });
     expect(JSON.stringify(message).length).toBeLessThanOrEqual(LIMITS.message);
     const blocks = blocksOf(message);
@@ -47,7 +66,9 @@ describe('Slack limits', () => {
 
   it('never sends more than 50 blocks, and says what it left out', () => {
     const many = Array.from({ length: 80 }, (_, i) => section(`item ${i}`));
-    const blocks = blocksOf(fitMessage({ text: 't', severity: 'info', blocks: [header('h'), ...many, section('footer')] }));
+    const blocks = blocksOf(
+      fitMessage({ text: 't', severity: 'info', blocks: [header('h'), ...many, section('footer')] }),
+    );
     expect(blocks.length).toBeLessThanOrEqual(LIMITS.blocks);
     expect(JSON.stringify(blocks)).toContain('left out');
     expect(blocks.at(-1).text.text).toBe('footer');

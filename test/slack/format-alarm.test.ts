@@ -46,7 +46,12 @@ describe('alarm alerts', () => {
     const facts = toAlarmFacts(alarm('alarm.threshold-alarm.json'));
     const message = formatAlarmMessage(facts, {
       impact: [
-        { application: 'checkout', deploymentGroup: 'checkout-prod', effect: 'stop-and-roll-back', inProgressDeployments: ['d-ABCDEFGH1'] },
+        {
+          application: 'checkout',
+          deploymentGroup: 'checkout-prod',
+          effect: 'stop-and-roll-back',
+          inProgressDeployments: ['d-ABCDEFGH1'],
+        },
         { application: 'checkout', deploymentGroup: 'checkout-canary', effect: 'stop', inProgressDeployments: [] },
       ],
     });
@@ -57,7 +62,11 @@ describe('alarm alerts', () => {
   });
 
   it('says when the deployment groups could not be read, and still alerts', () => {
-    const text = plain(formatAlarmMessage(toAlarmFacts(alarm('alarm.threshold-alarm.json')), { impactUnavailable: 'ListApplications failed: throttled' }));
+    const text = plain(
+      formatAlarmMessage(toAlarmFacts(alarm('alarm.threshold-alarm.json')), {
+        impactUnavailable: 'ListApplications failed: throttled',
+      }),
+    );
     expect(text).toContain('Deployment groups unavailable: ListApplications failed');
   });
 
@@ -66,7 +75,7 @@ describe('alarm alerts', () => {
     event.detail.state.reasonData = '{"version":"1.0","recentDatapoints":[1,2';
     const text = plain(formatAlarmMessage(toAlarmFacts(event)));
     expect(text).toContain(event.detail.state.reason.slice(0, 40));
-    expect(text).toContain("reason data could not be read");
+    expect(text).toContain('reason data could not be read');
   });
 
   it('escapes an alarm name that looks like a mention, in the notification text too', () => {
@@ -76,7 +85,9 @@ describe('alarm alerts', () => {
     expect(message.text.startsWith('<!here> ')).toBe(true);
     expect(message.text).toContain('&lt;!channel&gt; &amp; &lt;@U012AB3CD&gt;');
     // Every text Slack reads as mrkdwn (plain_text headers and buttons show text as it is).
-    const mrkdwn = JSON.stringify(message.attachments![0]!.blocks!, (key, value) => (value?.type === 'plain_text' ? undefined : value));
+    const mrkdwn = JSON.stringify(message.attachments![0]!.blocks!, (key, value) =>
+      value?.type === 'plain_text' ? undefined : value,
+    );
     expect(mrkdwn).not.toContain('<!channel>');
   });
 

@@ -58,7 +58,9 @@ describe('deployment alerts', () => {
   });
 
   it('still alerts with what the event carried when details are unavailable', () => {
-    const message = formatDeploymentMessage(failure(), undefined, { detailsUnavailable: 'CodeDeploy did not answer (TimeoutError)' });
+    const message = formatDeploymentMessage(failure(), undefined, {
+      detailsUnavailable: 'CodeDeploy did not answer (TimeoutError)',
+    });
     const text = plain(message);
     expect(message.text).toContain('checkout/checkout-prod');
     expect(message.text).toContain('d-F41LED001');
@@ -79,7 +81,12 @@ describe('deployment alerts', () => {
       message: 'm'.repeat(1_000),
       logTail: `${'log line\n'.repeat(450)}LAST LINE`,
     }));
-    const details: DeploymentDetails = { ...base, description: 'd'.repeat(5_000), failedTargets: targets, failedTargetCount: 50 };
+    const details: DeploymentDetails = {
+      ...base,
+      description: 'd'.repeat(5_000),
+      failedTargets: targets,
+      failedTargetCount: 50,
+    };
     const message = formatDeploymentMessage(event, details);
     withinLimits(message);
     expect(plain(message)).toContain('more failed target(s)');
@@ -87,7 +94,10 @@ describe('deployment alerts', () => {
   });
 
   it('escapes text that came from outside', () => {
-    const details = { ...scenarioDetails('d-F41LED001')!, errorMessage: 'bad <!channel> & <https://evil.example|click>' };
+    const details = {
+      ...scenarioDetails('d-F41LED001')!,
+      errorMessage: 'bad <!channel> & <https://evil.example|click>',
+    };
     const json = JSON.stringify(formatDeploymentMessage(failure(), details));
     expect(json).not.toContain('<!channel>');
     expect(json).not.toContain('<https://evil.example|click>');

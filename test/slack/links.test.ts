@@ -9,7 +9,9 @@ describe('console links', () => {
     ['us-gov-west-1', 'https://us-gov-west-1.console.amazonaws-us-gov.com'],
   ])('uses the right console for %s', (region, base) => {
     expect(consoleBase(region)).toBe(base);
-    expect(deploymentUrl(region, 'd-ABCDEFGHI')).toBe(`${base}/codesuite/codedeploy/deployments/d-ABCDEFGHI?region=${region}`);
+    expect(deploymentUrl(region, 'd-ABCDEFGHI')).toBe(
+      `${base}/codesuite/codedeploy/deployments/d-ABCDEFGHI?region=${region}`,
+    );
   });
 
   it.each([
@@ -18,7 +20,9 @@ describe('console links', () => {
     ['arn:like:name', 'arn%3Alike%3Aname'],
   ])('encodes the alarm name %j in the link', (name, encoded) => {
     const url = alarmUrl('us-east-1', name);
-    expect(url).toBe(`https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:alarm/${encoded}`);
+    expect(url).toBe(
+      `https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:alarm/${encoded}`,
+    );
     expect(decodeURIComponent(url.split('alarm/')[1]!)).toBe(name);
   });
 });

@@ -7,7 +7,9 @@ import { createLogger } from '../../lib/log.js';
 
 const message = {
   text: 'checkout/checkout-prod: deployment failed',
-  attachments: [{ color: '#E01E5A', blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'hello' } }] }],
+  attachments: [
+    { color: '#E01E5A', blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'hello' } }] },
+  ],
 };
 const quiet = createLogger({ write: () => {} });
 const roomy = () => deadlineAt(Date.now() + 60_000);
@@ -56,17 +58,29 @@ describe('webhook delivery', () => {
   it('fails at once, permanently, on 404 channel_not_found', async () => {
     const slack = await serve([{ status: 404, body: 'channel_not_found' }]);
     const { waits, sleep } = recordingSleep();
-    const error = await createWebhookSender({ sleep, log: quiet }).send(slack.urlFor('a'), message, roomy()).catch((e: unknown) => e);
+    const error = await createWebhookSender({ sleep, log: quiet })
+      .send(slack.urlFor('a'), message, roomy())
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SlackDeliveryError);
-    expect((error as SlackDeliveryError).details).toMatchObject({ status: 404, code: 'channel_not_found', permanent: true, attempts: 1 });
+    expect((error as SlackDeliveryError).details).toMatchObject({
+      status: 404,
+      code: 'channel_not_found',
+      permanent: true,
+      attempts: 1,
+    });
     expect(slack.requests).toHaveLength(1);
     expect(waits).toEqual([]);
   });
 
   it('treats 410 channel_is_archived and 403 action_prohibited as permanent', async () => {
-    for (const [status, body] of [[410, 'channel_is_archived'], [403, 'action_prohibited']] as const) {
+    for (const [status, body] of [
+      [410, 'channel_is_archived'],
+      [403, 'action_prohibited'],
+    ] as const) {
       const slack = await serve([{ status, body }]);
-      const error = await createWebhookSender({ sleep: async () => {}, log: quiet }).send(slack.urlFor('a'), message, roomy()).catch((e: unknown) => e);
+      const error = await createWebhookSender({ sleep: async () => {}, log: quiet })
+        .send(slack.urlFor('a'), message, roomy())
+        .catch((e: unknown) => e);
       expect((error as SlackDeliveryError).details).toMatchObject({ status, code: body, permanent: true, attempts: 1 });
       await slack.close();
       receiver = undefined;
@@ -76,7 +90,11 @@ describe('webhook delivery', () => {
   it('abandons a request that gets no answer after its timeout, and retries', async () => {
     const slack = await serve(['hang', { status: 200, body: 'ok' }]);
     const { sleep } = recordingSleep();
-    const result = await createWebhookSender({ sleep, timeoutMs: 200, log: quiet }).send(slack.urlFor('a'), message, roomy());
+    const result = await createWebhookSender({ sleep, timeoutMs: 200, log: quiet }).send(
+      slack.urlFor('a'),
+      message,
+      roomy(),
+    );
     expect(result.attempts).toBe(2);
     expect(slack.messages).toHaveLength(1);
   });
@@ -103,7 +121,11 @@ describe('webhook delivery', () => {
 
   it('resends the text alone when Slack rejects the blocks', async () => {
     const slack = await serve([{ status: 400, body: 'invalid_blocks' }]);
-    const result = await createWebhookSender({ sleep: async () => {}, log: quiet }).send(slack.urlFor('a'), message, roomy());
+    const result = await createWebhookSender({ sleep: async () => {}, log: quiet }).send(
+      slack.urlFor('a'),
+      message,
+      roomy(),
+    );
     expect(result).toEqual({ attempts: 2, degraded: true });
     expect(slack.messages).toHaveLength(1);
     expect(slack.messages[0]!.body).toEqual({ text: message.text });

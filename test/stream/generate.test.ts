@@ -7,7 +7,12 @@ import { promisify } from 'node:util';
 import { generateRecords } from '../../lib/stream/generate.js';
 import { computeMetrics } from '../../lib/stream/metrics.js';
 import { type StateRecord } from '../../lib/stream/record.js';
-import { measureMappingThroughput, measureMetricsThroughput, measureThroughput, measureWriteThroughput } from '../../lib/stream/throughput.js';
+import {
+  measureMappingThroughput,
+  measureMetricsThroughput,
+  measureThroughput,
+  measureWriteThroughput,
+} from '../../lib/stream/throughput.js';
 import type { RecordWriter } from '../../lib/stream/writer.js';
 import { deadlineAt } from '../../lib/time.js';
 import { listEvents, loadEvent } from '../support/fixtures.js';
@@ -47,10 +52,14 @@ describe('generateRecords', () => {
     const dir = mkdtempSync(join(tmpdir(), 'generate-'));
     try {
       const out = join(dir, 'records.jsonl');
-      await promisify(execFile)(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/generate-records.ts', '--count', '250', '--out', out, '--seed', '9'], {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-      });
+      await promisify(execFile)(
+        join(ROOT, 'node_modules', '.bin', 'tsx'),
+        ['scripts/generate-records.ts', '--count', '250', '--out', out, '--seed', '9'],
+        {
+          cwd: ROOT,
+          env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        },
+      );
       const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
       expect(lines.map((l) => JSON.parse(l) as StateRecord)).toEqual(generateRecords({ count: 250, seed: 9 }));
     } finally {
@@ -68,14 +77,24 @@ describe('throughput', () => {
   });
 
   it('says nothing about speed when no time was measured', async () => {
-    expect((await measureThroughput(10, () => undefined, () => 0)).perSecond).toBeNull();
+    expect(
+      (
+        await measureThroughput(
+          10,
+          () => undefined,
+          () => 0,
+        )
+      ).perSecond,
+    ).toBeNull();
   });
 
   it('measures the metrics, the mapping and the writer over the same records', async () => {
     const records = generateRecords({ count: 200, seed: 2 });
     expect((await measureMetricsThroughput(records, steppingClock(100))).perSecond).toBe(2_000);
 
-    const events = ['codedeploy', 'cloudwatch', 'deploy-sentinel', 'invalid'].flatMap(listEvents).map((f) => loadEvent(f));
+    const events = ['codedeploy', 'cloudwatch', 'deploy-sentinel', 'invalid']
+      .flatMap(listEvents)
+      .map((f) => loadEvent(f));
     expect((await measureMappingThroughput(events, steppingClock(1_000))).items).toBe(events.length);
 
     const written: StateRecord[] = [];
@@ -85,7 +104,12 @@ describe('throughput', () => {
         return { attempts: 1, batches: 1, records: batch.length };
       },
     };
-    const result = await measureWriteThroughput(writer, records, deadlineAt(Number.MAX_SAFE_INTEGER), steppingClock(50));
+    const result = await measureWriteThroughput(
+      writer,
+      records,
+      deadlineAt(Number.MAX_SAFE_INTEGER),
+      steppingClock(50),
+    );
     expect(written).toEqual(records);
     expect(result.perSecond).toBe(4_000);
   });

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  computeMetrics,
-  formatDuration,
-  formatMetricsTable,
-  median,
-  percentile,
-} from '../../lib/stream/metrics.js';
+import { computeMetrics, formatDuration, formatMetricsTable, median, percentile } from '../../lib/stream/metrics.js';
 import type { RecordEnrichment, StateRecord } from '../../lib/stream/record.js';
 
 const MIN = 60_000;
@@ -28,7 +22,9 @@ const dep = (
   ...(more.enrichment ? { enrichment: more.enrichment } : {}),
 });
 
-const rollbackOf = (failed: string): { enrichment: RecordEnrichment } => ({ enrichment: { creator: 'codeDeployRollback', rollsBack: failed } });
+const rollbackOf = (failed: string): { enrichment: RecordEnrichment } => ({
+  enrichment: { creator: 'codeDeployRollback', rollsBack: failed },
+});
 
 // shop/prod: a success (10 min), a failure (5 min), then a success (20 min) 75 minutes after the failure.
 const BASIC = [
@@ -61,7 +57,12 @@ describe('computeMetrics', () => {
       },
     ]);
     expect(report.overall).toEqual({ ...report.groups[0], application: undefined, deploymentGroup: undefined });
-    expect(report).toMatchObject({ records: 6, duplicates: 0, firstEventTime: '2026-11-20T10:00:00.000Z', lastEventTime: '2026-11-20T12:20:00.000Z' });
+    expect(report).toMatchObject({
+      records: 6,
+      duplicates: 0,
+      firstEventTime: '2026-11-20T10:00:00.000Z',
+      lastEventTime: '2026-11-20T12:20:00.000Z',
+    });
   });
 
   it('counts a duplicated event once and does not depend on arrival order', () => {
@@ -78,7 +79,12 @@ describe('computeMetrics', () => {
   });
 
   it('counts a stop as a deployment but not as a failure, and opens no restore', () => {
-    const report = computeMetrics([dep('d-1', 'START', '10:00'), dep('d-1', 'STOP', '10:04'), dep('d-2', 'START', '10:30'), dep('d-2', 'SUCCESS', '10:40')]);
+    const report = computeMetrics([
+      dep('d-1', 'START', '10:00'),
+      dep('d-1', 'STOP', '10:04'),
+      dep('d-2', 'START', '10:30'),
+      dep('d-2', 'SUCCESS', '10:40'),
+    ]);
     expect(report.overall).toMatchObject({
       deployments: 2,
       successes: 1,
@@ -93,7 +99,9 @@ describe('computeMetrics', () => {
   it('treats a rollback as the restoration, not as a change', () => {
     const report = computeMetrics([
       dep('d-1', 'START', '10:00'),
-      dep('d-1', 'FAILURE', '10:08', { enrichment: { status: 'Failed', errorCode: 'HEALTH_CONSTRAINTS', rolledBackBy: 'd-r' } }),
+      dep('d-1', 'FAILURE', '10:08', {
+        enrichment: { status: 'Failed', errorCode: 'HEALTH_CONSTRAINTS', rolledBackBy: 'd-r' },
+      }),
       dep('d-r', 'START', '10:09', rollbackOf('d-1')),
       dep('d-r', 'SUCCESS', '10:20', rollbackOf('d-1')),
       dep('d-2', 'START', '11:00'),
@@ -116,7 +124,13 @@ describe('computeMetrics', () => {
       dep('d-r', 'FAILURE', '10:10', { enrichment: { creator: 'codeDeployRollback' } }),
       dep('d-2', 'SUCCESS', '10:45'),
     ]);
-    expect(report.overall).toMatchObject({ deployments: 2, failures: 1, successes: 1, rollbacks: 1, timeToRestore: { count: 1, medianMs: 45 * MIN } });
+    expect(report.overall).toMatchObject({
+      deployments: 2,
+      failures: 1,
+      successes: 1,
+      rollbacks: 1,
+      timeToRestore: { count: 1, medianMs: 45 * MIN },
+    });
   });
 
   it('reports a group with no success yet as unrestored, since when', () => {
@@ -148,7 +162,13 @@ describe('computeMetrics', () => {
   it('prefers GetDeployment create -> complete over event times for the duration', () => {
     const report = computeMetrics([
       dep('d-1', 'START', '10:00'),
-      dep('d-1', 'SUCCESS', '10:10', { enrichment: { createTime: '2026-11-20T09:58:00.000Z', completeTime: '2026-11-20T10:10:00.000Z', durationMs: 12 * MIN } }),
+      dep('d-1', 'SUCCESS', '10:10', {
+        enrichment: {
+          createTime: '2026-11-20T09:58:00.000Z',
+          completeTime: '2026-11-20T10:10:00.000Z',
+          durationMs: 12 * MIN,
+        },
+      }),
       dep('d-2', 'SUCCESS', '11:00'),
     ]);
     // d-2 has neither a START record nor enrichment: it counts, but has no duration.
@@ -156,7 +176,10 @@ describe('computeMetrics', () => {
   });
 
   it('keeps START before SUCCESS when both carry the same second', () => {
-    const report = computeMetrics([dep('d-1', 'SUCCESS', '10:00', { eventId: 'a' }), dep('d-1', 'START', '10:00', { eventId: 'b' })]);
+    const report = computeMetrics([
+      dep('d-1', 'SUCCESS', '10:00', { eventId: 'a' }),
+      dep('d-1', 'START', '10:00', { eventId: 'b' }),
+    ]);
     expect(report.overall).toMatchObject({ deployments: 1, duration: { count: 1, medianMs: 0 } });
   });
 
@@ -168,31 +191,59 @@ describe('computeMetrics', () => {
   it('ignores instance, alarm, cleanup and unknown records', () => {
     const others: StateRecord[] = [
       { ...dep('d-1', 'FAILURE', '10:05'), eventId: 'i-1', kind: 'instance', instanceId: 'i-0abc' },
-      { schemaVersion: 1, eventId: 'a-1', kind: 'alarm', alarmName: 'shop-5xx', state: 'ALARM', eventTime: '2026-11-20T10:05:00.000Z' },
-      { schemaVersion: 1, eventId: 'c-1', kind: 'cleanup', state: 'deleted', deploymentId: 'd-2', eventTime: '2026-11-20T11:30:00.000Z' },
+      {
+        schemaVersion: 1,
+        eventId: 'a-1',
+        kind: 'alarm',
+        alarmName: 'shop-5xx',
+        state: 'ALARM',
+        eventTime: '2026-11-20T10:05:00.000Z',
+      },
+      {
+        schemaVersion: 1,
+        eventId: 'c-1',
+        kind: 'cleanup',
+        state: 'deleted',
+        deploymentId: 'd-2',
+        eventTime: '2026-11-20T11:30:00.000Z',
+      },
       { schemaVersion: 1, eventId: 'u-1', kind: 'unknown', reason: 'x', raw: '{}' },
     ];
     expect(computeMetrics([...BASIC, ...others]).groups).toEqual(computeMetrics(BASIC).groups);
   });
 
   it('limits the window to event times from .. before to', () => {
-    const report = computeMetrics(BASIC, { from: new Date('2026-11-20T11:00:00Z'), to: new Date('2026-11-20T12:10:00Z') });
+    const report = computeMetrics(BASIC, {
+      from: new Date('2026-11-20T11:00:00Z'),
+      to: new Date('2026-11-20T12:10:00Z'),
+    });
     expect(report.overall).toMatchObject({ deployments: 1, failures: 1, successes: 0, unfinished: 1 });
   });
 
   it('gives the deployment frequency per week over the window, the same window for every group', () => {
     const report = computeMetrics(
-      [dep('d-1', 'SUCCESS', '10:00'), dep('d-2', 'SUCCESS', '11:00'), dep('s-1', 'SUCCESS', '12:00', { group: 'staging' })],
+      [
+        dep('d-1', 'SUCCESS', '10:00'),
+        dep('d-2', 'SUCCESS', '11:00'),
+        dep('s-1', 'SUCCESS', '12:00', { group: 'staging' }),
+      ],
       { from: new Date('2026-11-16T00:00:00Z'), to: new Date('2026-11-30T00:00:00Z') },
     );
-    expect(report.groups.map((g) => [g.deploymentGroup, g.deploymentsPerWeek])).toEqual([['prod', 1], ['staging', 0.5]]);
+    expect(report.groups.map((g) => [g.deploymentGroup, g.deploymentsPerWeek])).toEqual([
+      ['prod', 1],
+      ['staging', 0.5],
+    ]);
     expect(report.overall.deploymentsPerWeek).toBe(1.5);
   });
 
   it('answers an empty history with zeros and no rates', () => {
     const report = computeMetrics([]);
     expect(report.groups).toEqual([]);
-    expect(report.overall).toMatchObject({ deployments: 0, changeFailureRate: null, duration: { count: 0, medianMs: null } });
+    expect(report.overall).toMatchObject({
+      deployments: 0,
+      changeFailureRate: null,
+      duration: { count: 0, medianMs: null },
+    });
     expect(report).not.toHaveProperty('firstEventTime');
   });
 });
@@ -214,14 +265,23 @@ describe('statistics', () => {
 
 describe('formatting', () => {
   it('writes durations the way people read them', () => {
-    expect([null, 850, 42_000, 245_000, 7_380_000, 273_600_000].map(formatDuration)).toEqual(['-', '850 ms', '42s', '4m 05s', '2h 03m', '3d 04h']);
+    expect([null, 850, 42_000, 245_000, 7_380_000, 273_600_000].map(formatDuration)).toEqual([
+      '-',
+      '850 ms',
+      '42s',
+      '4m 05s',
+      '2h 03m',
+      '3d 04h',
+    ]);
   });
 
   it('prints one row per group and a total row', () => {
     const table = formatMetricsTable(computeMetrics([...BASIC, dep('s-1', 'FAILURE', '09:30', { group: 'staging' })]));
     const lines = table.split('\n');
     expect(lines[0]).toMatch(/^application\s+deployment group\s+deploys/);
-    expect(lines.find((l) => l.startsWith('shop         prod'))).toMatch(/\s3\s+-\s+2\s+1\s+0\s+0\s+0\s+33\.3%\s+10m 00s\s+20m 00s\s+1\s+1h 15m\s+0$/);
+    expect(lines.find((l) => l.startsWith('shop         prod'))).toMatch(
+      /\s3\s+-\s+2\s+1\s+0\s+0\s+0\s+33\.3%\s+10m 00s\s+20m 00s\s+1\s+1h 15m\s+0$/,
+    );
     expect(lines.find((l) => l.startsWith('shop         staging'))).toMatch(/100\.0%.*\s1$/);
     expect(lines.find((l) => l.startsWith('all'))).toMatch(/\s4\s+-\s+2\s+2\s/);
     expect(table).toContain('7 record(s), 0 duplicate(s) ignored');

@@ -21,7 +21,12 @@ let client: KinesisClient;
 let dir: string;
 
 beforeAll(async () => {
-  kinesis = await startKinesisStandIn({ streams: [{ name: 'history', shardCount: 3 }, { name: 'empty', shardCount: 2 }] });
+  kinesis = await startKinesisStandIn({
+    streams: [
+      { name: 'history', shardCount: 3 },
+      { name: 'empty', shardCount: 2 },
+    ],
+  });
   client = kinesis.client();
   await createRecordWriter({ client, streamName: 'history' }).put(HISTORY, deadlineAt(Date.now() + 20_000));
   dir = mkdtempSync(join(tmpdir(), 'stream-reader-'));
@@ -58,13 +63,22 @@ describe('readStreamRecords against a local Kinesis', () => {
     const from = new Date();
     await new Promise((resolve) => setTimeout(resolve, 20));
     await writer.put(HISTORY.slice(10, 15), deadlineAt(Date.now() + 10_000));
-    await client.send(new PutRecordsCommand({ StreamName: 'windowed', Records: [
-      { PartitionKey: 'x', Data: Buffer.from('not json') },
-      { PartitionKey: 'y', Data: Buffer.from(JSON.stringify({ ...HISTORY[0], schemaVersion: 2 })) },
-    ] }));
+    await client.send(
+      new PutRecordsCommand({
+        StreamName: 'windowed',
+        Records: [
+          { PartitionKey: 'x', Data: Buffer.from('not json') },
+          { PartitionKey: 'y', Data: Buffer.from(JSON.stringify({ ...HISTORY[0], schemaVersion: 2 })) },
+        ],
+      }),
+    );
 
     const read = await readStreamRecords(client, 'windowed', { from });
-    expect(read.records.map((r) => r.eventId).sort()).toEqual(HISTORY.slice(10, 15).map((r) => r.eventId).sort());
+    expect(read.records.map((r) => r.eventId).sort()).toEqual(
+      HISTORY.slice(10, 15)
+        .map((r) => r.eventId)
+        .sort(),
+    );
     expect(read).toMatchObject({ unreadable: 1, unsupported: 1 });
   });
 });
@@ -92,7 +106,8 @@ describe('npm run metrics', () => {
     const io = captureIo();
     expect(await runMetricsCli(['--stream', 'history'], io)).toBe(0);
     const table = io.out.join('\n');
-    for (const group of ['checkout-prod', 'checkout-staging', 'payments-prod', 'search-blue-green']) expect(table).toContain(group);
+    for (const group of ['checkout-prod', 'checkout-staging', 'payments-prod', 'search-blue-green'])
+      expect(table).toContain(group);
     expect(table).toMatch(/^all\s+\d+/m);
     expect(io.err).toEqual([]);
   });
@@ -120,17 +135,21 @@ describe('npm run metrics', () => {
   });
 
   it('runs as a script that finds the stream through the standard endpoint settings', async () => {
-    const { stdout } = await promisify(execFile)(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/metrics.ts', '--stream', 'history', '--json'], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        AWS_ENDPOINT_URL_KINESIS: kinesis.url,
-        AWS_REGION: 'eu-west-1',
-        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    const { stdout } = await promisify(execFile)(
+      join(ROOT, 'node_modules', '.bin', 'tsx'),
+      ['scripts/metrics.ts', '--stream', 'history', '--json'],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH,
+          AWS_ENDPOINT_URL_KINESIS: kinesis.url,
+          AWS_REGION: 'eu-west-1',
+          AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
       },
-    });
+    );
     const output = JSON.parse(stdout);
     expect(output.source).toEqual({ stream: 'history', shards: 3 });
     expect(output.overall).toEqual(JSON.parse(JSON.stringify(computeMetrics(HISTORY).overall)));

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { DeploymentDetails } from '../../lib/codedeploy/describe.js';
 import { classifyEvent } from '../../lib/events/classify.js';
-import { partitionKeyOf, STATE_RECORD_SCHEMA_VERSION, type StateRecord, toStateRecord } from '../../lib/stream/record.js';
+import {
+  partitionKeyOf,
+  STATE_RECORD_SCHEMA_VERSION,
+  type StateRecord,
+  toStateRecord,
+} from '../../lib/stream/record.js';
 import { listEvents, loadEvent } from '../support/fixtures.js';
 import { schemaErrors } from './schema.js';
 
@@ -30,19 +35,25 @@ describe('toStateRecord over every sample event', () => {
     expect(Array.from(partitionKeyOf(record)).length).toBeLessThanOrEqual(256);
   });
 
-  it.each(FIXTURES.filter((f) => f.startsWith('invalid/')))('%s is streamed as unknown with the event as received', (file) => {
-    const record = recordOf(file);
-    expect(record.kind).toBe('unknown');
-    expect(record.reason).toEqual(expect.any(String));
-    expect(JSON.parse(record.raw!)).toEqual(loadEvent(file));
-  });
+  it.each(FIXTURES.filter((f) => f.startsWith('invalid/')))(
+    '%s is streamed as unknown with the event as received',
+    (file) => {
+      const record = recordOf(file);
+      expect(record.kind).toBe('unknown');
+      expect(record.reason).toEqual(expect.any(String));
+      expect(JSON.parse(record.raw!)).toEqual(loadEvent(file));
+    },
+  );
 
-  it.each(listEvents('codedeploy').filter((f) => f.includes('deployment.')))('%s with enrichment still matches the schema', (file) => {
-    const event = loadEvent(file);
-    const record = recordOf(file, detailsFor(event.detail.deploymentId));
-    expect(record.enrichment).toBeDefined();
-    expect(schemaErrors(record)).toEqual([]);
-  });
+  it.each(listEvents('codedeploy').filter((f) => f.includes('deployment.')))(
+    '%s with enrichment still matches the schema',
+    (file) => {
+      const event = loadEvent(file);
+      const record = recordOf(file, detailsFor(event.detail.deploymentId));
+      expect(record.enrichment).toBeDefined();
+      expect(schemaErrors(record)).toEqual([]);
+    },
+  );
 });
 
 describe('deployment and instance records', () => {
@@ -67,13 +78,16 @@ describe('deployment and instance records', () => {
   });
 
   it('add what GetDeployment answered, with the duration from create to complete', () => {
-    const record = recordOf('codedeploy/deployment.rollback-success.json', detailsFor('d-R0LLBK001', {
-      status: 'Succeeded',
-      errorCode: undefined,
-      errorMessage: undefined,
-      creator: 'codeDeployRollback',
-      rollsBack: 'd-F41LED001',
-    }));
+    const record = recordOf(
+      'codedeploy/deployment.rollback-success.json',
+      detailsFor('d-R0LLBK001', {
+        status: 'Succeeded',
+        errorCode: undefined,
+        errorMessage: undefined,
+        creator: 'codeDeployRollback',
+        rollsBack: 'd-F41LED001',
+      }),
+    );
     expect(record.enrichment).toEqual({
       status: 'Succeeded',
       deploymentType: 'BLUE_GREEN',
@@ -87,7 +101,13 @@ describe('deployment and instance records', () => {
   });
 
   it('leave the duration out while the deployment has not completed', () => {
-    const record = recordOf('codedeploy/deployment.start.json', detailsFor(loadEvent('codedeploy/deployment.start.json').detail.deploymentId, { completeTime: undefined, status: 'InProgress' }));
+    const record = recordOf(
+      'codedeploy/deployment.start.json',
+      detailsFor(loadEvent('codedeploy/deployment.start.json').detail.deploymentId, {
+        completeTime: undefined,
+        status: 'InProgress',
+      }),
+    );
     expect(record.enrichment).not.toHaveProperty('durationMs');
     expect(record.enrichment).not.toHaveProperty('completeTime');
   });
@@ -97,7 +117,7 @@ describe('deployment and instance records', () => {
     expect(record).not.toHaveProperty('enrichment');
   });
 
-  it('name the instance of an instance event and keep it on its deployment\'s shard', () => {
+  it("name the instance of an instance event and keep it on its deployment's shard", () => {
     const event = loadEvent('codedeploy/instance.failure.json');
     const record = recordOf('codedeploy/instance.failure.json');
     expect(record).toMatchObject({ kind: 'instance', instanceId: event.detail.instanceId, state: 'FAILURE' });
@@ -107,7 +127,9 @@ describe('deployment and instance records', () => {
   it('stamp recordedAt only when told the time', () => {
     const event = classifyEvent(loadEvent('codedeploy/deployment.success.json'));
     expect(toStateRecord(event)).not.toHaveProperty('recordedAt');
-    expect(toStateRecord(event, undefined, { recordedAt: new Date('2026-11-20T15:13:00Z') }).recordedAt).toBe('2026-11-20T15:13:00.000Z');
+    expect(toStateRecord(event, undefined, { recordedAt: new Date('2026-11-20T15:13:00Z') }).recordedAt).toBe(
+      '2026-11-20T15:13:00.000Z',
+    );
   });
 });
 
@@ -163,7 +185,14 @@ describe('cleanup records', () => {
     event.detail.autoScalingGroupName = '';
     expect(partitionKeyOf(toStateRecord(classifyEvent(event)))).toBe(event.detail.deploymentGroup);
     const sweep = loadEvent('deploy-sentinel/cleanup.kept.json');
-    sweep.detail = { action: 'sweep-incomplete', trigger: 'sweep', mode: 'delete', reason: 'deadline', examined: 40, remaining: 12 };
+    sweep.detail = {
+      action: 'sweep-incomplete',
+      trigger: 'sweep',
+      mode: 'delete',
+      reason: 'deadline',
+      examined: 40,
+      remaining: 12,
+    };
     const record = toStateRecord(classifyEvent(sweep));
     expect(schemaErrors(record)).toEqual([]);
     expect(partitionKeyOf(record)).toBe(sweep.id);
@@ -186,17 +215,25 @@ describe('unknown records', () => {
     expect(partitionKeyOf(record)).toBe(event.id);
   });
 
-  it.each([null, 42, 'text', [1, 2], {}])('give %j a stable digest id, so that a redelivered copy deduplicates', (raw) => {
-    const first = toStateRecord(classifyEvent(raw));
-    const second = toStateRecord(classifyEvent(structuredClone(raw)));
-    expect(first.eventId).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(second.eventId).toBe(first.eventId);
-    expect(first).not.toHaveProperty('eventTime');
-    expect(schemaErrors(first)).toEqual([]);
-  });
+  it.each([null, 42, 'text', [1, 2], {}])(
+    'give %j a stable digest id, so that a redelivered copy deduplicates',
+    (raw) => {
+      const first = toStateRecord(classifyEvent(raw));
+      const second = toStateRecord(classifyEvent(structuredClone(raw)));
+      expect(first.eventId).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(second.eventId).toBe(first.eventId);
+      expect(first).not.toHaveProperty('eventTime');
+      expect(schemaErrors(first)).toEqual([]);
+    },
+  );
 
   it('cut a large raw event and say so', () => {
-    const raw = { id: 'big-1', source: 'custom.app', 'detail-type': 'Something', detail: { blob: 'x'.repeat(200_000) } };
+    const raw = {
+      id: 'big-1',
+      source: 'custom.app',
+      'detail-type': 'Something',
+      detail: { blob: 'x'.repeat(200_000) },
+    };
     const record = toStateRecord(classifyEvent(raw), undefined, { maxRawBytes: 1_000 });
     expect(record.truncated).toEqual(['raw']);
     expect(record.raw!.endsWith('…')).toBe(true);

@@ -12,7 +12,8 @@ const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false }
 // ISO 8601 with a zone, as EventBridge and toISOString write it.
 ajv.addFormat('date-time', {
   type: 'string',
-  validate: (s: string) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)),
+  validate: (s: string) =>
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)),
 });
 const validate = ajv.compile(RECORD_SCHEMA);
 

@@ -8,7 +8,9 @@ import { schemaErrors } from './schema.js';
 
 // Characters of 1 to 4 UTF-8 bytes, and ones JSON escapes.
 const text = (maxLength: number) =>
-  fc.array(fc.constantFrom('a', 'Z', 'é', '€', '😀', '"', '\\', '\n', '\u0001', ' '), { maxLength }).map((chars) => chars.join(''));
+  fc
+    .array(fc.constantFrom('a', 'Z', 'é', '€', '😀', '"', '\\', '\n', '\u0001', ' '), { maxLength })
+    .map((chars) => chars.join(''));
 
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
 
@@ -60,25 +62,32 @@ describe('fitRecord', () => {
 
   it('fits any mix of large text, escapes and unicode within the limit, keeping the identity', () => {
     fc.assert(
-      fc.property(
-        text(3_000),
-        text(3_000),
-        fc.integer({ min: 600, max: 4_000 }),
-        (reason, raw, max) => {
-          const record: StateRecord = { schemaVersion: 1, eventId: 'evt-1', kind: 'unknown', eventTime: '2026-11-20T15:00:00.000Z', reason, raw };
-          const fitted = fitRecord(record, max);
-          expect(bytes(fitted)).toBeLessThanOrEqual(max);
-          expect(fitted.eventId).toBe('evt-1');
-          expect(fitted.eventTime).toBe(record.eventTime);
-          if (fitted !== record) expect(fitted.truncated!.length).toBeGreaterThan(0);
-        },
-      ),
+      fc.property(text(3_000), text(3_000), fc.integer({ min: 600, max: 4_000 }), (reason, raw, max) => {
+        const record: StateRecord = {
+          schemaVersion: 1,
+          eventId: 'evt-1',
+          kind: 'unknown',
+          eventTime: '2026-11-20T15:00:00.000Z',
+          reason,
+          raw,
+        };
+        const fitted = fitRecord(record, max);
+        expect(bytes(fitted)).toBeLessThanOrEqual(max);
+        expect(fitted.eventId).toBe('evt-1');
+        expect(fitted.eventTime).toBe(record.eventTime);
+        if (fitted !== record) expect(fitted.truncated!.length).toBeGreaterThan(0);
+      }),
       { numRuns: 200 },
     );
   });
 
   it('refuses a record whose identifying fields alone exceed the limit, rather than sending it cut', () => {
-    const record: StateRecord = { schemaVersion: 1, eventId: 'evt-2', kind: 'deployment', deploymentId: 'd-'.padEnd(5_000, 'x') };
+    const record: StateRecord = {
+      schemaVersion: 1,
+      eventId: 'evt-2',
+      kind: 'deployment',
+      deploymentId: 'd-'.padEnd(5_000, 'x'),
+    };
     expect(() => fitRecord(record, 1_000)).toThrow(RecordTooLargeError);
   });
 });

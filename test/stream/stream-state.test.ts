@@ -38,8 +38,19 @@ describe('streamStateChange', () => {
 
     expect(asked).toEqual([event.detail.deploymentId]);
     expect(s.written).toHaveLength(1);
-    expect(s.written[0]).toMatchObject({ eventId: event.id, recordedAt: '2026-11-20T15:13:00.000Z', enrichment: { status: 'Failed', errorCode: 'HEALTH_CONSTRAINTS' } });
-    expect(s.lines).toEqual([expect.objectContaining({ level: 'info', message: 'state record written', eventId: event.id, partitionKey: event.detail.deploymentId })]);
+    expect(s.written[0]).toMatchObject({
+      eventId: event.id,
+      recordedAt: '2026-11-20T15:13:00.000Z',
+      enrichment: { status: 'Failed', errorCode: 'HEALTH_CONSTRAINTS' },
+    });
+    expect(s.lines).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        message: 'state record written',
+        eventId: event.id,
+        partitionKey: event.detail.deploymentId,
+      }),
+    ]);
   });
 
   it('still writes the record when GetDeployment fails, without enrichment', async () => {
@@ -59,7 +70,11 @@ describe('streamStateChange', () => {
     const describe = async (): Promise<DeploymentDetails> => {
       throw new Error('not expected');
     };
-    for (const file of ['cloudwatch/alarm.threshold-alarm.json', 'codedeploy/instance.success.json', 'deploy-sentinel/cleanup.deleted.json']) {
+    for (const file of [
+      'cloudwatch/alarm.threshold-alarm.json',
+      'codedeploy/instance.success.json',
+      'deploy-sentinel/cleanup.deleted.json',
+    ]) {
       await streamStateChange(loadEvent(file), { ...s, describe });
     }
     expect(s.written.map((r) => r.kind)).toEqual(['alarm', 'instance', 'cleanup']);
@@ -80,7 +95,14 @@ describe('streamStateChange', () => {
   });
 
   it('lets a write failure through, so the event reaches the dead-letter queue', async () => {
-    const failure = new StreamWriteError('1 record(s) still rejected', 'partial-failure', true, ['x'], ['InternalFailure'], 3);
+    const failure = new StreamWriteError(
+      '1 record(s) still rejected',
+      'partial-failure',
+      true,
+      ['x'],
+      ['InternalFailure'],
+      3,
+    );
     const s = setup(async () => {
       throw failure;
     });

@@ -1,4 +1,9 @@
-import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  ListShardsCommand,
+} from '@aws-sdk/client-kinesis';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../lib/log.js';
@@ -26,15 +31,29 @@ const readShards = async (): Promise<Map<string, StateRecord[]>> => {
   const shards = new Map<string, StateRecord[]>();
   const { Shards = [] } = await client.send(new ListShardsCommand({ StreamName: STREAM }));
   for (const { ShardId } of Shards) {
-    const { ShardIterator } = await client.send(new GetShardIteratorCommand({ StreamName: STREAM, ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
+    const { ShardIterator } = await client.send(
+      new GetShardIteratorCommand({ StreamName: STREAM, ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
+    );
     const page = await client.send(new GetRecordsCommand({ ShardIterator }));
-    shards.set(ShardId!, (page.Records ?? []).map((r) => JSON.parse(Buffer.from(r.Data!).toString('utf8')) as StateRecord));
+    shards.set(
+      ShardId!,
+      (page.Records ?? []).map((r) => JSON.parse(Buffer.from(r.Data!).toString('utf8')) as StateRecord),
+    );
   }
   return shards;
 };
 
 /** One deployment's life as the service would stream it: START, two instances, the outcome. */
-const record = (n: number): StateRecord => ({ schemaVersion: 1, eventId: `evt-${n}`, kind: 'deployment', deploymentId: 'd-ABCDEFGH1', application: 'checkout', deploymentGroup: 'checkout-prod', state: 'START', eventTime: '2026-11-20T15:00:00.000Z' });
+const record = (n: number): StateRecord => ({
+  schemaVersion: 1,
+  eventId: `evt-${n}`,
+  kind: 'deployment',
+  deploymentId: 'd-ABCDEFGH1',
+  application: 'checkout',
+  deploymentGroup: 'checkout-prod',
+  state: 'START',
+  eventTime: '2026-11-20T15:00:00.000Z',
+});
 
 const lifeOf = (deploymentId: string, minute: number, outcome: string): StateRecord[] => {
   const at = (second: number) => new Date(Date.UTC(2026, 10, 20, 15, minute, second)).toISOString();
@@ -50,13 +69,18 @@ const lifeOf = (deploymentId: string, minute: number, outcome: string): StateRec
     Object.assign(event.detail, { deploymentId, instanceId });
     return toStateRecord(classifyEvent(event));
   };
-  return [deployment('START', 0), instance('i-0000000000000000a', 10), instance('i-0000000000000000b', 20), deployment(outcome, 30)];
+  return [
+    deployment('START', 0),
+    instance('i-0000000000000000a', 10),
+    instance('i-0000000000000000b', 20),
+    deployment(outcome, 30),
+  ];
 };
 
 describe('record writer against a local Kinesis (kinesalite)', () => {
   it('writes records that read back intact, each deployment on one shard in the order written', async () => {
-    const lives = ['d-AAAAAAAA1', 'd-BBBBBBBB2', 'd-CCCCCCCC3', 'd-DDDDDDDD4', 'd-EEEEEEEE5', 'd-FFFFFFFF6'].map((id, i) =>
-      lifeOf(id, i, i % 3 === 0 ? 'FAILURE' : 'SUCCESS'),
+    const lives = ['d-AAAAAAAA1', 'd-BBBBBBBB2', 'd-CCCCCCCC3', 'd-DDDDDDDD4', 'd-EEEEEEEE5', 'd-FFFFFFFF6'].map(
+      (id, i) => lifeOf(id, i, i % 3 === 0 ? 'FAILURE' : 'SUCCESS'),
     );
     // Interleaved, as concurrent deployments produce them.
     const written = lives[0]!.flatMap((_, step) => lives.map((life) => life[step]!));
@@ -96,10 +120,20 @@ describe('a Kinesis endpoint that never answers', () => {
       maxAttempts: 1,
     });
     try {
-      const writer = createRecordWriter({ client, streamName: 'deploy-sentinel-state', log: createLogger({ write: () => undefined }) });
+      const writer = createRecordWriter({
+        client,
+        streamName: 'deploy-sentinel-state',
+        log: createLogger({ write: () => undefined }),
+      });
       const error = await writer.put([record(1)], deadlineAt(Date.now() + 300)).catch((e: unknown) => e);
 
-      expect(error).toMatchObject({ name: 'StreamWriteError', failure: 'deadline', failedEventIds: ['evt-1'], errorCodes: ['AbortError'], attempts: 1 });
+      expect(error).toMatchObject({
+        name: 'StreamWriteError',
+        failure: 'deadline',
+        failedEventIds: ['evt-1'],
+        errorCodes: ['AbortError'],
+        attempts: 1,
+      });
     } finally {
       client.destroy();
       for (const socket of sockets) socket.destroy();

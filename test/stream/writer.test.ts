@@ -52,7 +52,10 @@ const sentIds = (call: number) => {
   return input.Records!.map((r) => JSON.parse(Buffer.from(r.Data!).toString('utf8')).eventId as string);
 };
 
-const accepted = (n: number) => ({ FailedRecordCount: 0, Records: Array.from({ length: n }, (_, i) => ({ SequenceNumber: `${i}`, ShardId: 'shardId-000000000000' })) });
+const accepted = (n: number) => ({
+  FailedRecordCount: 0,
+  Records: Array.from({ length: n }, (_, i) => ({ SequenceNumber: `${i}`, ShardId: 'shardId-000000000000' })),
+});
 
 const writerWith = (t: ReturnType<typeof fakeTime>, lines: string[] = [], maxAttempts = 5) =>
   createRecordWriter({
@@ -86,7 +89,10 @@ describe('createRecordWriter', () => {
       .resolvesOnce({
         FailedRecordCount: 2,
         Records: [
-          { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate exceeded for shard shardId-000000000000' },
+          {
+            ErrorCode: 'ProvisionedThroughputExceededException',
+            ErrorMessage: 'Rate exceeded for shard shardId-000000000000',
+          },
           { SequenceNumber: '1', ShardId: 'shardId-000000000000' },
           { ErrorCode: 'InternalFailure', ErrorMessage: 'Internal service failure.' },
         ],
@@ -108,10 +114,15 @@ describe('createRecordWriter', () => {
   it('ends in a StreamWriteError naming the records when rejection persists', async () => {
     kinesis.on(PutRecordsCommand).callsFake((input: PutRecordsCommandInput) => ({
       FailedRecordCount: input.Records!.length,
-      Records: input.Records!.map(() => ({ ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate exceeded' })),
+      Records: input.Records!.map(() => ({
+        ErrorCode: 'ProvisionedThroughputExceededException',
+        ErrorMessage: 'Rate exceeded',
+      })),
     }));
     const t = fakeTime();
-    const error = await writerWith(t, [], 4).put([record(1), record(2)], deadlineAt(60_000, t.clock)).catch((e: unknown) => e);
+    const error = await writerWith(t, [], 4)
+      .put([record(1), record(2)], deadlineAt(60_000, t.clock))
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(StreamWriteError);
     expect(error).toMatchObject({
@@ -129,9 +140,17 @@ describe('createRecordWriter', () => {
     kinesis.on(PutRecordsCommand).resolves({ FailedRecordCount: 1, Records: [{ ErrorCode: 'InternalFailure' }] });
     const t = fakeTime();
     const deadline = deadlineAt(1_000, t.clock);
-    const error = await writerWith(t, [], 100).put([record(1)], deadline).catch((e: unknown) => e);
+    const error = await writerWith(t, [], 100)
+      .put([record(1)], deadline)
+      .catch((e: unknown) => e);
 
-    expect(error).toMatchObject({ name: 'StreamWriteError', failure: 'deadline', transient: true, failedEventIds: ['evt-1'], errorCodes: ['InternalFailure'] });
+    expect(error).toMatchObject({
+      name: 'StreamWriteError',
+      failure: 'deadline',
+      transient: true,
+      failedEventIds: ['evt-1'],
+      errorCodes: ['InternalFailure'],
+    });
     expect(t.time.now).toBeLessThan(1_000);
     expect(t.time.sleeps.reduce((a, b) => a + b, 0)).toBeLessThan(1_000);
     expect((error as StreamWriteError).attempts).toBe(kinesis.commandCalls(PutRecordsCommand).length);
@@ -141,23 +160,38 @@ describe('createRecordWriter', () => {
     kinesis.on(PutRecordsCommand).resolves(accepted(1));
     const t = fakeTime();
     t.time.now = 5_000;
-    const error = await writerWith(t).put([record(1)], deadlineAt(5_000, t.clock)).catch((e: unknown) => e);
+    const error = await writerWith(t)
+      .put([record(1)], deadlineAt(5_000, t.clock))
+      .catch((e: unknown) => e);
 
     expect(error).toMatchObject({ failure: 'deadline', failedEventIds: ['evt-1'], attempts: 0 });
     expect(kinesis.commandCalls(PutRecordsCommand)).toHaveLength(0);
   });
 
   it('retries a throttled request and gives up at once on a missing stream', async () => {
-    const throttled = new ProvisionedThroughputExceededException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
+    const throttled = new ProvisionedThroughputExceededException({
+      message: 'Rate exceeded',
+      $metadata: { httpStatusCode: 400 },
+    });
     kinesis.on(PutRecordsCommand).rejectsOnce(throttled).resolves(accepted(1));
     const t = fakeTime();
     expect((await writerWith(t).put([record(1)], deadlineAt(10_000, t.clock))).attempts).toBe(2);
 
     kinesis.reset();
-    const missing = new ResourceNotFoundException({ message: 'Stream deploy-sentinel-state under account 123456789012 not found.', $metadata: { httpStatusCode: 400 } });
+    const missing = new ResourceNotFoundException({
+      message: 'Stream deploy-sentinel-state under account 123456789012 not found.',
+      $metadata: { httpStatusCode: 400 },
+    });
     kinesis.on(PutRecordsCommand).rejects(missing);
-    const error = await writerWith(t).put([record(1)], deadlineAt(20_000, t.clock)).catch((e: unknown) => e);
-    expect(error).toMatchObject({ failure: 'request-failed', transient: false, errorCodes: ['ResourceNotFoundException'], attempts: 1 });
+    const error = await writerWith(t)
+      .put([record(1)], deadlineAt(20_000, t.clock))
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      failure: 'request-failed',
+      transient: false,
+      errorCodes: ['ResourceNotFoundException'],
+      attempts: 1,
+    });
     expect((error as Error).cause).toBe(missing);
   });
 
@@ -168,7 +202,9 @@ describe('createRecordWriter', () => {
       .rejects(new ResourceNotFoundException({ message: 'gone', $metadata: { httpStatusCode: 400 } }));
     const t = fakeTime();
     const records = Array.from({ length: 1_200 }, (_, i) => record(i));
-    const error = (await writerWith(t).put(records, deadlineAt(10_000, t.clock)).catch((e: unknown) => e)) as StreamWriteError;
+    const error = (await writerWith(t)
+      .put(records, deadlineAt(10_000, t.clock))
+      .catch((e: unknown) => e)) as StreamWriteError;
 
     const calls = kinesis.commandCalls(PutRecordsCommand);
     expect(calls.map((c) => c.args[0].input.Records!.length)).toEqual([500, 500]);
@@ -180,7 +216,12 @@ describe('createRecordWriter', () => {
   it('trims a record that would exceed 1 MiB before sending it', async () => {
     kinesis.on(PutRecordsCommand).resolves(accepted(1));
     const t = fakeTime();
-    const huge: StateRecord = { ...record(1), kind: 'unknown', reason: 'unrecognised', raw: 'x'.repeat(3 * 1024 * 1024) };
+    const huge: StateRecord = {
+      ...record(1),
+      kind: 'unknown',
+      reason: 'unrecognised',
+      raw: 'x'.repeat(3 * 1024 * 1024),
+    };
     await writerWith(t).put([huge], deadlineAt(10_000, t.clock));
 
     const sent = kinesis.commandCalls(PutRecordsCommand)[0]!.args[0].input.Records![0]!;
@@ -192,7 +233,10 @@ describe('createRecordWriter', () => {
 describe('toBatches', () => {
   it('keeps each request within 500 records and 5 MiB, in order', () => {
     const big = { ...record(0), kind: 'unknown' as const, raw: 'y'.repeat(900 * 1024) };
-    const encoded = [...Array.from({ length: 12 }, (_, i) => encodeRecord({ ...big, eventId: `big-${i}` })), ...Array.from({ length: 600 }, (_, i) => encodeRecord(record(i)))];
+    const encoded = [
+      ...Array.from({ length: 12 }, (_, i) => encodeRecord({ ...big, eventId: `big-${i}` })),
+      ...Array.from({ length: 600 }, (_, i) => encodeRecord(record(i))),
+    ];
     const batches = toBatches(encoded);
 
     for (const batch of batches) {
@@ -207,11 +251,15 @@ describe('toBatches', () => {
 describe('rejectedRecords', () => {
   it('counts every record as failed when Kinesis reports failures without saying which', () => {
     const sent = [encodeRecord(record(1)), encodeRecord(record(2))];
-    expect(rejectedRecords(sent, { FailedRecordCount: 1, Records: [{ SequenceNumber: '1' }, { SequenceNumber: '2' }] })).toEqual({
+    expect(
+      rejectedRecords(sent, { FailedRecordCount: 1, Records: [{ SequenceNumber: '1' }, { SequenceNumber: '2' }] }),
+    ).toEqual({
       failed: sent,
       errorCodes: ['UnattributedFailure'],
     });
-    expect(rejectedRecords(sent, { FailedRecordCount: 0, Records: [{ SequenceNumber: '1' }] }).failed).toEqual([sent[1]]);
+    expect(rejectedRecords(sent, { FailedRecordCount: 0, Records: [{ SequenceNumber: '1' }] }).failed).toEqual([
+      sent[1],
+    ]);
   });
 });
 
