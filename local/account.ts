@@ -1,3 +1,4 @@
+import { runCommand } from '../tools/cli.js';
 import { renderSlackMessage } from './render-slack.js';
 import { STREAM_NAME, startWorld } from './world.js';
 
@@ -6,19 +7,26 @@ import { STREAM_NAME, startWorld } from './world.js';
  * Kinesis on 127.0.0.1), kept running for `serverless invoke local` and other manual runs. Prints
  * the environment to use, then every Slack message as it arrives. Ctrl-C stops it.
  */
-const world = await startWorld({
-  onSlack: (m) =>
-    console.log(`\nSlack (${decodeURIComponent(m.path.replace('/hooks/', ''))})\n${renderSlackMessage(m.body)}`),
-});
-const env = { ...world.env, STATE_STREAM_NAME: STREAM_NAME };
-console.log('Local account running. In another shell:\n');
-for (const [k, v] of Object.entries(env)) console.log(`export ${k}=${v}`);
-console.log(
-  '\ntimeout 60 npx serverless invoke local --stage local -f notifyDeployment -p events/codedeploy/deployment.failure.json',
-);
-const stop = async () => {
-  await world.close();
-  process.exit(0);
+const USAGE = 'usage: npm run local-account   (runs until Ctrl-C)';
+
+const keepRunning = async (): Promise<number> => {
+  const world = await startWorld({
+    onSlack: (m) =>
+      console.log(`\nSlack (${decodeURIComponent(m.path.replace('/hooks/', ''))})\n${renderSlackMessage(m.body)}`),
+  });
+  const env = { ...world.env, STATE_STREAM_NAME: STREAM_NAME };
+  console.log('Local account running. In another shell:\n');
+  for (const [k, v] of Object.entries(env)) console.log(`export ${k}=${v}`);
+  console.log(
+    '\ntimeout 60 npx serverless invoke local --stage local -f notifyDeployment -p events/codedeploy/deployment.failure.json',
+  );
+  const stop = async () => {
+    await world.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return 0;
 };
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+
+process.exitCode = await runCommand(process.argv.slice(2), { usage: USAGE, options: {} }, keepRunning);

@@ -1,7 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { computeMetrics, formatMetricsTable } from '../lib/stream/metrics.js';
-import { readStreamRecords } from '../lib/stream/reader.js';
+import { computeMetrics, formatMetricsTable } from '../tools/metrics/metrics.js';
+import { readStreamRecords } from '../tools/metrics/reader.js';
+import { runCommand } from '../tools/cli.js';
 import { ROOT, packageService, readPackagedFunctions } from './harness.js';
 import { renderSlackMessage } from './render-slack.js';
 import { HOOK_EXECUTION_IDS } from './scenario.js';
@@ -17,7 +18,6 @@ const bold = (s: string) => `\x1b[1m${s}\x1b[0m`;
 const dim = (s: string) => `\x1b[2m${s}\x1b[0m`;
 const section = (title: string) =>
   console.log(`\n${bold(`━━ ${title} ${'━'.repeat(Math.max(0, 90 - title.length))}`)}`);
-const verbose = process.argv.includes('--verbose');
 
 const describeEvent = (event: any): string => {
   const d = event?.detail ?? {};
@@ -51,7 +51,7 @@ const describeResult = (inv: Invocation): string => {
   return JSON.stringify(r);
 };
 
-const main = async () => {
+const main = async (verbose: boolean): Promise<number> => {
   const started = Date.now();
   console.log(bold('deploy-sentinel: local run'));
   console.log(dim(`Packaging the service (serverless package --stage ${STAGE}) …`));
@@ -192,10 +192,16 @@ const main = async () => {
     ),
   );
   await world.close();
-  process.exitCode = failures.length ? 1 : 0;
+  return failures.length ? 1 : 0;
 };
 
-main().catch((error) => {
+const USAGE = "usage: npm start [-- --verbose]   (--verbose: the functions' own log lines too)";
+
+process.exitCode = await runCommand(
+  process.argv.slice(2),
+  { usage: USAGE, options: { verbose: { type: 'boolean', default: false } } },
+  (values) => main(values.verbose),
+).catch((error) => {
   console.error(error);
-  process.exit(1);
+  return 1;
 });

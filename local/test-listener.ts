@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pathToFileURL } from 'node:url';
+import { isMain, runCommand, UsageError, wholeNumberOption } from '../tools/cli.js';
 
 /**
  * A local stand-in for the green task set behind the test listener, for the hook demo and tests:
@@ -75,16 +75,19 @@ export const startTestListener = async (options: TestListenerOptions = {}): Prom
   };
 };
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const arg = (name: string) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 ? process.argv[i + 1] : undefined;
-  };
-  const requested = arg('mode') ?? 'pass';
-  if (requested !== 'pass' && requested !== 'fail') {
-    console.error(`--mode must be pass or fail, got ${requested}`);
-    process.exit(2);
-  }
-  const listener = await startTestListener({ port: Number(arg('port') ?? 8080), mode: requested });
-  console.log(`test listener (${listener.mode}) on ${listener.url}: GET /health, GET /api/orders/ping`);
+if (isMain(import.meta.url)) {
+  process.exitCode = await runCommand(
+    process.argv.slice(2),
+    {
+      usage: 'usage: npx tsx local/test-listener.ts [--port 8080] [--mode pass|fail]',
+      options: { port: { type: 'string', default: '8080' }, mode: { type: 'string', default: 'pass' } },
+    },
+    async (values) => {
+      const mode = values.mode;
+      if (mode !== 'pass' && mode !== 'fail') throw new UsageError(`--mode must be pass or fail, got ${mode}`);
+      const listener = await startTestListener({ port: wholeNumberOption('port', values.port), mode });
+      console.log(`test listener (${listener.mode}) on ${listener.url}: GET /health, GET /api/orders/ping`);
+      return 0;
+    },
+  );
 }

@@ -1,7 +1,7 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CodeDeployClient, type DeploymentGroupInfo, type DeploymentInfo } from '@aws-sdk/client-codedeploy';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { seededRandom } from '../../lib/stream/generate.js';
+import { seededRandom } from '../../tools/metrics/generate.js';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { createAutoScalingPort } from '../../lib/cleanup/autoscaling.js';
 import { type CleanupSummary, sweepOrphans } from '../../lib/cleanup/clean-up.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readStreamRecords } from '../../lib/stream/reader.js';
+import { readStreamRecords } from '../../tools/metrics/reader.js';
 import { HOOK_EXECUTION_IDS } from '../../local/scenario.js';
 import { type Runner, STREAM_NAME, type World, createRunner, startWorld } from '../../local/world.js';
 import { loadEvent } from '../support/fixtures.js';

@@ -1,4 +1,4 @@
-import type { DeadLetterMessage, StackIdentity } from '../../lib/redrive/decide.js';
+import type { DeadLetterMessage, StackIdentity } from '../../../tools/redrive/decide.js';
 
 /** Dead-letter messages as the two producers write them, for the re-drive tests. */
 

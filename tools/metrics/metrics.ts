@@ -1,4 +1,4 @@
-import { ROLLBACK_CREATOR, type StateRecord } from './record.js';
+import { ROLLBACK_CREATOR, type StateRecord } from '../../lib/stream/record.js';
 
 /**
  * Delivery numbers from the state records (pure): per application and deployment group and overall,

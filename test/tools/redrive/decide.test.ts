@@ -8,8 +8,8 @@ import {
   type RedriveDecision,
   type Skip,
   toRedrive,
-} from '../../lib/redrive/decide.js';
-import { loadEvent } from '../support/fixtures.js';
+} from '../../../tools/redrive/decide.js';
+import { loadEvent } from '../../support/fixtures.js';
 import { destinationDeadLetter, eventBridgeDeadLetter, functionArn, invocationRecord, STACK } from './messages.js';
 
 const redrive = (decision: RedriveDecision): Redrive => {

@@ -10,9 +10,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { DeadLetterMessage } from '../../lib/redrive/decide.js';
-import { runRedriveCli } from '../../scripts/redrive.js';
-import { loadEvent } from '../support/fixtures.js';
+import type { DeadLetterMessage } from '../../../tools/redrive/decide.js';
+import { runRedriveCli } from '../../../tools/redrive.js';
+import { loadEvent } from '../../support/fixtures.js';
 import { destinationDeadLetter, eventBridgeDeadLetter, functionArn, invocationRecord } from './messages.js';
 
 const sqs = mockClient(SQSClient);

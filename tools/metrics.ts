@@ -10,77 +10,66 @@
  * through the SDK's standard settings (AWS_REGION, AWS_ENDPOINT_URL_KINESIS, credentials).
  */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { createKinesisClient } from '../lib/stream/client.js';
-import { computeMetrics, formatMetricsTable } from '../lib/stream/metrics.js';
-import { type ReadResult, readRecordFile, readStreamRecords } from '../lib/stream/reader.js';
+import { type CommandIo, dateOption, isMain, processIo, runCommand, UsageError } from './cli.js';
+import { computeMetrics, formatMetricsTable } from './metrics/metrics.js';
+import { type ReadResult, readRecordFile, readStreamRecords } from './metrics/reader.js';
 
 /** The one-line usage, printed on bad arguments and --help. */
 export const USAGE = `usage: npm run metrics -- (--stream NAME [--region REGION] | --file records.jsonl) [--from ISO-8601] [--to ISO-8601] [--json]`;
 
 /** The command's outside world: output streams and the Kinesis client (tests pass a local one). */
-export interface MetricsCliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
+export interface MetricsCliIo extends CommandIo {
   kinesis(region: string | undefined): KinesisClient;
 }
 
 const defaultIo: MetricsCliIo = {
-  stdout: (text) => process.stdout.write(`${text}\n`),
-  stderr: (text) => process.stderr.write(`${text}\n`),
+  ...processIo,
   kinesis: (region) => createKinesisClient(region ? { region } : {}),
 };
 
-class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-const parse = (argv: string[]) => {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      stream: { type: 'string' },
-      file: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      region: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) return { help: true as const };
-  if (Boolean(values.stream) === Boolean(values.file)) throw new UsageError('give exactly one of --stream or --file');
-  const from = values.from === undefined ? undefined : new Date(values.from);
-  if (from && Number.isNaN(from.getTime())) throw new UsageError(`--from is not a date: ${values.from}`);
-  const to = values.to === undefined ? undefined : new Date(values.to);
-  if (to && Number.isNaN(to.getTime())) throw new UsageError(`--to is not a date: ${values.to}`);
-  return {
-    help: false as const,
-    stream: values.stream,
-    file: values.file,
-    from,
-    to,
-    region: values.region,
-    json: values.json,
-  };
-};
+const OPTIONS = {
+  stream: { type: 'string' },
+  file: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  region: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
 
 /** Runs the metrics command; returns the process exit code (0 done, 1 failed, 2 bad usage). */
-export const runMetricsCli = async (argv: string[], io: MetricsCliIo = defaultIo): Promise<number> => {
-  let args: ReturnType<typeof parse>;
-  try {
-    args = parse(argv);
-  } catch (error) {
-    io.stderr(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
+export const runMetricsCli = (argv: string[], io: MetricsCliIo = defaultIo): Promise<number> =>
+  runCommand(
+    argv,
+    { usage: USAGE, options: OPTIONS },
+    (values) => {
+      if (Boolean(values.stream) === Boolean(values.file))
+        throw new UsageError('give exactly one of --stream or --file');
+      return printMetrics(
+        {
+          stream: values.stream,
+          file: values.file,
+          from: dateOption('from', values.from),
+          to: dateOption('to', values.to),
+          region: values.region,
+          json: values.json,
+        },
+        io,
+      );
+    },
+    io,
+  );
+
+interface MetricsArgs {
+  stream?: string | undefined;
+  file?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  region?: string | undefined;
+  json: boolean;
+}
+
+const printMetrics = async (args: MetricsArgs, io: MetricsCliIo): Promise<number> => {
   let read: ReadResult & { shards?: number };
   try {
     if (args.stream) {
@@ -116,6 +105,6 @@ export const runMetricsCli = async (argv: string[], io: MetricsCliIo = defaultIo
   return 0;
 };
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (isMain(import.meta.url)) {
   process.exitCode = await runMetricsCli(process.argv.slice(2));
 }

@@ -1,6 +1,6 @@
-import type { DeploymentDetails } from '../codedeploy/describe.js';
-import { classifyEvent } from '../events/classify.js';
-import { ROLLBACK_CREATOR, type StateRecord, toStateRecord } from './record.js';
+import type { DeploymentDetails } from '../../lib/codedeploy/describe.js';
+import { classifyEvent } from '../../lib/events/classify.js';
+import { ROLLBACK_CREATOR, type StateRecord, toStateRecord } from '../../lib/stream/record.js';
 
 /**
  * A synthetic but realistic deployment history, the same for the same seed: deployments that start

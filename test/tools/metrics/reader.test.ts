@@ -5,15 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateRecords } from '../../lib/stream/generate.js';
-import { computeMetrics } from '../../lib/stream/metrics.js';
-import { parseRecordLines, readRecordFile, readStreamRecords } from '../../lib/stream/reader.js';
-import { createRecordWriter } from '../../lib/stream/writer.js';
-import { deadlineAt } from '../../lib/time.js';
-import { LOCAL_CREDENTIALS, type KinesisStandIn, startKinesisStandIn } from '../../local/standins/kinesis.js';
-import { type MetricsCliIo, runMetricsCli } from '../../scripts/metrics.js';
+import { generateRecords } from '../../../tools/metrics/generate.js';
+import { computeMetrics } from '../../../tools/metrics/metrics.js';
+import { parseRecordLines, readRecordFile, readStreamRecords } from '../../../tools/metrics/reader.js';
+import { createRecordWriter } from '../../../lib/stream/writer.js';
+import { deadlineAt } from '../../../lib/time.js';
+import { LOCAL_CREDENTIALS, type KinesisStandIn, startKinesisStandIn } from '../../../local/standins/kinesis.js';
+import { type MetricsCliIo, runMetricsCli } from '../../../tools/metrics.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
+const ROOT = join(import.meta.dirname, '..', '..', '..');
 const HISTORY = generateRecords({ count: 400, seed: 7 });
 
 let kinesis: KinesisStandIn;
@@ -137,7 +137,7 @@ describe('npm run metrics', () => {
   it('runs as a script that finds the stream through the standard endpoint settings', async () => {
     const { stdout } = await promisify(execFile)(
       join(ROOT, 'node_modules', '.bin', 'tsx'),
-      ['scripts/metrics.ts', '--stream', 'history', '--json'],
+      ['tools/metrics.ts', '--stream', 'history', '--json'],
       {
         cwd: ROOT,
         env: {

@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { realSleep, type Sleep } from '../time.js';
-import { STATE_RECORD_SCHEMA_VERSION, type StateRecord } from './record.js';
+import { realSleep, type Sleep } from '../../lib/time.js';
+import { STATE_RECORD_SCHEMA_VERSION, type StateRecord } from '../../lib/stream/record.js';
 
 /** Records read back, with a count of what could not be used (never dropped without saying so). */
 export interface ReadResult {

@@ -1,4 +1,4 @@
-import { HOOK_FUNCTION_PREFIX, HOOKS, type HookName, hookById, hookFunctionName } from './hooks.js';
+import { HOOK_FUNCTION_PREFIX, HOOKS, type HookName, hookById, hookFunctionName } from '../../lib/hooks/hooks.js';
 
 /** The appspec `Hooks:` section of an ECS deployment, built from function names or ARNs. */
 

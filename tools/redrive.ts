@@ -15,27 +15,19 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import {
-  createLambdaInvoker,
-  createSqsDeadLetterQueue,
-  findQueueUrl,
-  type QueueReadOptions,
-} from '../lib/redrive/aws.js';
-import { deadLetterQueueName } from '../lib/redrive/decide.js';
-import { formatOutcome, formatTotals } from '../lib/redrive/format.js';
-import { type RedriveReport, RedriveError, redriveDeadLetters } from '../lib/redrive/redrive.js';
+import { type CommandIo, isMain, processIo, runCommand, UsageError, wholeNumberOption } from './cli.js';
+import { createLambdaInvoker, createSqsDeadLetterQueue, findQueueUrl, type QueueReadOptions } from './redrive/aws.js';
+import { deadLetterQueueName } from './redrive/decide.js';
+import { formatOutcome, formatTotals } from './redrive/format.js';
+import { type RedriveReport, RedriveError, redriveDeadLetters } from './redrive/redrive.js';
 
 /** The command line, for usage errors and --help. */
 export const USAGE =
   'usage: npm run redrive -- --stage STAGE [--region REGION] [--dry-run] [--max N] [--function NAME] [--queue-url URL] [--service NAME]';
 
 /** What the command touches outside itself, injectable for tests. */
-export interface RedriveCliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
+export interface RedriveCliIo extends CommandIo {
   sqs(region: string | undefined): SQSClient;
   lambda(region: string | undefined): LambdaClient;
   /** serverless.yml's `service`, when no --service is given. */
@@ -58,66 +50,59 @@ const serviceFromServerlessYml = (): string | undefined => {
 const http = (requestTimeout: number) => new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout });
 
 const defaultIo: RedriveCliIo = {
-  stdout: (text) => process.stdout.write(`${text}\n`),
-  stderr: (text) => process.stderr.write(`${text}\n`),
+  ...processIo,
   sqs: (region) => new SQSClient({ ...(region ? { region } : {}), requestHandler: http(30_000) }),
   lambda: (region) => new LambdaClient({ ...(region ? { region } : {}), requestHandler: http(15_000) }),
   serviceName: serviceFromServerlessYml,
 };
 
-class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-const parse = (argv: string[]) => {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      stage: { type: 'string' },
-      region: { type: 'string' },
-      'dry-run': { type: 'boolean', default: false },
-      max: { type: 'string', default: '100' },
-      function: { type: 'string' },
-      'queue-url': { type: 'string' },
-      service: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) return { help: true as const };
-  if (!values.stage) throw new UsageError('--stage is required');
-  const max = Number(values.max);
-  if (!Number.isInteger(max) || max < 1)
-    throw new UsageError(`--max must be a whole number above 0, got ${values.max}`);
-  return {
-    help: false as const,
-    stage: values.stage,
-    region: values.region,
-    dryRun: values['dry-run'],
-    max,
-    only: values.function,
-    queueUrl: values['queue-url'],
-    service: values.service,
-  };
-};
+const OPTIONS = {
+  stage: { type: 'string' },
+  region: { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+  max: { type: 'string', default: '100' },
+  function: { type: 'string' },
+  'queue-url': { type: 'string' },
+  service: { type: 'string' },
+} as const;
 
 const describe = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 /** Runs the re-drive command; returns the process exit code (0 done, 1 failed, 2 bad usage). */
-export const runRedriveCli = async (argv: string[], io: RedriveCliIo = defaultIo): Promise<number> => {
-  let args: ReturnType<typeof parse>;
-  try {
-    args = parse(argv);
-  } catch (error) {
-    io.stderr(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
+export const runRedriveCli = (argv: string[], io: RedriveCliIo = defaultIo): Promise<number> =>
+  runCommand(
+    argv,
+    { usage: USAGE, options: OPTIONS },
+    (values) => {
+      if (!values.stage) throw new UsageError('--stage is required');
+      return redrive(
+        {
+          stage: values.stage,
+          region: values.region,
+          dryRun: values['dry-run'],
+          max: wholeNumberOption('max', values.max),
+          only: values.function,
+          queueUrl: values['queue-url'],
+          service: values.service,
+        },
+        io,
+      );
+    },
+    io,
+  );
+
+interface RedriveArgs {
+  stage: string;
+  region: string | undefined;
+  dryRun: boolean;
+  max: number;
+  only: string | undefined;
+  queueUrl: string | undefined;
+  service: string | undefined;
+}
+
+const redrive = async (args: RedriveArgs, io: RedriveCliIo): Promise<number> => {
   const service = args.service ?? io.serviceName() ?? 'deploy-sentinel';
   const sqs = io.sqs(args.region);
   const lambda = io.lambda(args.region);
@@ -164,6 +149,6 @@ export const runRedriveCli = async (argv: string[], io: RedriveCliIo = defaultIo
   }
 };
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (isMain(import.meta.url)) {
   process.exitCode = await runRedriveCli(process.argv.slice(2));
 }

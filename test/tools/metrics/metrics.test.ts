@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { computeMetrics, formatDuration, formatMetricsTable, median, percentile } from '../../lib/stream/metrics.js';
-import type { RecordEnrichment, StateRecord } from '../../lib/stream/record.js';
+import {
+  computeMetrics,
+  formatDuration,
+  formatMetricsTable,
+  median,
+  percentile,
+} from '../../../tools/metrics/metrics.js';
+import type { RecordEnrichment, StateRecord } from '../../../lib/stream/record.js';
 
 const MIN = 60_000;
 

@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readRecordFile, readStreamRecords } from '../lib/stream/reader.js';
-import { generateRecords } from '../lib/stream/generate.js';
-import { computeMetrics } from '../lib/stream/metrics.js';
+import { readRecordFile, readStreamRecords } from './metrics/reader.js';
+import { generateRecords } from './metrics/generate.js';
+import { computeMetrics } from './metrics/metrics.js';
+import { runCommand } from './cli.js';
 import { type PackagedFunction, ROOT, packageService, readPackagedFunctions, unpack } from '../local/harness.js';
 import { benchSweep } from '../local/standins/generate-account.js';
 import { STREAM_NAME, createRunner, startWorld } from '../local/world.js';
@@ -18,7 +19,6 @@ import { STREAM_NAME, createRunner, startWorld } from '../local/world.js';
  */
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-const quick = process.argv.includes('--quick');
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -112,7 +112,7 @@ const perEvent = async () => {
   table(rows);
 };
 
-const main = async () => {
+const main = async (quick: boolean) => {
   console.log('deploy-sentinel bench');
   console.log(`node ${process.version}, ${RUNS} runs per figure\n`);
   const t = performance.now();
@@ -192,7 +192,17 @@ const main = async () => {
   table(metricRows);
 };
 
-main().catch((error) => {
+/** The one-line usage, printed on bad arguments and --help. */
+export const USAGE = 'usage: npm run bench [-- --quick]   (--quick: the 1,000-group sweep only)';
+
+process.exitCode = await runCommand(
+  process.argv.slice(2),
+  { usage: USAGE, options: { quick: { type: 'boolean', default: false } } },
+  async (values) => {
+    await main(values.quick);
+    return 0;
+  },
+).catch((error) => {
   console.error(error);
-  process.exit(1);
+  return 1;
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HOOK_FUNCTION_PREFIX } from '../hooks/hooks.js';
+import { HOOK_FUNCTION_PREFIX } from '../../lib/hooks/hooks.js';
 
 /**
  * What to do with one message of the stack's dead-letter queue: send its original event back to

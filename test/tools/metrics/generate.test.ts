@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { generateRecords } from '../../../tools/metrics/generate.js';
+import { computeMetrics } from '../../../tools/metrics/metrics.js';
+import { type StateRecord } from '../../../lib/stream/record.js';
+import { schemaErrors } from '../../stream/schema.js';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+
+describe('generateRecords', () => {
+  it('produces exactly the count asked for, the same for the same seed and different for another', () => {
+    const a = generateRecords({ count: 500, seed: 3 });
+    expect(a).toHaveLength(500);
+    expect(generateRecords({ count: 500, seed: 3 })).toEqual(a);
+    expect(generateRecords({ count: 500, seed: 4 })).not.toEqual(a);
+  });
+
+  it('produces records the schema accepts, with every kind of outcome the metrics count', () => {
+    const records = generateRecords({ count: 3_000, seed: 1 });
+    const invalid = records.map((r) => schemaErrors(r)).filter((e) => e.length > 0);
+    expect(invalid).toEqual([]);
+    const report = computeMetrics(records);
+    expect(report.duplicates).toBeGreaterThan(0);
+    expect(report.overall.successes).toBeGreaterThan(0);
+    expect(report.overall.failures).toBeGreaterThan(0);
+    expect(report.overall.stops).toBeGreaterThan(0);
+    expect(report.overall.rollbacks).toBeGreaterThan(0);
+    expect(report.overall.timeToRestore.count).toBeGreaterThan(0);
+    expect(new Set(records.map((r) => r.kind))).toEqual(new Set(['deployment', 'instance', 'alarm']));
+  });
+
+  it('writes a JSON-lines file from the command line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'generate-'));
+    try {
+      const out = join(dir, 'records.jsonl');
+      await promisify(execFile)(
+        join(ROOT, 'node_modules', '.bin', 'tsx'),
+        ['tools/generate-records.ts', '--count', '250', '--out', out, '--seed', '9'],
+        {
+          cwd: ROOT,
+          env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        },
+      );
+      const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
+      expect(lines.map((l) => JSON.parse(l) as StateRecord)).toEqual(generateRecords({ count: 250, seed: 9 }));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
