@@ -2,15 +2,30 @@ import { z } from 'zod';
 
 /**
  * CodeDeploy events as EventBridge delivers them. `@types/aws-lambda` has no CodeDeploy types, so
- * they are defined (and validated) here. Shape: the EventBridge reference for CodeDeploy and the
- * fixture in awslabs/aws-lambda-rust-runtime (see FACTS.md).
+ * they are defined (and validated) here. Shape: "Monitoring deployments with Amazon EventBridge" in
+ * the CodeDeploy user guide, and the fixture in awslabs/aws-lambda-rust-runtime
+ * (lambda-events/src/fixtures/example-codedeploy-deployment-event.json).
  */
 
 export const DEPLOYMENT_DETAIL_TYPE = 'CodeDeploy Deployment State-change Notification';
 export const INSTANCE_DETAIL_TYPE = 'CodeDeploy Instance State-change Notification';
 
+/** The states CodeDeploy documents today (READY: blue/green, replacement ready and waiting for traffic). */
 export const DEPLOYMENT_STATES = ['START', 'SUCCESS', 'FAILURE', 'STOP', 'READY'] as const;
-export type DeploymentState = (typeof DEPLOYMENT_STATES)[number];
+export type KnownDeploymentState = (typeof DEPLOYMENT_STATES)[number];
+/**
+ * Deployment states are open-ended: a state CodeDeploy adds later is still a deployment event, so
+ * the type keeps the known words for completion without closing the set.
+ */
+export type DeploymentState = KnownDeploymentState | (string & {});
+
+/** A deployment state as CodeDeploy writes them: one upper-case word. */
+export const deploymentStateSchema = z
+  .string()
+  .regex(/^[A-Z][A-Z0-9_]*$/, 'expected an upper-case word such as FAILURE') as z.ZodType<DeploymentState>;
+
+export const isKnownDeploymentState = (state: string): state is KnownDeploymentState =>
+  (DEPLOYMENT_STATES as readonly string[]).includes(state);
 
 const envelope = {
   version: z.string().optional(),
@@ -33,7 +48,7 @@ const commonDetail = {
 export const deploymentStateChangeSchema = z.object({
   ...envelope,
   'detail-type': z.literal(DEPLOYMENT_DETAIL_TYPE),
-  detail: z.object({ ...commonDetail, state: z.enum(DEPLOYMENT_STATES) }).loose(),
+  detail: z.object({ ...commonDetail, state: deploymentStateSchema }).loose(),
 });
 
 export const instanceStateChangeSchema = z.object({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEPLOYMENT_STATES } from '../events/codedeploy.js';
+import { deploymentStateSchema } from '../events/codedeploy.js';
 import { ALARM_STATES } from '../events/alarm.js';
 import { SEVERITIES } from '../slack/blocks.js';
 import { hooksSettingsSchema } from '../hooks/settings.js';
@@ -62,7 +62,8 @@ export const settingsSchema = z
       .default({ routes: [], mentions: {} }),
     deployments: z
       .object({
-        states: z.array(z.enum(DEPLOYMENT_STATES)).default([...DEPLOYMENT_STATES]),
+        /** Absent: every state, including states CodeDeploy adds later. */
+        states: z.array(deploymentStateSchema).optional(),
         /** Instance events post on their own only for these states (a failed instance is in its deployment's alert). */
         instanceStates: z.array(z.string().min(1)).default([]),
         /** Groups whose routine states stay quiet. */
@@ -72,14 +73,14 @@ export const settingsSchema = z
               .object({
                 application: z.string().min(1),
                 deploymentGroup: z.string().min(1).optional(),
-                states: z.array(z.enum(DEPLOYMENT_STATES)).default(['START', 'SUCCESS']),
+                states: z.array(deploymentStateSchema).default(['START', 'SUCCESS']),
               })
               .strict(),
           )
           .default([]),
       })
       .strict()
-      .default({ states: [...DEPLOYMENT_STATES], instanceStates: [], quiet: [] }),
+      .default({ instanceStates: [], quiet: [] }),
     alarms: z
       .object({
         states: z.array(z.enum(ALARM_STATES)).default(['ALARM', 'OK']),

@@ -8,7 +8,9 @@ export type SkipReason = string | undefined;
 
 export const skipDeployment = (change: DeploymentStateChange, settings: Settings): SkipReason => {
   const { state, application, deploymentGroup } = change.detail;
-  if (!settings.deployments.states.includes(state)) return `state ${state} is not in deployments.states`;
+  // Without a list every state posts, including one CodeDeploy adds later.
+  const { states } = settings.deployments;
+  if (states && !states.includes(state)) return `state ${state} is not in deployments.states`;
   const quiet = settings.deployments.quiet.find(
     (q) =>
       q.application === application &&

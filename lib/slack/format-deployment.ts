@@ -1,5 +1,11 @@
 import type { DeploymentDetails, FailedTarget } from '../codedeploy/describe.js';
-import type { DeploymentState, DeploymentStateChange, InstanceStateChange } from '../events/codedeploy.js';
+import {
+  type DeploymentState,
+  type DeploymentStateChange,
+  type InstanceStateChange,
+  isKnownDeploymentState,
+  type KnownDeploymentState,
+} from '../events/codedeploy.js';
 import {
   type Severity,
   type SlackMessage,
@@ -15,7 +21,13 @@ import {
 } from './blocks.js';
 import { deploymentGroupUrl, deploymentUrl, instanceUrl } from './links.js';
 
-const STATE: Record<DeploymentState, { icon: string; words: string; severity: Severity }> = {
+interface StateWords {
+  icon: string;
+  words: string;
+  severity: Severity;
+}
+
+const STATE: Record<KnownDeploymentState, StateWords> = {
   START: { icon: '🚀', words: 'deployment started', severity: 'info' },
   SUCCESS: { icon: '✅', words: 'deployment succeeded', severity: 'success' },
   FAILURE: { icon: '❌', words: 'deployment failed', severity: 'critical' },
@@ -23,7 +35,11 @@ const STATE: Record<DeploymentState, { icon: string; words: string; severity: Se
   READY: { icon: '⏸️', words: 'replacement ready, waiting to reroute traffic', severity: 'info' },
 };
 
-export const deploymentSeverity = (state: DeploymentState): Severity => STATE[state].severity;
+/** How a state reads; a state CodeDeploy adds later reads as itself ("deployment PAUSED"), at severity info. */
+const stateWords = (state: DeploymentState): StateWords =>
+  isKnownDeploymentState(state) ? STATE[state] : { icon: 'ℹ️', words: `deployment ${state}`, severity: 'info' };
+
+export const deploymentSeverity = (state: DeploymentState): Severity => stateWords(state).severity;
 
 /** "3 h 4 min", "52 s": durations people read at a glance. */
 export const formatDuration = (ms: number): string => {
@@ -143,7 +159,7 @@ export const formatDeploymentMessage = (
 ): SlackMessage => {
   const { application, deploymentGroup, deploymentId, state } = change.detail;
   const region = change.region;
-  const { icon, words, severity } = STATE[state];
+  const { icon, words, severity } = stateWords(state);
   const isRollback = details?.creator === 'codeDeployRollback';
   const title = `${icon} ${application}/${deploymentGroup}: ${isRollback ? `rollback ${words.replace('deployment ', '')}` : words}`;
   const mentions = options.mentions?.length ? `${options.mentions.join(' ')} ` : '';

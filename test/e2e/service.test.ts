@@ -90,9 +90,24 @@ describe('alarms', () => {
   });
 });
 
+describe('a deployment state CodeDeploy adds later', () => {
+  it('is alerted as a deployment and streamed into its deployment history', async () => {
+    const invocations = await runner.deliver(loadEvent('codedeploy/deployment.paused.json'));
+    expect(invocations.map((i) => [i.function, i.ok])).toEqual([
+      ['notifyDeployment', true],
+      ['streamState', true],
+    ]);
+    expect(world.slack.messages.at(-1)!.body.text).toBe('ℹ️ search/search-staging: deployment PAUSED (d-ST4RT0001)');
+    const { records } = await readStreamRecords(world.kinesis.client(), STREAM_NAME);
+    expect(records.filter((r) => r.state === 'PAUSED')).toEqual([
+      expect.objectContaining({ kind: 'deployment', deploymentId: 'd-ST4RT0001', application: 'search' }),
+    ]);
+  });
+});
+
 describe('bad input', () => {
   it('gets a fallback alert and an unknown record, never a crash', async () => {
-    const invocations = await runner.deliver(loadEvent('invalid/deployment.unknown-state.json'));
+    const invocations = await runner.deliver(loadEvent('invalid/deployment.missing-fields.json'));
     expect(invocations.every((i) => i.ok)).toBe(true);
     expect(world.slack.messages.at(-1)!.body.text).toContain('could not read');
   });

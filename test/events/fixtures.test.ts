@@ -90,7 +90,6 @@ describe('sample events and the local scenario', () => {
 
 describe('invalid sample events', () => {
   const problems: Record<string, string> = {
-    'invalid/deployment.unknown-state.json': 'detail.state',
     'invalid/deployment.missing-fields.json': 'detail.deploymentId',
     'invalid/not-an-eventbridge-event.json': 'source/detail-type',
   };

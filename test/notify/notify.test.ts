@@ -76,6 +76,38 @@ describe('deployment notifier', () => {
     expect(lines.some((l) => l.level === 'warn' && l.message.includes('details unavailable'))).toBe(true);
   });
 
+  it('posts a state CodeDeploy adds later as a deployment alert, enriched, at severity info', async () => {
+    const described: string[] = [];
+    const outcome = await notifyDeploymentEvent(
+      loadEvent('codedeploy/deployment.paused.json'),
+      deps({
+        describe: async (id: string) => {
+          described.push(id);
+          return scenarioDetails(id)!;
+        },
+      }),
+    );
+    expect(outcome).toMatchObject({ posted: true, route: 'default' });
+    expect(described).toEqual(['d-ST4RT0001']);
+    const body = slack.messages[0]!.body;
+    expect(body.text).toMatch(/^ℹ️ search\/search-staging: deployment PAUSED \(d-ST4RT0001\)$/);
+    expect(JSON.stringify(body)).toContain('search-api 5e0c8d2 to staging');
+    expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+  });
+
+  it('filters a new state like any other: posted without a states list, skipped when a list leaves it out', async () => {
+    const listed = parseSettings({ deployments: { states: ['FAILURE', 'STOP'] } });
+    const skipped = await notifyDeploymentEvent(
+      loadEvent('codedeploy/deployment.paused.json'),
+      deps({ settings: listed }),
+    );
+    expect(skipped).toEqual({ posted: false, skipped: 'state PAUSED is not in deployments.states' });
+    const named = parseSettings({ deployments: { states: ['PAUSED'] } });
+    expect(
+      (await notifyDeploymentEvent(loadEvent('codedeploy/deployment.paused.json'), deps({ settings: named }))).posted,
+    ).toBe(true);
+  });
+
   it('skips a quiet state and logs why', async () => {
     const outcome = await notifyDeploymentEvent(loadEvent('codedeploy/deployment.start.json'), deps());
     expect(outcome).toEqual({ posted: false, skipped: 'search/search-staging is quiet for START' });
@@ -89,20 +121,19 @@ describe('deployment notifier', () => {
     expect(slack.requests).toHaveLength(0);
   });
 
-  it.each([
-    'invalid/deployment.unknown-state.json',
-    'invalid/deployment.missing-fields.json',
-    'invalid/not-an-eventbridge-event.json',
-  ])('answers %s with one log line and a fallback alert showing what arrived', async (file) => {
-    const outcome = await notifyDeploymentEvent(loadEvent(file), deps());
-    expect(outcome.posted).toBe(true);
-    const errors = lines.filter((l) => l.level === 'error');
-    expect(errors).toHaveLength(1);
-    expect(errors[0].message).toContain('not understood');
-    const body = JSON.stringify(slack.messages[0]!.body);
-    expect(body).toContain('could not read');
-    expect(body).toContain(errors[0].reason.slice(0, 30).replace(/"/g, '\\"'));
-  });
+  it.each(['invalid/deployment.missing-fields.json', 'invalid/not-an-eventbridge-event.json'])(
+    'answers %s with one log line and a fallback alert showing what arrived',
+    async (file) => {
+      const outcome = await notifyDeploymentEvent(loadEvent(file), deps());
+      expect(outcome.posted).toBe(true);
+      const errors = lines.filter((l) => l.level === 'error');
+      expect(errors).toHaveLength(1);
+      expect(errors[0].message).toContain('not understood');
+      const body = JSON.stringify(slack.messages[0]!.body);
+      expect(body).toContain('could not read');
+      expect(body).toContain(errors[0].reason.slice(0, 30).replace(/"/g, '\\"'));
+    },
+  );
 
   it('answers a huge event of an unknown shape with a fallback alert that still fits Slack', async () => {
     const huge = {

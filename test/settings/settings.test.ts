@@ -60,3 +60,25 @@ describe('the README', () => {
     expect(() => parseSettings(parse(block!), 'README.md')).not.toThrow();
   });
 });
+
+describe('deployment states in settings', () => {
+  it('accept any state word, so a state CodeDeploy adds later can be listed or quieted', () => {
+    const settings = parseSettings({
+      deployments: { states: ['FAILURE', 'PAUSED'], quiet: [{ application: 'search', states: ['PAUSED'] }] },
+    });
+    expect(settings.deployments.states).toEqual(['FAILURE', 'PAUSED']);
+    expect(settings.deployments.quiet[0]!.states).toEqual(['PAUSED']);
+  });
+
+  it('mean every state, new ones included, when the states key is missing', () => {
+    expect(parseSettings({}).deployments.states).toBeUndefined();
+    expect(parseSettings({ deployments: { instanceStates: [] } }).deployments.states).toBeUndefined();
+  });
+
+  it('refuse what CodeDeploy never sends (lower case, blanks), with the path', () => {
+    expect(() => parseSettings({ deployments: { states: ['failure'] } })).toThrow(/deployments\.states\.0/);
+    expect(() => parseSettings({ deployments: { quiet: [{ application: 'a', states: [''] }] } })).toThrow(
+      /deployments\.quiet\.0\.states\.0/,
+    );
+  });
+});

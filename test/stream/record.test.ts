@@ -201,8 +201,8 @@ describe('cleanup records', () => {
 
 describe('unknown records', () => {
   it('keep the envelope facts the event had and say why it was not recognised', () => {
-    const event = loadEvent('invalid/deployment.unknown-state.json');
-    const record = recordOf('invalid/deployment.unknown-state.json');
+    const event = loadEvent('invalid/deployment.missing-fields.json');
+    const record = recordOf('invalid/deployment.missing-fields.json');
     expect(record).toMatchObject({
       kind: 'unknown',
       eventId: event.id,
@@ -210,9 +210,34 @@ describe('unknown records', () => {
       account: event.account,
       source: 'aws.codedeploy',
     });
-    expect(record.reason).toMatch(/state/);
+    expect(record.reason).toMatch(/deploymentId/);
     expect(record).not.toHaveProperty('deploymentId');
     expect(partitionKeyOf(record)).toBe(event.id);
+  });
+});
+
+describe('a deployment state CodeDeploy adds later', () => {
+  it('is still a deployment record, keyed by its deployment id so it stays in its history', () => {
+    const event = loadEvent('codedeploy/deployment.paused.json');
+    const record = recordOf('codedeploy/deployment.paused.json');
+    expect(record).toMatchObject({
+      kind: 'deployment',
+      state: 'PAUSED',
+      deploymentId: event.detail.deploymentId,
+      application: 'search',
+      deploymentGroup: 'search-staging',
+    });
+    expect(record).not.toHaveProperty('raw');
+    expect(partitionKeyOf(record)).toBe(event.detail.deploymentId);
+    expect(schemaErrors(record)).toEqual([]);
+  });
+
+  it('must still be a state word: a lower-case or empty state is an unknown event', () => {
+    const event = loadEvent('codedeploy/deployment.paused.json');
+    for (const state of ['paused', '', 'PAUSED NOW']) {
+      const record = toStateRecord(classifyEvent({ ...event, detail: { ...event.detail, state } }));
+      expect(record.kind).toBe('unknown');
+    }
   });
 
   it.each([null, 42, 'text', [1, 2], {}])(

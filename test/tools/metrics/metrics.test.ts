@@ -43,6 +43,12 @@ const BASIC = [
 ];
 
 describe('computeMetrics', () => {
+  it('counts a deployment that only reached a state CodeDeploy adds later as neither success nor failure', () => {
+    const report = computeMetrics([...BASIC, dep('d-4', 'START', '13:00'), dep('d-4', 'PAUSED', '13:05')]);
+    expect(report.overall).toMatchObject({ deployments: 3, successes: 2, failures: 1, stops: 0, unfinished: 1 });
+    expect(report.overall.changeFailureRate).toBe(1 / 3);
+  });
+
   it('counts deployments by their terminal record, with failure rate, durations and time to restore', () => {
     const report = computeMetrics(BASIC);
     expect(report.groups).toEqual([
