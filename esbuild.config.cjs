@@ -1,7 +1,8 @@
 'use strict';
 /**
  * Bundling options for serverless-esbuild. Each function is bundled on its own with only the
- * clients it imports; CommonJS output so `serverless invoke local` can load it (FACTS.md); the
+ * clients it imports; CommonJS output so `serverless invoke local` can load it (its loader does not
+ * take `.mjs` handlers: serverless/serverless#11308, still open as PR #11366); the
  * AWS SDK is bundled (faster cold starts than the runtime's copy). The stage's validated settings
  * are compiled in, so functions read no settings file at run time.
  */

@@ -1,6 +1,7 @@
 /**
  * AWS console links, by partition: China and GovCloud consoles live on other domains
- * (FACTS.md, "Console links").
+ * (console.amazonaws.cn: "Amazon Web Services in China" getting-started guide;
+ * console.amazonaws-us-gov.com: AWS GovCloud (US) user guide, "Signing in to the console").
  */
 
 export const consoleBase = (region: string): string => {

@@ -5,7 +5,8 @@ import { type Deadline, type Sleep, realSleep } from '../time.js';
 import { type SlackMessage, textOnly } from './blocks.js';
 
 /**
- * Posts to a Slack incoming webhook with the semantics `@slack/webhook` lacks (FACTS.md): a
+ * Posts to a Slack incoming webhook with the semantics `@slack/webhook` 8.x lacks (its
+ * IncomingWebhook has no request timeout by default and does not read Retry-After): a
  * timeout on every request, Retry-After honoured on 429, bounded retries on 5xx and network
  * errors within the invocation's remaining time, and permanent errors surfaced at once, so that
  * the invocation fails and the event reaches the dead-letter queue instead of looking delivered.
@@ -97,8 +98,22 @@ export const createWebhookSender = (options: WebhookSenderOptions = {}): Webhook
         headers: { 'content-type': 'application/json; charset=utf-8' },
         body: JSON.stringify(message),
         signal: AbortSignal.timeout(budget),
+        // A webhook URL answers or fails; a redirect would carry the message (and the URL's
+        // secret path) somewhere else. `@slack/webhook` refuses redirects the same way.
+        redirect: 'error',
       });
     } catch (error) {
+      if (error instanceof Error && error.cause instanceof Error && /redirect/i.test(error.cause.message))
+        throw new AttemptError(
+          'the webhook answered with a redirect, which is not followed',
+          undefined,
+          'redirect',
+          undefined,
+          false,
+          {
+            cause: error,
+          },
+        );
       const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
       throw new AttemptError(
         timedOut ? `no answer within ${budget} ms` : 'network error',

@@ -55,6 +55,23 @@ describe('webhook delivery', () => {
     expect(slack.messages).toHaveLength(0);
   });
 
+  it('does not follow a redirect: the message stays unsent and the failure is permanent', async () => {
+    const elsewhere = await startSlackReceiver({ script: () => ({ status: 200, body: 'ok' }) });
+    try {
+      const slack = await serve([{ status: 302, body: '', headers: { location: elsewhere.urlFor('stolen') } }]);
+      const { waits, sleep } = recordingSleep();
+      const error = await createWebhookSender({ sleep, log: quiet })
+        .send(slack.urlFor('a'), message, roomy())
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SlackDeliveryError);
+      expect((error as SlackDeliveryError).details).toMatchObject({ code: 'redirect', permanent: true, attempts: 1 });
+      expect(elsewhere.requests).toHaveLength(0);
+      expect(waits).toEqual([]);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
   it('fails at once, permanently, on 404 channel_not_found', async () => {
     const slack = await serve([{ status: 404, body: 'channel_not_found' }]);
     const { waits, sleep } = recordingSleep();
