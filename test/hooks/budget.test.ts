@@ -115,7 +115,9 @@ const describeOrdersSlowly = (time: Time, answerMs: number) => {
   elb.on(DescribeTargetGroupsCommand).callsFake(
     slowly((input: { Names?: string[] }) => {
       const name = input.Names?.[0];
-      return { TargetGroups: [{ TargetGroupArn: name === 'orders-blue' ? BLUE_TG : `${TG}/${name}/5e7f9a1b3c5d7e9f` }] };
+      return {
+        TargetGroups: [{ TargetGroupArn: name === 'orders-blue' ? BLUE_TG : `${TG}/${name}/5e7f9a1b3c5d7e9f` }],
+      };
     }),
   );
   elb.on(DescribeTargetHealthCommand).resolves({
@@ -151,8 +153,7 @@ const parse = (raw: unknown): HooksSettings => {
 };
 
 /** Parsed settings with these checks in AfterAllowTraffic (where every kind of probe is allowed). */
-const withChecks = (checks: unknown[], discovery: unknown = {}) =>
-  parse({ discovery, AfterAllowTraffic: { checks } });
+const withChecks = (checks: unknown[], discovery: unknown = {}) => parse({ discovery, AfterAllowTraffic: { checks } });
 
 const http = (extra: Record<string, unknown>) => ({ name: 'probe', type: 'http', path: '/health', ...extra });
 const onVariable = (name: string) => http({ url: 'http://127.0.0.1/health', headers: { 'x-value': `\${${name}}` } });
@@ -299,7 +300,13 @@ describe('a hook whose discovery answers just within its per-call timeouts', () 
   // Tight schedules: a check that passes uses all but `timeout` of its worst case, so discovery
   // that overran its allowance would leave it too little time for its last wait.
   const tight = { count: 2, interval: '4s', initialDelay: '6s', timeout: '1s', consecutiveErrorLimit: 0 };
-  const HOOKS: Array<{ shape: string; hook: 'after-traffic' | 'after-test-traffic'; checks: unknown[] }> = [
+  const HOOKS: Array<{
+    shape: string;
+    hook: 'after-traffic' | 'after-test-traffic';
+    checks: unknown[];
+    /** Overrides naming the local server, known only once it listens. */
+    discovery?: () => unknown;
+  }> = [
     {
       shape: "the README's AfterAllowTraffic: ${greenTargetGroup} and ${loadBalancer} dimensions, group alarms",
       hook: 'after-traffic',
@@ -329,14 +336,20 @@ describe('a hook whose discovery answers just within its per-call timeouts', () 
         }),
       ],
     },
+    {
+      shape: 'an HTTP probe of an overridden test listener URL sending ${applicationName} (one call)',
+      hook: 'after-test-traffic',
+      discovery: () => ({ testListener: { url: listener.url } }),
+      checks: [http({ name: 'green-health', target: 'test', headers: { 'x-app': '${applicationName}' }, ...tight })],
+    },
   ];
 
-  it.each(HOOKS)('reports Succeeded within its packaged timeout: $shape', async ({ hook, checks }) => {
+  it.each(HOOKS)('reports Succeeded within its packaged timeout: $shape', async ({ hook, checks, discovery }) => {
     const time = virtualTime();
     const answerMs = DISCOVERY_CALL_TIMEOUT_MS - 100;
     describeOrdersSlowly(time, answerMs);
     const name = hook === 'after-traffic' ? 'AfterAllowTraffic' : 'AfterAllowTestTraffic';
-    const settings = parse({ [name]: { checks } });
+    const settings = parse({ discovery: discovery?.(), [name]: { checks } });
     const timeoutMs = functionTimeoutSeconds(settings[name]!, settings.discovery) * 1_000;
     // The worst start: cold start and event parsing used up all of their allowance.
     const invocationMs = timeoutMs - INIT_ALLOWANCE_MS;
