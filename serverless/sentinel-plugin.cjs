@@ -71,7 +71,10 @@ class DeploySentinelPlugin {
       if (!hook) this.fail(`unknown hook id ${hookId}`);
       try {
         fn.name = hookFunctionName(service.service, stage, hookId);
-        fn.timeout = functionTimeoutSeconds(settingsForHook(loaded.settings.hooks, hook.name));
+        fn.timeout = functionTimeoutSeconds(
+          settingsForHook(loaded.settings.hooks, hook.name),
+          loaded.settings.hooks.discovery,
+        );
       } catch (error) {
         this.fail(error.message);
       }

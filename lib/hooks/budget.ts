@@ -1,4 +1,5 @@
-import type { Check, HookSettings } from './settings.js';
+import type { Check, DiscoveryOverrides, HookSettings } from './settings.js';
+import { type Variable, variablesOf } from './variables.js';
 
 /**
  * How long a hook can take at worst, so that its function timeout always leaves room to report:
@@ -11,11 +12,80 @@ export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
 /** Each discovery call (CodeDeploy, ELBv2) is abandoned after this long. */
 export const DISCOVERY_CALL_TIMEOUT_MS = 3_000;
 
-/** Discovery makes at most this many calls one after the other (deployment, group, listener, load balancer). */
-const DISCOVERY_SEQUENTIAL_CALLS = 4;
+/*
+ * Discovery calls that must wait for one another (see discovery.ts): the deployment names its
+ * group (GetDeployment, GetDeploymentGroup); the group names the ECS service, whose deployment
+ * target lists the task sets' target groups by name (GetDeploymentTarget, DescribeTargetGroups),
+ * and the listeners, each of which names its load balancer (DescribeListeners,
+ * DescribeLoadBalancers). Lookups that do not wait for one another run side by side, and a call
+ * shared by several lookups is made once, so the time discovery needs is the longest such chain.
+ */
+const GET_DEPLOYMENT = 1;
+const GET_DEPLOYMENT_GROUP = GET_DEPLOYMENT + 1;
+const GET_DEPLOYMENT_TARGET = GET_DEPLOYMENT_GROUP + 1;
+const DESCRIBE_LISTENERS = GET_DEPLOYMENT_GROUP + 1;
+const DESCRIBE_LOAD_BALANCERS = DESCRIBE_LISTENERS + 1;
 
-/** Time set aside for discovery before any check starts. */
-export const DISCOVERY_ALLOWANCE_MS = DISCOVERY_SEQUENTIAL_CALLS * DISCOVERY_CALL_TIMEOUT_MS;
+/** An ARN needs no call; a name needs DescribeTargetGroups. */
+const namedTargetGroupChain = (nameOrArn: string): number => (nameOrArn.startsWith('arn:') ? 0 : 1);
+
+const targetGroupChain = (which: string, overrides: DiscoveryOverrides): number => {
+  if (which !== 'green' && which !== 'blue') return namedTargetGroupChain(which);
+  const override = which === 'green' ? overrides.greenTargetGroup : overrides.blueTargetGroup;
+  return override ? namedTargetGroupChain(override) : GET_DEPLOYMENT_TARGET + 1;
+};
+
+const listenerChain = (role: 'test' | 'production', overrides: DiscoveryOverrides): number =>
+  (role === 'test' ? overrides.testListener : overrides.productionListener)?.url ? 0 : DESCRIBE_LOAD_BALANCERS;
+
+const variableChain = (name: Variable, overrides: DiscoveryOverrides): number => {
+  switch (name) {
+    case 'deploymentId':
+      return 0;
+    case 'applicationName':
+    case 'deploymentGroupName':
+      return GET_DEPLOYMENT;
+    case 'greenTargetGroup':
+    case 'greenTargetGroupName':
+      return targetGroupChain('green', overrides);
+    case 'blueTargetGroup':
+    case 'blueTargetGroupName':
+      return targetGroupChain('blue', overrides);
+    case 'loadBalancer':
+      return overrides.loadBalancer ? 0 : DESCRIBE_LISTENERS;
+  }
+};
+
+/** The longest run of discovery calls, each waiting for the one before, that a check needs before it starts. */
+export const checkDiscoveryChain = (check: Check, overrides: DiscoveryOverrides = {}): number => {
+  const chains = variablesOf(check).map((name) => variableChain(name, overrides));
+  switch (check.type) {
+    case 'http':
+      if (!check.url) chains.push(listenerChain(check.target ?? 'test', overrides));
+      break;
+    case 'alarms':
+      if (check.fromDeploymentGroup) chains.push(GET_DEPLOYMENT_GROUP);
+      break;
+    case 'targetHealth':
+      chains.push(targetGroupChain(check.targetGroup, overrides));
+      break;
+    case 'cloudwatch':
+      break;
+  }
+  return Math.max(0, ...chains);
+};
+
+/**
+ * The longest run of discovery calls one after the other before a hook's checks start: its checks
+ * are prepared side by side. Without `overrides` nothing is taken as overridden, which never
+ * undercounts.
+ */
+export const discoveryChainLength = (hook: Pick<HookSettings, 'checks'>, overrides: DiscoveryOverrides = {}): number =>
+  Math.max(0, ...hook.checks.map((check) => checkDiscoveryChain(check, overrides)));
+
+/** Time set aside for discovery before any check starts: every call of the longest chain timing out. */
+export const discoveryAllowanceMs = (hook: Pick<HookSettings, 'checks'>, overrides: DiscoveryOverrides = {}): number =>
+  discoveryChainLength(hook, overrides) * DISCOVERY_CALL_TIMEOUT_MS;
 
 /** Time kept after the checks for the status report (with its retries) and the verdict line. */
 export const REPORT_RESERVE_MS = 3_000;
@@ -42,18 +112,23 @@ export const checkWorstCaseMs = (check: Schedule): number => {
 };
 
 /**
- * The longest a hook can take before it reports: discovery, then its checks, which run side by
- * side. A hook without checks only reports.
+ * The longest a hook can take before it reports: discovery (its longest chain of calls), then its
+ * checks, which run side by side. A hook without checks only reports.
  */
-export const worstCaseMs = (hook: Pick<HookSettings, 'checks'>): number => {
+export const worstCaseMs = (hook: Pick<HookSettings, 'checks'>, overrides: DiscoveryOverrides = {}): number => {
   if (hook.checks.length === 0) return 0;
-  return DISCOVERY_ALLOWANCE_MS + Math.max(...hook.checks.map(checkWorstCaseMs));
+  return discoveryAllowanceMs(hook, overrides) + Math.max(...hook.checks.map(checkWorstCaseMs));
 };
 
 /** The function timeout a hook needs: its worst case plus start-up and the report reserve, in whole seconds. */
-export const hookTimeoutSeconds = (hook: Pick<HookSettings, 'checks'>): number =>
-  Math.max(MIN_HOOK_TIMEOUT_SECONDS, Math.ceil((worstCaseMs(hook) + INIT_ALLOWANCE_MS + REPORT_RESERVE_MS) / 1000));
+export const hookTimeoutSeconds = (hook: Pick<HookSettings, 'checks'>, overrides: DiscoveryOverrides = {}): number =>
+  Math.max(
+    MIN_HOOK_TIMEOUT_SECONDS,
+    Math.ceil((worstCaseMs(hook, overrides) + INIT_ALLOWANCE_MS + REPORT_RESERVE_MS) / 1000),
+  );
 
 /** The timeout to give a hook's function: the settings' `timeoutSeconds`, or the derived one. */
-export const functionTimeoutSeconds = (hook: Pick<HookSettings, 'checks' | 'timeoutSeconds'>): number =>
-  hook.timeoutSeconds ?? hookTimeoutSeconds(hook);
+export const functionTimeoutSeconds = (
+  hook: Pick<HookSettings, 'checks' | 'timeoutSeconds'>,
+  overrides: DiscoveryOverrides = {},
+): number => hook.timeoutSeconds ?? hookTimeoutSeconds(hook, overrides);

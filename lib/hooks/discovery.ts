@@ -12,7 +12,8 @@ import {
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DISCOVERY_CALL_TIMEOUT_MS } from './budget.js';
-import type { DiscoveryOverrides, Variable } from './settings.js';
+import type { DiscoveryOverrides } from './settings.js';
+import type { Variable } from './variables.js';
 
 /**
  * What a hook probes, found from the deployment (CodeDeploy) and the load balancer (ELBv2), or

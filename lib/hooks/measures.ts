@@ -6,15 +6,8 @@ import { type Environment, type Lookup, UnresolvedError } from './discovery.js';
 import type { Measure, PreparedCheck } from './evaluate.js';
 import type { HttpFetch } from './http-probe.js';
 import { judgeAlarms, judgeHttp, judgeMetric, judgeTargetHealth, type Measurement } from './judge.js';
-import {
-  type AlarmsCheck,
-  type Check,
-  type CloudWatchCheck,
-  type HttpCheck,
-  type TargetHealthCheck,
-  type Variable,
-  variablesIn,
-} from './settings.js';
+import type { AlarmsCheck, Check, CloudWatchCheck, HttpCheck, TargetHealthCheck } from './settings.js';
+import { type Variable, VARIABLE_REF, variablesOf } from './variables.js';
 
 /**
  * Turns a configured check into a measurement function: resolves what it needs from the
@@ -28,37 +21,34 @@ export interface MeasureDeps {
   clock: Clock;
 }
 
-const need = async <T>(lookup: Promise<Lookup<T>>, what: string): Promise<T> => {
-  const result = await lookup;
+const valueOf = <T>(result: Lookup<T>, what: string): T => {
   if ('reason' in result) throw new UnresolvedError(`${what} could not be resolved: ${result.reason}`);
   return result.value;
 };
 
-/** Replaces every `${variable}` in the texts; fails when any cannot be resolved. */
-const substituteAll = async (env: Environment, texts: string[]): Promise<(text: string) => string> => {
-  const names = [...new Set(texts.flatMap(variablesIn))] as Variable[];
-  const values = new Map<string, string>();
-  for (const name of names) values.set(name, await need(env.variable(name), `\${${name}}`));
-  return (text) => text.replace(/\$\{([^}]*)\}/g, (_, name: string) => values.get(name) ?? '');
+const need = async <T>(lookup: Promise<Lookup<T>>, what: string): Promise<T> => valueOf(await lookup, what);
+
+/**
+ * Resolves the variables side by side (the hook's discovery allowance counts the longest chain of
+ * calls, not their sum) and returns what replaces every `${variable}` in a text; fails when any
+ * cannot be resolved, naming the first in order.
+ */
+const substituteAll = async (env: Environment, names: Variable[]): Promise<(text: string) => string> => {
+  const lookups = await Promise.all(names.map((name) => env.variable(name)));
+  const values = new Map(names.map((name, i) => [name as string, valueOf(lookups[i]!, `\${${name}}`)]));
+  return (text) => text.replace(VARIABLE_REF, (_, name: string) => values.get(name) ?? '');
 };
 
 const prepareHttp = async (check: HttpCheck, env: Environment, deps: MeasureDeps): Promise<Measure> => {
-  const fill = await substituteAll(env, [
-    check.url ?? '',
-    check.path,
-    check.body ?? '',
-    ...Object.values(check.headers),
+  const target = check.target ?? 'test';
+  // The listener is looked up side by side with the variables, as neither waits for the other.
+  const [fill, listener] = await Promise.all([
+    substituteAll(env, variablesOf(check)),
+    check.url ? undefined : env.listener(target),
   ]);
-  let url: string;
-  let host: string | undefined;
-  if (check.url) {
-    url = fill(check.url);
-  } else {
-    const target = check.target ?? 'test';
-    const endpoint = await need(env.listener(target), `the ${target} listener`);
-    url = `${endpoint.baseUrl}${fill(check.path)}`;
-    host = endpoint.host;
-  }
+  const endpoint = listener && valueOf(listener, `the ${target} listener`);
+  const url = endpoint ? `${endpoint.baseUrl}${fill(check.path)}` : fill(check.url ?? '');
+  const host = endpoint?.host;
   const headers = Object.fromEntries(Object.entries(check.headers).map(([k, v]) => [k, fill(v)]));
   const hasHost = Object.keys(headers).some((k) => k.toLowerCase() === 'host');
   if (host && !hasHost) headers.host = host;
@@ -96,8 +86,7 @@ const toQuery = (
 });
 
 const prepareCloudWatch = async (check: CloudWatchCheck, env: Environment, deps: MeasureDeps): Promise<Measure> => {
-  const texts = check.queries.flatMap((q) => [q.expression ?? '', ...Object.values(q.metric?.dimensions ?? {})]);
-  const fill = await substituteAll(env, texts);
+  const fill = await substituteAll(env, variablesOf(check));
   const evaluated = check.evaluate ?? check.queries[check.queries.length - 1]!.id;
   // Only the judged query returns data: intermediate queries of a metric math expression stay internal.
   const queries = check.queries.map((q) => toQuery(q, q.id === evaluated, fill));

@@ -148,7 +148,7 @@ export const runHook = async ({ hookId, event, settings, deps }: RunHookInput): 
     const reserve = deps.reportReserveMs ?? REPORT_RESERVE_MS;
     // A function whose timeout was set below what packaging derived (by hand, or an old
     // deployment) could be cut off mid-check: refuse at once, with a report, instead.
-    const needed = worstCaseMs(settingsForHook(settings, hook.name)) + reserve;
+    const needed = worstCaseMs(settingsForHook(settings, hook.name), settings.discovery) + reserve;
     const available = deps.deadline.remainingMs();
     if (needed > available) {
       throw new HookBudgetError(

@@ -2,33 +2,13 @@ import { z } from 'zod';
 import { hookTimeoutSeconds, LAMBDA_MAX_TIMEOUT_SECONDS, worstCaseMs } from './budget.js';
 import { HOOKS, type HookName } from './hooks.js';
 import { JsonPathError, parseJsonPath } from './json-path.js';
+import { VARIABLE_REF, VARIABLES, variablesIn } from './variables.js';
 
 /**
  * The `hooks` section of a stage's settings file: per lifecycle hook, the checks that must all pass
  * before the hook reports Succeeded. Parsed when the service is packaged and again at cold start.
  * Durations are milliseconds or strings such as `250ms`, `5s`, `2m`.
  */
-
-/** Values a check may reference as `${name}`; each is discovered from the deployment or overridden. */
-export const VARIABLES = [
-  'deploymentId',
-  'applicationName',
-  'deploymentGroupName',
-  /** CloudWatch dimension form, `targetgroup/<name>/<id>`. */
-  'greenTargetGroup',
-  'blueTargetGroup',
-  'greenTargetGroupName',
-  'blueTargetGroupName',
-  /** CloudWatch dimension form of the production listener's load balancer, `app/<name>/<id>`. */
-  'loadBalancer',
-] as const;
-/** A variable name. */
-export type Variable = (typeof VARIABLES)[number];
-
-const VARIABLE_REF = /\$\{([^}]*)\}/g;
-
-/** The variable names a template string refers to. */
-export const variablesIn = (text: string): string[] => [...text.matchAll(VARIABLE_REF)].map((m) => m[1] ?? '');
 
 const templated = z.string().superRefine((text, ctx) => {
   for (const name of variablesIn(text)) {
@@ -350,12 +330,12 @@ export const hooksSettingsSchema = z
           });
         }
       });
-      const needed = hookTimeoutSeconds(hookSettings);
+      const needed = hookTimeoutSeconds(hookSettings, settings.discovery);
       if (needed > LAMBDA_MAX_TIMEOUT_SECONDS) {
         ctx.addIssue({
           code: 'custom',
           path: [hook.name],
-          message: `the checks' worst case (${Math.ceil(worstCaseMs(hookSettings) / 1000)} s) needs a ${needed} s timeout; Lambda allows ${LAMBDA_MAX_TIMEOUT_SECONDS} s. Lower count, interval, timeout or consecutiveErrorLimit`,
+          message: `the checks' worst case (${Math.ceil(worstCaseMs(hookSettings, settings.discovery) / 1000)} s) needs a ${needed} s timeout; Lambda allows ${LAMBDA_MAX_TIMEOUT_SECONDS} s. Lower count, interval, timeout or consecutiveErrorLimit`,
         });
       } else if (hookSettings.timeoutSeconds !== undefined && needed > hookSettings.timeoutSeconds) {
         ctx.addIssue({

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import {
   checkWorstCaseMs,
-  DISCOVERY_ALLOWANCE_MS,
+  DISCOVERY_CALL_TIMEOUT_MS,
   functionTimeoutSeconds,
   hookTimeoutSeconds,
   INIT_ALLOWANCE_MS,
@@ -173,11 +173,25 @@ describe('worst case and timeout', () => {
   });
 
   it('counts the slowest check once, as checks run side by side, plus discovery', () => {
-    const hook = { checks: [schedule, { ...schedule, count: 1 }] as never };
-    expect(worstCaseMs(hook)).toBe(DISCOVERY_ALLOWANCE_MS + checkWorstCaseMs(schedule));
+    const targets = { name: 'green-targets', type: 'targetHealth', ...schedule };
+    const hook = parse({
+      AfterAllowTestTraffic: { checks: [targets, { ...targets, name: 'again', count: 1 }] },
+    }).AfterAllowTestTraffic!;
+    // The green target group comes from the task sets: GetDeployment, GetDeploymentGroup, GetDeploymentTarget, DescribeTargetGroups.
+    expect(worstCaseMs(hook)).toBe(4 * DISCOVERY_CALL_TIMEOUT_MS + checkWorstCaseMs(schedule));
     expect(hookTimeoutSeconds(hook)).toBe(
       Math.ceil((worstCaseMs(hook) + INIT_ALLOWANCE_MS + REPORT_RESERVE_MS) / 1000),
     );
+  });
+
+  it('sets no discovery time aside for a listener whose URL is given', () => {
+    // 3 attempts of 5 s and 2 intervals of 5 s, plus start-up and the report: 30 s; discovering the listener adds 4 calls.
+    const hook = { checks: [httpCheck({ target: 'test' })], timeoutSeconds: 30 };
+    const discovery = { testListener: { url: 'https://orders-test.example.com:8443' } };
+    const settings = parse({ discovery, AfterAllowTestTraffic: hook });
+    expect(hookTimeoutSeconds(settings.AfterAllowTestTraffic!, settings.discovery)).toBe(30);
+    expect(hookTimeoutSeconds(settings.AfterAllowTestTraffic!)).toBe(30 + (4 * DISCOVERY_CALL_TIMEOUT_MS) / 1000);
+    expect(problems({ AfterAllowTestTraffic: hook })).toMatch(/needs 42 s, more than timeoutSeconds \(30 s\)/);
   });
 
   it('gives a hook without checks the minimum timeout, and honours an explicit one', () => {

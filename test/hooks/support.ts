@@ -27,3 +27,74 @@ export const captureLog = (): { log: Logger; lines: Array<Record<string, any>> }
   const lines: Array<Record<string, any>> = [];
   return { log: createLogger({ level: 'debug', write: (line) => lines.push(JSON.parse(line)) }), lines };
 };
+
+/**
+ * A clock on which overlapping sleeps overlap, as in real time: it moves to the next wake-up only
+ * once nothing else can run, so calls that answer after seconds cost no real time, and two calls
+ * made side by side take as long as the slower one. Work waiting on real I/O (a request to a local
+ * server) goes through `busy`, so that the clock does not move while it is in flight.
+ */
+export const virtualTime = (start = 1_800_000_000_000) => {
+  let now = start;
+  let inFlight = 0;
+  let order = 0;
+  const wakeUps: Array<{ at: number; order: number; wake: () => void }> = [];
+  const sleep: Sleep = (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const onAbort = () => {
+        wakeUps.splice(wakeUps.indexOf(entry), 1);
+        reject(signal?.reason);
+      };
+      const entry = {
+        at: now + Math.max(0, ms),
+        order: order++,
+        wake: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      wakeUps.push(entry);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  const realPause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const idle = async () => {
+    // Continuations of what just woke up run as promise jobs and I/O callbacks: let them all run.
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+  };
+  return {
+    clock: () => now,
+    sleep,
+    /** A deadline `ms` from now on this clock. */
+    deadlineIn: (ms: number): Deadline => deadlineAt(now + ms, () => now),
+    /** Runs real I/O, holding the clock still until it is done. */
+    busy: async <T>(work: () => Promise<T>): Promise<T> => {
+      inFlight++;
+      try {
+        return await work();
+      } finally {
+        inFlight--;
+      }
+    },
+    /** Awaits `work`, moving the clock from wake-up to wake-up whenever everything else waits. */
+    run: async <T>(work: Promise<T>): Promise<T> => {
+      let settled = false;
+      work.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      for (;;) {
+        await idle();
+        if (settled) return work;
+        if (inFlight > 0 || wakeUps.length === 0) {
+          await realPause(1);
+          continue;
+        }
+        wakeUps.sort((a, b) => a.at - b.at || a.order - b.order);
+        const next = wakeUps.shift()!;
+        now = Math.max(now, next.at);
+        next.wake();
+      }
+    },
+  };
+};
