@@ -10,6 +10,8 @@ const loadSentinelModules = () => {
   if (!cached) {
     cached = {
       ...tsxRequire('../lib/settings/load.ts', __filename),
+      ...tsxRequire('../lib/settings/ssm-parameter.ts', __filename),
+      ...tsxRequire('../lib/text.ts', __filename),
       ...tsxRequire('../lib/hooks/hooks.ts', __filename),
       ...tsxRequire('../lib/hooks/budget.ts', __filename),
       ...tsxRequire('../lib/hooks/settings.ts', __filename),

@@ -1,7 +1,8 @@
 'use strict';
 /**
  * Packaging-time checks and wiring that serverless.yml cannot express on its own:
- * - validates the stage's settings file (an invalid file stops `serverless package` / `deploy`);
+ * - validates the stage's settings file (an invalid file stops `serverless package` / `deploy`) and
+ *   the name of the default webhook's SSM parameter;
  * - removes the functions of capabilities a stage switched off;
  * - sets reserved concurrency from stage parameters (or none, for accounts that cannot reserve);
  * - names each hook function `CodeDeployHook_<service>-<stage>-<hook>` (at most 64 characters)
@@ -27,8 +28,15 @@ class DeploySentinelPlugin {
   prepare() {
     const service = this.serverless.service;
     const stage = service.provider.stage;
-    const { loadSettingsFile, hookFunctionName, functionTimeoutSeconds, settingsForHook, hookById } =
-      loadSentinelModules();
+    const {
+      loadSettingsFile,
+      hookFunctionName,
+      functionTimeoutSeconds,
+      settingsForHook,
+      hookById,
+      webhookParameterProblems,
+      clipEnd,
+    } = loadSentinelModules();
     let loaded;
     try {
       loaded = loadSettingsFile(stage, this.serverless.serviceDir);
@@ -37,6 +45,13 @@ class DeploySentinelPlugin {
     }
 
     const custom = service.custom.sentinel;
+    // Only the notifiers read it; a stage without alerts may leave it as it is.
+    if (String(custom.capabilities.alerts) === 'true') {
+      const name = String(custom.slackWebhookParameter);
+      const problems = webhookParameterProblems(name);
+      if (problems.length > 0)
+        this.fail(`stage parameter slackWebhookParameter (${clipEnd(name, 120)}) ${problems.join('; ')}`);
+    }
     for (const [capability, names] of Object.entries(custom.functions)) {
       const enabled = String(custom.capabilities[capability]) === 'true';
       if (enabled) continue;

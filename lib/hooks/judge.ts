@@ -1,3 +1,4 @@
+import { clipEnd } from '../text.js';
 import { parseJsonPath, valueAt } from './json-path.js';
 import type { CloudWatchCheck, Comparison, HttpExpectations, JsonExpectation, Reduction } from './settings.js';
 
@@ -30,7 +31,7 @@ export interface HttpAnswer {
 }
 
 const MAX_REASON = 600;
-const clip = (text: string, max = 120) => (text.length > max ? `${text.slice(0, max)}…` : text);
+const clip = (text: string, max = 120) => clipEnd(text, max + 1);
 const show = (value: unknown) => clip(JSON.stringify(value) ?? 'undefined', 80);
 
 /** Whether a status matches `200`, `2xx` or a list of them. */

@@ -3,6 +3,7 @@ import { deploymentStateSchema } from '../events/codedeploy.js';
 import { ALARM_STATES } from '../events/alarm.js';
 import { SEVERITIES } from '../slack/blocks.js';
 import { hooksSettingsSchema } from '../hooks/settings.js';
+import { webhookParameterSchema } from './ssm-parameter.js';
 
 /**
  * The structured settings of a stage (`settings/<stage>.yml`): Slack routing, mentions and filters,
@@ -12,15 +13,13 @@ import { hooksSettingsSchema } from '../hooks/settings.js';
 
 /**
  * Webhook URLs are secrets, so settings name the SSM SecureString parameter that holds one, never
- * the URL. The prefix keeps every webhook inside what the notifiers' IAM policy may read.
+ * the URL: a name SSM can hold, under the prefix the notifiers' IAM policy may read.
  */
-export const WEBHOOK_PARAMETER_PREFIX = '/deploy-sentinel/';
-const webhookParameter = z
-  .string()
-  .regex(
-    /^\/deploy-sentinel\/[A-Za-z0-9_.\-/]+$/,
-    `must be an SSM parameter name under ${WEBHOOK_PARAMETER_PREFIX} (the notifiers may read only those)`,
-  );
+const webhookParameter = webhookParameterSchema;
+
+/** A matcher list that is present must name something: an empty one would match no event at all. */
+const matcherList = <T extends z.ZodType>(item: T) =>
+  z.array(item).min(1, 'is empty, so the route never matches: list what it matches, or leave the key out');
 
 const oneOrMany = z
   .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
@@ -38,12 +37,12 @@ export const routeSchema = z
     name: z.string().min(1),
     match: z
       .object({
-        kind: z.array(z.enum(['deployment', 'instance', 'alarm', 'cleanup'])).optional(),
+        kind: matcherList(z.enum(['deployment', 'instance', 'alarm', 'cleanup'])).optional(),
         application: oneOrMany.optional(),
         deploymentGroup: oneOrMany.optional(),
         alarmPrefix: oneOrMany.optional(),
         alarmTag: z.record(z.string(), z.string()).optional(),
-        severity: z.array(z.enum(SEVERITIES)).optional(),
+        severity: matcherList(z.enum(SEVERITIES)).optional(),
       })
       .strict(),
     webhookParameter,

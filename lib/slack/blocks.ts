@@ -7,12 +7,18 @@ import type {
   MessageAttachment,
   SectionBlock,
 } from '@slack/types';
+import { clipEnd, clipStart } from '../text.js';
 
 /**
  * Block Kit building blocks that keep every piece inside Slack's limits, so a message is trimmed,
  * never rejected (https://docs.slack.dev/reference/block-kit/blocks).
  */
 
+/**
+ * Slack states these limits in characters. Texts are measured here in UTF-16 code units
+ * (`string.length`), which are never fewer than the characters, so a text within a limit here is
+ * within Slack's whatever way Slack counts.
+ */
 export const LIMITS = {
   blocks: 50,
   sectionText: 3_000,
@@ -48,13 +54,11 @@ export interface SlackMessage {
 /** Slack's mrkdwn treats these three as control characters; text from outside must not. */
 export const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** Keeps the start of a text: names, reasons. */
-export const trimEnd = (text: string, max: number, marker = '…'): string =>
-  text.length <= max ? text : `${text.slice(0, Math.max(0, max - marker.length))}${marker}`;
+/** Keeps the start of a text: names, reasons. Never cuts a character in half (see lib/text.ts). */
+export const trimEnd = (text: string, max: number, marker = '…'): string => clipEnd(text, max, marker);
 
 /** Keeps the end of a text: a log tail's last lines say most about why it failed. */
-export const trimStart = (text: string, max: number, marker = '…'): string =>
-  text.length <= max ? text : `${marker}${text.slice(text.length - Math.max(0, max - marker.length))}`;
+export const trimStart = (text: string, max: number, marker = '…'): string => clipStart(text, max, marker);
 
 export const header = (text: string): HeaderBlock => ({
   type: 'header',

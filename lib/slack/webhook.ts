@@ -1,6 +1,7 @@
 import type { Logger } from '../log.js';
 import { log as processLog } from '../log.js';
 import { retry } from '../retry.js';
+import { keepStart } from '../text.js';
 import { type Deadline, type Sleep, realSleep } from '../time.js';
 import { type SlackMessage, textOnly } from './blocks.js';
 
@@ -124,7 +125,7 @@ export const createWebhookSender = (options: WebhookSenderOptions = {}): Webhook
         { cause: error },
       );
     }
-    const body = (await response.text().catch(() => '')).trim().slice(0, 200);
+    const body = keepStart((await response.text().catch(() => '')).trim(), 200);
     if (response.ok) return;
     const code = body.split(/\s/)[0] || undefined;
     if (response.status === 429) {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DeploymentDetails } from '../codedeploy/describe.js';
 import type { ClassifiedEvent } from '../events/classify.js';
-import { fitRecord, MAX_PARTITION_KEY_CHARS, MAX_RECORD_BYTES, truncateUtf8 } from './size.js';
+import { fitPartitionKey, fitRecord, MAX_RECORD_BYTES, truncateUtf8 } from './size.js';
 
 /**
  * The record streamed to Kinesis for every state change: one flat JSON object per event, documented
@@ -272,7 +272,8 @@ export const toStateRecord = (
 /**
  * The Kinesis partition key: the deployment id, so that a deployment's records share a shard;
  * alarms by alarm name; cleanup without a deployment by its group; unknown events by event id.
- * At most 256 characters, as Kinesis requires.
+ * At most 256 UTF-16 code units, as Kinesis counts them: a longer name is cut to its start, between
+ * characters, the same way every time.
  */
 export const partitionKeyOf = (record: StateRecord): string => {
   // Kinesis refuses an empty key, so an empty name falls through to the next candidate.
@@ -283,6 +284,5 @@ export const partitionKeyOf = (record: StateRecord): string => {
       record.kind === 'cleanup' ? record.cleanup?.autoScalingGroupName : undefined,
       record.kind === 'cleanup' ? record.deploymentGroup : undefined,
     ].find((candidate) => candidate !== undefined && candidate.length > 0) ?? record.eventId;
-  const chars = Array.from(key);
-  return chars.length <= MAX_PARTITION_KEY_CHARS ? key : chars.slice(0, MAX_PARTITION_KEY_CHARS).join('');
+  return fitPartitionKey(key);
 };

@@ -1,8 +1,9 @@
 /**
  * Kinesis size limits and the trimming that keeps a record within them (Kinesis PutRecords
  * reference: each record's data blob plus partition key at most 1 MiB; a request at most 5 MiB and
- * 500 records; a partition key 1 to 256 Unicode characters).
+ * 500 records; a partition key 1 to 256 Unicode characters, which Kinesis counts in UTF-16 code units).
  */
+import { keepStart } from '../text.js';
 
 /** Data blob plus partition key, per record. */
 export const MAX_RECORD_BYTES = 1024 * 1024;
@@ -10,8 +11,14 @@ export const MAX_RECORD_BYTES = 1024 * 1024;
 export const MAX_REQUEST_BYTES = 5 * 1024 * 1024;
 /** Records in one PutRecords request. */
 export const MAX_REQUEST_RECORDS = 500;
-/** Unicode characters in a partition key. */
-export const MAX_PARTITION_KEY_CHARS = 256;
+/** UTF-16 code units in a partition key: a character outside the Basic Multilingual Plane counts two. */
+export const MAX_PARTITION_KEY_UNITS = 256;
+
+/**
+ * A partition key Kinesis accepts: the start of `key`, at most 256 UTF-16 code units, never ending
+ * in half a character. The same key always gives the same result, so records keep their shard.
+ */
+export const fitPartitionKey = (key: string): string => keepStart(key, MAX_PARTITION_KEY_UNITS);
 
 /** Raised when a record cannot be made to fit: its identifying fields alone are too large. */
 export class RecordTooLargeError extends Error {

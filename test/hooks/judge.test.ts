@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JsonPathError, parseJsonPath, valueAt } from '../../lib/hooks/json-path.js';
+import { loneSurrogatesIn } from '../support/unicode.js';
 import {
   judgeAlarms,
   judgeHttp,
@@ -237,5 +238,26 @@ describe('judgeTargetHealth', () => {
       outcome: 'fail',
       reason: 'orders-green has no registered targets',
     });
+  });
+});
+
+describe('verdict reasons', () => {
+  it('cut a body of emoji between characters, never inside one', () => {
+    const result = judgeHttp(answer(200, `x${'🟢'.repeat(100)}`), { status: [200], json: [{ path: '$.ok' }] }, 5);
+    expect(result.outcome).toBe('fail');
+    expect(loneSurrogatesIn(result.reason)).toEqual([]);
+    // A half character would reach the reason as the escape JSON writes for it.
+    expect(result.reason).not.toMatch(/\\ud[89a-f]/i);
+    expect(result.reason).toContain('🟢…');
+  });
+
+  it('cut an alarm reason of emoji between characters, never inside one', () => {
+    const result = judgeAlarms(
+      [{ name: 'orders-5xx', state: 'ALARM', reason: `x${'🔥'.repeat(200)}` }],
+      ['orders-5xx'],
+    );
+    expect(result.outcome).toBe('fail');
+    expect(loneSurrogatesIn(result.reason)).toEqual([]);
+    expect(result.reason).toContain('🔥…');
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadSettingsFile } from '../../lib/settings/load.js';
 import { SettingsError, parseSettings } from '../../lib/settings/schema.js';
+import { MAX_PARAMETER_NAME_LENGTH } from '../../lib/settings/ssm-parameter.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -49,6 +50,59 @@ describe('settings files', () => {
     expect(() =>
       parseSettings({ slack: { routes: [{ name: 'x', match: {}, webhookParameter: '/other/param' }] } }),
     ).toThrow(/under \/deploy-sentinel\//);
+  });
+});
+
+/** The problems parseSettings reports, one `path: message` line each; [] when the settings are valid. */
+const problemsOf = (settings: unknown): string[] => {
+  try {
+    parseSettings(settings, 'settings/prod.yml');
+    return [];
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    return error.message
+      .split('\n')
+      .slice(1)
+      .map((line) => line.replace(/^\s*- /, ''));
+  }
+};
+const route = (fields: Record<string, unknown>) => ({
+  slack: {
+    routes: [{ name: 'payments', match: {}, webhookParameter: '/deploy-sentinel/prod/slack/payments', ...fields }],
+  },
+});
+
+describe('routes that could never work', () => {
+  it.each(['kind', 'severity'])('refuses an empty %s list, which no event matches', (key) => {
+    const problems = problemsOf(route({ match: { [key]: [] } }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^slack\\.routes\\.0\\.match\\.${key}: .*never matches`));
+  });
+
+  it.each([
+    ['an empty level', '/deploy-sentinel/prod//payments', /empty level/],
+    ['a trailing slash', '/deploy-sentinel/prod/payments/', /ends with \//],
+    ['16 levels', `/deploy-sentinel/${Array.from({ length: 15 }, (_, i) => `l${i}`).join('/')}`, /16 levels.*15/],
+    ['a name too long for SSM', `/deploy-sentinel/${'x'.repeat(2_048)}`, /characters/],
+    ['a space', '/deploy-sentinel/prod/pay ments', /only letters/],
+    ['a colon', '/deploy-sentinel/prod/payments:1', /only letters/],
+  ])('refuses a webhook parameter name with %s, naming the route', (_, name, why) => {
+    const problems = problemsOf(route({ webhookParameter: name }));
+    expect(problems.length).toBeGreaterThan(0);
+    for (const problem of problems) expect(problem).toMatch(/^slack\.routes\.0\.webhookParameter: /);
+    expect(problems.join('\n')).toMatch(why);
+  });
+
+  it('accepts the longest name that fits SSM in every partition and region, and not one character more', () => {
+    const longest = `/deploy-sentinel/${'x'.repeat(MAX_PARAMETER_NAME_LENGTH - '/deploy-sentinel/'.length)}`;
+    expect(problemsOf(route({ webhookParameter: longest }))).toEqual([]);
+    expect(problemsOf(route({ webhookParameter: `${longest}x` }))).toHaveLength(1);
+  });
+
+  it('accepts a name of 15 levels, the most SSM allows', () => {
+    const name = `/deploy-sentinel/${Array.from({ length: 14 }, (_, i) => `l${i}`).join('/')}`;
+    expect(name.split('/').length - 1).toBe(15);
+    expect(problemsOf(route({ webhookParameter: name }))).toEqual([]);
   });
 });
 

@@ -4,6 +4,7 @@ import { DeadlineExceededError } from '../../lib/retry.js';
 import { SlackDeliveryError, createWebhookSender } from '../../lib/slack/webhook.js';
 import { deadlineAt } from '../../lib/time.js';
 import { createLogger } from '../../lib/log.js';
+import { loneSurrogatesIn } from '../support/unicode.js';
 
 const message = {
   text: 'checkout/checkout-prod: deployment failed',
@@ -146,5 +147,30 @@ describe('webhook delivery', () => {
     expect(result).toEqual({ attempts: 2, degraded: true });
     expect(slack.messages).toHaveLength(1);
     expect(slack.messages[0]!.body).toEqual({ text: message.text });
+  });
+
+  it('logs and reports an error body of emoji cut between characters, never inside one', async () => {
+    const body = `rollup_error ${'🟢'.repeat(200)}`;
+    const slack = await serve([
+      { status: 500, body },
+      { status: 500, body },
+    ]);
+    const lines: string[] = [];
+    const error = await createWebhookSender({
+      sleep: async () => {},
+      maxAttempts: 2,
+      log: createLogger({ write: (line) => void lines.push(line) }),
+    })
+      .send(slack.urlFor('a'), message, roomy())
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(SlackDeliveryError);
+    expect(loneSurrogatesIn((error as Error).message)).toEqual([]);
+    expect((error as Error).message).toContain('rollup_error 🟢🟢');
+    expect(lines).toHaveLength(1);
+    const logged = JSON.parse(lines[0]!);
+    expect(logged.message).toBe('slack delivery failed, retrying');
+    expect(loneSurrogatesIn(logged)).toEqual([]);
+    expect(logged.error.message).toContain('rollup_error 🟢🟢');
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DeploymentDetails } from '../../lib/codedeploy/describe.js';
 import { classifyEvent } from '../../lib/events/classify.js';
@@ -8,6 +9,7 @@ import {
   toStateRecord,
 } from '../../lib/stream/record.js';
 import { listEvents, loadEvent } from '../support/fixtures.js';
+import { loneSurrogatesIn } from '../support/unicode.js';
 import { schemaErrors } from './schema.js';
 
 const FIXTURES = ['codedeploy', 'cloudwatch', 'deploy-sentinel', 'invalid'].flatMap(listEvents);
@@ -148,13 +150,44 @@ describe('alarm records', () => {
     expect(partitionKeyOf(record)).toBe('checkout-health');
   });
 
-  it('keep a partition key within 256 characters for any alarm name', () => {
+  it('keep a partition key within 256 UTF-16 code units, as Kinesis counts them, for any alarm name', () => {
     const event = loadEvent('cloudwatch/alarm.threshold-alarm.json');
     event.detail.alarmName = `${'é'.repeat(200)}/${'😀'.repeat(120)}`;
     const key = partitionKeyOf(toStateRecord(classifyEvent(event)));
-    expect(Array.from(key)).toHaveLength(256);
-    expect(key.startsWith('é'.repeat(200))).toBe(true);
-    expect(key).not.toMatch(/\uFFFD/);
+    // 201 units, then 27 whole emoji of two units each: the 28th would end past 256.
+    expect(key).toBe(`${'é'.repeat(200)}/${'😀'.repeat(27)}`);
+    expect(key).toHaveLength(255);
+    expect(loneSurrogatesIn(key)).toEqual([]);
+  });
+
+  it('keep the partition key of a name of non-BMP characters within 256 units, the same for every record', () => {
+    const named = (id: string) => {
+      const event = loadEvent('cloudwatch/alarm.threshold-alarm.json');
+      Object.assign(event, { id });
+      event.detail.alarmName = `${'𝔞'.repeat(200)}-${'x'.repeat(22)}`;
+      return partitionKeyOf(toStateRecord(classifyEvent(event)));
+    };
+    const key = named('evt-1');
+    expect(Array.from(key).length).toBeLessThanOrEqual(256);
+    expect(key.length).toBeLessThanOrEqual(256);
+    expect(key).toBe('𝔞'.repeat(128));
+    expect(named('evt-2')).toBe(key);
+  });
+
+  it('keep any key within 256 units and whole characters, cutting only keys that are too long', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 400 }), (name) => {
+        const event = loadEvent('cloudwatch/alarm.threshold-alarm.json');
+        event.detail.alarmName = name;
+        const key = partitionKeyOf(toStateRecord(classifyEvent(event)));
+        expect(key.length).toBeGreaterThan(0);
+        expect(key.length).toBeLessThanOrEqual(256);
+        expect(loneSurrogatesIn(key)).toEqual([]);
+        expect(name.startsWith(key)).toBe(true);
+        if (name.length <= 256) expect(key).toBe(name);
+        else expect(key.length).toBeGreaterThanOrEqual(255);
+      }),
+    );
   });
 });
 

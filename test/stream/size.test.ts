@@ -4,6 +4,7 @@ import { classifyEvent } from '../../lib/events/classify.js';
 import { partitionKeyOf, type StateRecord, toStateRecord } from '../../lib/stream/record.js';
 import { fitRecord, MAX_RECORD_BYTES, RecordTooLargeError, truncateUtf8 } from '../../lib/stream/size.js';
 import { loadEvent } from '../support/fixtures.js';
+import { loneSurrogatesIn } from '../support/unicode.js';
 import { schemaErrors } from './schema.js';
 
 // Characters of 1 to 4 UTF-8 bytes, and ones JSON escapes.
@@ -89,5 +90,17 @@ describe('fitRecord', () => {
       deploymentId: 'd-'.padEnd(5_000, 'x'),
     };
     expect(() => fitRecord(record, 1_000)).toThrow(RecordTooLargeError);
+  });
+});
+
+describe('fitRecord with emoji', () => {
+  it('cuts a reason of emoji between characters, never inside one', () => {
+    const record = { eventId: 'e-1', kind: 'alarm', reason: `x${'🚀'.repeat(10_000)}`, truncated: undefined };
+    for (const max of [1_001, 1_002, 1_003, 1_004, 20_001]) {
+      const fitted = fitRecord(record, max);
+      expect(bytes(fitted)).toBeLessThanOrEqual(max);
+      expect(loneSurrogatesIn(fitted)).toEqual([]);
+      expect(fitted.reason).toMatch(/^x🚀+…$/u);
+    }
   });
 });

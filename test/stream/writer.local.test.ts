@@ -105,6 +105,39 @@ describe('record writer against a local Kinesis (kinesalite)', () => {
   });
 });
 
+describe('records named in characters outside the Basic Multilingual Plane', () => {
+  it('are accepted by a local Kinesis, read back intact, and keep one key (one shard) per name', async () => {
+    // 200 such characters are 400 UTF-16 code units: Kinesis counts a key in those, up to 256.
+    const alarmName = `${'🔥'.repeat(200)}-checkout-5xx`;
+    const deploymentId = `d-${'𝔡'.repeat(150)}`;
+    const alarm = (id: string) => {
+      const event = loadEvent('cloudwatch/alarm.threshold-alarm.json');
+      Object.assign(event, { id });
+      event.detail.alarmName = alarmName;
+      return toStateRecord(classifyEvent(event));
+    };
+    const deployment = loadEvent('codedeploy/deployment.start.json');
+    Object.assign(deployment, { id: 'deployment-start' });
+    Object.assign(deployment.detail, { deploymentId });
+    const written = [alarm('alarm-1'), toStateRecord(classifyEvent(deployment)), alarm('alarm-2')];
+
+    const writer = createRecordWriter({ client, streamName: STREAM });
+    await writer.put(written, deadlineAt(Date.now() + 10_000));
+
+    const shards = [...(await readShards()).values()];
+    const read = shards.flat().filter((r) => written.some((w) => w.eventId === r.eventId));
+    expect(read.map((r) => r.eventId).sort()).toEqual(['alarm-1', 'alarm-2', 'deployment-start']);
+    expect(read.find((r) => r.eventId === 'alarm-1')!.alarmName).toBe(alarmName);
+    expect(read.find((r) => r.eventId === 'deployment-start')!.deploymentId).toBe(deploymentId);
+    const holdingAlarms = shards.filter((records) => records.some((r) => r.alarmName === alarmName));
+    expect(holdingAlarms).toHaveLength(1);
+    expect(holdingAlarms[0]!.filter((r) => r.alarmName === alarmName).map((r) => r.eventId)).toEqual([
+      'alarm-1',
+      'alarm-2',
+    ]);
+  });
+});
+
 describe('a Kinesis endpoint that never answers', () => {
   it('is abandoned when the invocation runs out of time, and the records are reported unwritten', async () => {
     const sockets: Socket[] = [];

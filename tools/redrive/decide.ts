@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HOOK_FUNCTION_PREFIX } from '../../lib/hooks/hooks.js';
+import { clipEnd } from '../../lib/text.js';
 
 /**
  * What to do with one message of the stack's dead-letter queue: send its original event back to
@@ -121,7 +122,7 @@ const MAX_TEXT = 300;
 /** One line, bounded: error messages can carry stack traces and whole payloads. */
 const oneLine = (text: string): string => {
   const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > MAX_TEXT ? `${flat.slice(0, MAX_TEXT - 1)}…` : flat;
+  return clipEnd(flat, MAX_TEXT);
 };
 
 const isObject = (value: unknown): value is Record<string, unknown> =>

@@ -10,6 +10,7 @@ import {
   toRedrive,
 } from '../../../tools/redrive/decide.js';
 import { loadEvent } from '../../support/fixtures.js';
+import { loneSurrogatesIn } from '../../support/unicode.js';
 import { destinationDeadLetter, eventBridgeDeadLetter, functionArn, invocationRecord, STACK } from './messages.js';
 
 const redrive = (decision: RedriveDecision): Redrive => {
@@ -178,6 +179,20 @@ describe('toRedrive: Lambda on-failure destination records', () => {
 
     expect(reason).not.toContain('\n');
     expect(reason.length).toBeLessThanOrEqual(300);
+  });
+
+  it('cuts a long error message of emoji between characters, never inside one', () => {
+    const record = invocationRecord(
+      loadEvent('codedeploy/deployment.failure.json'),
+      functionArn('deploy-sentinel-prod-notifyDeployment'),
+      { responsePayload: { errorType: 'Error', errorMessage: `x${'🚀'.repeat(400)}` } },
+    );
+
+    const { reason } = redrive(toRedrive(destinationDeadLetter(record), STACK));
+
+    expect(loneSurrogatesIn(reason)).toEqual([]);
+    expect(reason.length).toBeLessThanOrEqual(300);
+    expect(reason).toMatch(/🚀…$/);
   });
 
   it('leaves a record without the original event', () => {
