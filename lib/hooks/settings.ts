@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { hookTimeoutSeconds, LAMBDA_MAX_TIMEOUT_SECONDS, worstCaseMs } from './budget.js';
 import { HOOKS, type HookName } from './hooks.js';
 import { JsonPathError, parseJsonPath } from './json-path.js';
+import { Pattern, PatternError } from './pattern.js';
 
 /**
  * The `hooks` section of a stage's settings file: per lifecycle hook, the checks that must all pass
@@ -55,11 +56,15 @@ export const durationSchema = z.union([z.number(), z.string()]).transform((value
   return Number(match[1]) * UNITS[match[2]!]!;
 });
 
-const regexSchema = z.string().superRefine((source, ctx) => {
+/** A regular expression, compiled once here for the linear-time engine (see pattern.ts). */
+const patternSchema = z.string().transform((source, ctx) => {
   try {
-    new RegExp(source);
+    return Pattern.compile(source);
   } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(error as Error).message}` });
+    if (!(error instanceof PatternError)) throw error;
+    // Continuable, so that the union of header expectations reports this reason, not "Invalid input".
+    ctx.addIssue({ code: 'custom', message: error.message, continue: true });
+    return z.NEVER;
   }
 });
 
@@ -114,7 +119,7 @@ const jsonExpectationSchema = z
     equals: z.unknown().optional(),
     notEquals: z.unknown().optional(),
     exists: z.boolean().optional(),
-    matches: regexSchema.optional(),
+    matches: patternSchema.optional(),
     atLeast: z.number().optional(),
     atMost: z.number().optional(),
   })
@@ -137,12 +142,12 @@ const httpExpectSchema = z.strictObject({
   headers: z
     .record(
       z.string(),
-      z.union([z.string(), z.strictObject({ matches: regexSchema }), z.strictObject({ absent: z.literal(true) })]),
+      z.union([z.string(), z.strictObject({ matches: patternSchema }), z.strictObject({ absent: z.literal(true) })]),
     )
     .optional(),
   bodyContains: stringList.optional(),
   bodyNotContains: stringList.optional(),
-  bodyMatches: regexSchema.optional(),
+  bodyMatches: patternSchema.optional(),
   /** Values at JSON paths; the body must be JSON when any is given. */
   json: z.array(jsonExpectationSchema).min(1).optional(),
   /** The whole answer (headers and body) must arrive within this budget. */

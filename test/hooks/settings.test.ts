@@ -119,6 +119,29 @@ describe('hooks settings', () => {
     expect(message).toMatch(/checks\[0\]\.expect\.json\[0\]\.path: .*unsupported syntax|expected a property name/);
   });
 
+  it('rejects patterns that need a backtracking engine, naming the path and the reason', () => {
+    const message = problems({
+      AfterAllowTestTraffic: {
+        checks: [
+          httpCheck({
+            expect: {
+              bodyMatches: '^(?=.*"ready")',
+              headers: { 'X-Version': { matches: '(?<!canary-)58' } },
+              json: [{ path: '$.id', matches: '^(\\w+)-\\1$' }],
+            },
+          }),
+        ],
+      },
+    });
+    expect(message).toMatch(
+      /hooks\.AfterAllowTestTraffic\.checks\[0\]\.expect\.bodyMatches: .*unsupported Perl syntax: `\(\?=`/,
+    );
+    expect(message).toMatch(/hooks\.AfterAllowTestTraffic\.checks\[0\]\.expect\.headers\.X-Version\.matches: .*\(\?<!/);
+    expect(message).toMatch(
+      /hooks\.AfterAllowTestTraffic\.checks\[0\]\.expect\.json\[0\]\.matches: .*invalid escape sequence: `\\1`/,
+    );
+  });
+
   it('rejects a failureLimit that makes the check impossible to fail', () => {
     expect(problems({ AfterAllowTestTraffic: { checks: [httpCheck({ count: 3, failureLimit: 3 })] } })).toMatch(
       /failureLimit \(3\) must be below count \(3\)/,
