@@ -60,11 +60,8 @@ export const jsonProblems = (document: unknown, expectation: JsonExpectation): s
     problems.push(`${path} is ${show(value)}, expected ${show(expectation.equals)}`);
   if ('notEquals' in expectation && isDeepEqual(value, expectation.notEquals))
     problems.push(`${path} is ${show(value)}, expected anything else`);
-  if (
-    expectation.matches !== undefined &&
-    (typeof value !== 'string' || !new RegExp(expectation.matches).test(value))
-  ) {
-    problems.push(`${path} is ${show(value)}, expected to match /${expectation.matches}/`);
+  if (expectation.matches !== undefined && (typeof value !== 'string' || !expectation.matches.test(value))) {
+    problems.push(`${path} is ${show(value)}, expected to match /${expectation.matches.source}/`);
   }
   if (expectation.atLeast !== undefined && !(typeof value === 'number' && value >= expectation.atLeast))
     problems.push(`${path} is ${show(value)}, expected >= ${expectation.atLeast}`);
@@ -86,16 +83,16 @@ export const judgeHttp = (answer: HttpAnswer, expect: HttpExpectations, latencyM
       if (actual !== wanted) problems.push(`header ${name} is ${show(actual)}, expected ${show(wanted)}`);
     } else if ('absent' in wanted) {
       if (actual !== undefined) problems.push(`header ${name} is present (${show(actual)}), expected absent`);
-    } else if (actual === undefined || !new RegExp(wanted.matches).test(actual)) {
-      problems.push(`header ${name} is ${show(actual)}, expected to match /${wanted.matches}/`);
+    } else if (actual === undefined || !wanted.matches.test(actual)) {
+      problems.push(`header ${name} is ${show(actual)}, expected to match /${wanted.matches.source}/`);
     }
   }
   for (const text of expect.bodyContains ?? [])
     if (!answer.body.includes(text)) problems.push(`body does not contain ${show(text)}`);
   for (const text of expect.bodyNotContains ?? [])
     if (answer.body.includes(text)) problems.push(`body contains ${show(text)}`);
-  if (expect.bodyMatches !== undefined && !new RegExp(expect.bodyMatches).test(answer.body))
-    problems.push(`body does not match /${expect.bodyMatches}/`);
+  if (expect.bodyMatches !== undefined && !expect.bodyMatches.test(answer.body))
+    problems.push(`body does not match /${expect.bodyMatches.source}/`);
   if (expect.json) {
     let document: unknown;
     let parsed = true;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { hookTimeoutSeconds, LAMBDA_MAX_TIMEOUT_SECONDS, worstCaseMs } from './budget.js';
 import { HOOKS, type HookName } from './hooks.js';
 import { JsonPathError, parseJsonPath } from './json-path.js';
+import { Pattern, PatternError } from './pattern.js';
 import { VARIABLE_REF, VARIABLES, variablesIn } from './variables.js';
 
 /**
@@ -35,11 +36,15 @@ export const durationSchema = z.union([z.number(), z.string()]).transform((value
   return Number(match[1]) * UNITS[match[2]!]!;
 });
 
-const regexSchema = z.string().superRefine((source, ctx) => {
+/** A regular expression, compiled once here for the linear-time engine (see pattern.ts). */
+const patternSchema = z.string().transform((source, ctx) => {
   try {
-    new RegExp(source);
+    return Pattern.compile(source);
   } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(error as Error).message}` });
+    if (!(error instanceof PatternError)) throw error;
+    // Continuable, so that the union of header expectations reports this reason, not "Invalid input".
+    ctx.addIssue({ code: 'custom', message: error.message, continue: true });
+    return z.NEVER;
   }
 });
 
@@ -51,6 +56,32 @@ const jsonPathSchema = z.string().superRefine((path, ctx) => {
     ctx.addIssue({ code: 'custom', message: error.message });
   }
 });
+
+// A field name is a token; a field value holds tabs, spaces, visible ASCII and obs-text (Latin-1)
+// (RFC 9110, sections 5.1, 5.5 and 5.6.2: https://www.rfc-editor.org/rfc/rfc9110). Node's HTTP
+// client throws on anything else, so such a header would fail every measurement.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+const checkHeaderName = (name: string, ctx: z.RefinementCtx) => {
+  if (!TOKEN.test(name)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [name],
+      message: `"${name}" is not an HTTP header name: a name is a token of letters, digits and !#$%&'*+-.^_\`|~ (no spaces)`,
+    });
+  }
+};
+
+const checkHeaderValue = (name: string, value: string, ctx: z.RefinementCtx) => {
+  if (!FIELD_VALUE.test(value)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [name],
+      message: `${JSON.stringify(value)} is not an HTTP header value: no line breaks, control characters or characters beyond Latin-1`,
+    });
+  }
+};
 
 const isHttpUrl = (text: string) => {
   try {
@@ -73,7 +104,9 @@ const scheduleFields = {
   /** Wait before the first measurement. */
   initialDelay: durationSchema.default(0),
   /** Each measurement is abandoned (an error) after this long. */
-  timeout: durationSchema.default(5_000),
+  timeout: durationSchema
+    .refine((ms) => ms > 0, 'timeout must be more than 0, or every measurement is abandoned at once')
+    .default(5_000),
   /** Failed measurements tolerated; one more fails the check. */
   failureLimit: z.number().int().min(0).default(0),
   /** Consecutive errors (no answer, refused, throttled) tolerated; one more fails the check. */
@@ -94,7 +127,7 @@ const jsonExpectationSchema = z
     equals: z.unknown().optional(),
     notEquals: z.unknown().optional(),
     exists: z.boolean().optional(),
-    matches: regexSchema.optional(),
+    matches: patternSchema.optional(),
     atLeast: z.number().optional(),
     atMost: z.number().optional(),
   })
@@ -117,17 +150,25 @@ const httpExpectSchema = z.strictObject({
   headers: z
     .record(
       z.string(),
-      z.union([z.string(), z.strictObject({ matches: regexSchema }), z.strictObject({ absent: z.literal(true) })]),
+      z.union([z.string(), z.strictObject({ matches: patternSchema }), z.strictObject({ absent: z.literal(true) })]),
     )
+    .superRefine((headers, ctx) => {
+      for (const [name, wanted] of Object.entries(headers)) {
+        checkHeaderName(name, ctx);
+        if (typeof wanted === 'string') checkHeaderValue(name, wanted, ctx);
+      }
+    })
     .optional(),
   bodyContains: stringList.optional(),
   bodyNotContains: stringList.optional(),
-  bodyMatches: regexSchema.optional(),
+  bodyMatches: patternSchema.optional(),
   /** Values at JSON paths; the body must be JSON when any is given. */
   json: z.array(jsonExpectationSchema).min(1).optional(),
   /** The whole answer (headers and body) must arrive within this budget. */
   maxLatency: durationSchema.optional(),
 });
+
+const BODY_EXPECTATIONS = ['bodyContains', 'bodyNotContains', 'bodyMatches', 'json'] as const;
 
 /** An HTTP probe of a listener or URL. */
 export const httpCheckSchema = z
@@ -140,7 +181,15 @@ export const httpCheckSchema = z
     url: templated.refine(isHttpUrl, 'url must be an http:// or https:// URL').optional(),
     path: templated.refine((p) => p.startsWith('/'), 'path must start with "/"').default('/'),
     method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
-    headers: z.record(z.string(), templated).default({}),
+    headers: z
+      .record(z.string(), templated)
+      .superRefine((headers, ctx) => {
+        for (const [name, value] of Object.entries(headers)) {
+          checkHeaderName(name, ctx);
+          checkHeaderValue(name, value, ctx);
+        }
+      })
+      .default({}),
     body: templated.optional(),
     expect: httpExpectSchema.default({ status: ['2xx'] }),
   })
@@ -155,7 +204,71 @@ export const httpCheckSchema = z
         message: `maxLatency (${check.expect.maxLatency} ms) exceeds the request timeout (${check.timeout} ms)`,
       });
     }
+    // A HEAD answer carries no content (RFC 9110, section 9.3.2), so these would fail every time.
+    if (check.method === 'HEAD') {
+      for (const key of BODY_EXPECTATIONS) {
+        if (check.expect[key] === undefined) continue;
+        ctx.addIssue({
+          code: 'custom',
+          path: ['expect', key],
+          message: `a HEAD answer has no body to check: use GET, or drop ${key}`,
+        });
+      }
+    }
   });
+
+/**
+ * Periods GetMetricData serves: any multiple of 60, and 1, 5, 10, 20 or 30 seconds for
+ * high-resolution metrics (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricStat.html).
+ */
+const periodSchema = z
+  .number()
+  .int()
+  .min(1)
+  .superRefine((seconds, ctx) => {
+    if (seconds % 60 === 0 || [1, 5, 10, 20, 30].includes(seconds)) return;
+    ctx.addIssue({
+      code: 'custom',
+      message: `CloudWatch has no ${seconds} s period: use a multiple of 60, or 1, 5, 10, 20 or 30 for high-resolution metrics`,
+    });
+  });
+
+const DECIMAL = String.raw`\d+(?:\.\d+)?`;
+const ONE_NUMBER = new RegExp(`^(?:p|tm|wm|tc|ts)(${DECIMAL})$`);
+const RANGE = new RegExp(`^(TM|WM|TC|TS|PR)\\((?:(${DECIMAL})(%?))?:(?:(${DECIMAL})(%?))?\\)$`);
+const SIMPLE_STATISTICS = new Set(['SampleCount', 'Average', 'Sum', 'Minimum', 'Maximum', 'IQM']);
+
+/** A percentage as CloudWatch takes it: 0 to 100, up to 10 decimal places. */
+const isPercentage = (text: string) => Number(text) <= 100 && (text.split('.')[1] ?? '').length <= 10;
+
+/**
+ * Whether CloudWatch knows the statistic, in the forms its documentation gives: lower case with
+ * one number (p99, tm90), upper case with a range (TM(10%:90%), PR(:300)), both bounds percentages
+ * or both values, and percentile rank with values only
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Statistics-definitions.html).
+ */
+const isCloudWatchStatistic = (stat: string): boolean => {
+  if (SIMPLE_STATISTICS.has(stat)) return true;
+  const one = ONE_NUMBER.exec(stat);
+  if (one) return isPercentage(one[1]!);
+  const range = RANGE.exec(stat);
+  if (!range) return false;
+  const [, name, lower, lowerPercent, upper, upperPercent] = range;
+  if (lower === undefined && upper === undefined) return false;
+  if (lower !== undefined && upper !== undefined && lowerPercent !== upperPercent) return false;
+  if (lowerPercent !== '%' && upperPercent !== '%') return true;
+  return name !== 'PR' && [lower, upper].every((bound) => bound === undefined || isPercentage(bound));
+};
+
+const statisticSchema = z.string().superRefine((stat, ctx) => {
+  if (isCloudWatchStatistic(stat)) return;
+  ctx.addIssue({
+    code: 'custom',
+    message:
+      `"${stat}" is not a CloudWatch statistic: use SampleCount, Average, Sum, Minimum, Maximum, IQM, ` +
+      'p99, tm90, wm90, tc90, ts90 (lower case with one number) or TM, WM, TC, TS, PR with a range such as TM(10%:90%) or PR(:300)',
+  });
+});
 
 const metricQuerySchema = z
   .strictObject({
@@ -166,15 +279,15 @@ const metricQuerySchema = z
         namespace: z.string().min(1),
         name: z.string().min(1),
         dimensions: z.record(z.string(), templated).default({}),
-        stat: z.string().min(1).default('Average'),
-        period: z.number().int().min(1).default(60),
+        stat: statisticSchema.default('Average'),
+        period: periodSchema.default(60),
         unit: z.string().optional(),
       })
       .optional(),
     /** Metric math over other query ids, e.g. `100 * errors / requests`. */
     expression: templated.optional(),
     label: z.string().optional(),
-    period: z.number().int().min(1).optional(),
+    period: periodSchema.optional(),
   })
   .refine((q) => (q.metric === undefined) !== (q.expression === undefined), 'give exactly one of metric or expression');
 

@@ -9,6 +9,7 @@ import {
   reduceSeries,
   statusMatches,
 } from '../../lib/hooks/judge.js';
+import { type HttpExpectations, parseHooksSettings } from '../../lib/hooks/settings.js';
 
 const answer = (
   status: number,
@@ -19,6 +20,15 @@ const answer = (
   headers,
   body: typeof body === 'string' ? body : JSON.stringify(body),
 });
+
+/** The expectations of an HTTP check as the settings file would give them. */
+const expectations = (expect: Record<string, unknown>): HttpExpectations => {
+  const settings = parseHooksSettings({ AfterAllowTestTraffic: { checks: [{ name: 'probe', type: 'http', expect }] } });
+  if (settings instanceof Error) throw settings;
+  const check = settings.AfterAllowTestTraffic!.checks[0]!;
+  if (check.type !== 'http') throw new Error('not an http check');
+  return check.expect;
+};
 
 describe('JSON paths', () => {
   it('reads properties, indexes and quoted keys', () => {
@@ -66,15 +76,14 @@ describe('judgeHttp', () => {
   it('fails a wrong or missing JSON value and lists every problem', () => {
     const result = judgeHttp(
       answer(200, { status: 'degraded', version: 'orders:57', latency: 900 }),
-      {
-        ...expect2xx,
+      expectations({
         json: [
           { path: '$.status', equals: 'ok' },
           { path: '$.version', matches: ':58$' },
           { path: '$.latency', atMost: 500 },
           { path: '$.checks.database', exists: true },
         ],
-      },
+      }),
       5,
     );
     expect(result.outcome).toBe('fail');
@@ -122,19 +131,65 @@ describe('judgeHttp', () => {
   it('checks headers and body text', () => {
     const result = judgeHttp(
       answer(200, 'service in maintenance', { 'content-type': 'text/plain', 'x-version': '57' }),
-      {
-        ...expect2xx,
+      expectations({
         headers: { 'Content-Type': { matches: '^application/json' }, 'X-Version': '58', 'x-debug': { absent: true } },
         bodyContains: ['ready'],
         bodyNotContains: ['maintenance'],
         bodyMatches: '^ok',
-      },
+      }),
       1,
     );
     expect(result.reason).toBe(
       'header Content-Type is "text/plain", expected to match /^application/json/; header X-Version is "57", expected "58"; ' +
         'body does not contain "ready"; body contains "maintenance"; body does not match /^ok/',
     );
+  });
+});
+
+describe('patterns from the settings', () => {
+  // Thirty letters then a mismatch: a backtracking engine tries about 2^30 ways to split the letters
+  // between the groups before it gives up, minutes of blocked event loop during which the hook's
+  // deadline timer cannot fire. The timeouts below only keep a regression from hanging the suite.
+  const letters = 'a'.repeat(30);
+  const exponential = '^(a+)+$';
+
+  it('fails a body against a pattern that backtracks exponentially, instead of hanging', { timeout: 5_000 }, () => {
+    const result = judgeHttp(answer(200, `${letters}!`), expectations({ bodyMatches: exponential }), 1);
+    expect(result).toMatchObject({ outcome: 'fail', reason: 'body does not match /^(a+)+$/' });
+  });
+
+  it('fails a header against such a pattern, instead of hanging', { timeout: 5_000 }, () => {
+    const result = judgeHttp(
+      answer(200, 'ok', { 'x-token': `${letters}!` }),
+      expectations({ headers: { 'X-Token': { matches: exponential } } }),
+      1,
+    );
+    expect(result).toMatchObject({
+      outcome: 'fail',
+      reason: `header X-Token is "${letters}!", expected to match /^(a+)+$/`,
+    });
+  });
+
+  it('fails a JSON value against such a pattern, instead of hanging', { timeout: 5_000 }, () => {
+    const result = judgeHttp(
+      answer(200, { token: `${letters}!` }),
+      expectations({ json: [{ path: '$.token', matches: exponential }] }),
+      1,
+    );
+    expect(result).toMatchObject({ outcome: 'fail', reason: `$.token is "${letters}!", expected to match /^(a+)+$/` });
+  });
+
+  it('passes what the patterns match', () => {
+    const result = judgeHttp(
+      answer(200, { token: letters }, { 'x-token': letters }),
+      expectations({
+        bodyMatches: '"token":"a+"',
+        headers: { 'X-Token': { matches: exponential } },
+        json: [{ path: '$.token', matches: exponential }],
+      }),
+      1,
+    );
+    expect(result.outcome).toBe('pass');
   });
 });
 

@@ -225,6 +225,35 @@ describe('runHook reports exactly once', () => {
     expect(verdictLine(lines)).toMatchObject({ status: 'Failed', reason: verdict.reason });
   });
 
+  it(
+    'reports Failed in time when the answer defeats a backtracking body pattern',
+    // Guards the suite against a regression, which would block the event loop for minutes.
+    { timeout: 5_000 },
+    async () => {
+      describeOrders(listener.port);
+      const server = createServer((_req, res) => res.end(`${'a'.repeat(30)}!`));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const check = { name: 'token', type: 'http', url: `http://127.0.0.1:${port}/token`, consecutiveErrorLimit: 0 };
+        const { deps: d, lines } = deps();
+        const verdict = await runHook({
+          hookId: 'after-test-traffic',
+          event: EVENT,
+          settings: settings({ AfterAllowTestTraffic: { checks: [{ ...check, expect: { bodyMatches: '^(a+)+$' } }] } }),
+          deps: d,
+        });
+        expect(verdict.status).toBe('Failed');
+        expect(verdict.reason).toMatch(/check "token" failed: .*last: body does not match \/\^\(a\+\)\+\$\//);
+        expect(reports().map((r) => r.status)).toEqual(['Failed']);
+        expect(verdictLine(lines).report).toBe('reported');
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    },
+  );
+
   it('reports Failed when a check throws', async () => {
     describeOrders(listener.port);
     cw.on(DescribeAlarmsCommand).rejects(

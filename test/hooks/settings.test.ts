@@ -119,6 +119,29 @@ describe('hooks settings', () => {
     expect(message).toMatch(/checks\[0\]\.expect\.json\[0\]\.path: .*unsupported syntax|expected a property name/);
   });
 
+  it('rejects patterns that need a backtracking engine, naming the path and the reason', () => {
+    const message = problems({
+      AfterAllowTestTraffic: {
+        checks: [
+          httpCheck({
+            expect: {
+              bodyMatches: '^(?=.*"ready")',
+              headers: { 'X-Version': { matches: '(?<!canary-)58' } },
+              json: [{ path: '$.id', matches: '^(\\w+)-\\1$' }],
+            },
+          }),
+        ],
+      },
+    });
+    expect(message).toMatch(
+      /hooks\.AfterAllowTestTraffic\.checks\[0\]\.expect\.bodyMatches: .*unsupported Perl syntax: `\(\?=`/,
+    );
+    expect(message).toMatch(/hooks\.AfterAllowTestTraffic\.checks\[0\]\.expect\.headers\.X-Version\.matches: .*\(\?<!/);
+    expect(message).toMatch(
+      /hooks\.AfterAllowTestTraffic\.checks\[0\]\.expect\.json\[0\]\.matches: .*invalid escape sequence: `\\1`/,
+    );
+  });
+
   it('rejects a failureLimit that makes the check impossible to fail', () => {
     expect(problems({ AfterAllowTestTraffic: { checks: [httpCheck({ count: 3, failureLimit: 3 })] } })).toMatch(
       /failureLimit \(3\) must be below count \(3\)/,
@@ -161,6 +184,146 @@ describe('hooks settings', () => {
     expect(problems({ AfterAllowTestTraffic: { checks: [httpCheck({ count: 3 })], timeoutSeconds: 20 } })).toMatch(
       /needs \d+ s, more than timeoutSeconds \(20 s\)/,
     );
+  });
+});
+
+describe('settings that would fail on every run', () => {
+  const cloudWatchCheck = (queries: unknown[]) => ({
+    name: 'cw',
+    type: 'cloudwatch',
+    queries,
+    reduce: 'max',
+    passWhen: '<',
+    threshold: 1,
+    noData: 'fail',
+  });
+  const metric = (extra: Record<string, unknown> = {}) => ({
+    namespace: 'AWS/ApplicationELB',
+    name: 'RequestCount',
+    ...extra,
+  });
+
+  it('rejects request headers an HTTP client refuses to send', () => {
+    const message = problems({
+      AfterAllowTestTraffic: {
+        checks: [httpCheck({ headers: { 'X Bad': 'v', 'x-split': 'a\nb', 'x-mark': 'ok \u2713', 'x-name': 'Zoë' } })],
+      },
+    });
+    expect(message).toMatch(/hooks\.AfterAllowTestTraffic\.checks\[0\]\.headers\.X Bad: .*token/);
+    expect(message).toContain('hooks.AfterAllowTestTraffic.checks[0].headers.x-split: ');
+    expect(message).toContain('hooks.AfterAllowTestTraffic.checks[0].headers.x-mark: ');
+    expect(message).not.toContain('x-name');
+  });
+
+  it('rejects expected headers that no answer can carry', () => {
+    const message = problems({
+      AfterAllowTestTraffic: {
+        checks: [httpCheck({ expect: { headers: { 'Content Type': { absent: true }, 'x-version': '58\r\n' } } })],
+      },
+    });
+    expect(message).toContain('hooks.AfterAllowTestTraffic.checks[0].expect.headers.Content Type: ');
+    expect(message).toContain('hooks.AfterAllowTestTraffic.checks[0].expect.headers.x-version: ');
+  });
+
+  it('rejects a timeout of 0', () => {
+    expect(problems({ AfterAllowTestTraffic: { checks: [httpCheck({ timeout: 0 })] } })).toMatch(
+      /hooks\.AfterAllowTestTraffic\.checks\[0\]\.timeout: /,
+    );
+    expect(problems({ AfterAllowTestTraffic: { checks: [httpCheck({ timeout: '0s' })] } })).toMatch(
+      /checks\[0\]\.timeout: /,
+    );
+  });
+
+  it('rejects body and JSON expectations on a HEAD request, whose answer has no body', () => {
+    const message = problems({
+      AfterAllowTestTraffic: {
+        checks: [
+          httpCheck({
+            method: 'HEAD',
+            expect: {
+              bodyContains: 'ok',
+              bodyNotContains: 'maintenance',
+              bodyMatches: '^ok',
+              json: [{ path: '$.status', equals: 'ok' }],
+            },
+          }),
+        ],
+      },
+    });
+    for (const key of ['bodyContains', 'bodyNotContains', 'bodyMatches', 'json'])
+      expect(message).toContain(`hooks.AfterAllowTestTraffic.checks[0].expect.${key}: `);
+    const head = parse({
+      AfterAllowTestTraffic: {
+        checks: [httpCheck({ method: 'HEAD', expect: { status: 200, headers: { 'x-version': '58' } } })],
+      },
+    });
+    expect(head.AfterAllowTestTraffic?.checks[0]).toMatchObject({ method: 'HEAD' });
+  });
+
+  it('rejects a period CloudWatch does not serve', () => {
+    const message = problems({
+      AfterAllowTraffic: {
+        checks: [
+          cloudWatchCheck([
+            { id: 'a', metric: metric({ period: 45 }) },
+            { id: 'b', metric: metric({ period: 90 }) },
+            { id: 'c', expression: 'a + b', period: 7 },
+          ]),
+        ],
+      },
+    });
+    expect(message).toContain('hooks.AfterAllowTraffic.checks[0].queries[0].metric.period: ');
+    expect(message).toContain('hooks.AfterAllowTraffic.checks[0].queries[1].metric.period: ');
+    expect(message).toContain('hooks.AfterAllowTraffic.checks[0].queries[2].period: ');
+    const periods = [1, 5, 10, 20, 30, 60, 120, 300, 3600];
+    expect(
+      parse({
+        AfterAllowTraffic: {
+          checks: [cloudWatchCheck(periods.map((period, i) => ({ id: `m${i}`, metric: metric({ period }) })))],
+        },
+      }).AfterAllowTraffic?.checks,
+    ).toHaveLength(1);
+  });
+
+  it('rejects a statistic CloudWatch does not know', () => {
+    const unknown = [
+      'Avg',
+      'average',
+      'p101',
+      'P99',
+      'tm(10%:90%)',
+      'TM(10%:90)',
+      'TM(:)',
+      'IQR',
+      'pr90',
+      'PR(10%:90%)',
+    ];
+    const message = problems({
+      AfterAllowTraffic: {
+        checks: [cloudWatchCheck(unknown.map((stat, i) => ({ id: `m${i}`, metric: metric({ stat }) })))],
+      },
+    });
+    unknown.forEach((stat, i) =>
+      expect(message).toContain(`hooks.AfterAllowTraffic.checks[0].queries[${i}].metric.stat: "${stat}"`),
+    );
+  });
+
+  it('accepts every statistic form CloudWatch documents', () => {
+    const known = [
+      ...['SampleCount', 'Average', 'Sum', 'Minimum', 'Maximum', 'IQM'],
+      ...['p99', 'p99.9', 'p0', 'p100', 'tm90', 'TM(2%:98%)', 'TM(150:1000)', 'TM(:95%)', 'TM(10%:)'],
+      ...['wm98', 'WM(10%:90%)', 'PR(:300)', 'PR(100:2000)', 'tc90', 'TC(0.005:0.030)', 'ts90', 'TS(80%:)'],
+    ];
+    const settings = parse({
+      AfterAllowTraffic: {
+        checks: [cloudWatchCheck(known.slice(0, 20).map((stat, i) => ({ id: `m${i}`, metric: metric({ stat }) })))],
+      },
+      BeforeAllowTraffic: {
+        checks: [cloudWatchCheck(known.slice(20).map((stat, i) => ({ id: `m${i}`, metric: metric({ stat }) })))],
+      },
+    });
+    expect(settings.AfterAllowTraffic?.checks).toHaveLength(1);
+    expect(settings.BeforeAllowTraffic?.checks).toHaveLength(1);
   });
 });
 
