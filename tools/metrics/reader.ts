@@ -9,11 +9,12 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { realSleep, type Sleep } from '../../lib/time.js';
 import { STATE_RECORD_SCHEMA_VERSION, type StateRecord } from '../../lib/stream/record.js';
+import { isStateRecord } from './schema.js';
 
 /** Records read back, with a count of what could not be used (never dropped without saying so). */
 export interface ReadResult {
   records: StateRecord[];
-  /** Not JSON, or not a state record. */
+  /** Not JSON, or not a state record as the published schema (schema/state-record.v1.json) defines it. */
   unreadable: number;
   /** A schema version this reader does not know. */
   unsupported: number;
@@ -36,7 +37,10 @@ export const decodeRecord = (text: string): StateRecord | 'unreadable' | 'unsupp
   ) {
     return 'unreadable';
   }
-  return record.schemaVersion === STATE_RECORD_SCHEMA_VERSION ? (record as StateRecord) : 'unsupported';
+  if (record.schemaVersion !== STATE_RECORD_SCHEMA_VERSION) return 'unsupported';
+  // The metrics trust the types: a number where a name belongs, or a string where a duration does,
+  // would crash them or skew a median.
+  return isStateRecord(value) ? value : 'unreadable';
 };
 
 const emptyResult = (): ReadResult => ({ records: [], unreadable: 0, unsupported: 0 });
