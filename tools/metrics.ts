@@ -5,15 +5,16 @@
  *   npm run metrics -- --file records.jsonl [--from ISO] [--to ISO] [--json]
  *
  * Reads every shard of the stream until caught up (oldest kept record, or AT_TIMESTAMP with --from),
- * or a JSON-lines file, and prints per application and deployment group and overall: deployments,
- * outcomes, change failure rate, median and p95 duration, and time to restore. The stream is reached
- * through the SDK's standard settings (AWS_REGION, AWS_ENDPOINT_URL_KINESIS, credentials).
+ * within each shard's read limits and backing off when throttled, or a JSON-lines file; records the
+ * published schema rejects are counted, not used. Prints per application and deployment group and
+ * overall: deployments, outcomes, change failure rate, median and p95 duration, and time to restore.
+ * The stream is reached through the SDK's standard settings (AWS_REGION, AWS_ENDPOINT_URL_KINESIS,
+ * credentials).
  */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { createKinesisClient } from '../lib/stream/client.js';
 import { type CommandIo, dateOption, isMain, processIo, runCommand, UsageError } from './cli.js';
 import { computeMetrics, formatMetricsTable } from './metrics/metrics.js';
-import { type ReadResult, readRecordFile, readStreamRecords } from './metrics/reader.js';
+import { createReaderClient, type ReadResult, readRecordFile, readStreamRecords } from './metrics/reader.js';
 
 /** The one-line usage, printed on bad arguments and --help. */
 export const USAGE = `usage: npm run metrics -- (--stream NAME [--region REGION] | --file records.jsonl) [--from ISO-8601] [--to ISO-8601] [--json]`;
@@ -25,7 +26,7 @@ export interface MetricsCliIo extends CommandIo {
 
 const defaultIo: MetricsCliIo = {
   ...processIo,
-  kinesis: (region) => createKinesisClient(region ? { region } : {}),
+  kinesis: (region) => createReaderClient(region ? { region } : {}),
 };
 
 const OPTIONS = {

@@ -1,19 +1,27 @@
 import {
   GetRecordsCommand,
+  type GetRecordsCommandOutput,
   GetShardIteratorCommand,
+  type GetShardIteratorCommandInput,
   type KinesisClient,
+  type KinesisClientConfig,
   ListShardsCommand,
+  type ListShardsCommandInput,
   type Shard,
 } from '@aws-sdk/client-kinesis';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { realSleep, type Sleep } from '../../lib/time.js';
+import { retry } from '../../lib/retry.js';
+import { createKinesisClient } from '../../lib/stream/client.js';
+import { isTransientWriteError } from '../../lib/stream/writer.js';
+import { type Clock, realClock, realSleep, type Sleep } from '../../lib/time.js';
 import { STATE_RECORD_SCHEMA_VERSION, type StateRecord } from '../../lib/stream/record.js';
+import { isStateRecord } from './schema.js';
 
 /** Records read back, with a count of what could not be used (never dropped without saying so). */
 export interface ReadResult {
   records: StateRecord[];
-  /** Not JSON, or not a state record. */
+  /** Not JSON, or not a state record as the published schema (schema/state-record.v1.json) defines it. */
   unreadable: number;
   /** A schema version this reader does not know. */
   unsupported: number;
@@ -36,7 +44,10 @@ export const decodeRecord = (text: string): StateRecord | 'unreadable' | 'unsupp
   ) {
     return 'unreadable';
   }
-  return record.schemaVersion === STATE_RECORD_SCHEMA_VERSION ? (record as StateRecord) : 'unsupported';
+  if (record.schemaVersion !== STATE_RECORD_SCHEMA_VERSION) return 'unsupported';
+  // The metrics trust the types: a number where a name belongs, or a string where a duration does,
+  // would crash them or skew a median.
+  return isStateRecord(value) ? value : 'unreadable';
 };
 
 const emptyResult = (): ReadResult => ({ records: [], unreadable: 0, unsupported: 0 });
@@ -66,22 +77,98 @@ export const readRecordFile = async (path: string): Promise<ReadResult> => {
   return result;
 };
 
-/** Where to start reading and how to wait on a shard that is behind. */
+/** Where to start reading, and how to wait and retry within Kinesis's read limits. */
 export interface ReadStreamOptions {
   /** Start at records that arrived at or after this time (AT_TIMESTAMP); otherwise the oldest kept. */
   from?: Date;
   sleep?: Sleep;
-  /** Wait between empty reads of a shard that is still behind (Kinesis allows 5 reads/s per shard). */
-  idleDelayMs?: number;
+  clock?: Clock;
+  random?: () => number;
+  /** Attempts per request while Kinesis throttles or fails transiently, the first included (default 8). */
+  maxAttempts?: number;
 }
 
-const listShards = async (client: KinesisClient, streamName: string): Promise<Shard[]> => {
+/** Reading a shard failed after every attempt: Kinesis kept throttling it, or kept failing. */
+export class StreamReadError extends Error {
+  override name = 'StreamReadError';
+}
+
+// GetRecords: 5 transactions and 2 MiB per second per shard; an answer of 10 MiB makes calls in the
+// next 5 seconds fail (Kinesis API Reference, GetRecords).
+const READS_PER_SECOND = 5;
+const READ_BYTES_PER_SECOND = 2 * 1024 * 1024;
+const MAX_RECORDS_PER_READ = 10_000;
+
+/**
+ * A Kinesis client for readStreamRecords. The reader paces its reads and retries throttled and
+ * failed requests itself; the SDK's standard retry also retries ProvisionedThroughputExceededException,
+ * and the two together would multiply the attempts against a shard that is already over its limit.
+ */
+export const createReaderClient = (config: Omit<KinesisClientConfig, 'requestHandler'> = {}): KinesisClient =>
+  createKinesisClient({ ...config, maxAttempts: 1 });
+
+interface ReadContext {
+  client: KinesisClient;
+  streamName: string;
+  from?: Date;
+  sleep: Sleep;
+  clock: Clock;
+  random: () => number;
+  maxAttempts: number;
+}
+
+const errorText = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+
+/** Sends one request, retrying throttling and transient failures with full-jitter exponential backoff. */
+const request = async <T>(context: ReadContext, what: string, attempt: () => Promise<T>): Promise<T> => {
+  try {
+    return await retry(attempt, {
+      maxAttempts: context.maxAttempts,
+      // One read slot of a shard (1 s / 5), doubling up to a few seconds.
+      baseDelayMs: 1_000 / READS_PER_SECOND,
+      maxDelayMs: 5_000,
+      sleep: context.sleep,
+      random: context.random,
+      classify: isTransientWriteError,
+    });
+  } catch (error) {
+    if (!isTransientWriteError(error)) throw error;
+    const hint =
+      error instanceof Error && error.name === 'ProvisionedThroughputExceededException'
+        ? '; other consumers of the stream may be using its read capacity'
+        : '';
+    throw new StreamReadError(
+      `${what} still failed after ${context.maxAttempts} attempts (${errorText(error)})${hint}`,
+      { cause: error },
+    );
+  }
+};
+
+/**
+ * Keeps one shard's reads within its limits: the next read starts 1/5 s after the last answer at the
+ * earliest, and later after a large answer. Counting from the answer, not the request, keeps the
+ * spacing on Kinesis's side too, whatever the network delays.
+ */
+const createPacer = (clock: Clock, sleep: Sleep) => {
+  let nextAt = Number.NEGATIVE_INFINITY;
+  return {
+    async ready() {
+      for (let wait = nextAt - clock(); wait > 0; wait = nextAt - clock()) await sleep(wait);
+    },
+    answered(bytes: number) {
+      nextAt = clock() + Math.max(1_000 / READS_PER_SECOND, (bytes * 1_000) / READ_BYTES_PER_SECOND);
+    },
+  };
+};
+
+const listShards = async (context: ReadContext): Promise<Shard[]> => {
   const shards: Shard[] = [];
   let nextToken: string | undefined;
   do {
     // ListShards rejects StreamName together with NextToken.
-    const page = await client.send(
-      new ListShardsCommand(nextToken ? { NextToken: nextToken } : { StreamName: streamName }),
+    const input: ListShardsCommandInput = nextToken ? { NextToken: nextToken } : { StreamName: context.streamName };
+    const page = await request(context, `ListShards of ${context.streamName}`, () =>
+      context.client.send(new ListShardsCommand(input)),
     );
     shards.push(...(page.Shards ?? []));
     nextToken = page.NextToken;
@@ -89,49 +176,94 @@ const listShards = async (client: KinesisClient, streamName: string): Promise<Sh
   return shards;
 };
 
-const readShard = async (
-  client: KinesisClient,
-  streamName: string,
-  shardId: string,
-  options: ReadStreamOptions,
-  texts: string[],
-): Promise<void> => {
-  const sleep = options.sleep ?? realSleep;
+const readShard = async (context: ReadContext, shardId: string, texts: string[]): Promise<void> => {
+  const { client, streamName, from } = context;
+  const pacer = createPacer(context.clock, context.sleep);
   const decoder = new TextDecoder();
-  const start = await client.send(
-    new GetShardIteratorCommand({
-      StreamName: streamName,
-      ShardId: shardId,
-      ...(options.from
-        ? { ShardIteratorType: 'AT_TIMESTAMP', Timestamp: options.from }
-        : { ShardIteratorType: 'TRIM_HORIZON' }),
-    }),
-  );
-  let iterator = start.ShardIterator;
+  const iteratorAfter = async (sequenceNumber: string | undefined) => {
+    const position: Pick<GetShardIteratorCommandInput, 'ShardIteratorType' | 'StartingSequenceNumber' | 'Timestamp'> =
+      sequenceNumber
+        ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: sequenceNumber }
+        : from
+          ? { ShardIteratorType: 'AT_TIMESTAMP', Timestamp: from }
+          : { ShardIteratorType: 'TRIM_HORIZON' };
+    const answer = await request(context, `GetShardIterator on shard ${shardId}`, () =>
+      client.send(
+        new GetShardIteratorCommand({
+          StreamName: streamName,
+          ShardId: shardId,
+          ...position,
+        }),
+      ),
+    );
+    return answer.ShardIterator;
+  };
+
+  let iterator = await iteratorAfter(undefined);
+  let lastSequenceNumber: string | undefined;
+  let renewed = false;
   while (iterator) {
-    const page = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+    const current = iterator;
+    let page: GetRecordsCommandOutput;
+    try {
+      page = await request(context, `GetRecords on shard ${shardId}`, async () => {
+        await pacer.ready();
+        let bytes = 0;
+        try {
+          const answer = await client.send(
+            new GetRecordsCommand({ ShardIterator: current, Limit: MAX_RECORDS_PER_READ }),
+          );
+          for (const record of answer.Records ?? [])
+            bytes += (record.Data?.byteLength ?? 0) + Buffer.byteLength(record.PartitionKey ?? '');
+          return answer;
+        } finally {
+          pacer.answered(bytes);
+        }
+      });
+    } catch (error) {
+      // An iterator expires five minutes after it was handed out (GetShardIterator reference): a
+      // long pause outlives it. A new one continues after the last record read, so nothing repeats.
+      if (error instanceof Error && error.name === 'ExpiredIteratorException' && !renewed) {
+        renewed = true;
+        iterator = await iteratorAfter(lastSequenceNumber);
+        continue;
+      }
+      throw error;
+    }
+    renewed = false;
     const records = page.Records ?? [];
     for (const record of records) texts.push(decoder.decode(record.Data));
+    lastSequenceNumber = records.at(-1)?.SequenceNumber ?? lastSequenceNumber;
     // A closed shard ends with no next iterator; an open one is caught up when a read is empty
     // and nothing is behind. An empty read that is still behind only skipped a gap.
     iterator = page.NextShardIterator;
-    if (records.length === 0) {
-      if ((page.MillisBehindLatest ?? 0) === 0) return;
-      await sleep(options.idleDelayMs ?? 250);
-    }
+    if (records.length === 0 && (page.MillisBehindLatest ?? 0) === 0) return;
   }
 };
 
-/** Reads every shard of a stream until caught up, and decodes the state records. */
+/**
+ * Reads every shard of a stream until caught up, and decodes the state records. Reads keep to each
+ * shard's limits and back off when throttled; give it a client that does not retry by itself
+ * (createReaderClient).
+ */
 export const readStreamRecords = async (
   client: KinesisClient,
   streamName: string,
   options: ReadStreamOptions = {},
 ): Promise<ReadResult & { shards: number }> => {
-  const shards = await listShards(client, streamName);
+  const context: ReadContext = {
+    client,
+    streamName,
+    from: options.from,
+    sleep: options.sleep ?? realSleep,
+    clock: options.clock ?? realClock,
+    random: options.random ?? Math.random,
+    maxAttempts: options.maxAttempts ?? 8,
+  };
+  const shards = await listShards(context);
   const texts: string[] = [];
   for (const shard of shards) {
-    if (shard.ShardId) await readShard(client, streamName, shard.ShardId, options, texts);
+    if (shard.ShardId) await readShard(context, shard.ShardId, texts);
   }
   return { ...collect(texts), shards: shards.length };
 };

@@ -15,6 +15,7 @@ import { type MetricsCliIo, runMetricsCli } from '../../../tools/metrics.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const HISTORY = generateRecords({ count: 400, seed: 7 });
+const LATER = '2099-01-01T00:00:00.000Z';
 
 let kinesis: KinesisStandIn;
 let client: KinesisClient;
@@ -99,6 +100,37 @@ describe('reading a JSON-lines file', () => {
     expect(parseRecordLines(text)).toEqual(expected);
     expect(await readRecordFile(file)).toEqual(expected);
   });
+
+  it('counts records the published schema rejects as unreadable, and keeps them out of the numbers', () => {
+    const success = HISTORY.find((r) => r.kind === 'deployment' && r.state === 'SUCCESS')!;
+    const { kind: _kind, ...withoutKind } = success;
+    const wrong = [
+      // The last deployment of the history, of a group of its own: the one whose name gets compared.
+      { ...success, eventId: 'number-application', deploymentId: 'd-NUMBER', eventTime: LATER, application: 42 },
+      {
+        ...success,
+        eventId: 'string-duration',
+        deploymentId: 'd-STRING',
+        enrichment: { ...success.enrichment, durationMs: '999999999' },
+      },
+      { ...withoutKind, eventId: 'no-kind' },
+      { ...success, eventId: 'unknown-kind', kind: 'deploymnet' },
+      { ...success, eventId: 'bad-time', eventTime: 'yesterday' },
+    ];
+    const text = [...HISTORY, ...wrong].map((r) => JSON.stringify(r)).join('\n');
+    const read = parseRecordLines(text);
+    expect(read).toMatchObject({ unreadable: wrong.length, unsupported: 0 });
+    expect(read.records).toEqual(HISTORY);
+    expect(computeMetrics(read.records)).toEqual(computeMetrics(HISTORY));
+  });
+
+  it('reads a record that carries a field added later within version 1', () => {
+    // The schema's description: new optional fields may be added within version 1.
+    const record = { ...HISTORY[0]!, addedLater: { any: 'shape' } };
+    const read = parseRecordLines(JSON.stringify(record));
+    expect(read).toMatchObject({ unreadable: 0, unsupported: 0 });
+    expect(read.records).toMatchObject([HISTORY[0]!]);
+  });
 });
 
 describe('npm run metrics', () => {
@@ -121,6 +153,28 @@ describe('npm run metrics', () => {
     expect(output).toMatchObject({ source: { file }, unreadable: 1, unsupported: 0 });
     expect(output.overall).toEqual(JSON.parse(JSON.stringify(computeMetrics(HISTORY).overall)));
     expect(io.err.join('\n')).toContain('skipped 1 unreadable record(s)');
+  });
+
+  it('prints the numbers of a file that holds records of the wrong types, and says how many it skipped', async () => {
+    const success = HISTORY.find((r) => r.kind === 'deployment' && r.state === 'SUCCESS')!;
+    const file = join(dir, 'wrong-types.jsonl');
+    const wrong = [
+      // The last deployment of the history, of a group of its own: the one whose name gets compared.
+      { ...success, eventId: 'number-application', deploymentId: 'd-NUMBER', eventTime: LATER, application: 42 },
+      {
+        ...success,
+        eventId: 'string-duration',
+        deploymentId: 'd-STRING',
+        enrichment: { ...success.enrichment, durationMs: '999999999' },
+      },
+    ];
+    writeFileSync(file, [...HISTORY, ...wrong].map((r) => JSON.stringify(r)).join('\n'));
+    const io = captureIo();
+    expect(await runMetricsCli(['--file', file, '--json'], io)).toBe(0);
+    const output = JSON.parse(io.out.join('\n'));
+    expect(output).toMatchObject({ unreadable: 2, unsupported: 0 });
+    expect(output.overall).toEqual(JSON.parse(JSON.stringify(computeMetrics(HISTORY).overall)));
+    expect(io.err.join('\n')).toContain('skipped 2 unreadable record(s)');
   });
 
   it('explains its usage, and fails on a stream that does not exist', async () => {
