@@ -1,6 +1,5 @@
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
-  CodeDeployClient,
   GetDeploymentCommand,
   GetDeploymentGroupCommand,
   GetDeploymentTargetCommand,
@@ -11,9 +10,7 @@ import {
   DescribeLoadBalancersCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
-  ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   DISCOVERY_CALL_TIMEOUT_MS,
@@ -27,24 +24,10 @@ import { prepareCheck } from '../../lib/hooks/measures.js';
 import { runHook } from '../../lib/hooks/run-hook.js';
 import { type HooksSettings, parseHooksSettings } from '../../lib/hooks/settings.js';
 import { startTestListener, type TestListener } from '../../local/test-listener.js';
-import { captureLog, virtualTime } from './support.js';
+import { captureLog, virtualTime, mockedHookClients, ORDERS } from './support.js';
 
-const region = 'us-east-1';
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-const codedeploy = new CodeDeployClient({ region, credentials });
-const elbv2 = new ElasticLoadBalancingV2Client({ region, credentials });
-const cloudwatch = new CloudWatchClient({ region, credentials });
-const cd = mockClient(codedeploy);
-const elb = mockClient(elbv2);
-const cw = mockClient(cloudwatch);
-
-const LB = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/orders-prod/7d3e9a1b2c4f5e60';
-const PROD = `${LB.replace(':loadbalancer/', ':listener/')}/4a1b2c3d4e5f6071`;
-const TEST = `${LB.replace(':loadbalancer/', ':listener/')}/9f8e7d6c5b4a3921`;
-const TG = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup';
-const GREEN_TG = `${TG}/orders-green/5e7f9a1b3c5d7e9f`;
-const BLUE_TG = `${TG}/orders-blue/1a2b3c4d5e6f7a8b`;
-const EVENT = { DeploymentId: 'd-EC5H00K01', LifecycleEventHookExecutionId: '2b01599b-b984-499d-8835-97f389a7dc3b' };
+const { codedeploy, elbv2, cloudwatch, cd, elb, cw } = mockedHookClients();
+const { LB, PROD, TEST, GREEN_TG, BLUE_TG, EVENT } = ORDERS;
 
 let listener: TestListener;
 beforeAll(async () => {
@@ -116,7 +99,9 @@ const describeOrdersSlowly = (time: Time, answerMs: number) => {
     slowly((input: { Names?: string[] }) => {
       const name = input.Names?.[0];
       return {
-        TargetGroups: [{ TargetGroupArn: name === 'orders-blue' ? BLUE_TG : `${TG}/${name}/5e7f9a1b3c5d7e9f` }],
+        TargetGroups: [
+          { TargetGroupArn: name === 'orders-blue' ? BLUE_TG : GREEN_TG.replace(/orders-green/, name ?? '') },
+        ],
       };
     }),
   );

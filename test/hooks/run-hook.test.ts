@@ -1,8 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
-  CodeDeployClient,
   GetDeploymentCommand,
   GetDeploymentGroupCommand,
   GetDeploymentTargetCommand,
@@ -15,31 +14,17 @@ import {
   DescribeLoadBalancersCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
-  ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpFetch } from '../../lib/hooks/http-probe.js';
 import { type HookDeps, runHook } from '../../lib/hooks/run-hook.js';
 import { type HooksSettings, HooksConfigError, parseHooksSettings } from '../../lib/hooks/settings.js';
 import { deadlineAt, realClock, realSleep } from '../../lib/time.js';
 import { startTestListener, type TestListener } from '../../local/test-listener.js';
-import { captureLog, fakeTime } from './support.js';
+import { captureLog, fakeTime, mockedHookClients, ORDERS } from './support.js';
 
-const region = 'us-east-1';
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-const codedeploy = new CodeDeployClient({ region, credentials });
-const elbv2 = new ElasticLoadBalancingV2Client({ region, credentials });
-const cloudwatch = new CloudWatchClient({ region, credentials });
-const cd = mockClient(codedeploy);
-const elb = mockClient(elbv2);
-const cw = mockClient(cloudwatch);
-
-const LB = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/orders-prod/7d3e9a1b2c4f5e60';
-const PROD = `${LB.replace(':loadbalancer/', ':listener/')}/4a1b2c3d4e5f6071`;
-const TEST = `${LB.replace(':loadbalancer/', ':listener/')}/9f8e7d6c5b4a3921`;
-const GREEN_TG = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/orders-green/5e7f9a1b3c5d7e9f';
-const EVENT = { DeploymentId: 'd-EC5H00K01', LifecycleEventHookExecutionId: '2b01599b-b984-499d-8835-97f389a7dc3b' };
+const { codedeploy, elbv2, cloudwatch, cd, elb, cw } = mockedHookClients();
+const { LB, PROD, TEST, GREEN_TG, EVENT } = ORDERS;
 
 let listener: TestListener;
 let hanging: Server;

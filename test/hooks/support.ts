@@ -1,3 +1,7 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { mockClient } from 'aws-sdk-client-mock';
 import { createLogger, type Logger } from '../../lib/log.js';
 import { type Deadline, deadlineAt, type Sleep } from '../../lib/time.js';
 
@@ -96,5 +100,34 @@ export const virtualTime = (start = 1_800_000_000_000) => {
         next.wake();
       }
     },
+  };
+};
+
+const LB = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/orders-prod/7d3e9a1b2c4f5e60';
+const TG = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup';
+
+/** The orders service's ECS blue/green resources, as the hook tests' CodeDeploy and ELBv2 describe them. */
+export const ORDERS = {
+  LB,
+  PROD: `${LB.replace(':loadbalancer/', ':listener/')}/4a1b2c3d4e5f6071`,
+  TEST: `${LB.replace(':loadbalancer/', ':listener/')}/9f8e7d6c5b4a3921`,
+  GREEN_TG: `${TG}/orders-green/5e7f9a1b3c5d7e9f`,
+  BLUE_TG: `${TG}/orders-blue/1a2b3c4d5e6f7a8b`,
+  EVENT: { DeploymentId: 'd-EC5H00K01', LifecycleEventHookExecutionId: '2b01599b-b984-499d-8835-97f389a7dc3b' },
+} as const;
+
+/** The hook's SDK clients, each behind aws-sdk-client-mock (the mocks are `cd`, `elb` and `cw`). */
+export const mockedHookClients = () => {
+  const config = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const codedeploy = new CodeDeployClient(config);
+  const elbv2 = new ElasticLoadBalancingV2Client(config);
+  const cloudwatch = new CloudWatchClient(config);
+  return {
+    codedeploy,
+    elbv2,
+    cloudwatch,
+    cd: mockClient(codedeploy),
+    elb: mockClient(elbv2),
+    cw: mockClient(cloudwatch),
   };
 };
