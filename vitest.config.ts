@@ -2,7 +2,6 @@ import { defineConfig } from 'vitest/config';
 
 const shared = {
   environment: 'node' as const,
-  env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   testTimeout: 20_000,
   hookTimeout: 60_000,
 };

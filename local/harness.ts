@@ -49,7 +49,7 @@ export const packageService = (stage = 'local', params: string[] = []): void => 
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', SLS_TELEMETRY_DISABLED: '1' },
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' },
     },
   );
 };

@@ -53,7 +53,7 @@ const describeResult = (inv: Invocation): string => {
 
 const main = async (verbose: boolean): Promise<number> => {
   const started = Date.now();
-  console.log(bold('deploy-sentinel: local run'));
+  console.log(`${bold('deploy-sentinel: local run')} ${dim(`on Node ${process.version}, as Lambda's nodejs22.x`)}`);
   console.log(dim(`Packaging the service (serverless package --stage ${STAGE}) …`));
   packageService(STAGE);
   const functions = readPackagedFunctions();

@@ -100,7 +100,6 @@ export const startWorld = async (
     AWS_ENDPOINT_URL: aws.url,
     AWS_ENDPOINT_URL_KINESIS: kinesis.url,
     AWS_ENDPOINT_URL_EC2: ec2.url,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   return {
     scenario,

@@ -40,7 +40,6 @@ const importEnv = (fn: PackagedFunction): Record<string, string> => ({
   ...Object.fromEntries(Object.entries(fn.environment).filter((e): e is [string, string] => e[1] !== undefined)),
   STATE_STREAM_NAME: STREAM_NAME,
   AWS_REGION: 'us-east-1',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   PATH: process.env.PATH ?? '',
 });
 

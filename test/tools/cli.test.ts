@@ -24,7 +24,7 @@ const run = (file: string, args: string[]) =>
       {
         cwd: ROOT,
         timeout: 30_000,
-        env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        env: { PATH: process.env.PATH },
       },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );

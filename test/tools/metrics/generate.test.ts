@@ -42,7 +42,7 @@ describe('generateRecords', () => {
         ['tools/generate-records.ts', '--count', '250', '--out', out, '--seed', '9'],
         {
           cwd: ROOT,
-          env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+          env: { PATH: process.env.PATH },
         },
       );
       const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
