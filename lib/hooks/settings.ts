@@ -93,24 +93,36 @@ const isHttpUrl = (text: string) => {
 
 /** Measurement schedule and limits shared by every check (after Argo Rollouts' AnalysisTemplate). */
 const scheduleFields = {
-  /** Unique within the hook; names the check in every log line. */
-  name: z.string().min(1).max(80),
-  /** Measured and logged, never failing the hook. */
-  dryRun: z.boolean().default(false),
-  /** Conclusive measurements (passes and failures; errors are retried and not counted here). */
-  count: z.number().int().min(1).max(100).default(1),
-  /** Wait between two measurements, and before retrying an error. */
-  interval: durationSchema.default(5_000),
-  /** Wait before the first measurement. */
-  initialDelay: durationSchema.default(0),
-  /** Each measurement is abandoned (an error) after this long. */
+  name: z.string().min(1).max(80).describe('Unique within the hook; names the check in every log line.'),
+  dryRun: z.boolean().default(false).describe('Measured and logged, never failing the hook.'),
+  count: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(1)
+    .describe('Conclusive measurements (passes and failures; errors are retried and not counted here).'),
+  interval: durationSchema
+    .default(5_000)
+    .describe('Wait between two measurements, and before retrying an error: ms, or 500ms, 5s, 2m.'),
+  initialDelay: durationSchema.default(0).describe('Wait before the first measurement: ms, or 500ms, 5s, 2m.'),
   timeout: durationSchema
     .refine((ms) => ms > 0, 'timeout must be more than 0, or every measurement is abandoned at once')
-    .default(5_000),
-  /** Failed measurements tolerated; one more fails the check. */
-  failureLimit: z.number().int().min(0).default(0),
-  /** Consecutive errors (no answer, refused, throttled) tolerated; one more fails the check. */
-  consecutiveErrorLimit: z.number().int().min(0).max(10).default(2),
+    .default(5_000)
+    .describe('Each measurement is abandoned (an error) after this long: ms, or 500ms, 5s, 2m.'),
+  failureLimit: z
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe('Failed measurements tolerated; one more fails the check. Must be below count.'),
+  consecutiveErrorLimit: z
+    .number()
+    .int()
+    .min(0)
+    .max(10)
+    .default(2)
+    .describe('Consecutive errors (no answer, refused, throttled) tolerated; one more fails the check.'),
 };
 
 const statusSpec = z.union([
@@ -141,12 +153,11 @@ const stringList = z
   .transform((v) => (Array.isArray(v) ? v : [v]));
 
 const httpExpectSchema = z.strictObject({
-  /** `200`, `2xx`, or a list of either. */
   status: z
     .union([statusSpec, z.array(statusSpec).min(1)])
     .transform((v) => (Array.isArray(v) ? v : [v]))
-    .default(['2xx']),
-  /** Header name (any case) to an exact value, or `{ matches: regex }`, or `{ absent: true }`. */
+    .default(['2xx'])
+    .describe('200, 2xx, or a list of either.'),
   headers: z
     .record(
       z.string(),
@@ -158,14 +169,19 @@ const httpExpectSchema = z.strictObject({
         if (typeof wanted === 'string') checkHeaderValue(name, wanted, ctx);
       }
     })
-    .optional(),
-  bodyContains: stringList.optional(),
-  bodyNotContains: stringList.optional(),
-  bodyMatches: patternSchema.optional(),
-  /** Values at JSON paths; the body must be JSON when any is given. */
-  json: z.array(jsonExpectationSchema).min(1).optional(),
-  /** The whole answer (headers and body) must arrive within this budget. */
-  maxLatency: durationSchema.optional(),
+    .optional()
+    .describe('Header name (any case) to an exact value, or { matches: RE2 pattern }, or { absent: true }.'),
+  bodyContains: stringList.optional().describe('Text the body must contain, or a list of them.'),
+  bodyNotContains: stringList.optional().describe('Text the body must not contain, or a list of them.'),
+  bodyMatches: patternSchema.optional().describe('An RE2 pattern the body must match.'),
+  json: z
+    .array(jsonExpectationSchema)
+    .min(1)
+    .optional()
+    .describe('Values at JSON paths such as $.status; the body must be JSON when any is given.'),
+  maxLatency: durationSchema
+    .optional()
+    .describe('The whole answer (headers and body) must arrive within this: ms, or 500ms, 5s, 2m.'),
 });
 
 const BODY_EXPECTATIONS = ['bodyContains', 'bodyNotContains', 'bodyMatches', 'json'] as const;
@@ -174,11 +190,15 @@ const BODY_EXPECTATIONS = ['bodyContains', 'bodyNotContains', 'bodyMatches', 'js
 export const httpCheckSchema = z
   .strictObject({
     ...scheduleFields,
-    type: z.literal('http'),
-    /** The discovered (or overridden) listener to probe; ignored when `url` is given. */
-    target: z.enum(['test', 'production']).optional(),
-    /** A full URL instead of a listener. */
-    url: templated.refine(isHttpUrl, 'url must be an http:// or https:// URL').optional(),
+    type: z.literal('http').describe('An HTTP probe of a listener or URL.'),
+    target: z
+      .enum(['test', 'production'])
+      .optional()
+      .describe('The listener to probe, as discovered or as set under discovery: test by default.'),
+    url: templated
+      .refine(isHttpUrl, 'url must be an http:// or https:// URL')
+      .optional()
+      .describe('A full http:// or https:// URL instead of a listener.'),
     path: templated.refine((p) => p.startsWith('/'), 'path must start with "/"').default('/'),
     method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
     headers: z
@@ -191,7 +211,7 @@ export const httpCheckSchema = z
       })
       .default({}),
     body: templated.optional(),
-    expect: httpExpectSchema.default({ status: ['2xx'] }),
+    expect: httpExpectSchema.default({ status: ['2xx'] }).describe('What the answer must be; by default a 2xx status.'),
   })
   .superRefine((check, ctx) => {
     if (check.url && check.target) {
@@ -273,19 +293,23 @@ const statisticSchema = z.string().superRefine((stat, ctx) => {
 const metricQuerySchema = z
   .strictObject({
     /** GetMetricData's rule: starts with a lower-case letter. */
-    id: z.string().regex(/^[a-z][a-zA-Z0-9_]*$/, 'a query id starts with a lower-case letter, then letters, digits, _'),
+    id: z
+      .string()
+      .regex(/^[a-z][a-zA-Z0-9_]*$/, 'a query id starts with a lower-case letter, then letters, digits, _')
+      .describe('Names the query for evaluate and for expressions.'),
     metric: z
       .strictObject({
         namespace: z.string().min(1),
         name: z.string().min(1),
         dimensions: z.record(z.string(), templated).default({}),
-        stat: statisticSchema.default('Average'),
-        period: periodSchema.default(60),
+        stat: statisticSchema
+          .default('Average')
+          .describe('SampleCount, Average, Sum, Minimum, Maximum, IQM, p99, tm90, TM(10%:90%), PR(:300)…'),
+        period: periodSchema.default(60).describe('Seconds: a multiple of 60, or 1, 5, 10, 20, 30 (high resolution).'),
         unit: z.string().optional(),
       })
       .optional(),
-    /** Metric math over other query ids, e.g. `100 * errors / requests`. */
-    expression: templated.optional(),
+    expression: templated.optional().describe('Metric math over other query ids, e.g. 100 * errors / requests.'),
     label: z.string().optional(),
     period: periodSchema.optional(),
   })
@@ -302,18 +326,20 @@ export type Comparison = (typeof COMPARISONS)[number];
 export const cloudWatchCheckSchema = z
   .strictObject({
     ...scheduleFields,
-    type: z.literal('cloudwatch'),
-    /** The metrics are read from now minus this window to now. */
-    window: durationSchema.default(300_000),
-    queries: z.array(metricQuerySchema).min(1).max(20),
-    /** The query whose values are judged; the last query by default. */
-    evaluate: z.string().optional(),
-    reduce: z.enum(REDUCTIONS),
-    /** The check passes when `reduce(values) <passWhen> threshold`. */
-    passWhen: z.enum(COMPARISONS),
+    type: z.literal('cloudwatch').describe('A GetMetricData threshold over a window.'),
+    window: durationSchema
+      .default(300_000)
+      .describe('The metrics are read from now minus this window to now: at least 1m.'),
+    queries: z
+      .array(metricQuerySchema)
+      .min(1)
+      .max(20)
+      .describe('GetMetricData queries: a metric, or metric math over other query ids.'),
+    evaluate: z.string().optional().describe('The id of the query whose values are judged; the last query by default.'),
+    reduce: z.enum(REDUCTIONS).describe("How the query's values become one number."),
+    passWhen: z.enum(COMPARISONS).describe('The check passes when reduce(values) <passWhen> threshold.'),
     threshold: z.number(),
-    /** What no datapoints mean; there is no default on purpose. */
-    noData: z.enum(['pass', 'fail']),
+    noData: z.enum(['pass', 'fail']).describe('What no datapoints mean; there is no default on purpose.'),
   })
   .superRefine((check, ctx) => {
     const ids = check.queries.map((q) => q.id);
@@ -334,10 +360,16 @@ export const cloudWatchCheckSchema = z
 export const alarmsCheckSchema = z
   .strictObject({
     ...scheduleFields,
-    type: z.literal('alarms'),
-    alarms: z.array(z.string().min(1)).max(100).default([]),
-    /** Also watch the alarms configured on the deployment group. */
-    fromDeploymentGroup: z.boolean().default(false),
+    type: z.literal('alarms').describe('Named CloudWatch alarms that must not be in ALARM.'),
+    alarms: z
+      .array(z.string().min(1))
+      .max(100)
+      .default([])
+      .describe('Names of CloudWatch alarms that must not be in ALARM.'),
+    fromDeploymentGroup: z
+      .boolean()
+      .default(false)
+      .describe('Also watch the alarms configured on the deployment group.'),
   })
   .refine(
     (c) => c.alarms.length > 0 || c.fromDeploymentGroup,
@@ -347,10 +379,14 @@ export const alarmsCheckSchema = z
 /** The healthy share of a target group's targets. */
 export const targetHealthCheckSchema = z.strictObject({
   ...scheduleFields,
-  type: z.literal('targetHealth'),
-  /** `green`, `blue`, or a target group name or ARN. */
-  targetGroup: z.string().min(1).default('green'),
-  minHealthyPercent: z.number().min(0).max(100).default(100),
+  type: z.literal('targetHealth').describe("The healthy share of a target group's targets."),
+  targetGroup: z.string().min(1).default('green').describe('green, blue, or a target group name or ARN.'),
+  minHealthyPercent: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(100)
+    .describe('The share of targets that must be healthy; a group without targets fails.'),
 });
 
 /** Any check, by its `type`. */
@@ -362,44 +398,65 @@ export const checkSchema = z.discriminatedUnion('type', [
 ]);
 
 const endpointOverrideSchema = z.strictObject({
-  /** Base URL of the listener, e.g. `https://internal-orders-123.eu-west-1.elb.amazonaws.com:8443`. */
-  url: z.string().refine(isHttpUrl, 'url must be an http:// or https:// URL').optional(),
-  /** Host header, and TLS server name (SNI) for https, when the certificate names another host. */
+  url: z
+    .string()
+    .refine(isHttpUrl, 'url must be an http:// or https:// URL')
+    .optional()
+    .describe('Base URL of the listener, e.g. https://internal-orders-123.eu-west-1.elb.amazonaws.com:8443.'),
   host: z
     .string()
     .regex(/^[A-Za-z0-9.-]+(:\d+)?$/, 'host must be a host name')
-    .optional(),
+    .optional()
+    .describe('Host header, and TLS server name (SNI) for https, when the certificate names another host.'),
 });
 
 /** Overrides of what discovery finds. */
 export const discoverySchema = z.strictObject({
   testListener: endpointOverrideSchema.optional(),
   productionListener: endpointOverrideSchema.optional(),
-  /** Name or ARN; needed when the deployment exposes no task sets (CloudFormation-driven). */
-  greenTargetGroup: z.string().min(1).optional(),
-  blueTargetGroup: z.string().min(1).optional(),
-  /** ARN of the load balancer for `${loadBalancer}`. */
-  loadBalancer: z.string().startsWith('arn:', 'loadBalancer must be an ARN').optional(),
+  greenTargetGroup: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Name or ARN; needed when the deployment exposes no task sets (CloudFormation-driven).'),
+  blueTargetGroup: z.string().min(1).optional().describe('Name or ARN.'),
+  loadBalancer: z
+    .string()
+    .startsWith('arn:', 'loadBalancer must be an ARN')
+    .optional()
+    .describe('ARN of the load balancer for ${loadBalancer}.'),
 });
 
-/** The settings of one hook. */
-export const hookSettingsSchema = z.strictObject({
-  checks: z.array(checkSchema).default([]),
-  /** The function's timeout; derived from the checks' worst case when absent. */
-  timeoutSeconds: z.number().int().min(1).max(LAMBDA_MAX_TIMEOUT_SECONDS).optional(),
-});
+/** The settings of one hook; `id` names it once in the JSON Schema instead of once per hook. */
+export const hookSettingsSchema = z
+  .strictObject({
+    checks: z
+      .array(checkSchema)
+      .default([])
+      .describe('Run side by side; all must pass for the hook to report Succeeded.'),
+    timeoutSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(LAMBDA_MAX_TIMEOUT_SECONDS)
+      .optional()
+      .describe("The function's timeout; derived from the checks' worst case when absent."),
+  })
+  .meta({ id: 'hookSettings' });
+
+const hookKey = (name: HookName) =>
+  hookSettingsSchema.optional().describe(HOOKS.find((hook) => hook.name === name)!.assumes);
 
 /** The `hooks` key of a stage's settings file. */
 export const hooksSettingsSchema = z
   .strictObject({
-    /** Measure and log everything, and always report Succeeded. */
-    observeOnly: z.boolean().default(false),
-    discovery: discoverySchema.default({}),
-    BeforeInstall: hookSettingsSchema.optional(),
-    AfterInstall: hookSettingsSchema.optional(),
-    AfterAllowTestTraffic: hookSettingsSchema.optional(),
-    BeforeAllowTraffic: hookSettingsSchema.optional(),
-    AfterAllowTraffic: hookSettingsSchema.optional(),
+    observeOnly: z.boolean().default(false).describe('Measure and log everything, and always report Succeeded.'),
+    discovery: discoverySchema.default({}).describe('Overrides of what is found from the deployment.'),
+    BeforeInstall: hookKey('BeforeInstall'),
+    AfterInstall: hookKey('AfterInstall'),
+    AfterAllowTestTraffic: hookKey('AfterAllowTestTraffic'),
+    BeforeAllowTraffic: hookKey('BeforeAllowTraffic'),
+    AfterAllowTraffic: hookKey('AfterAllowTraffic'),
   })
   .superRefine((settings, ctx) => {
     for (const hook of HOOKS) {
@@ -458,7 +515,10 @@ export const hooksSettingsSchema = z
         });
       }
     }
-  });
+  })
+  .describe(
+    'The checks of the ECS lifecycle hooks: per hook, the checks that must all pass before it reports Succeeded.',
+  );
 
 export type HooksSettingsInput = z.input<typeof hooksSettingsSchema>;
 export type HooksSettings = z.output<typeof hooksSettingsSchema>;

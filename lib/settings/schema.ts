@@ -34,18 +34,21 @@ const mention = z
 
 export const routeSchema = z
   .object({
-    name: z.string().min(1),
+    name: z.string().min(1).describe('Names the route; each delivery reports the route it took.'),
     match: z
       .object({
         kind: matcherList(z.enum(['deployment', 'instance', 'alarm', 'cleanup'])).optional(),
-        application: oneOrMany.optional(),
-        deploymentGroup: oneOrMany.optional(),
-        alarmPrefix: oneOrMany.optional(),
-        alarmTag: z.record(z.string(), z.string()).optional(),
+        application: oneOrMany.optional().describe('A CodeDeploy application, or a list of them.'),
+        deploymentGroup: oneOrMany.optional().describe('A deployment group, or a list of them.'),
+        alarmPrefix: oneOrMany.optional().describe('The start of an alarm name, or a list of them.'),
+        alarmTag: z.record(z.string(), z.string()).optional().describe('Tags the alarm must carry, all of them.'),
         severity: matcherList(z.enum(SEVERITIES)).optional(),
       })
-      .strict(),
-    webhookParameter,
+      .strict()
+      .describe('Every key given must match; `{}` matches everything.'),
+    webhookParameter: webhookParameter.describe(
+      'The SSM SecureString parameter that holds the Slack webhook URL (never the URL), under /deploy-sentinel/.',
+    ),
   })
   .strict();
 
@@ -53,19 +56,30 @@ export const settingsSchema = z
   .object({
     slack: z
       .object({
-        /** First match wins; an event no route matches goes to the stage's default webhook. */
-        routes: z.array(routeSchema).default([]),
-        mentions: z.partialRecord(z.enum(SEVERITIES), z.array(mention)).default({}),
+        routes: z
+          .array(routeSchema)
+          .default([])
+          .describe("First match wins; an event no route matches goes to the stage's default webhook."),
+        mentions: z
+          .partialRecord(z.enum(SEVERITIES), z.array(mention))
+          .default({})
+          .describe('Prepended to messages by severity: <!here>, <!channel>, <!subteam^ID>, <@USERID>.'),
       })
       .strict()
-      .default({ routes: [], mentions: {} }),
+      .default({ routes: [], mentions: {} })
+      .describe('Where alerts go and whom they mention.'),
     deployments: z
       .object({
-        /** Absent: every state, including states CodeDeploy adds later. */
-        states: z.array(deploymentStateSchema).optional(),
-        /** Instance events post on their own only for these states (a failed instance is in its deployment's alert). */
-        instanceStates: z.array(z.string().min(1)).default([]),
-        /** Groups whose routine states stay quiet. */
+        states: z
+          .array(deploymentStateSchema)
+          .optional()
+          .describe('The deployment states that post; absent: every state, including states CodeDeploy adds later.'),
+        instanceStates: z
+          .array(z.string().min(1))
+          .default([])
+          .describe(
+            "Instance events post on their own only in these states (a failed instance is in its deployment's alert).",
+          ),
         quiet: z
           .array(
             z
@@ -76,29 +90,45 @@ export const settingsSchema = z
               })
               .strict(),
           )
-          .default([]),
+          .default([])
+          .describe('Groups whose routine states stay quiet.'),
       })
       .strict()
-      .default({ instanceStates: [], quiet: [] }),
+      .default({ instanceStates: [], quiet: [] })
+      .describe('Which deployment and instance state changes post.'),
     alarms: z
       .object({
-        states: z.array(z.enum(ALARM_STATES)).default(['ALARM', 'OK']),
-        /** OK posts only when it ends an ALARM; OK after INSUFFICIENT_DATA is noise. */
-        okOnlyAfterAlarm: z.boolean().default(true),
-        ignorePrefixes: z.array(z.string().min(1)).default(['TargetTracking-']),
+        states: z.array(z.enum(ALARM_STATES)).default(['ALARM', 'OK']).describe('The alarm states that post.'),
+        okOnlyAfterAlarm: z
+          .boolean()
+          .default(true)
+          .describe('OK posts only when it ends an ALARM; OK after INSUFFICIENT_DATA is noise.'),
+        ignorePrefixes: z
+          .array(z.string().min(1))
+          .default(['TargetTracking-'])
+          .describe(
+            "Alarms whose names start with one of these never post (Auto Scaling's target-tracking alarms are noise).",
+          ),
       })
       .strict()
-      .default({ states: ['ALARM', 'OK'], okOnlyAfterAlarm: true, ignorePrefixes: ['TargetTracking-'] }),
+      .default({ states: ['ALARM', 'OK'], okOnlyAfterAlarm: true, ignorePrefixes: ['TargetTracking-'] })
+      .describe('Which CloudWatch alarm state changes post.'),
     cleanup: z
       .object({
-        /** Post groups the cleanup looked at and kept (with the reason), not only deletions. */
-        postKept: z.boolean().default(false),
+        postKept: z
+          .boolean()
+          .default(false)
+          .describe('Post groups the cleanup looked at and kept (with the reason), not only deletions.'),
       })
       .strict()
-      .default({ postKept: false }),
+      .default({ postKept: false })
+      .describe('Cleanup of orphaned blue/green Auto Scaling groups.'),
     hooks: hooksSettingsSchema.prefault({}),
   })
-  .strict();
+  .strict()
+  .describe(
+    'The settings of a stage: Slack routing, mentions and filters, and the checks of the ECS hooks. Validated when the service is packaged.',
+  );
 
 export type Settings = z.output<typeof settingsSchema>;
 export type Route = z.output<typeof routeSchema>;
