@@ -1,12 +1,7 @@
-import {
-  BatchGetDeploymentGroupsCommand,
-  type CodeDeployClient,
-  type DeploymentGroupInfo,
-  type DeploymentStatus,
-  paginateListApplications,
-  paginateListDeploymentGroups,
-  paginateListDeployments,
-} from '@aws-sdk/client-codedeploy';
+import type { CallBudget } from '../aws/call.js';
+import type { CodeDeployPort } from '../aws/codedeploy.js';
+import { errorText } from '../aws/errors.js';
+import type { DeploymentGroup } from '../codedeploy/deployment.js';
 import { type Clock, type Deadline, realClock } from '../time.js';
 
 /**
@@ -18,16 +13,10 @@ import { type Clock, type Deadline, realClock } from '../time.js';
  */
 
 /** A deployment group that lists an alarm in its alarm configuration. */
-export interface AlarmWatcher {
-  application: string;
-  deploymentGroup: string;
-  /** Only an enabled alarm configuration stops deployments. */
-  alarmsEnabled: boolean;
-  /** The deployment carries on when CloudWatch cannot be polled. */
-  ignorePollAlarmFailure: boolean;
-  /** Automatic rollback is on and includes DEPLOYMENT_STOP_ON_ALARM. */
-  autoRollbackOnAlarm: boolean;
-}
+export type AlarmWatcher = Pick<
+  DeploymentGroup,
+  'application' | 'deploymentGroup' | 'alarmsEnabled' | 'ignorePollAlarmFailure' | 'autoRollbackOnAlarm'
+>;
 
 /** Alarm name -> the deployment groups that list it. */
 export type AlarmIndex = ReadonlyMap<string, readonly AlarmWatcher[]>;
@@ -51,40 +40,23 @@ export interface AlarmImpact extends GroupRef {
   inProgressDeployments: string[];
 }
 
-/** Deployment statuses in which an alarm can still stop a deployment. */
-export const IN_PROGRESS_STATUSES = [
-  'Created',
-  'Queued',
-  'InProgress',
-  'Baking',
-  'Ready',
-] as const satisfies readonly DeploymentStatus[];
-
-/** BatchGetDeploymentGroups names per call: the API documents no limit, 25 is what CodeDeploy's other batch calls take. */
-export const GROUP_BATCH_SIZE = 25;
-
 /** The deployment groups could not be read; the alarm's impact is unknown. */
 export class AlarmImpactLookupError extends Error {
   override name = 'AlarmImpactLookupError';
 }
 
-/** Builds the alarm index from BatchGetDeploymentGroups answers (pure). */
-export const toAlarmIndex = (groups: readonly DeploymentGroupInfo[]): AlarmIndex => {
+/** Builds the alarm index from the deployment groups of the region (pure). */
+export const toAlarmIndex = (groups: readonly DeploymentGroup[]): AlarmIndex => {
   const index = new Map<string, AlarmWatcher[]>();
   for (const group of groups) {
-    const { applicationName, deploymentGroupName, alarmConfiguration, autoRollbackConfiguration } = group;
-    if (!applicationName || !deploymentGroupName || !alarmConfiguration?.alarms) continue;
     const watcher: AlarmWatcher = {
-      application: applicationName,
-      deploymentGroup: deploymentGroupName,
-      alarmsEnabled: alarmConfiguration.enabled === true,
-      ignorePollAlarmFailure: alarmConfiguration.ignorePollAlarmFailure === true,
-      autoRollbackOnAlarm:
-        autoRollbackConfiguration?.enabled === true &&
-        (autoRollbackConfiguration.events ?? []).includes('DEPLOYMENT_STOP_ON_ALARM'),
+      application: group.application,
+      deploymentGroup: group.deploymentGroup,
+      alarmsEnabled: group.alarmsEnabled,
+      ignorePollAlarmFailure: group.ignorePollAlarmFailure,
+      autoRollbackOnAlarm: group.autoRollbackOnAlarm,
     };
-    const names = new Set(alarmConfiguration.alarms.map((a) => a.name).filter((n): n is string => !!n));
-    for (const name of names) index.set(name, [...(index.get(name) ?? []), watcher]);
+    for (const name of group.alarms) index.set(name, [...(index.get(name) ?? []), watcher]);
   }
   return index;
 };
@@ -111,65 +83,16 @@ export const toAlarmImpact = (
     ],
   }));
 
-export interface LookupCallOptions {
-  /** Each AWS call is abandoned after this long (default 3 s). */
-  callTimeoutMs?: number;
-  /** No call outlives the invocation: each one's timeout is cut to the time left. */
-  deadline?: Deadline;
-  /** Applications (or groups) read at once (default 4), kept low for CodeDeploy's API rate limits. */
-  concurrency?: number;
-}
-
-/** A fresh abort signal for one call: its own timeout, cut to the time the invocation has left. */
-const signalFor = (options: LookupCallOptions) => (): AbortSignal => {
-  const limit = options.callTimeoutMs ?? 3_000;
-  const left = options.deadline?.remainingMs() ?? Number.POSITIVE_INFINITY;
-  // Already aborted: the SDK then fails the call before sending anything.
-  if (left <= 0) return AbortSignal.abort(new Error('no time left in the invocation'));
-  return AbortSignal.timeout(Math.min(limit, left));
-};
-
-const describeError = (error: unknown, signal: AbortSignal | undefined): string => {
-  if (!(error instanceof Error)) return String(error);
-  // The SDK's AbortError only says "Request aborted"; why (timeout, deadline) is the signal's reason.
-  const reason = signal?.aborted
-    ? ` (${signal.reason instanceof Error ? signal.reason.message : String(signal.reason)})`
-    : '';
-  return `${error.name}: ${error.message}${reason}`;
-};
+/** The CodeDeploy reads the lookup makes. */
+export type DeploymentGroupReader = Pick<CodeDeployPort, 'listDeploymentGroups' | 'listInProgressDeployments'>;
 
 /** Runs one step of the lookup, turning any failure into an AlarmImpactLookupError that names the step. */
-const step = async <T>(what: string, run: () => Promise<T>, signal: () => AbortSignal | undefined): Promise<T> => {
+const step = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
   try {
     return await run();
   } catch (error) {
-    throw new AlarmImpactLookupError(`${what} failed: ${describeError(error, signal())}`, { cause: error });
+    throw new AlarmImpactLookupError(`${what} failed: ${errorText(error)}`, { cause: error });
   }
-};
-
-/**
- * Collects every page of an SDK paginator, each request under a timeout of its own. The paginator
- * hands the same options object to every `send`, so replacing its signal between pages restarts
- * the clock for the next request instead of sharing one budget across all pages.
- */
-const allPages = <P>(
-  what: string,
-  start: (sendOptions: { abortSignal: AbortSignal }) => AsyncIterable<P>,
-  signal: () => AbortSignal,
-): Promise<P[]> => {
-  const sendOptions = { abortSignal: signal() };
-  return step(
-    what,
-    async () => {
-      const pages: P[] = [];
-      for await (const page of start(sendOptions)) {
-        pages.push(page);
-        sendOptions.abortSignal = signal();
-      }
-      return pages;
-    },
-    () => sendOptions.abortSignal,
-  );
 };
 
 /** Runs `fn` over `items`, at most `limit` at a time, keeping the order of `items`; stops at the first failure. */
@@ -194,90 +117,41 @@ const mapLimit = async <T, R>(items: readonly T[], limit: number, fn: (item: T) 
   return results;
 };
 
-const chunks = <T>(items: readonly T[], size: number): T[][] =>
-  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
-
-const readApplicationGroups = async (
-  client: CodeDeployClient,
-  application: string,
-  signal: () => AbortSignal,
-): Promise<DeploymentGroupInfo[]> => {
-  const pages = await allPages(
-    `ListDeploymentGroups of ${application}`,
-    (o) => paginateListDeploymentGroups({ client }, { applicationName: application }, o),
-    signal,
-  );
-  const names = pages.flatMap((page) => page.deploymentGroups ?? []);
-  const groups: DeploymentGroupInfo[] = [];
-  for (const batch of chunks(names, GROUP_BATCH_SIZE)) {
-    const abortSignal = signal();
-    const answer = await step(
-      `BatchGetDeploymentGroups of ${application}`,
-      () =>
-        client.send(
-          new BatchGetDeploymentGroupsCommand({ applicationName: application, deploymentGroupNames: batch }),
-          {
-            abortSignal,
-          },
-        ),
-      () => abortSignal,
-    );
-    // A group deleted since it was listed comes back in errorMessage: it watches nothing any more.
-    groups.push(...(answer.deploymentGroupsInfo ?? []));
-  }
-  return groups;
-};
-
 /** Reads every deployment group of the account and region and indexes them by alarm name (uncached). */
-export const scanAlarmIndex = async (
-  client: CodeDeployClient,
-  options: LookupCallOptions = {},
-): Promise<AlarmIndex> => {
-  const signal = signalFor(options);
-  const pages = await allPages('ListApplications', (o) => paginateListApplications({ client }, {}, o), signal);
-  const applications = pages.flatMap((page) => page.applications ?? []);
-  const groups = await mapLimit(applications, options.concurrency ?? 4, (application) =>
-    readApplicationGroups(client, application, signal),
-  );
-  return toAlarmIndex(groups.flat());
-};
+export const scanAlarmIndex = async (codedeploy: DeploymentGroupReader, budget: CallBudget): Promise<AlarmIndex> =>
+  toAlarmIndex(await step('reading the deployment groups', () => codedeploy.listDeploymentGroups(budget)));
 
-/** The deployments of each group that have not finished yet (ListDeployments by status). */
-export const listInProgressDeployments = async (
-  client: CodeDeployClient,
+/** The deployments of each group that have not finished yet, `concurrency` groups at a time. */
+export const listInProgressDeployments = (
+  codedeploy: DeploymentGroupReader,
   groups: readonly GroupRef[],
-  options: LookupCallOptions = {},
-): Promise<InProgressDeployments[]> => {
-  const signal = signalFor(options);
-  return mapLimit(groups, options.concurrency ?? 4, async (group) => {
-    const input = {
-      applicationName: group.application,
-      deploymentGroupName: group.deploymentGroup,
-      includeOnlyStatuses: [...IN_PROGRESS_STATUSES],
-    };
-    const pages = await allPages(
-      `ListDeployments of ${group.application}/${group.deploymentGroup}`,
-      (o) => paginateListDeployments({ client }, input, o),
-      signal,
+  budget: CallBudget,
+  concurrency = 4,
+): Promise<InProgressDeployments[]> =>
+  mapLimit(groups, concurrency, async (group) => {
+    const ids = await step(`ListDeployments of ${group.application}/${group.deploymentGroup}`, () =>
+      codedeploy.listInProgressDeployments(group.application, group.deploymentGroup, budget),
     );
-    return { ...group, deploymentIds: pages.flatMap((page) => page.deployments ?? []) };
+    // A group deleted since the scan has nothing in progress.
+    return { ...group, deploymentIds: ids ?? [] };
   });
-};
 
 export interface AlarmImpactLookupOptions {
   /** How long a scan of the deployment groups is reused (default 5 minutes). */
   ttlMs?: number;
   clock?: Clock;
+  /** Each CodeDeploy call is abandoned after this long (default 3 s). */
   callTimeoutMs?: number;
+  /** Groups asked about their deployments at once (default 4), kept low for CodeDeploy's API rate limits. */
   concurrency?: number;
 }
 
 /** The alarm index, scanned once per TTL, and the impact of one alarm. */
 export interface AlarmImpactLookup {
   /** The alarm index, from the container's cache while it is younger than the TTL. */
-  index(options?: { deadline?: Deadline }): Promise<AlarmIndex>;
+  index(options: { deadline: Deadline }): Promise<AlarmIndex>;
   /** What the alarm does to the groups that watch it, with their deployments in progress. */
-  impactOf(alarmName: string, options?: { deadline?: Deadline }): Promise<AlarmImpact[]>;
+  impactOf(alarmName: string, options: { deadline: Deadline }): Promise<AlarmImpact[]>;
 }
 
 /**
@@ -286,22 +160,19 @@ export interface AlarmImpactLookup {
  * cannot be read; a failed scan is not cached.
  */
 export const createAlarmImpactLookup = (
-  client: CodeDeployClient,
+  codedeploy: DeploymentGroupReader,
   options: AlarmImpactLookupOptions = {},
 ): AlarmImpactLookup => {
   const ttlMs = options.ttlMs ?? 5 * 60_000;
   const clock = options.clock ?? realClock;
+  const budget = (deadline: Deadline): CallBudget => ({ deadline, timeoutMs: options.callTimeoutMs });
   let cached: { index: AlarmIndex; at: number } | undefined;
   let scanning: Promise<AlarmIndex> | undefined;
 
-  const index: AlarmImpactLookup['index'] = async ({ deadline } = {}) => {
+  const index: AlarmImpactLookup['index'] = async ({ deadline }) => {
     if (cached && clock() - cached.at < ttlMs) return cached.index;
     // Callers that arrive during a scan wait for it rather than start their own.
-    scanning ??= scanAlarmIndex(client, {
-      callTimeoutMs: options.callTimeoutMs,
-      concurrency: options.concurrency,
-      deadline,
-    })
+    scanning ??= scanAlarmIndex(codedeploy, budget(deadline))
       .then((fresh) => {
         cached = { index: fresh, at: clock() };
         return fresh;
@@ -312,15 +183,11 @@ export const createAlarmImpactLookup = (
     return scanning;
   };
 
-  const impactOf: AlarmImpactLookup['impactOf'] = async (alarmName, { deadline } = {}) => {
+  const impactOf: AlarmImpactLookup['impactOf'] = async (alarmName, { deadline }) => {
     const current = await index({ deadline });
     const groups = groupsStoppedBy(alarmName, current);
     if (groups.length === 0) return [];
-    const inProgress = await listInProgressDeployments(client, groups, {
-      callTimeoutMs: options.callTimeoutMs,
-      concurrency: options.concurrency,
-      deadline,
-    });
+    const inProgress = await listInProgressDeployments(codedeploy, groups, budget(deadline), options.concurrency);
     return toAlarmImpact(alarmName, current, inProgress);
   };
 

@@ -28,7 +28,7 @@ export const deliver = async (
 ): Promise<NotifyOutcome> => {
   const destination = selectDestination(subject, deps.settings.slack.routes);
   const message = build(mentionsFor(subject.severity, deps.settings.slack.mentions));
-  const url = await deps.urls.resolve(destination.webhookParameter ?? deps.defaultWebhookParameter);
+  const url = await deps.urls.resolve(destination.webhookParameter ?? deps.defaultWebhookParameter, deps.deadline);
   const result = await deps.sender.send(url, message, deps.deadline);
   deps.log.info('alert posted', {
     route: destination.route,

@@ -1,4 +1,5 @@
-import type { AlarmImpact } from '../alarm/deployment-groups.js';
+import { type AlarmImpact, AlarmImpactLookupError } from '../alarm/deployment-groups.js';
+import { errorText } from '../aws/errors.js';
 import { toAlarmFacts } from '../alarm/facts.js';
 import { classifyEvent } from '../events/classify.js';
 import { skipAlarm } from '../slack/filter.js';
@@ -48,7 +49,8 @@ export const notifyAlarmEvent = async (raw: unknown, deps: AlarmNotifierDeps): P
   try {
     impact = await deps.impactOf(facts.name);
   } catch (error) {
-    impactUnavailable = error instanceof Error ? error.message : String(error);
+    // The lookup's own error already says which step failed, in words for the alert.
+    impactUnavailable = error instanceof AlarmImpactLookupError ? error.message : errorText(error);
     deps.log.warn('deployment groups unavailable; alerting without them', { alarmName: facts.name, error });
   }
   const severity = alarmSeverity(facts);

@@ -1,4 +1,7 @@
-import type { DeploymentDetails, DescribeOptions } from '../codedeploy/describe.js';
+import type { CodeDeployPort } from '../aws/codedeploy.js';
+import { errorText } from '../aws/errors.js';
+import type { DeploymentDetails } from '../codedeploy/deployment.js';
+import { describeDeployment, enrichmentBudget } from '../codedeploy/describe.js';
 import { classifyEvent } from '../events/classify.js';
 import { cleanupSeverity, formatCleanupMessage, formatFallbackMessage } from '../slack/format-other.js';
 import { deploymentSeverity, formatDeploymentMessage, formatInstanceMessage } from '../slack/format-deployment.js';
@@ -6,7 +9,8 @@ import { skipCleanup, skipDeployment, skipInstance } from '../slack/filter.js';
 import { type DeliveryDeps, type NotifyOutcome, deliver } from './deliver.js';
 
 export interface DeploymentNotifierDeps extends DeliveryDeps {
-  describe(deploymentId: string, options: DescribeOptions): Promise<DeploymentDetails>;
+  /** GetDeployment and the failed targets: why a deployment failed. */
+  codedeploy: Pick<CodeDeployPort, 'getDeployment' | 'failedTargets'>;
 }
 
 const skipped = (deps: DeliveryDeps, reason: string, fields: Record<string, unknown>): NotifyOutcome => {
@@ -29,12 +33,19 @@ export const notifyDeploymentEvent = async (raw: unknown, deps: DeploymentNotifi
       let details: DeploymentDetails | undefined;
       let unavailable: string | undefined;
       try {
-        details = await deps.describe(deploymentId, {
+        details = await describeDeployment(deps.codedeploy, deploymentId, {
           includeFailedTargets: state === 'FAILURE' || state === 'STOP',
-          callTimeoutMs: Math.max(500, Math.min(3_000, deps.deadline.remainingMs() / 4)),
+          budget: enrichmentBudget(deps.deadline),
         });
+        if (!details) {
+          unavailable = 'CodeDeploy does not know this deployment';
+          deps.log.warn('deployment details unavailable; alerting with what the event carried', {
+            deploymentId,
+            reason: unavailable,
+          });
+        }
       } catch (error) {
-        unavailable = `CodeDeploy did not answer (${error instanceof Error ? `${error.name}: ${error.message}` : String(error)})`;
+        unavailable = `CodeDeploy did not answer (${errorText(error)})`;
         deps.log.warn('deployment details unavailable; alerting with what the event carried', { deploymentId, error });
       }
       return deliver(

@@ -1,4 +1,4 @@
-import type { DeploymentDetails, FailedTarget } from '../codedeploy/describe.js';
+import type { DeploymentDetails, FailedTarget } from '../codedeploy/deployment.js';
 import {
   type DeploymentState,
   type DeploymentStateChange,

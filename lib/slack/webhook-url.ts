@@ -1,5 +1,5 @@
-import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import type { Clock } from '../time.js';
+import type { SsmPort } from '../aws/ssm.js';
+import type { Clock, Deadline } from '../time.js';
 import { realClock } from '../time.js';
 
 /**
@@ -13,11 +13,12 @@ export class WebhookUrlError extends Error {
 }
 
 export interface WebhookUrlResolver {
-  resolve(parameterName: string): Promise<string>;
+  /** The URL held by the parameter; the SSM read, when one is needed, stays within `deadline`. */
+  resolve(parameterName: string, deadline: Deadline): Promise<string>;
 }
 
 export const createWebhookUrlResolver = (options: {
-  ssm: () => SSMClient;
+  ssm: Pick<SsmPort, 'getParameter'>;
   override?: string;
   ttlMs?: number;
   clock?: Clock;
@@ -27,18 +28,13 @@ export const createWebhookUrlResolver = (options: {
   const ttl = options.ttlMs ?? 5 * 60_000;
   const clock = options.clock ?? realClock;
   return {
-    async resolve(parameterName) {
+    async resolve(parameterName, deadline) {
       if (options.override) return options.override;
       const hit = cache.get(parameterName);
       if (hit && clock() - hit.at < ttl) return hit.url;
       let value: string | undefined;
       try {
-        const answer = await options
-          .ssm()
-          .send(new GetParameterCommand({ Name: parameterName, WithDecryption: true }), {
-            abortSignal: AbortSignal.timeout(options.callTimeoutMs ?? 3_000),
-          });
-        value = answer.Parameter?.Value;
+        value = await options.ssm.getParameter(parameterName, { deadline, timeoutMs: options.callTimeoutMs });
       } catch (error) {
         throw new WebhookUrlError(`could not read the webhook URL from SSM parameter ${parameterName}`, {
           cause: error,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DeploymentDetails } from '../codedeploy/describe.js';
+import type { DeploymentDetails } from '../codedeploy/deployment.js';
 import type { ClassifiedEvent } from '../events/classify.js';
 import { fitPartitionKey, fitRecord, MAX_RECORD_BYTES, truncateUtf8 } from './size.js';
 

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CallBudget } from '../../lib/aws/call.js';
 import { createLogger } from '../../lib/log.js';
 import { notifyAlarmEvent } from '../../lib/notify/notify-alarm.js';
 import { notifyDeploymentEvent } from '../../lib/notify/notify-deployment.js';
@@ -33,6 +34,18 @@ const settings = parseSettings({
   deployments: { quiet: [{ application: 'search', states: ['START'] }] },
 });
 
+/** CodeDeploy as the scenario describes it, in memory. */
+const scenarioCodeDeploy = (asked: string[] = []) => ({
+  getDeployment: async (id: string) => {
+    asked.push(id);
+    return scenarioDetails(id, false);
+  },
+  failedTargets: async (id: string) => {
+    const { failedTargets = [], failedTargetCount = 0 } = scenarioDetails(id) ?? {};
+    return { failedTargets, failedTargetCount };
+  },
+});
+
 /** Webhook parameters resolve to paths on the local receiver, as the SSM parameters would. */
 const deps = (overrides: Record<string, unknown> = {}) => ({
   settings,
@@ -41,11 +54,7 @@ const deps = (overrides: Record<string, unknown> = {}) => ({
   sender: createWebhookSender({ sleep: async () => {}, log }),
   deadline: deadlineAt(Date.now() + 30_000),
   log,
-  describe: async (id: string) => {
-    const details = scenarioDetails(id);
-    if (!details) throw new Error(`no deployment ${id}`);
-    return details;
-  },
+  codedeploy: scenarioCodeDeploy(),
   impactOf: async () => [],
   ...overrides,
 });
@@ -65,8 +74,11 @@ describe('deployment notifier', () => {
     const outcome = await notifyDeploymentEvent(
       loadEvent('codedeploy/deployment.failure.json'),
       deps({
-        describe: async () =>
-          Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' })),
+        codedeploy: {
+          ...scenarioCodeDeploy(),
+          getDeployment: async () =>
+            Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' })),
+        },
       }),
     );
     expect(outcome.posted).toBe(true);
@@ -76,16 +88,42 @@ describe('deployment notifier', () => {
     expect(lines.some((l) => l.level === 'warn' && l.message.includes('details unavailable'))).toBe(true);
   });
 
+  it('asks why targets failed only for FAILURE and STOP, within a share of the invocation', async () => {
+    const asked: string[] = [];
+    const budgets: CallBudget[] = [];
+    const codedeploy = {
+      getDeployment: async (id: string, budget: CallBudget) => {
+        budgets.push(budget);
+        return scenarioDetails(id, false);
+      },
+      failedTargets: async (id: string) => {
+        asked.push(id);
+        return { failedTargets: [], failedTargetCount: 0 };
+      },
+    };
+    await notifyDeploymentEvent(loadEvent('codedeploy/deployment.success.json'), deps({ codedeploy }));
+    await notifyDeploymentEvent(loadEvent('codedeploy/deployment.stop.json'), deps({ codedeploy }));
+    await notifyDeploymentEvent(loadEvent('codedeploy/deployment.failure.json'), deps({ codedeploy }));
+    expect(asked).toEqual(['d-ST0PPED01', 'd-F41LED001']);
+    for (const budget of budgets) expect(budget.deadline.remainingMs()).toBeLessThanOrEqual(7_500);
+  });
+
+  it('still alerts, and says so, when CodeDeploy does not know the deployment', async () => {
+    const outcome = await notifyDeploymentEvent(
+      loadEvent('codedeploy/deployment.failure.json'),
+      deps({ codedeploy: { ...scenarioCodeDeploy(), getDeployment: async () => undefined } }),
+    );
+    expect(outcome.posted).toBe(true);
+    expect(JSON.stringify(slack.messages[0]!.body)).toContain(
+      'Details unavailable: CodeDeploy does not know this deployment',
+    );
+  });
+
   it('posts a state CodeDeploy adds later as a deployment alert, enriched, at severity info', async () => {
     const described: string[] = [];
     const outcome = await notifyDeploymentEvent(
       loadEvent('codedeploy/deployment.paused.json'),
-      deps({
-        describe: async (id: string) => {
-          described.push(id);
-          return scenarioDetails(id)!;
-        },
-      }),
+      deps({ codedeploy: scenarioCodeDeploy(described) }),
     );
     expect(outcome).toMatchObject({ posted: true, route: 'default' });
     expect(described).toEqual(['d-ST4RT0001']);
@@ -226,32 +264,50 @@ describe('alarm notifier', () => {
 });
 
 describe('webhook URLs', () => {
-  it('are read from SSM once, then cached for the TTL', async () => {
-    let calls = 0;
+  const deadline = deadlineAt(Date.now() + 30_000);
+
+  it('are read from SSM once, within the invocation, then cached for the TTL', async () => {
+    const asked: Array<[string, CallBudget]> = [];
     let now = 0;
     const ssm = {
-      send: async () => {
-        calls += 1;
-        return { Parameter: { Value: 'https://127.0.0.1:9/hooks/ssm-held' } };
+      getParameter: async (name: string, budget: CallBudget) => {
+        asked.push([name, budget]);
+        return 'https://127.0.0.1:9/hooks/ssm-held';
       },
     };
-    const urls = createWebhookUrlResolver({ ssm: () => ssm as never, clock: () => now, ttlMs: 1_000 });
-    await urls.resolve('/deploy-sentinel/x');
-    await urls.resolve('/deploy-sentinel/x');
-    expect(calls).toBe(1);
+    const urls = createWebhookUrlResolver({ ssm, clock: () => now, ttlMs: 1_000 });
+    expect(await urls.resolve('/deploy-sentinel/x', deadline)).toBe('https://127.0.0.1:9/hooks/ssm-held');
+    await urls.resolve('/deploy-sentinel/x', deadline);
+    expect(asked).toEqual([['/deploy-sentinel/x', expect.objectContaining({ deadline })]]);
     now = 1_001;
-    await urls.resolve('/deploy-sentinel/x');
-    expect(calls).toBe(2);
+    await urls.resolve('/deploy-sentinel/x', deadline);
+    expect(asked).toHaveLength(2);
+  });
+
+  it('fail clearly, and are not cached, when SSM cannot be read or holds no URL', async () => {
+    let answer: () => Promise<string | undefined> = async () =>
+      Promise.reject(Object.assign(new Error('Parameter not found'), { name: 'ParameterNotFound' }));
+    const urls = createWebhookUrlResolver({ ssm: { getParameter: async () => answer() } });
+    const missing = await urls.resolve('/deploy-sentinel/x', deadline).catch((e: unknown) => e);
+    expect(missing).toMatchObject({
+      name: 'WebhookUrlError',
+      message: 'could not read the webhook URL from SSM parameter /deploy-sentinel/x',
+      cause: expect.objectContaining({ name: 'ParameterNotFound' }),
+    });
+    answer = async () => 'not a url';
+    await expect(urls.resolve('/deploy-sentinel/x', deadline)).rejects.toThrow(/does not hold a webhook URL/);
   });
 
   it('the override wins, for local runs', async () => {
     const urls = createWebhookUrlResolver({
-      ssm: () => {
-        throw new Error('must not be called');
+      ssm: {
+        getParameter: async () => {
+          throw new Error('must not be called');
+        },
       },
       override: 'http://127.0.0.1:9/hook',
     });
-    expect(await urls.resolve('/deploy-sentinel/any')).toBe('http://127.0.0.1:9/hook');
+    expect(await urls.resolve('/deploy-sentinel/any', deadline)).toBe('http://127.0.0.1:9/hook');
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toAlarmFacts } from '../../lib/alarm/facts.js';
-import type { DeploymentDetails } from '../../lib/codedeploy/describe.js';
+import type { DeploymentDetails } from '../../lib/codedeploy/deployment.js';
 import type { AlarmStateChange } from '../../lib/events/alarm.js';
 import type { DeploymentStateChange } from '../../lib/events/codedeploy.js';
 import { LIMITS, type SlackMessage, textOnly } from '../../lib/slack/blocks.js';

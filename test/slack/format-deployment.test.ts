@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DeploymentDetails } from '../../lib/codedeploy/describe.js';
+import type { DeploymentDetails } from '../../lib/codedeploy/deployment.js';
 import { classifyEvent } from '../../lib/events/classify.js';
 import type { DeploymentStateChange } from '../../lib/events/codedeploy.js';
 import { LIMITS } from '../../lib/slack/blocks.js';

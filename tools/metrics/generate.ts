@@ -1,4 +1,4 @@
-import type { DeploymentDetails } from '../../lib/codedeploy/describe.js';
+import type { DeploymentDetails } from '../../lib/codedeploy/deployment.js';
 import { classifyEvent } from '../../lib/events/classify.js';
 import { ROLLBACK_CREATOR, type StateRecord, toStateRecord } from '../../lib/stream/record.js';
 
