@@ -8,6 +8,16 @@ import { z } from 'zod';
 export const SENTINEL_SOURCE = 'deploy-sentinel';
 export const CLEANUP_DETAIL_TYPE = 'Deploy Sentinel Cleanup';
 
+/** What started a cleanup. */
+export const CLEANUP_TRIGGERS = ['event', 'sweep'] as const;
+/** `event`: a FAILURE/STOP state change (acts at once); `sweep`: the scheduled pass over the region. */
+export type CleanupTrigger = (typeof CLEANUP_TRIGGERS)[number];
+
+/** Whether the cleanup deletes or only reports (stage parameter `cleanupMode`). */
+export const CLEANUP_MODES = ['delete', 'report'] as const;
+/** `report` decides and reports but deletes nothing. */
+export type CleanupMode = (typeof CLEANUP_MODES)[number];
+
 /**
  * - `deleted`: the orphaned group was deleted.
  * - `would-delete`: report mode; it would have been deleted.
@@ -30,8 +40,8 @@ export type CleanupAction = (typeof CLEANUP_ACTIONS)[number];
 export const cleanupDetailSchema = z
   .object({
     action: z.enum(CLEANUP_ACTIONS),
-    trigger: z.enum(['event', 'sweep']),
-    mode: z.enum(['delete', 'report']),
+    trigger: z.enum(CLEANUP_TRIGGERS),
+    mode: z.enum(CLEANUP_MODES),
     /** A named reason (`live-group`, `deployment-in-progress`, …) for kept groups; `orphan` otherwise. */
     reason: z.string().min(1),
     /** The same reason in words, for people. */

@@ -8,7 +8,8 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createAutoScalingPort, toGroupFacts } from '../../lib/cleanup/autoscaling.js';
+import { autoScalingPortOver, toGroupFacts } from '../../lib/aws/autoscaling.js';
+import { clientConfig } from '../../lib/aws/config.js';
 import { DeadlineExceededError } from '../../lib/retry.js';
 import type { Deadline } from '../../lib/time.js';
 
@@ -24,7 +25,7 @@ const inUse = () =>
 const validation = (message: string) =>
   new AutoScalingServiceException({ name: 'ValidationError', $fault: 'client', message, ...meta });
 
-/** A sleep that only records, and a deadline that moves with it. */
+/** A sleep that only records, a deadline that moves with it, and the most jitter (random 1). */
 const fakeTime = (budgetMs = 60_000) => {
   const slept: number[] = [];
   let now = 0;
@@ -33,10 +34,10 @@ const fakeTime = (budgetMs = 60_000) => {
     slept.push(ms);
     now += ms;
   };
-  return { slept, deadline, sleep };
+  return { slept, deadline, sleep, random: () => 1 };
 };
 
-const port = createAutoScalingPort(new AutoScalingClient({ region: 'us-east-1' }), { random: () => 1 });
+const port = autoScalingPortOver(new AutoScalingClient({ ...clientConfig({ region: 'us-east-1' }) }));
 
 beforeEach(() => autoscaling.reset());
 
@@ -78,8 +79,8 @@ describe('toGroupFacts', () => {
   });
 });
 
-describe('createAutoScalingPort', () => {
-  it('lists every group with the paginator, 100 per page', async () => {
+describe('Auto Scaling port', () => {
+  it('lists every group, page by page, 100 per page', async () => {
     autoscaling
       .on(DescribeAutoScalingGroupsCommand)
       .resolvesOnce({ AutoScalingGroups: [{ AutoScalingGroupName: 'a' } as never], NextToken: 't2' })
@@ -87,20 +88,19 @@ describe('createAutoScalingPort', () => {
         AutoScalingGroups: [{ AutoScalingGroupName: 'b' } as never, { AutoScalingGroupName: 'c' } as never],
       });
     const pages: string[][] = [];
-    for await (const page of port.listGroups()) pages.push(page.map((g) => g.name));
+    for await (const page of port.listGroups(fakeTime())) pages.push(page.map((g) => g.name));
     expect(pages).toEqual([['a'], ['b', 'c']]);
     const inputs = autoscaling.commandCalls(DescribeAutoScalingGroupsCommand).map((c) => c.args[0].input);
-    // The paginator reuses one input object, so only the last token can be seen here.
     expect(inputs.map((i) => i.MaxRecords)).toEqual([100, 100]);
-    expect(inputs[1]!.NextToken).toBe('t2');
+    expect(inputs.map((i) => i.NextToken)).toEqual([undefined, 't2']);
   });
 
   it('describes one group by name, or answers undefined', async () => {
     autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
-    await expect(port.describeGroup('gone')).resolves.toBeUndefined();
-    expect(autoscaling.commandCalls(DescribeAutoScalingGroupsCommand)[0]!.args[0].input).toEqual({
-      AutoScalingGroupNames: ['gone'],
-    });
+    await expect(port.describeGroup('gone', fakeTime())).resolves.toBeUndefined();
+    const call = autoscaling.commandCalls(DescribeAutoScalingGroupsCommand)[0]!;
+    expect(call.args[0].input).toEqual({ AutoScalingGroupNames: ['gone'] });
+    expect((call.args as unknown[])[1]).toMatchObject({ abortSignal: expect.any(AbortSignal) });
   });
 
   it('deletes with ForceDelete and touches nothing else (launch templates stay)', async () => {
@@ -145,6 +145,19 @@ describe('createAutoScalingPort', () => {
       );
     await expect(port.deleteGroup('g', fakeTime())).rejects.toMatchObject({ name: 'ValidationError' });
     expect(autoscaling.commandCalls(DeleteAutoScalingGroupCommand)).toHaveLength(1);
+  });
+
+  it('makes at most 8 attempts in all, throttling and busy refusals alike', async () => {
+    autoscaling
+      .on(DeleteAutoScalingGroupCommand)
+      .rejectsOnce(
+        new AutoScalingServiceException({ name: 'Throttling', $fault: 'client', message: 'Rate exceeded', ...meta }),
+      )
+      .rejects(busy());
+    const time = fakeTime(10 * 60_000);
+    await expect(port.deleteGroup('g', time)).rejects.toBeInstanceOf(ScalingActivityInProgressFault);
+    expect(autoscaling.commandCalls(DeleteAutoScalingGroupCommand)).toHaveLength(8);
+    expect(time.slept).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 20_000, 20_000]);
   });
 
   it('stops retrying before the deadline, with the last refusal as the cause', async () => {
