@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issueLines } from '../events/issues.js';
 
 /**
  * The `reasonData` of a CloudWatch alarm state, a JSON string whose shape depends on the alarm
@@ -53,12 +54,6 @@ export type ReasonData = z.infer<typeof reasonDataSchema>;
 export type ReasonDataResult =
   { status: 'parsed'; data: ReasonData } | { status: 'absent' } | { status: 'malformed'; problem: string };
 
-const describeProblem = (error: z.ZodError): string =>
-  error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
-
 /** Parses a `reasonData` string (pure, never throws). */
 export const parseReasonData = (raw: string | undefined): ReasonDataResult => {
   if (raw === undefined || raw.trim() === '') return { status: 'absent' };
@@ -70,6 +65,6 @@ export const parseReasonData = (raw: string | undefined): ReasonDataResult => {
     return { status: 'malformed', problem: `not JSON (${(error as Error).message})` };
   }
   const parsed = reasonDataSchema.safeParse(json);
-  if (!parsed.success) return { status: 'malformed', problem: describeProblem(parsed.error) };
+  if (!parsed.success) return { status: 'malformed', problem: issueLines(parsed.error, 3).join('; ') };
   return { status: 'parsed', data: parsed.data };
 };

@@ -1,4 +1,4 @@
-import type { DeploymentDetails, FailedTarget } from '../codedeploy/deployment.js';
+import { type DeploymentDetails, type FailedTarget, ROLLBACK_CREATOR } from '../codedeploy/deployment.js';
 import {
   type DeploymentState,
   type DeploymentStateChange,
@@ -69,7 +69,7 @@ const TYPE_WORDS = (d: DeploymentDetails): string | undefined => {
 const CREATOR_WORDS: Record<string, string> = {
   user: 'a person or pipeline',
   autoscaling: 'Auto Scaling (scale-out)',
-  codeDeployRollback: 'automatic rollback',
+  [ROLLBACK_CREATOR]: 'automatic rollback',
   CodeDeployAutoUpdate: 'CodeDeploy auto-update',
   CloudFormation: 'CloudFormation',
   CloudFormationRollback: 'CloudFormation rollback',
@@ -160,7 +160,7 @@ export const formatDeploymentMessage = (
   const { application, deploymentGroup, deploymentId, state } = change.detail;
   const region = change.region;
   const { icon, words, severity } = stateWords(state);
-  const isRollback = details?.creator === 'codeDeployRollback';
+  const isRollback = details?.creator === ROLLBACK_CREATOR;
   const title = `${icon} ${application}/${deploymentGroup}: ${isRollback ? `rollback ${words.replace('deployment ', '')}` : words}`;
   const mentions = options.mentions?.length ? `${options.mentions.join(' ')} ` : '';
   const reason = state === 'FAILURE' || state === 'STOP' ? (details?.errorCode ?? details?.errorMessage) : undefined;
