@@ -4,7 +4,7 @@ import type { DeploymentDetails } from '../codedeploy/deployment.js';
 import { describeDeployment, enrichmentBudget } from '../codedeploy/describe.js';
 import { classifyEvent } from '../events/classify.js';
 import { cleanupSeverity, formatCleanupMessage, formatFallbackMessage } from '../slack/format-other.js';
-import { deploymentSeverity, formatDeploymentMessage, formatInstanceMessage } from '../slack/format-deployment.js';
+import { formatDeploymentMessage, formatInstanceMessage, stateSeverity } from '../slack/format-deployment.js';
 import { skipCleanup, skipDeployment, skipInstance } from '../slack/filter.js';
 import { type DeliveryDeps, type NotifyOutcome, deliver } from './deliver.js';
 
@@ -49,7 +49,7 @@ export const notifyDeploymentEvent = async (raw: unknown, deps: DeploymentNotifi
         deps.log.warn('deployment details unavailable; alerting with what the event carried', { deploymentId, error });
       }
       return deliver(
-        { kind: 'deployment', severity: deploymentSeverity(state), application, deploymentGroup },
+        { kind: 'deployment', severity: stateSeverity(state), application, deploymentGroup },
         (mentions) => formatDeploymentMessage(change, details, { mentions, detailsUnavailable: unavailable }),
         deps,
       );
@@ -59,11 +59,10 @@ export const notifyDeploymentEvent = async (raw: unknown, deps: DeploymentNotifi
       const skip = skipInstance(change, deps.settings);
       if (skip)
         return skipped(deps, skip, { deploymentId: change.detail.deploymentId, instanceId: change.detail.instanceId });
-      const severity = change.detail.state === 'FAILURE' ? 'critical' : 'info';
       return deliver(
         {
           kind: 'instance',
-          severity,
+          severity: stateSeverity(change.detail.state),
           application: change.detail.application,
           deploymentGroup: change.detail.deploymentGroup,
         },

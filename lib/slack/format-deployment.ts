@@ -39,7 +39,11 @@ const STATE: Record<KnownDeploymentState, StateWords> = {
 const stateWords = (state: DeploymentState): StateWords =>
   isKnownDeploymentState(state) ? STATE[state] : { icon: 'ℹ️', words: `deployment ${state}`, severity: 'info' };
 
-export const deploymentSeverity = (state: DeploymentState): Severity => stateWords(state).severity;
+/**
+ * How bad a deployment or instance state is: the one rule for routing, mentions and colour. An
+ * instance that stopped is a warning like a stopped deployment, a failed one critical.
+ */
+export const stateSeverity = (state: DeploymentState): Severity => stateWords(state).severity;
 
 /** "3 h 4 min", "52 s": durations people read at a glance. */
 export const formatDuration = (ms: number): string => {
@@ -214,8 +218,7 @@ export const formatDeploymentMessage = (
 /** An instance state change, posted on its own only when settings ask for it. */
 export const formatInstanceMessage = (change: InstanceStateChange, options: FormatOptions = {}): SlackMessage => {
   const { application, deploymentGroup, deploymentId, instanceId, state } = change.detail;
-  const severity: Severity =
-    state === 'FAILURE' ? 'critical' : state === 'STOP' ? 'warning' : state === 'SUCCESS' ? 'success' : 'info';
+  const severity = stateSeverity(state);
   const mentions = options.mentions?.length ? `${options.mentions.join(' ')} ` : '';
   const title = `🖥️ ${application}/${deploymentGroup}: instance ${instanceId} ${state}`;
   return fitMessage({

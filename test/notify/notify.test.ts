@@ -4,7 +4,7 @@ import { createLogger } from '../../lib/log.js';
 import { notifyAlarmEvent } from '../../lib/notify/notify-alarm.js';
 import { notifyDeploymentEvent } from '../../lib/notify/notify-deployment.js';
 import { parseSettings } from '../../lib/settings/schema.js';
-import { LIMITS } from '../../lib/slack/blocks.js';
+import { COLOUR, LIMITS, type Severity, type SlackMessage } from '../../lib/slack/blocks.js';
 import { SlackDeliveryError, createWebhookSender } from '../../lib/slack/webhook.js';
 import { createWebhookUrlResolver } from '../../lib/slack/webhook-url.js';
 import { deadlineAt } from '../../lib/time.js';
@@ -157,6 +157,34 @@ describe('deployment notifier', () => {
     const outcome = await notifyDeploymentEvent(loadEvent('codedeploy/instance.failure.json'), deps());
     expect(outcome.posted).toBe(false);
     expect(slack.requests).toHaveLength(0);
+  });
+
+  it.each([
+    ['STOP', 'warning', '<!channel>', 'warning'],
+    ['FAILURE', 'critical', '<!here>', 'critical'],
+    ['SUCCESS', 'success', undefined, 'success'],
+  ])('routes, mentions and colours an instance %s alike: as %s', async (state, severity, mention, colour) => {
+    const bySeverity = parseSettings({
+      slack: {
+        routes: [
+          {
+            name: 'by-severity',
+            match: { kind: ['instance'], severity: [severity] },
+            webhookParameter: '/deploy-sentinel/t/sev',
+          },
+        ],
+        mentions: { critical: ['<!here>'], warning: ['<!channel>'] },
+      },
+      deployments: { instanceStates: ['STOP', 'FAILURE', 'SUCCESS'] },
+    });
+    const event = loadEvent('codedeploy/instance.failure.json');
+    event.detail.state = state;
+    const outcome = await notifyDeploymentEvent(event, deps({ settings: bySeverity }));
+    expect(outcome).toMatchObject({ posted: true, route: 'by-severity' });
+    const message = (outcome as { message: SlackMessage }).message;
+    expect(message.attachments?.[0]?.color).toBe(COLOUR[colour as Severity]);
+    if (mention) expect(slack.messages[0]!.body.text).toMatch(new RegExp(`^${mention}`));
+    else expect(slack.messages[0]!.body.text).not.toMatch(/^</);
   });
 
   it.each(['invalid/deployment.missing-fields.json', 'invalid/not-an-eventbridge-event.json'])(
