@@ -1,14 +1,14 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { createAlarmImpactLookup } from '../lib/alarm/deployment-groups.js';
+import { createAlarmImpactLookup } from '../lib/alerts/alarm-impact.js';
 import { createCodeDeployPort } from '../lib/aws/codedeploy.js';
 import { createSsmPort } from '../lib/aws/ssm.js';
 import { loadNotifierConfig } from '../lib/config.js';
 import { log } from '../lib/log.js';
 import { invocationLog } from '../lib/middleware.js';
-import { notifyAlarmEvent } from '../lib/notify/notify-alarm.js';
-import { createWebhookSender } from '../lib/slack/webhook.js';
-import { createWebhookUrlResolver } from '../lib/slack/webhook-url.js';
+import { notifyAlarmEvent } from '../lib/alerts/notify-alarm.js';
+import { createWebhookSender } from '../lib/alerts/webhook.js';
+import { createWebhookUrlResolver } from '../lib/alerts/webhook-url.js';
 import { deadlineFromContext } from '../lib/time.js';
 
 const config = loadNotifierConfig();

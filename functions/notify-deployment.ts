@@ -5,9 +5,9 @@ import { createSsmPort } from '../lib/aws/ssm.js';
 import { loadNotifierConfig } from '../lib/config.js';
 import { log } from '../lib/log.js';
 import { invocationLog } from '../lib/middleware.js';
-import { notifyDeploymentEvent } from '../lib/notify/notify-deployment.js';
-import { createWebhookSender } from '../lib/slack/webhook.js';
-import { createWebhookUrlResolver } from '../lib/slack/webhook-url.js';
+import { notifyDeploymentEvent } from '../lib/alerts/notify-deployment.js';
+import { createWebhookSender } from '../lib/alerts/webhook.js';
+import { createWebhookUrlResolver } from '../lib/alerts/webhook-url.js';
 import { deadlineFromContext } from '../lib/time.js';
 
 const config = loadNotifierConfig();

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { deploymentStateSchema } from '../events/codedeploy.js';
 import { issueLines } from '../events/issues.js';
 import { ALARM_STATES } from '../events/alarm.js';
-import { SEVERITIES } from '../slack/blocks.js';
+import { SEVERITIES } from '../alerts/blocks.js';
 import { hooksSettingsSchema } from '../hooks/settings.js';
 import { webhookParameterSchema } from './ssm-parameter.js';
 

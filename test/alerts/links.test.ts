@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alarmUrl, consoleBase, deploymentUrl } from '../../lib/slack/links.js';
+import { alarmUrl, consoleBase, deploymentUrl } from '../../lib/alerts/links.js';
 
 describe('console links', () => {
   it.each([

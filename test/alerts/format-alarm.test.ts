@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { toAlarmFacts } from '../../lib/alarm/facts.js';
+import { toAlarmFacts } from '../../lib/alerts/alarm-facts.js';
 import type { AlarmStateChange } from '../../lib/events/alarm.js';
-import { LIMITS } from '../../lib/slack/blocks.js';
-import { alarmSeverity, formatAlarmMessage } from '../../lib/slack/format-alarm.js';
+import { LIMITS } from '../../lib/alerts/blocks.js';
+import { alarmSeverity, formatAlarmMessage } from '../../lib/alerts/format-alarm.js';
 import { renderSlackMessage } from '../../local/render-slack.js';
 import { listEvents, loadEvent } from '../support/fixtures.js';
 

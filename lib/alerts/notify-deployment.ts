@@ -1,16 +1,16 @@
-import type { CodeDeployPort } from '../aws/codedeploy.js';
 import { errorText } from '../aws/errors.js';
 import type { DeploymentDetails } from '../codedeploy/deployment.js';
 import { describeDeployment, enrichmentBudget } from '../codedeploy/describe.js';
 import { classifyEvent } from '../events/classify.js';
-import { cleanupSeverity, formatCleanupMessage, formatFallbackMessage } from '../slack/format-other.js';
-import { formatDeploymentMessage, formatInstanceMessage, stateSeverity } from '../slack/format-deployment.js';
-import { skipCleanup, skipDeployment, skipInstance } from '../slack/filter.js';
+import { cleanupSeverity, formatCleanupMessage, formatFallbackMessage } from './format-other.js';
+import { formatDeploymentMessage, formatInstanceMessage, stateSeverity } from './format-deployment.js';
+import { skipCleanup, skipDeployment, skipInstance } from './filter.js';
+import type { DeploymentReader } from './ports.js';
 import { type DeliveryDeps, type NotifyOutcome, deliver } from './deliver.js';
 
 export interface DeploymentNotifierDeps extends DeliveryDeps {
   /** GetDeployment and the failed targets: why a deployment failed. */
-  codedeploy: Pick<CodeDeployPort, 'getDeployment' | 'failedTargets'>;
+  codedeploy: DeploymentReader;
 }
 
 const skipped = (deps: DeliveryDeps, reason: string, fields: Record<string, unknown>): NotifyOutcome => {

@@ -1,10 +1,10 @@
-import { type AlarmImpact, AlarmImpactLookupError } from '../alarm/deployment-groups.js';
+import { type AlarmImpact, AlarmImpactLookupError } from './alarm-impact.js';
 import { errorText } from '../aws/errors.js';
-import { toAlarmFacts } from '../alarm/facts.js';
+import { toAlarmFacts } from './alarm-facts.js';
 import { classifyEvent } from '../events/classify.js';
-import { skipAlarm } from '../slack/filter.js';
-import { alarmSeverity, formatAlarmMessage } from '../slack/format-alarm.js';
-import { formatFallbackMessage } from '../slack/format-other.js';
+import { skipAlarm } from './filter.js';
+import { alarmSeverity, formatAlarmMessage } from './format-alarm.js';
+import { formatFallbackMessage } from './format-other.js';
 import { type DeliveryDeps, type NotifyOutcome, deliver } from './deliver.js';
 
 export interface AlarmNotifierDeps extends DeliveryDeps {

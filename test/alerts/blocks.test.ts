@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LIMITS, codeBlock, escape, fields, fitMessage, header, section } from '../../lib/slack/blocks.js';
+import { LIMITS, codeBlock, escape, fields, fitMessage, header, section } from '../../lib/alerts/blocks.js';
 
 const blocksOf = (m: ReturnType<typeof fitMessage>) => m.attachments![0]!.blocks as any[];
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type SlackReceiver, type ScriptedAnswer, startSlackReceiver } from '../../local/standins/slack.js';
 import { DeadlineExceededError } from '../../lib/retry.js';
-import { SlackDeliveryError, createWebhookSender } from '../../lib/slack/webhook.js';
+import { SlackDeliveryError, createWebhookSender } from '../../lib/alerts/webhook.js';
 import { deadlineAt } from '../../lib/time.js';
 import { createLogger } from '../../lib/log.js';
 import { loneSurrogatesIn } from '../support/unicode.js';

@@ -1,8 +1,8 @@
 import type { CallBudget } from '../aws/call.js';
-import type { CodeDeployPort } from '../aws/codedeploy.js';
 import { errorText } from '../aws/errors.js';
 import type { DeploymentGroup } from '../codedeploy/deployment.js';
 import { type Clock, type Deadline, realClock } from '../time.js';
+import type { DeploymentGroupReader } from './ports.js';
 
 /**
  * Which CodeDeploy deployment groups watch an alarm (their `alarmConfiguration`), and what the
@@ -82,9 +82,6 @@ export const toAlarmImpact = (
       ...new Set(inProgress.filter((p) => sameGroup(p, watcher)).flatMap((p) => p.deploymentIds)),
     ],
   }));
-
-/** The CodeDeploy reads the lookup makes. */
-export type DeploymentGroupReader = Pick<CodeDeployPort, 'listDeploymentGroups' | 'listInProgressDeployments'>;
 
 /** Runs one step of the lookup, turning any failure into an AlarmImpactLookupError that names the step. */
 const step = async <T>(what: string, run: () => Promise<T>): Promise<T> => {

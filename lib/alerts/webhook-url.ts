@@ -1,6 +1,6 @@
-import type { SsmPort } from '../aws/ssm.js';
 import type { Clock, Deadline } from '../time.js';
 import { realClock } from '../time.js';
+import type { ParameterReader } from './ports.js';
 
 /**
  * Turns a webhook's SSM parameter name into its URL. Deployed, URLs live only in SSM SecureString
@@ -18,7 +18,7 @@ export interface WebhookUrlResolver {
 }
 
 export const createWebhookUrlResolver = (options: {
-  ssm: Pick<SsmPort, 'getParameter'>;
+  ssm: ParameterReader;
   override?: string;
   ttlMs?: number;
   clock?: Clock;

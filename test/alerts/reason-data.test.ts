@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseReasonData } from '../../lib/alarm/reason-data.js';
+import { parseReasonData } from '../../lib/alerts/reason-data.js';
 
 describe('parseReasonData', () => {
   it('reads a threshold alarm reasonData as CloudWatch writes it', () => {

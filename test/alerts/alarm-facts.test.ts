@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { comparisonFromReason, parseAlarmTimestamp, thresholdFromReason, toAlarmFacts } from '../../lib/alarm/facts.js';
+import {
+  comparisonFromReason,
+  parseAlarmTimestamp,
+  thresholdFromReason,
+  toAlarmFacts,
+} from '../../lib/alerts/alarm-facts.js';
 import { type AlarmStateChange, alarmStateChangeSchema } from '../../lib/events/alarm.js';
 
 // Shapes follow the samples in the CloudWatch user guide ("Alarm events and EventBridge").

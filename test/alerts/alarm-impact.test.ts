@@ -4,11 +4,11 @@ import {
   type AlarmIndex,
   AlarmImpactLookupError,
   createAlarmImpactLookup,
-  type DeploymentGroupReader,
   scanAlarmIndex,
   toAlarmImpact,
   toAlarmIndex,
-} from '../../lib/alarm/deployment-groups.js';
+} from '../../lib/alerts/alarm-impact.js';
+import type { DeploymentGroupReader } from '../../lib/alerts/ports.js';
 import { codeDeployPortOver } from '../../lib/aws/codedeploy.js';
 import { clientConfig } from '../../lib/aws/config.js';
 import { type DeploymentGroup, toDeploymentGroup } from '../../lib/codedeploy/deployment.js';

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { toAlarmFacts } from '../../lib/alarm/facts.js';
+import { toAlarmFacts } from '../../lib/alerts/alarm-facts.js';
 import type { DeploymentDetails } from '../../lib/codedeploy/deployment.js';
 import type { AlarmStateChange } from '../../lib/events/alarm.js';
 import type { DeploymentStateChange } from '../../lib/events/codedeploy.js';
-import { LIMITS, type SlackMessage, textOnly } from '../../lib/slack/blocks.js';
-import { formatAlarmMessage } from '../../lib/slack/format-alarm.js';
-import { formatDeploymentMessage } from '../../lib/slack/format-deployment.js';
-import { formatFallbackMessage } from '../../lib/slack/format-other.js';
+import { LIMITS, type SlackMessage, textOnly } from '../../lib/alerts/blocks.js';
+import { formatAlarmMessage } from '../../lib/alerts/format-alarm.js';
+import { formatDeploymentMessage } from '../../lib/alerts/format-deployment.js';
+import { formatFallbackMessage } from '../../lib/alerts/format-other.js';
 import { loadEvent } from '../support/fixtures.js';
 import { scenarioDetails } from '../support/scenario.js';
 import { loneSurrogatesIn } from '../support/unicode.js';

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CallBudget } from '../../lib/aws/call.js';
 import { createLogger } from '../../lib/log.js';
-import { notifyAlarmEvent } from '../../lib/notify/notify-alarm.js';
-import { notifyDeploymentEvent } from '../../lib/notify/notify-deployment.js';
+import { notifyAlarmEvent } from '../../lib/alerts/notify-alarm.js';
+import { notifyDeploymentEvent } from '../../lib/alerts/notify-deployment.js';
 import { parseSettings } from '../../lib/settings/schema.js';
-import { COLOUR, LIMITS, type Severity, type SlackMessage } from '../../lib/slack/blocks.js';
-import { SlackDeliveryError, createWebhookSender } from '../../lib/slack/webhook.js';
-import { createWebhookUrlResolver } from '../../lib/slack/webhook-url.js';
+import { COLOUR, LIMITS, type Severity, type SlackMessage } from '../../lib/alerts/blocks.js';
+import { SlackDeliveryError, createWebhookSender } from '../../lib/alerts/webhook.js';
+import { createWebhookUrlResolver } from '../../lib/alerts/webhook-url.js';
 import { deadlineAt } from '../../lib/time.js';
 import { type ScriptedAnswer, type SlackReceiver, startSlackReceiver } from '../../local/standins/slack.js';
 import { loadEvent } from '../support/fixtures.js';

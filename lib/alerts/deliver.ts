@@ -1,8 +1,8 @@
 import type { Logger } from '../log.js';
-import type { SlackMessage } from '../slack/blocks.js';
-import { type RouteSubject, mentionsFor, selectDestination } from '../slack/route.js';
-import type { WebhookSender } from '../slack/webhook.js';
-import type { WebhookUrlResolver } from '../slack/webhook-url.js';
+import type { SlackMessage } from './blocks.js';
+import { type RouteSubject, mentionsFor, selectDestination } from './route.js';
+import type { WebhookSender } from './webhook.js';
+import type { WebhookUrlResolver } from './webhook-url.js';
 import type { Settings } from '../settings/schema.js';
 import type { Deadline } from '../time.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type RouteSubject, mentionsFor, selectDestination } from '../../lib/slack/route.js';
+import { type RouteSubject, mentionsFor, selectDestination } from '../../lib/alerts/route.js';
 import { parseSettings } from '../../lib/settings/schema.js';
 
 const settings = parseSettings({

@@ -1,5 +1,5 @@
-import type { AlarmFacts, MetricRef } from '../alarm/facts.js';
-import type { AlarmImpact } from '../alarm/deployment-groups.js';
+import type { AlarmFacts, MetricRef } from './alarm-facts.js';
+import type { AlarmImpact } from './alarm-impact.js';
 import type { AlarmStateValue } from '../events/alarm.js';
 import {
   type Severity,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type AlarmFacts, toAlarmFacts } from '../../lib/alarm/facts.js';
+import { type AlarmFacts, toAlarmFacts } from '../../lib/alerts/alarm-facts.js';
 import { classifyEvent } from '../../lib/events/classify.js';
 import { listEvents, loadEvent } from '../support/fixtures.js';
 
