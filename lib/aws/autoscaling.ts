@@ -7,6 +7,7 @@ import {
 import { type CallBudget, callAws } from './call.js';
 import { type AwsClientOptions, clientConfig } from './config.js';
 import { awsErrorCode } from './errors.js';
+import { pagesOf } from './pages.js';
 
 /**
  * The Auto Scaling port: the reads the cleanup decides on and its one write, each within the
@@ -99,19 +100,18 @@ export const autoScalingPortOver = (client: AutoScalingClient): AutoScalingPort 
   },
 
   async *listGroups(budget) {
-    let nextToken: string | undefined;
-    do {
-      const token = nextToken;
-      const page = await callAws(
-        (abortSignal) =>
-          client.send(new DescribeAutoScalingGroupsCommand({ MaxRecords: GROUPS_PER_PAGE, NextToken: token }), {
-            abortSignal,
-          }),
-        budget,
-      );
-      yield (page.AutoScalingGroups ?? []).map(toGroupFacts);
-      nextToken = page.NextToken;
-    } while (nextToken);
+    const pages = pagesOf(
+      (token) =>
+        callAws(
+          (abortSignal) =>
+            client.send(new DescribeAutoScalingGroupsCommand({ MaxRecords: GROUPS_PER_PAGE, NextToken: token }), {
+              abortSignal,
+            }),
+          budget,
+        ),
+      (page) => page.NextToken,
+    );
+    for await (const page of pages) yield (page.AutoScalingGroups ?? []).map(toGroupFacts);
   },
 
   async deleteGroup(name, budget) {

@@ -1,6 +1,7 @@
 import { DescribeInstancesCommand, EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import { type CallBudget, callAws } from './call.js';
 import { type AwsClientOptions, clientConfig } from './config.js';
+import { pagesOf } from './pages.js';
 
 /**
  * The EC2 port: DescribeInstances, for blue/green deployments that used existing instances. This
@@ -46,29 +47,30 @@ export const createEc2Port = (options: AwsClientOptions = {}): Ec2Port =>
 export const ec2PortOver = (client: EC2Client): Ec2Port => ({
   async describeInstances(filters, budget) {
     const out: InstanceFacts[] = [];
-    let nextToken: string | undefined;
-    do {
-      const token = nextToken;
-      const page = await callAws(
-        (abortSignal) =>
-          client.send(
-            new DescribeInstancesCommand({
-              Filters: filters.map((f) => ({ Name: f.name, Values: f.values })),
-              MaxResults: 1000,
-              NextToken: token,
-            }),
-            { abortSignal },
-          ),
-        budget,
-      );
+    const pages = pagesOf(
+      (token) =>
+        callAws(
+          (abortSignal) =>
+            client.send(
+              new DescribeInstancesCommand({
+                Filters: filters.map((f) => ({ Name: f.name, Values: f.values })),
+                MaxResults: 1000,
+                NextToken: token,
+              }),
+              { abortSignal },
+            ),
+          budget,
+        ),
+      (page) => page.NextToken,
+    );
+    for await (const page of pages) {
       for (const reservation of page.Reservations ?? []) {
         for (const instance of reservation.Instances ?? []) {
           const fact = toInstanceFacts(instance);
           if (fact) out.push(fact);
         }
       }
-      nextToken = page.NextToken;
-    } while (nextToken);
+    }
     return out;
   },
 });

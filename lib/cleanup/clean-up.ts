@@ -179,6 +179,23 @@ const startRun = (trigger: CleanupTrigger, deps: CleanupDeps) => {
     return context;
   };
 
+  /** The facts of one candidate, as the decision reads them. */
+  const factsOf = (
+    groupName: string | undefined,
+    deployment: DeploymentFacts | undefined,
+    context: GroupContext,
+    group: AutoScalingGroupFacts | undefined,
+  ): CleanupFacts => ({
+    trigger,
+    groupName,
+    deployment,
+    deploymentGroup: context.deploymentGroup,
+    inProgressDeploymentIds: context.inProgress,
+    group,
+    nowMs: deps.clock(),
+    minAgeMs: deps.minAgeMs,
+  });
+
   const act = async (decision: Exclude<Decision, { kind: 'report-green-instances' }>, facts: CleanupFacts) => {
     summary.examined += 1;
     const deploymentId =
@@ -275,6 +292,7 @@ const startRun = (trigger: CleanupTrigger, deps: CleanupDeps) => {
     call,
     callPages,
     groupContext,
+    factsOf,
     act,
     reportGreenInstances,
     flush,
@@ -298,16 +316,7 @@ export const cleanUpAfterDeployment = async (deploymentId: string, deps: Cleanup
     if (groupName && unsuccessfulBlueGreen) {
       group = await run.call('DescribeAutoScalingGroups', () => deps.autoscaling.describeGroup(groupName, run.budget));
     }
-    const facts: CleanupFacts = {
-      trigger: 'event',
-      groupName,
-      deployment,
-      deploymentGroup: context.deploymentGroup,
-      inProgressDeploymentIds: context.inProgress,
-      group,
-      nowMs: deps.clock(),
-      minAgeMs: deps.minAgeMs,
-    };
+    const facts = run.factsOf(groupName, deployment, context, group);
     run.summary.candidates = groupName ? 1 : 0;
     const decision = decideCleanup(facts);
     if (decision.kind === 'report-green-instances') {
@@ -387,16 +396,7 @@ export const sweepOrphans = async (deps: CleanupDeps): Promise<CleanupSummary> =
       const context =
         deployment && needsDeploymentGroupFacts(deployment) ? await run.groupContext(deployment) : UNKNOWN_CONTEXT;
       for (const { group } of byDeployment.get(id) ?? []) {
-        const facts: CleanupFacts = {
-          trigger: 'sweep',
-          groupName: group.name,
-          deployment,
-          deploymentGroup: context.deploymentGroup,
-          inProgressDeploymentIds: context.inProgress,
-          group,
-          nowMs: deps.clock(),
-          minAgeMs: deps.minAgeMs,
-        };
+        const facts = run.factsOf(group.name, deployment, context, group);
         const decision = decideCleanup(facts);
         if (decision.kind !== 'report-green-instances') await run.act(decision, facts);
       }
