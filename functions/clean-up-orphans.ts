@@ -1,12 +1,10 @@
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { createAutoScalingPort } from '../lib/cleanup/autoscaling.js';
+import { createAutoScalingPort } from '../lib/aws/autoscaling.js';
+import { createCodeDeployPort } from '../lib/aws/codedeploy.js';
+import { createEventBridgePort } from '../lib/aws/eventbridge.js';
 import { cleanUpAfterDeployment, sweepOrphans } from '../lib/cleanup/clean-up.js';
-import { createCodeDeployPort } from '../lib/cleanup/codedeploy.js';
-import { lazyInstancesPort } from '../lib/cleanup/lazy-instances.js';
+import { lazyEc2Port } from '../lib/cleanup/lazy-instances.js';
 import { createCleanupPublisher } from '../lib/cleanup/publish.js';
 import { loadCleanupConfig } from '../lib/config.js';
 import { classifyEvent } from '../lib/events/classify.js';
@@ -15,10 +13,10 @@ import { invocationLog } from '../lib/middleware.js';
 import { deadlineFromContext, realClock, realSleep } from '../lib/time.js';
 
 const config = loadCleanupConfig();
-const codedeploy = createCodeDeployPort(new CodeDeployClient({ region: config.region }));
-const autoscaling = createAutoScalingPort(new AutoScalingClient({ region: config.region }));
-const events = new EventBridgeClient({ region: config.region });
-const instances = lazyInstancesPort({ region: config.region });
+const codedeploy = createCodeDeployPort({ region: config.region });
+const autoscaling = createAutoScalingPort({ region: config.region });
+const events = createEventBridgePort({ region: config.region });
+const instances = lazyEc2Port({ region: config.region });
 
 const isSchedule = (event: unknown) =>
   typeof event === 'object' &&

@@ -1,23 +1,22 @@
-import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { createAlarmImpactLookup } from '../lib/alarm/deployment-groups.js';
+import { createAlarmImpactLookup } from '../lib/alerts/alarm-impact.js';
+import { createCodeDeployPort } from '../lib/aws/codedeploy.js';
+import { createSsmPort } from '../lib/aws/ssm.js';
 import { loadNotifierConfig } from '../lib/config.js';
 import { log } from '../lib/log.js';
 import { invocationLog } from '../lib/middleware.js';
-import { notifyAlarmEvent } from '../lib/notify/notify-alarm.js';
-import { createWebhookSender } from '../lib/slack/webhook.js';
-import { createWebhookUrlResolver } from '../lib/slack/webhook-url.js';
+import { notifyAlarmEvent } from '../lib/alerts/notify-alarm.js';
+import { createWebhookSender } from '../lib/alerts/webhook.js';
+import { createWebhookUrlResolver } from '../lib/alerts/webhook-url.js';
 import { deadlineFromContext } from '../lib/time.js';
 
 const config = loadNotifierConfig();
 // Kept for the container's life: a burst of alarms costs one scan of the deployment groups.
-const impact = createAlarmImpactLookup(new CodeDeployClient({ region: config.region }), { callTimeoutMs: 3_000 });
-let ssm: SSMClient | undefined;
+const impact = createAlarmImpactLookup(createCodeDeployPort({ region: config.region }), { callTimeoutMs: 3_000 });
 const urls = createWebhookUrlResolver({
   override: config.slack.webhookUrlOverride,
-  ssm: () => (ssm ??= new SSMClient({ region: config.region })),
+  ssm: createSsmPort({ region: config.region }),
 });
 const sender = createWebhookSender({ timeoutMs: config.slack.timeoutMs });
 

@@ -1,22 +1,20 @@
-import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { describeDeployment } from '../lib/codedeploy/describe.js';
+import { createCodeDeployPort } from '../lib/aws/codedeploy.js';
+import { createSsmPort } from '../lib/aws/ssm.js';
 import { loadNotifierConfig } from '../lib/config.js';
 import { log } from '../lib/log.js';
 import { invocationLog } from '../lib/middleware.js';
-import { notifyDeploymentEvent } from '../lib/notify/notify-deployment.js';
-import { createWebhookSender } from '../lib/slack/webhook.js';
-import { createWebhookUrlResolver } from '../lib/slack/webhook-url.js';
+import { notifyDeploymentEvent } from '../lib/alerts/notify-deployment.js';
+import { createWebhookSender } from '../lib/alerts/webhook.js';
+import { createWebhookUrlResolver } from '../lib/alerts/webhook-url.js';
 import { deadlineFromContext } from '../lib/time.js';
 
 const config = loadNotifierConfig();
-const codedeploy = new CodeDeployClient({ region: config.region });
-let ssm: SSMClient | undefined;
+const codedeploy = createCodeDeployPort({ region: config.region });
 const urls = createWebhookUrlResolver({
   override: config.slack.webhookUrlOverride,
-  ssm: () => (ssm ??= new SSMClient({ region: config.region })),
+  ssm: createSsmPort({ region: config.region }),
 });
 const sender = createWebhookSender({ timeoutMs: config.slack.timeoutMs });
 
@@ -25,7 +23,7 @@ export const handler = middy(async (event: unknown, context: Context) =>
   notifyDeploymentEvent(event, {
     settings: config.settings,
     defaultWebhookParameter: config.slack.defaultWebhookParameter,
-    describe: (id, options) => describeDeployment(codedeploy, id, options),
+    codedeploy,
     urls,
     sender,
     deadline: deadlineFromContext(context, 1_000),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLEANUP_MODES } from './events/sentinel.js';
 import { type Level, setLogLevel } from './log.js';
 import { type Settings, formatIssues, parseSettings } from './settings/schema.js';
 
@@ -83,7 +84,7 @@ export const loadStreamConfig = (env: Env = process.env) => {
 export const loadCleanupConfig = (env: Env = process.env) => {
   const values = parseEnv(
     z.object({
-      CLEANUP_MODE: z.enum(['delete', 'report']).default('delete'),
+      CLEANUP_MODE: z.enum(CLEANUP_MODES).default('delete'),
       CLEANUP_MIN_AGE_MINUTES: z.coerce.number().int().nonnegative().default(60),
       EVENT_BUS_NAME: z.string().min(1).default('default'),
     }),

@@ -15,6 +15,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { type CommandIo, dateOption, isMain, processIo, runCommand, UsageError } from './cli.js';
 import { computeMetrics, formatMetricsTable } from './metrics/metrics.js';
 import { createReaderClient, type ReadResult, readRecordFile, readStreamRecords } from './metrics/reader.js';
+import { errorText } from '../lib/aws/errors.js';
 
 /** The one-line usage, printed on bad arguments and --help. */
 export const USAGE = `usage: npm run metrics -- (--stream NAME [--region REGION] | --file records.jsonl) [--from ISO-8601] [--to ISO-8601] [--json]`;
@@ -84,9 +85,7 @@ const printMetrics = async (args: MetricsArgs, io: MetricsCliIo): Promise<number
       read = await readRecordFile(args.file!);
     }
   } catch (error) {
-    io.stderr(
-      `could not read ${args.stream ? `stream ${args.stream}` : args.file}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
-    );
+    io.stderr(`could not read ${args.stream ? `stream ${args.stream}` : args.file}: ${errorText(error)}`);
     return 1;
   }
   if (read.unreadable > 0 || read.unsupported > 0) {

@@ -21,6 +21,7 @@ import { createLambdaInvoker, createSqsDeadLetterQueue, findQueueUrl, type Queue
 import { deadLetterQueueName } from './redrive/decide.js';
 import { formatOutcome, formatTotals } from './redrive/format.js';
 import { type RedriveReport, RedriveError, redriveDeadLetters } from './redrive/redrive.js';
+import { errorText } from '../lib/aws/errors.js';
 
 /** The command line, for usage errors and --help. */
 export const USAGE =
@@ -65,9 +66,6 @@ const OPTIONS = {
   'queue-url': { type: 'string' },
   service: { type: 'string' },
 } as const;
-
-const describe = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 /** Runs the re-drive command; returns the process exit code (0 done, 1 failed, 2 bad usage). */
 export const runRedriveCli = (argv: string[], io: RedriveCliIo = defaultIo): Promise<number> =>
@@ -114,7 +112,7 @@ const redrive = async (args: RedriveArgs, io: RedriveCliIo): Promise<number> => 
       queueUrl = args.queueUrl ?? (await findQueueUrl(sqs, deadLetterQueueName(service, args.stage)));
     } catch (error) {
       io.stderr(
-        `cannot reach the dead-letter queue: ${describe(error)}${/region/i.test(String(error)) ? ' (pass --region or set AWS_REGION)' : ''}`,
+        `cannot reach the dead-letter queue: ${errorText(error)}${/region/i.test(String(error)) ? ' (pass --region or set AWS_REGION)' : ''}`,
       );
       return 1;
     }
@@ -138,7 +136,7 @@ const redrive = async (args: RedriveArgs, io: RedriveCliIo): Promise<number> => 
     } catch (error) {
       if (!(error instanceof RedriveError)) throw error;
       for (const line of formatTotals(error.report)) io.stdout(line);
-      io.stderr(describe(error.cause ?? error));
+      io.stderr(errorText(error.cause ?? error));
       return 1;
     }
     for (const line of formatTotals(report)) io.stdout(line);

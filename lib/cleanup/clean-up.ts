@@ -1,33 +1,28 @@
-import type { CleanupDetail } from '../events/sentinel.js';
+import type { AutoScalingGroupFacts, AutoScalingPort } from '../aws/autoscaling.js';
+import type { CallBudget } from '../aws/call.js';
+import { CODEDEPLOY_BATCH } from '../aws/codedeploy.js';
+import type { Ec2Filter, Ec2Port, InstanceFacts } from '../aws/ec2.js';
+import { errorText } from '../aws/errors.js';
+import type { TagSet } from '../codedeploy/deployment.js';
+import type { CleanupDetail, CleanupMode, CleanupTrigger } from '../events/sentinel.js';
 import type { Logger } from '../log.js';
 import type { Clock, Deadline, Sleep } from '../time.js';
 import {
   type CleanupFacts,
-  type CleanupMode,
-  type CleanupTrigger,
   copiesGroup,
   createdGroupName,
   type Decision,
   decideCleanup,
   type DeploymentFacts,
   type DeploymentGroupFacts,
-  type GroupFacts,
   greenFleetTagSet,
   type KeepReason,
   needsDeploymentGroupFacts,
   parseCopiedGroupName,
-  type TagSet,
   toEc2TagFilter,
 } from './decide.js';
 import { type GroupOutcome, toGreenInstancesDetail, toGroupDetail, toSweepIncompleteDetail } from './detail.js';
-import {
-  type AutoScalingPort,
-  type CodeDeployPort,
-  DEPLOYMENTS_PER_BATCH,
-  type Ec2Filter,
-  type InstanceFacts,
-  type InstancesPort,
-} from './ports.js';
+import type { CleanupCodeDeploy } from './ports.js';
 
 /**
  * The two cleanup use cases: after a FAILURE/STOP event (act at once on the one group that
@@ -39,10 +34,10 @@ import {
 
 /** What both use cases need: ports, the publisher, settings, time and a logger. */
 export interface CleanupDeps {
-  codedeploy: CodeDeployPort;
+  codedeploy: CleanupCodeDeploy;
   autoscaling: AutoScalingPort;
   /** Loaded only for DISCOVER_EXISTING deployments (see lazy-instances.ts). */
-  instances: () => Promise<InstancesPort>;
+  instances: () => Promise<Pick<Ec2Port, 'describeInstances'>>;
   publish: (details: CleanupDetail[]) => Promise<void>;
   mode: CleanupMode;
   /** Sweep only: a deployment must have completed this long ago (the event path acts at once). */
@@ -72,7 +67,7 @@ export interface CleanupSummary {
   ignoredNames: number;
   incomplete?: { examined: number; remaining: number; listingComplete: boolean };
   published: number;
-  /** Port calls made (an adapter's internal retries and pages are not counted). */
+  /** Port calls made (a port's own retries and pages are not counted). */
   calls: Record<string, number>;
   errors: string[];
 }
@@ -95,11 +90,12 @@ interface GroupContext {
 }
 const UNKNOWN_CONTEXT: GroupContext = { deploymentGroup: undefined, inProgress: undefined };
 
-const describeError = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-
 /** Instances matching a tag set: per inner list any filter matches, and every list must match. */
-export const findGreenInstances = async (port: InstancesPort, tagSet: TagSet): Promise<InstanceFacts[]> => {
+export const findGreenInstances = async (
+  port: Pick<Ec2Port, 'describeInstances'>,
+  tagSet: TagSet,
+  budget: CallBudget,
+): Promise<InstanceFacts[]> => {
   const running: Ec2Filter = { name: 'instance-state-name', values: ['pending', 'running'] };
   let matching: Map<string, InstanceFacts> | undefined;
   for (const list of tagSet) {
@@ -107,7 +103,9 @@ export const findGreenInstances = async (port: InstancesPort, tagSet: TagSet): P
     if (filters.length === 0) continue;
     const anyOf = new Map<string, InstanceFacts>();
     for (const filter of filters) {
-      for (const instance of await port.describeInstances([running, filter])) anyOf.set(instance.instanceId, instance);
+      for (const instance of await port.describeInstances([running, filter], budget)) {
+        anyOf.set(instance.instanceId, instance);
+      }
     }
     matching = matching ? new Map([...matching].filter(([id]) => anyOf.has(id))) : anyOf;
   }
@@ -135,10 +133,12 @@ const startRun = (trigger: CleanupTrigger, deps: CleanupDeps) => {
   const outbox: CleanupDetail[] = [];
   const contexts = new Map<string, Promise<GroupContext>>();
   const log = deps.log.child({ trigger, mode: deps.mode });
+  // Every AWS call of the run: the port's own retries, within the invocation's deadline.
+  const budget: CallBudget = { deadline: deps.deadline, sleep: deps.sleep };
 
   const fail = (what: string, error: unknown) => {
     errors.push(error);
-    summary.errors.push(`${what}: ${describeError(error)}`);
+    summary.errors.push(`${what}: ${errorText(error)}`);
     log.error(what, { error });
   };
 
@@ -165,8 +165,8 @@ const startRun = (trigger: CleanupTrigger, deps: CleanupDeps) => {
     let context = contexts.get(key);
     if (!context) {
       context = Promise.all([
-        call('GetDeploymentGroup', () => deps.codedeploy.getDeploymentGroup(application, deploymentGroup)),
-        call('ListDeployments', () => deps.codedeploy.listInProgressDeployments(application, deploymentGroup)),
+        call('GetDeploymentGroup', () => deps.codedeploy.getDeploymentGroup(application, deploymentGroup, budget)),
+        call('ListDeployments', () => deps.codedeploy.listInProgressDeployments(application, deploymentGroup, budget)),
       ]).then(
         ([dg, inProgress]) => ({ deploymentGroup: dg, inProgress }),
         (error: unknown) => {
@@ -178,6 +178,23 @@ const startRun = (trigger: CleanupTrigger, deps: CleanupDeps) => {
     }
     return context;
   };
+
+  /** The facts of one candidate, as the decision reads them. */
+  const factsOf = (
+    groupName: string | undefined,
+    deployment: DeploymentFacts | undefined,
+    context: GroupContext,
+    group: AutoScalingGroupFacts | undefined,
+  ): CleanupFacts => ({
+    trigger,
+    groupName,
+    deployment,
+    deploymentGroup: context.deploymentGroup,
+    inProgressDeploymentIds: context.inProgress,
+    group,
+    nowMs: deps.clock(),
+    minAgeMs: deps.minAgeMs,
+  });
 
   const act = async (decision: Exclude<Decision, { kind: 'report-green-instances' }>, facts: CleanupFacts) => {
     summary.examined += 1;
@@ -196,14 +213,14 @@ const startRun = (trigger: CleanupTrigger, deps: CleanupDeps) => {
     } else {
       try {
         const result = await call('DeleteAutoScalingGroup', () =>
-          deps.autoscaling.deleteGroup(decision.groupName, { deadline: deps.deadline, sleep: deps.sleep }),
+          deps.autoscaling.deleteGroup(decision.groupName, budget),
         );
         outcome = { action: 'deleted' };
         summary.deleted.push(decision.groupName);
         log.info('orphaned group deleted', { autoScalingGroupName: decision.groupName, deploymentId, result });
       } catch (error) {
-        outcome = { action: 'delete-failed', error: describeError(error) };
-        summary.deleteFailed.push({ groupName: decision.groupName, error: describeError(error) });
+        outcome = { action: 'delete-failed', error: errorText(error) };
+        summary.deleteFailed.push({ groupName: decision.groupName, error: errorText(error) });
         fail(`deleting ${decision.groupName}`, error);
       }
     }
@@ -220,7 +237,7 @@ const startRun = (trigger: CleanupTrigger, deps: CleanupDeps) => {
     }
     try {
       const port = await deps.instances();
-      const instances = await call('DescribeInstances', () => findGreenInstances(port, tagSet));
+      const instances = await call('DescribeInstances', () => findGreenInstances(port, tagSet, budget));
       summary.greenInstances.push({
         deploymentId: deployment.deploymentId,
         instanceIds: instances.map((i) => i.instanceId),
@@ -266,7 +283,21 @@ const startRun = (trigger: CleanupTrigger, deps: CleanupDeps) => {
     });
   };
 
-  return { summary, outbox, log, fail, call, callPages, groupContext, act, reportGreenInstances, flush, finish };
+  return {
+    summary,
+    outbox,
+    log,
+    budget,
+    fail,
+    call,
+    callPages,
+    groupContext,
+    factsOf,
+    act,
+    reportGreenInstances,
+    flush,
+    finish,
+  };
 };
 
 /**
@@ -276,25 +307,16 @@ const startRun = (trigger: CleanupTrigger, deps: CleanupDeps) => {
 export const cleanUpAfterDeployment = async (deploymentId: string, deps: CleanupDeps): Promise<CleanupSummary> => {
   const run = startRun('event', deps);
   try {
-    const deployment = await run.call('GetDeployment', () => deps.codedeploy.getDeployment(deploymentId));
+    const deployment = await run.call('GetDeployment', () => deps.codedeploy.getDeployment(deploymentId, run.budget));
     const unsuccessfulBlueGreen = deployment !== undefined && needsDeploymentGroupFacts(deployment);
     const context = unsuccessfulBlueGreen ? await run.groupContext(deployment) : UNKNOWN_CONTEXT;
     // Only a deployment that copied a group has a candidate: in-place and DISCOVER_EXISTING created none.
     const groupName = deployment && copiesGroup(deployment) ? createdGroupName(deployment) : undefined;
-    let group: GroupFacts | undefined;
+    let group: AutoScalingGroupFacts | undefined;
     if (groupName && unsuccessfulBlueGreen) {
-      group = await run.call('DescribeAutoScalingGroups', () => deps.autoscaling.describeGroup(groupName));
+      group = await run.call('DescribeAutoScalingGroups', () => deps.autoscaling.describeGroup(groupName, run.budget));
     }
-    const facts: CleanupFacts = {
-      trigger: 'event',
-      groupName,
-      deployment,
-      deploymentGroup: context.deploymentGroup,
-      inProgressDeploymentIds: context.inProgress,
-      group,
-      nowMs: deps.clock(),
-      minAgeMs: deps.minAgeMs,
-    };
+    const facts = run.factsOf(groupName, deployment, context, group);
     run.summary.candidates = groupName ? 1 : 0;
     const decision = decideCleanup(facts);
     if (decision.kind === 'report-green-instances') {
@@ -312,7 +334,7 @@ export const cleanUpAfterDeployment = async (deploymentId: string, deps: Cleanup
 };
 
 interface Candidate {
-  group: GroupFacts;
+  group: AutoScalingGroupFacts;
   deploymentId: string;
 }
 
@@ -332,7 +354,7 @@ export const sweepOrphans = async (deps: CleanupDeps): Promise<CleanupSummary> =
   let listingComplete = true;
 
   try {
-    for await (const page of run.callPages('DescribeAutoScalingGroups', deps.autoscaling.listGroups())) {
+    for await (const page of run.callPages('DescribeAutoScalingGroups', deps.autoscaling.listGroups(run.budget))) {
       for (const group of page) {
         if (!group.name.startsWith('CodeDeploy_')) continue;
         const parsed = parseCopiedGroupName(group.name);
@@ -358,11 +380,11 @@ export const sweepOrphans = async (deps: CleanupDeps): Promise<CleanupSummary> =
   const candidatesOf = (ids: string[]) => ids.reduce((n, id) => n + (byDeployment.get(id)?.length ?? 0), 0);
 
   let reached = 0;
-  for (; reached < deploymentIds.length && !outOfTime(); reached += DEPLOYMENTS_PER_BATCH) {
-    const ids = deploymentIds.slice(reached, reached + DEPLOYMENTS_PER_BATCH);
+  for (; reached < deploymentIds.length && !outOfTime(); reached += CODEDEPLOY_BATCH) {
+    const ids = deploymentIds.slice(reached, reached + CODEDEPLOY_BATCH);
     let deployments: Map<string, DeploymentFacts>;
     try {
-      const found = await run.call('BatchGetDeployments', () => deps.codedeploy.batchGetDeployments(ids));
+      const found = await run.call('BatchGetDeployments', () => deps.codedeploy.batchGetDeployments(ids, run.budget));
       deployments = new Map(found.map((d) => [d.deploymentId, d]));
     } catch (error) {
       // These candidates stay undecided until the next sweep; the failure still fails this invocation.
@@ -374,16 +396,7 @@ export const sweepOrphans = async (deps: CleanupDeps): Promise<CleanupSummary> =
       const context =
         deployment && needsDeploymentGroupFacts(deployment) ? await run.groupContext(deployment) : UNKNOWN_CONTEXT;
       for (const { group } of byDeployment.get(id) ?? []) {
-        const facts: CleanupFacts = {
-          trigger: 'sweep',
-          groupName: group.name,
-          deployment,
-          deploymentGroup: context.deploymentGroup,
-          inProgressDeploymentIds: context.inProgress,
-          group,
-          nowMs: deps.clock(),
-          minAgeMs: deps.minAgeMs,
-        };
+        const facts = run.factsOf(group.name, deployment, context, group);
         const decision = decideCleanup(facts);
         if (decision.kind !== 'report-green-instances') await run.act(decision, facts);
       }

@@ -1,3 +1,13 @@
+import type { AutoScalingGroupFacts } from '../aws/autoscaling.js';
+import {
+  type DeploymentDetails,
+  type DeploymentGroup,
+  type TagFilter,
+  type TagSet,
+  UNSUCCESSFUL_STATUSES,
+} from '../codedeploy/deployment.js';
+import type { CleanupTrigger } from '../events/sentinel.js';
+
 /**
  * Whether an Auto Scaling group left behind by a blue/green deployment may be deleted: one pure
  * decision over facts gathered beforehand, so that its safety can be tested on generated accounts.
@@ -7,16 +17,6 @@
  * deployment makes its copy the live group, so live groups carry that prefix too: the name alone
  * never proves a group is an orphan.
  */
-
-/** What started a cleanup. */
-export const CLEANUP_TRIGGERS = ['event', 'sweep'] as const;
-/** `event`: a FAILURE/STOP state change (acts at once); `sweep`: the scheduled pass over the region. */
-export type CleanupTrigger = (typeof CLEANUP_TRIGGERS)[number];
-
-/** Whether the cleanup deletes or only reports. */
-export const CLEANUP_MODES = ['delete', 'report'] as const;
-/** `report` decides and reports but deletes nothing. */
-export type CleanupMode = (typeof CLEANUP_MODES)[number];
 
 /** Why a candidate group is kept, in words for people. */
 export const KEEP_REASONS = {
@@ -37,69 +37,25 @@ export const KEEP_REASONS = {
 /** A named refusal. */
 export type KeepReason = keyof typeof KEEP_REASONS;
 
-/** Statuses after which CodeDeploy will not touch the copy again. */
-export const UNSUCCESSFUL_STATUSES: ReadonlySet<string> = new Set(['Failed', 'Stopped']);
+/** What the decision reads of a deployment (GetDeployment / BatchGetDeployments). */
+export type DeploymentFacts = Pick<
+  DeploymentDetails,
+  | 'deploymentId'
+  | 'application'
+  | 'deploymentGroup'
+  | 'status'
+  | 'deploymentType'
+  | 'greenFleetAction'
+  | 'autoScalingGroups'
+  | 'targetTagSet'
+  | 'completeTime'
+>;
 
-/** ListDeployments statuses of a deployment that has not finished. */
-export const IN_PROGRESS_STATUSES = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'] as const;
-
-/** One CodeDeploy tag filter (`EC2TagFilter`): Type is KEY_ONLY, VALUE_ONLY or KEY_AND_VALUE. */
-export interface TagFilter {
-  key?: string;
-  value?: string;
-  type?: string;
-}
-
-/**
- * Tag filters as CodeDeploy combines them: an instance belongs when, for every inner list, it
- * matches at least one filter of that list (`ec2TagSet`; a plain `ec2TagFilters` list is one list).
- */
-export type TagSet = TagFilter[][];
-
-/** What GetDeployment / BatchGetDeployments say about a deployment. */
-export interface DeploymentFacts {
-  deploymentId: string;
-  application?: string;
-  deploymentGroup?: string;
-  status?: string;
-  deploymentType?: string;
-  /** `COPY_AUTO_SCALING_GROUP` or `DISCOVER_EXISTING`. */
-  greenFleetAction?: string;
-  /** `targetInstances.autoScalingGroups`. */
-  targetAutoScalingGroups?: string[];
-  /** `targetInstances.tagFilters` / `ec2TagSet`: the replacement instances of DISCOVER_EXISTING. */
-  targetTagSet?: TagSet;
-  completeTimeMs?: number;
-}
-
-/** What GetDeploymentGroup says. */
-export interface DeploymentGroupFacts {
-  application: string;
-  deploymentGroup: string;
-  /** `autoScalingGroups[].name`: the groups the deployment group currently deploys to. */
-  liveGroupNames: string[];
-  /** `ec2TagFilters` / `ec2TagSet`. */
-  tagSet?: TagSet;
-}
-
-/** An instance of an Auto Scaling group. */
-export interface GroupInstance {
-  instanceId: string;
-  instanceType?: string;
-  lifecycleState?: string;
-}
-
-/** What DescribeAutoScalingGroups says about one group. */
-export interface GroupFacts {
-  name: string;
-  arn?: string;
-  /** Only set while a deletion is in progress ("Delete in progress"). */
-  status?: string;
-  /** `none`, `prevent-force-deletion` or `prevent-all-deletion`; absent means `none`. */
-  deletionProtection?: string;
-  createdTimeMs?: number;
-  instances: GroupInstance[];
-}
+/** What the decision reads of a deployment group (GetDeploymentGroup). */
+export type DeploymentGroupFacts = Pick<
+  DeploymentGroup,
+  'application' | 'deploymentGroup' | 'liveAutoScalingGroups' | 'tagSet'
+>;
 
 /** Everything the decision looks at; absent facts are unknown, and unknown never deletes. */
 export interface CleanupFacts {
@@ -110,7 +66,7 @@ export interface CleanupFacts {
   deploymentGroup: DeploymentGroupFacts | undefined;
   /** Deployments of the same deployment group that have not finished. */
   inProgressDeploymentIds: string[] | undefined;
-  group: GroupFacts | undefined;
+  group: AutoScalingGroupFacts | undefined;
   nowMs: number;
   /** Sweep only: how long ago the deployment must have completed. */
   minAgeMs: number;
@@ -155,7 +111,7 @@ export const needsDeploymentGroupFacts = (deployment: DeploymentFacts | undefine
  * deployment's id (the name survives a later rename of the deployment group), else the naming rule.
  */
 export const createdGroupName = (deployment: DeploymentFacts): string | undefined => {
-  const listed = deployment.targetAutoScalingGroups?.[0];
+  const listed = deployment.autoScalingGroups?.[0];
   if (listed !== undefined && parseCopiedGroupName(listed)?.deploymentId === deployment.deploymentId) return listed;
   if (!deployment.deploymentGroup) return undefined;
   const byRule = copiedGroupName(deployment.deploymentGroup, deployment.deploymentId);
@@ -163,7 +119,7 @@ export const createdGroupName = (deployment: DeploymentFacts): string | undefine
 };
 
 /** ForceDelete is refused by both `prevent-*` levels, so only `none` lets the deletion through. */
-const protectionAllows = (group: GroupFacts): boolean => (group.deletionProtection ?? 'none') === 'none';
+const protectionAllows = (group: AutoScalingGroupFacts): boolean => (group.deletionProtection ?? 'none') === 'none';
 
 /**
  * Deletes only when every rule holds; otherwise keeps, naming the first rule that refused.
@@ -189,7 +145,7 @@ export const decideCleanup = (facts: CleanupFacts): Decision => {
   const sameGroup =
     dg && dg.application === deployment.application && dg.deploymentGroup === deployment.deploymentGroup;
   if (!dg || !sameGroup || !facts.inProgressDeploymentIds) return keep('deployment-group-unknown');
-  if (dg.liveGroupNames.includes(groupName)) return keep('live-group');
+  if (dg.liveAutoScalingGroups.includes(groupName)) return keep('live-group');
   if (facts.inProgressDeploymentIds.length > 0) return keep('deployment-in-progress');
 
   if (!group || group.name !== groupName) return keep('group-not-found');
@@ -197,7 +153,7 @@ export const decideCleanup = (facts: CleanupFacts): Decision => {
   if (!protectionAllows(group)) return keep('deletion-protected');
 
   if (facts.trigger === 'sweep') {
-    const completed = deployment.completeTimeMs;
+    const completed = deployment.completeTime?.getTime();
     if (completed === undefined || facts.nowMs - completed < facts.minAgeMs) return keep('too-recent');
   }
   return { kind: 'delete', groupName, reason: 'orphan' };

@@ -1,7 +1,7 @@
-import type { CleanupDetail } from '../events/sentinel.js';
-import type { CleanupFacts, CleanupMode, Decision, DeploymentFacts } from './decide.js';
+import type { InstanceFacts } from '../aws/ec2.js';
+import type { CleanupDetail, CleanupMode } from '../events/sentinel.js';
+import type { CleanupFacts, Decision, DeploymentFacts } from './decide.js';
 import { KEEP_REASONS, parseCopiedGroupName } from './decide.js';
-import type { InstanceFacts } from './ports.js';
 
 /**
  * The published form of each outcome (`lib/events/sentinel.ts`), built by pure functions so that

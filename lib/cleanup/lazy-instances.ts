@@ -1,15 +1,15 @@
-import type { EC2ClientConfig } from '@aws-sdk/client-ec2';
-import type { InstancesPort } from './ports.js';
+import type { AwsClientOptions } from '../aws/config.js';
+import type { Ec2Port } from '../aws/ec2.js';
 
 /**
- * The instances port, loaded on first use: `import()` keeps the EC2 client out of every path that
- * never asks for it (only DISCOVER_EXISTING deployments do). The port is kept once loaded.
+ * The EC2 port, loaded on first use: `import()` keeps the EC2 client out of every path that never
+ * asks for it (only DISCOVER_EXISTING deployments do). The port is kept once loaded.
  */
-export const lazyInstancesPort = (config: EC2ClientConfig = {}): (() => Promise<InstancesPort>) => {
-  let loading: Promise<InstancesPort> | undefined;
+export const lazyEc2Port = (options: AwsClientOptions = {}): (() => Promise<Ec2Port>) => {
+  let loading: Promise<Ec2Port> | undefined;
   return () => {
-    loading ??= import('./instances.js')
-      .then((module) => module.createDefaultInstancesPort(config))
+    loading ??= import('../aws/ec2.js')
+      .then((module) => module.createEc2Port(options))
       .catch((error: unknown) => {
         loading = undefined; // a failed load is retried by the next caller
         throw error;

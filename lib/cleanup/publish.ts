@@ -1,10 +1,8 @@
-import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { isTransientAwsError } from '../aws/errors.js';
+import { ENTRIES_PER_CALL, type EventBridgePort, type EventEntry } from '../aws/eventbridge.js';
 import { CLEANUP_DETAIL_TYPE, type CleanupDetail, cleanupDetailSchema, SENTINEL_SOURCE } from '../events/sentinel.js';
 import { retry } from '../retry.js';
 import { type Deadline, realSleep, type Sleep } from '../time.js';
-
-/** PutEvents takes at most 10 entries per call. */
-export const ENTRIES_PER_CALL = 10;
 
 /** Some entries of a PutEvents call were refused (they come back inside a 200 answer). */
 export class CleanupPublishError extends Error {
@@ -23,9 +21,9 @@ export interface CleanupPublisherOptions {
   /** Name or ARN of the bus; the account's default bus when absent. */
   busName?: string;
   sleep?: Sleep;
-  /** Retries of refused entries stop before this deadline. */
-  deadline?: Deadline;
-  /** Calls in all for one batch, the first included. */
+  /** No call and no retry starts that would pass this deadline. */
+  deadline: Deadline;
+  /** PutEvents calls in all for one batch, the first included, whatever the cause (default 5). */
   maxAttempts?: number;
   baseDelayMs?: number;
   random?: () => number;
@@ -34,40 +32,39 @@ export interface CleanupPublisherOptions {
 /** Publishes cleanup outcomes on the bus, so that the notifier and the stream report them. */
 export type CleanupPublisher = (details: CleanupDetail[]) => Promise<void>;
 
-const isTransient = (error: unknown): boolean => {
-  if (error instanceof CleanupPublishError) return true;
-  const e = error as { $retryable?: unknown; $metadata?: { httpStatusCode?: number }; name?: string } | undefined;
-  return Boolean(e?.$retryable) || (e?.$metadata?.httpStatusCode ?? 0) >= 500 || /Throttl/i.test(e?.name ?? '');
-};
-
 /** One PutEvents entry for a cleanup outcome (pure); the detail is checked against the contract. */
-export const toPutEventsEntry = (detail: CleanupDetail, busName?: string): PutEventsRequestEntry => ({
-  Source: SENTINEL_SOURCE,
-  DetailType: CLEANUP_DETAIL_TYPE,
-  Detail: JSON.stringify(cleanupDetailSchema.parse(detail)),
-  ...(busName ? { EventBusName: busName } : {}),
+export const toEventEntry = (detail: CleanupDetail, busName?: string): EventEntry => ({
+  source: SENTINEL_SOURCE,
+  detailType: CLEANUP_DETAIL_TYPE,
+  detail: JSON.stringify(cleanupDetailSchema.parse(detail)),
+  ...(busName ? { eventBusName: busName } : {}),
 });
 
 /**
- * A publisher over an EventBridge client: 10 entries per call; entries refused inside a 200
- * answer (FailedEntryCount) are sent again with backoff until the deadline, then it throws.
+ * A publisher over the EventBridge port: 10 entries per call; a failed call, or entries refused
+ * inside a 200 answer (FailedEntryCount), are sent again with backoff. This loop is the calls' only
+ * retry budget (the port is asked for one attempt each time); it throws once attempts or the
+ * deadline run out.
  */
 export const createCleanupPublisher =
-  (client: EventBridgeClient, options: CleanupPublisherOptions = {}): CleanupPublisher =>
+  (events: Pick<EventBridgePort, 'putEvents'>, options: CleanupPublisherOptions): CleanupPublisher =>
   async (details) => {
     for (let i = 0; i < details.length; i += ENTRIES_PER_CALL) {
       let pending = details
         .slice(i, i + ENTRIES_PER_CALL)
-        .map((detail) => ({ detail, entry: toPutEventsEntry(detail, options.busName) }));
+        .map((detail) => ({ detail, entry: toEventEntry(detail, options.busName) }));
       await retry(
         async () => {
-          const answer = await client.send(new PutEventsCommand({ Entries: pending.map((p) => p.entry) }));
-          if (!answer.FailedEntryCount) return;
+          const answer = await events.putEvents(
+            pending.map((p) => p.entry),
+            { deadline: options.deadline, attempts: 1 },
+          );
+          if (!answer.failedEntryCount) return;
           const refused = pending.flatMap((p, index) => {
-            const result = answer.Entries?.[index];
+            const result = answer.results[index];
             // An entry with no result at all is not known to be accepted: count it as refused.
-            return !result || result.ErrorCode || !result.EventId
-              ? [{ ...p, errorCode: result?.ErrorCode, errorMessage: result?.ErrorMessage }]
+            return !result || result.errorCode || !result.eventId
+              ? [{ ...p, errorCode: result?.errorCode, errorMessage: result?.errorMessage }]
               : [];
           });
           if (refused.length === 0) return;
@@ -84,7 +81,8 @@ export const createCleanupPublisher =
           deadline: options.deadline,
           sleep: options.sleep ?? realSleep,
           random: options.random,
-          classify: isTransient,
+          // Refused entries are sent again whatever their error code: attempts and the deadline bound it.
+          classify: (error) => error instanceof CleanupPublishError || isTransientAwsError(error),
         },
       );
     }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { issueLines } from './issues.js';
 import { type AlarmStateChange, alarmStateChangeSchema } from './alarm.js';
 import {
   type DeploymentStateChange,
@@ -21,12 +22,6 @@ const KNOWN: ReadonlyArray<[string, string, z.ZodType, ClassifiedEvent['kind']]>
   ['aws.cloudwatch', 'CloudWatch Alarm State Change', alarmStateChangeSchema, 'alarm'],
   ['deploy-sentinel', 'Deploy Sentinel Cleanup', cleanupEventSchema, 'cleanup'],
 ];
-
-const describeIssues = (error: z.ZodError): string =>
-  error.issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
 
 /**
  * Names what an incoming event is, or says precisely why it is not something we know. Never
@@ -54,7 +49,7 @@ export const classifyEvent = (raw: unknown): ClassifiedEvent => {
   if (!parsed.success) {
     return {
       kind: 'unknown',
-      reason: `${String(detailType)} with an unexpected shape: ${describeIssues(parsed.error)}`,
+      reason: `${String(detailType)} with an unexpected shape: ${issueLines(parsed.error, 5).join('; ')}`,
       raw,
     };
   }

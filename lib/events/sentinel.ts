@@ -8,6 +8,16 @@ import { z } from 'zod';
 export const SENTINEL_SOURCE = 'deploy-sentinel';
 export const CLEANUP_DETAIL_TYPE = 'Deploy Sentinel Cleanup';
 
+/** What started a cleanup. */
+export const CLEANUP_TRIGGERS = ['event', 'sweep'] as const;
+/** `event`: a FAILURE/STOP state change (acts at once); `sweep`: the scheduled pass over the region. */
+export type CleanupTrigger = (typeof CLEANUP_TRIGGERS)[number];
+
+/** Whether the cleanup deletes or only reports (stage parameter `cleanupMode`). */
+export const CLEANUP_MODES = ['delete', 'report'] as const;
+/** `report` decides and reports but deletes nothing. */
+export type CleanupMode = (typeof CLEANUP_MODES)[number];
+
 /**
  * - `deleted`: the orphaned group was deleted.
  * - `would-delete`: report mode; it would have been deleted.
@@ -27,32 +37,34 @@ export const CLEANUP_ACTIONS = [
 ] as const;
 export type CleanupAction = (typeof CLEANUP_ACTIONS)[number];
 
-export const cleanupDetailSchema = z
-  .object({
-    action: z.enum(CLEANUP_ACTIONS),
-    trigger: z.enum(['event', 'sweep']),
-    mode: z.enum(['delete', 'report']),
-    /** A named reason (`live-group`, `deployment-in-progress`, …) for kept groups; `orphan` otherwise. */
-    reason: z.string().min(1),
-    /** The same reason in words, for people. */
-    reasonText: z.string().optional(),
-    autoScalingGroupName: z.string().optional(),
-    application: z.string().optional(),
-    deploymentGroup: z.string().optional(),
-    deploymentId: z.string().optional(),
-    deploymentStatus: z.string().optional(),
-    instanceCount: z.number().int().nonnegative().optional(),
-    instanceTypes: z.array(z.string()).optional(),
-    instanceIds: z.array(z.string()).optional(),
-    groupCreatedTime: z.string().optional(),
-    /** How long the group had been running when it was deleted or looked at. */
-    runningMs: z.number().nonnegative().optional(),
-    error: z.string().optional(),
-    /** Sweep totals, with `sweep-incomplete`. */
-    examined: z.number().int().nonnegative().optional(),
-    remaining: z.number().int().nonnegative().optional(),
-  })
-  .loose();
+/** The fields the contract names; schema/state-record.v1.json documents their use in the stream. */
+const cleanupDetailFields = z.object({
+  action: z.enum(CLEANUP_ACTIONS),
+  trigger: z.enum(CLEANUP_TRIGGERS),
+  mode: z.enum(CLEANUP_MODES),
+  /** A named reason (`live-group`, `deployment-in-progress`, …) for kept groups; `orphan` otherwise. */
+  reason: z.string().min(1),
+  /** The same reason in words, for people. */
+  reasonText: z.string().optional(),
+  autoScalingGroupName: z.string().optional(),
+  application: z.string().optional(),
+  deploymentGroup: z.string().optional(),
+  deploymentId: z.string().optional(),
+  deploymentStatus: z.string().optional(),
+  instanceCount: z.number().int().nonnegative().optional(),
+  instanceTypes: z.array(z.string()).optional(),
+  instanceIds: z.array(z.string()).optional(),
+  groupCreatedTime: z.string().optional(),
+  /** How long the group had been running when it was deleted or looked at. */
+  runningMs: z.number().nonnegative().optional(),
+  error: z.string().optional(),
+  /** Sweep totals, with `sweep-incomplete`. */
+  examined: z.number().int().nonnegative().optional(),
+  remaining: z.number().int().nonnegative().optional(),
+});
+
+/** A cleanup event's detail; fields a later version adds pass through. */
+export const cleanupDetailSchema = cleanupDetailFields.loose();
 
 export const cleanupEventSchema = z.object({
   version: z.string().optional(),
@@ -67,4 +79,6 @@ export const cleanupEventSchema = z.object({
 });
 
 export type CleanupDetail = z.infer<typeof cleanupDetailSchema>;
+/** The named fields of a cleanup detail, without the pass-through of unknown ones. */
+export type CleanupDetailFields = z.infer<typeof cleanupDetailFields>;
 export type CleanupEvent = z.infer<typeof cleanupEventSchema>;

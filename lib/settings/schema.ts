@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { deploymentStateSchema } from '../events/codedeploy.js';
+import { issueLines } from '../events/issues.js';
 import { ALARM_STATES } from '../events/alarm.js';
-import { SEVERITIES } from '../slack/blocks.js';
+import { SEVERITIES } from '../alerts/blocks.js';
 import { hooksSettingsSchema } from '../hooks/settings.js';
 import { webhookParameterSchema } from './ssm-parameter.js';
 
@@ -138,8 +139,11 @@ export class SettingsError extends Error {
   override name = 'SettingsError';
 }
 
+/** Every problem on a line of its own, as packaging and cold start print them. */
 export const formatIssues = (error: z.ZodError): string =>
-  error.issues.map((issue) => `  - ${issue.path.join('.') || '(root)'}: ${issue.message}`).join('\n');
+  issueLines(error)
+    .map((line) => `  - ${line}`)
+    .join('\n');
 
 /** Validates settings, listing every problem at once. */
 export const parseSettings = (input: unknown, origin = 'settings'): Settings => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { DeploymentDetails } from '../codedeploy/describe.js';
+import type { DeploymentDetails } from '../codedeploy/deployment.js';
 import type { ClassifiedEvent } from '../events/classify.js';
+import type { CleanupDetailFields } from '../events/sentinel.js';
 import { fitPartitionKey, fitRecord, MAX_RECORD_BYTES, truncateUtf8 } from './size.js';
 
 /**
@@ -14,9 +15,6 @@ export const STATE_RECORD_SCHEMA_VERSION = 1 as const;
 /** What the event was; `unknown` keeps an unrecognised event in the history. */
 export const RECORD_KINDS = ['deployment', 'instance', 'alarm', 'cleanup', 'unknown'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
-
-/** The creator GetDeployment reports for a deployment CodeDeploy started to roll another one back. */
-export const ROLLBACK_CREATOR = 'codeDeployRollback';
 
 /** What GetDeployment said about the deployment when the record was written. */
 export interface RecordEnrichment {
@@ -36,23 +34,11 @@ export interface RecordEnrichment {
   durationMs?: number;
 }
 
-/** What the cleanup reported (lib/events/sentinel.ts); the action itself is the record's `state`. */
-export interface RecordCleanup {
-  trigger: 'event' | 'sweep';
-  mode: 'delete' | 'report';
-  reason: string;
-  reasonText?: string;
-  autoScalingGroupName?: string;
-  deploymentStatus?: string;
-  instanceCount?: number;
-  instanceTypes?: string[];
-  instanceIds?: string[];
-  groupCreatedTime?: string;
-  runningMs?: number;
-  error?: string;
-  examined?: number;
-  remaining?: number;
-}
+/**
+ * What the cleanup reported (its detail, lib/events/sentinel.ts): the action itself is the record's
+ * `state`, and the deployment it concerns is named at the top of the record.
+ */
+export type RecordCleanup = Omit<CleanupDetailFields, 'action' | 'application' | 'deploymentGroup' | 'deploymentId'>;
 
 /** One Kinesis record, schema version 1. */
 export interface StateRecord {

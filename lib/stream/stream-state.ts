@@ -1,4 +1,6 @@
-import type { DeploymentDetails } from '../codedeploy/describe.js';
+import type { CodeDeployPort } from '../aws/codedeploy.js';
+import type { DeploymentDetails } from '../codedeploy/deployment.js';
+import { enrichmentBudget } from '../codedeploy/describe.js';
 import { classifyEvent } from '../events/classify.js';
 import { type Logger, log as processLog } from '../log.js';
 import { type Clock, type Deadline, realClock } from '../time.js';
@@ -9,7 +11,7 @@ import type { PutResult, RecordWriter } from './writer.js';
 export interface StreamStateDeps {
   writer: RecordWriter;
   /** GetDeployment for deployment events; a failure only costs the record its enrichment. */
-  describe?: (deploymentId: string) => Promise<DeploymentDetails>;
+  codedeploy?: Pick<CodeDeployPort, 'getDeployment'>;
   deadline: Deadline;
   log?: Logger;
   clock?: Clock;
@@ -31,12 +33,18 @@ export const streamStateChange = async (
     logger.warn('unrecognised event streamed as unknown', { reason: classified.reason });
   }
   let details: DeploymentDetails | undefined;
-  if (classified.kind === 'deployment' && deps.describe) {
+  if (classified.kind === 'deployment' && deps.codedeploy) {
     const { deploymentId } = classified.event.detail;
-    details = await deps.describe(deploymentId).catch((error: unknown) => {
-      logger.warn('deployment enrichment unavailable', { deploymentId, error });
-      return undefined;
-    });
+    details = await deps.codedeploy.getDeployment(deploymentId, enrichmentBudget(deps.deadline, deps.clock)).then(
+      (found) => {
+        if (!found) logger.warn('deployment enrichment unavailable', { deploymentId, reason: 'unknown to CodeDeploy' });
+        return found;
+      },
+      (error: unknown) => {
+        logger.warn('deployment enrichment unavailable', { deploymentId, error });
+        return undefined;
+      },
+    );
   }
   const record = toStateRecord(classified, details, { recordedAt: new Date((deps.clock ?? realClock)()) });
   const result = await deps.writer.put([record], deps.deadline);

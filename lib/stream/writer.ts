@@ -1,4 +1,5 @@
-import { type KinesisClient, PutRecordsCommand, type PutRecordsResultEntry } from '@aws-sdk/client-kinesis';
+import { errorText, isTransientAwsError } from '../aws/errors.js';
+import type { KinesisPort, PutRecordsAnswer } from '../aws/kinesis.js';
 import { type Logger, log as processLog } from '../log.js';
 import { DeadlineExceededError, retry } from '../retry.js';
 import type { Deadline, Sleep } from '../time.js';
@@ -50,33 +51,15 @@ export class PartialFailureError extends Error {
   }
 }
 
-// Per-record codes (PutRecords reference) and request errors that a later attempt can overcome.
-const TRANSIENT_CODES = new Set([
-  'ProvisionedThroughputExceededException',
-  'InternalFailure',
-  'InternalFailureException',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'ThrottlingException',
-  'LimitExceededException',
-  'KMSThrottlingException',
-  'TimeoutError',
-  'AbortError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-]);
-
-/** Whether a failed PutRecords attempt is worth repeating (pure). */
-export const isTransientWriteError = (error: unknown): boolean => {
-  if (error instanceof PartialFailureError) return error.errorCodes.every((code) => TRANSIENT_CODES.has(code));
-  if (!(error instanceof Error)) return false;
-  const sdk = error as Error & { $retryable?: unknown; $metadata?: { httpStatusCode?: number }; code?: unknown };
-  if (TRANSIENT_CODES.has(error.name) || sdk.$retryable) return true;
-  const status = sdk.$metadata?.httpStatusCode;
-  if (status !== undefined) return status >= 500 || status === 429;
-  // No HTTP status and a system error code: the request never got an answer (reset, refused).
-  return typeof sdk.code === 'string';
-};
+/**
+ * Whether a failed PutRecords attempt is worth repeating (pure): a request error by the service's
+ * one rule, a partial failure when every rejected record's code is transient by that same rule
+ * (Kinesis names them like request errors: ProvisionedThroughputExceededException, InternalFailure).
+ */
+export const isRetryableWrite = (error: unknown): boolean =>
+  error instanceof PartialFailureError
+    ? error.errorCodes.every((code) => isTransientAwsError({ name: code }))
+    : isTransientAwsError(error);
 
 /** Serialises a record for Kinesis, trimming it first if it would not fit (pure). */
 export const encodeRecord = (record: StateRecord, maxRecordBytes = MAX_RECORD_BYTES): EncodedRecord => {
@@ -116,33 +99,38 @@ export const toBatches = (
  */
 export const rejectedRecords = (
   sent: EncodedRecord[],
-  response: { FailedRecordCount?: number; Records?: PutRecordsResultEntry[] },
+  answer: PutRecordsAnswer,
 ): { failed: EncodedRecord[]; errorCodes: string[] } => {
-  const entries = response.Records ?? [];
   const failed: EncodedRecord[] = [];
   const codes = new Set<string>();
   sent.forEach((record, i) => {
-    const entry = entries[i];
-    if (entry?.ErrorCode || !entry) {
+    const result = answer.results[i];
+    if (result?.errorCode || !result) {
       failed.push(record);
-      codes.add(entry?.ErrorCode ?? 'MissingResult');
+      codes.add(result?.errorCode ?? 'MissingResult');
     }
   });
-  if ((response.FailedRecordCount ?? 0) > 0 && failed.length === 0) {
+  if (answer.failedRecordCount > 0 && failed.length === 0) {
     return { failed: [...sent], errorCodes: ['UnattributedFailure'] };
   }
   return { failed, errorCodes: [...codes] };
 };
 
-/** The stream, the client, and the knobs tests turn (sleep, random) or limits rarely changed. */
+/** The stream, the port, and the knobs tests turn (sleep, random) or limits rarely changed. */
 export interface RecordWriterOptions {
-  client: KinesisClient;
+  kinesis: Pick<KinesisPort, 'putRecords'>;
   streamName: string;
   sleep?: Sleep;
   log?: Logger;
   random?: () => number;
-  /** PutRecords attempts per request, the first included (default 8); the deadline usually ends it sooner. */
+  /**
+   * PutRecords calls per request, the first included (default 8), whatever the cause: a request
+   * error or records rejected inside a 200. The port itself never retries, so this is the only
+   * budget; the deadline usually ends it sooner.
+   */
   maxAttempts?: number;
+  /** Each PutRecords call is abandoned after this long (default 10 s; at most the time left). */
+  requestTimeoutMs?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
   maxRecordBytes?: number;
@@ -192,7 +180,7 @@ const failureOf = (error: unknown, pending: EncodedRecord[], attempts: number): 
     return new StreamWriteError(
       `${ids.length} record(s) still rejected after ${attempts} attempt(s): ${codes.join(', ')}`,
       'partial-failure',
-      isTransientWriteError(error),
+      isRetryableWrite(error),
       ids,
       codes,
       attempts,
@@ -200,9 +188,9 @@ const failureOf = (error: unknown, pending: EncodedRecord[], attempts: number): 
     );
   }
   return new StreamWriteError(
-    `PutRecords failed after ${attempts} attempt(s): ${error instanceof Error ? error.message : String(error)}`,
+    `PutRecords failed after ${attempts} attempt(s): ${errorText(error)}`,
     'request-failed',
-    isTransientWriteError(error),
+    isRetryableWrite(error),
     ids,
     codes,
     attempts,
@@ -218,9 +206,10 @@ interface Progress {
   lastError?: unknown;
 }
 
-/** A Kinesis writer for state records; the client must use HTTP/1.1 (see createKinesisClient). */
+/** A Kinesis writer for state records. */
 export const createRecordWriter = (options: RecordWriterOptions): RecordWriter => {
   const logger = options.log ?? processLog;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
 
   const putBatch = (progress: Progress, deadline: Deadline) =>
     retry(
@@ -228,15 +217,14 @@ export const createRecordWriter = (options: RecordWriterOptions): RecordWriter =
         const left = deadline.remainingMs();
         if (left <= 0) throw new DeadlineExceededError('no time left to write records', { cause: progress.lastError });
         progress.attempts += 1;
-        const response = await options.client.send(
-          new PutRecordsCommand({
-            StreamName: options.streamName,
-            Records: progress.pending.map((r) => ({ Data: r.data, PartitionKey: r.partitionKey })),
-          }),
-          // A request that outlived the invocation would be cut off without a trace.
-          { abortSignal: AbortSignal.timeout(left) },
+        // One call, no retry inside: this loop is the request's only retry budget. Its time-out is
+        // cut to the time left, since a request that outlived the invocation would end without a trace.
+        const answer = await options.kinesis.putRecords(
+          options.streamName,
+          progress.pending.map((r) => ({ data: r.data, partitionKey: r.partitionKey })),
+          { deadline, attempts: 1, timeoutMs: requestTimeoutMs },
         );
-        const { failed, errorCodes } = rejectedRecords(progress.pending, response);
+        const { failed, errorCodes } = rejectedRecords(progress.pending, answer);
         progress.pending = failed;
         if (failed.length > 0) throw new PartialFailureError(failed, errorCodes);
       },
@@ -247,7 +235,7 @@ export const createRecordWriter = (options: RecordWriterOptions): RecordWriter =
         deadline,
         sleep: options.sleep,
         random: options.random,
-        classify: (error) => !(error instanceof DeadlineExceededError) && isTransientWriteError(error),
+        classify: (error) => !(error instanceof DeadlineExceededError) && isRetryableWrite(error),
         onRetry: (error, attempt, delayMs) => {
           progress.lastError = error;
           logger.warn('kinesis write retry', {

@@ -3,12 +3,15 @@ import { CodeDeployClient, type DeploymentGroupInfo, type DeploymentInfo } from 
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { seededRandom } from '../../tools/metrics/generate.js';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { createAutoScalingPort } from '../../lib/cleanup/autoscaling.js';
+import { autoScalingPortOver } from '../../lib/aws/autoscaling.js';
+import { codeDeployPortOver } from '../../lib/aws/codedeploy.js';
+import { clientConfig } from '../../lib/aws/config.js';
+import { ec2PortOver } from '../../lib/aws/ec2.js';
+import { eventBridgePortOver } from '../../lib/aws/eventbridge.js';
 import { type CleanupSummary, sweepOrphans } from '../../lib/cleanup/clean-up.js';
-import { createCodeDeployPort } from '../../lib/cleanup/codedeploy.js';
-import type { CleanupMode, KeepReason } from '../../lib/cleanup/decide.js';
-import { createInstancesPort } from '../../lib/cleanup/instances.js';
+import type { KeepReason } from '../../lib/cleanup/decide.js';
 import { createCleanupPublisher } from '../../lib/cleanup/publish.js';
+import type { CleanupMode } from '../../lib/events/sentinel.js';
 import { createLogger, type Logger } from '../../lib/log.js';
 import { deadlineAt, realClock, realSleep } from '../../lib/time.js';
 import type { Scenario, ScenarioAutoScalingGroup } from '../scenario.js';
@@ -378,12 +381,13 @@ export const startCleanupStandIns = async (
 
 /** SDK clients pointed at the stand-ins (dummy credentials, any region). */
 export const standInClients = (standIns: CleanupStandIns, region = 'us-east-1') => {
-  const config = { region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  // The service's client settings (no SDK retries), one request handler per client.
+  const config = () => clientConfig({ region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   return {
-    codedeploy: new CodeDeployClient({ ...config, endpoint: standIns.aws.url }),
-    autoscaling: new AutoScalingClient({ ...config, endpoint: standIns.aws.url }),
-    eventbridge: new EventBridgeClient({ ...config, endpoint: standIns.aws.url }),
-    ec2: new EC2Client({ ...config, endpoint: standIns.ec2.url }),
+    codedeploy: new CodeDeployClient({ ...config(), endpoint: standIns.aws.url }),
+    autoscaling: new AutoScalingClient({ ...config(), endpoint: standIns.aws.url }),
+    eventbridge: new EventBridgeClient({ ...config(), endpoint: standIns.aws.url }),
+    ec2: new EC2Client({ ...config(), endpoint: standIns.ec2.url }),
   };
 };
 
@@ -414,14 +418,15 @@ export const benchSweep = async (
   const mode = options.mode ?? 'delete';
   try {
     const started = performance.now();
+    const deadline = deadlineAt(Date.now() + 15 * 60_000);
     const summary = await sweepOrphans({
-      codedeploy: createCodeDeployPort(clients.codedeploy),
-      autoscaling: createAutoScalingPort(clients.autoscaling),
-      instances: async () => createInstancesPort(clients.ec2),
-      publish: createCleanupPublisher(clients.eventbridge),
+      codedeploy: codeDeployPortOver(clients.codedeploy),
+      autoscaling: autoScalingPortOver(clients.autoscaling),
+      instances: async () => ec2PortOver(clients.ec2),
+      publish: createCleanupPublisher(eventBridgePortOver(clients.eventbridge), { deadline }),
       mode,
       minAgeMs: account.minAgeMs,
-      deadline: deadlineAt(Date.now() + 15 * 60_000),
+      deadline,
       clock: realClock,
       sleep: realSleep,
       log: options.log ?? createLogger({ level: 'warn' }),

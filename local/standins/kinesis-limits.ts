@@ -1,6 +1,6 @@
-import type { KinesisClient, KinesisClientConfig } from '@aws-sdk/client-kinesis';
+import { KinesisClient, type KinesisClientConfig } from '@aws-sdk/client-kinesis';
 import { createHash } from 'node:crypto';
-import { createKinesisClient } from '../../lib/stream/client.js';
+import { clientConfig } from '../../lib/aws/config.js';
 import { type Clock, realClock } from '../../lib/time.js';
 import { AwsFault, type JsonOperation, startAwsStandIn } from './aws.js';
 import { LOCAL_CREDENTIALS } from './kinesis.js';
@@ -350,10 +350,9 @@ export const startKinesisLimitsStandIn = async (options: KinesisLimitOptions): P
     put: state.put,
     throttleNext: state.throttleNext,
     client(config = {}) {
-      const client = createKinesisClient({
+      const client = new KinesisClient({
+        ...clientConfig({ region: REGION, credentials: LOCAL_CREDENTIALS }),
         endpoint: server.url,
-        region: REGION,
-        credentials: LOCAL_CREDENTIALS,
         ...config,
       });
       clients.push(client);

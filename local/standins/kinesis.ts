@@ -1,8 +1,8 @@
-import { CreateStreamCommand, DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import { createKinesisClient } from '../../lib/stream/client.js';
+import { clientConfig } from '../../lib/aws/config.js';
 
 /**
  * A real Kinesis API on 127.0.0.1: kinesalite (pure JavaScript, in memory), started from code.
@@ -52,7 +52,10 @@ export const startKinesisStandIn = async (options: KinesisStandInOptions = {}): 
   const url = `http://127.0.0.1:${port}`;
   const clients: KinesisClient[] = [];
   const client = () => {
-    const c = createKinesisClient({ endpoint: url, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+    const c = new KinesisClient({
+      ...clientConfig({ region: 'us-east-1', credentials: LOCAL_CREDENTIALS }),
+      endpoint: url,
+    });
     clients.push(c);
     return c;
   };

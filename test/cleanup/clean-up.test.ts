@@ -1,10 +1,12 @@
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAutoScalingPort } from '../../lib/cleanup/autoscaling.js';
+import { autoScalingPortOver } from '../../lib/aws/autoscaling.js';
+import { codeDeployPortOver } from '../../lib/aws/codedeploy.js';
+import { clientConfig } from '../../lib/aws/config.js';
+import { ec2PortOver } from '../../lib/aws/ec2.js';
+import { eventBridgePortOver } from '../../lib/aws/eventbridge.js';
 import { CleanupError, type CleanupDeps, cleanUpAfterDeployment, sweepOrphans } from '../../lib/cleanup/clean-up.js';
-import { createCodeDeployPort } from '../../lib/cleanup/codedeploy.js';
-import { createInstancesPort } from '../../lib/cleanup/instances.js';
 import { CleanupPublishError, createCleanupPublisher } from '../../lib/cleanup/publish.js';
 import { cleanupEventSchema } from '../../lib/events/sentinel.js';
 import { createLogger } from '../../lib/log.js';
@@ -31,7 +33,7 @@ afterEach(async () => {
   running = undefined;
 });
 
-/** The real adapters and SDK clients against the stand-ins; time is injected and never waited. */
+/** The real ports and SDK clients against the stand-ins; time is injected and never waited. */
 const setUp = async (
   scenario: Scenario,
   options: { busy?: Record<string, number>; deadline?: Deadline } & Partial<CleanupDeps> = {},
@@ -43,17 +45,18 @@ const setUp = async (
   const sleep = async (ms: number) => void slept.push(ms);
   const logLines: string[] = [];
   let ec2Loads = 0;
+  const deadline = options.deadline ?? { remainingMs: () => 600_000 };
   const deps: CleanupDeps = {
-    codedeploy: createCodeDeployPort(clients.codedeploy),
-    autoscaling: createAutoScalingPort(clients.autoscaling, { random: () => 0.5 }),
+    codedeploy: codeDeployPortOver(clients.codedeploy),
+    autoscaling: autoScalingPortOver(clients.autoscaling),
     instances: async () => {
       ec2Loads += 1;
-      return createInstancesPort(clients.ec2);
+      return ec2PortOver(clients.ec2);
     },
-    publish: createCleanupPublisher(clients.eventbridge, { sleep, random: () => 0.5 }),
+    publish: createCleanupPublisher(eventBridgePortOver(clients.eventbridge), { sleep, random: () => 0.5, deadline }),
     mode: 'delete',
     minAgeMs: HOUR,
-    deadline: options.deadline ?? { remainingMs: () => 600_000 },
+    deadline,
     clock: () => NOW,
     sleep,
     log: createLogger({ write: (line) => logLines.push(line) }),
@@ -311,12 +314,10 @@ describe('cleanUpAfterDeployment against the stand-ins', () => {
     const { deps } = await setUp(scenario);
     // Nothing listens on port 9 of 127.0.0.1: the connection is refused at once.
     const client = new CodeDeployClient({
+      ...clientConfig({ region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } }),
       endpoint: 'http://127.0.0.1:9',
-      region: 'us-east-1',
-      maxAttempts: 1,
-      credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
     });
-    const unreachable = { ...deps, codedeploy: createCodeDeployPort(client) };
+    const unreachable = { ...deps, codedeploy: codeDeployPortOver(client) };
     await expect(cleanUpAfterDeployment('d-F41LED001', unreachable)).rejects.toBeInstanceOf(CleanupError);
     expect(scenario.autoScalingGroups.some((g) => g.name === FAILED)).toBe(true);
     client.destroy();

@@ -29,10 +29,10 @@ const orphanFacts = (trigger: CleanupFacts['trigger'] = 'sweep'): CleanupFacts =
     status: 'Failed',
     deploymentType: 'BLUE_GREEN',
     greenFleetAction: 'COPY_AUTO_SCALING_GROUP',
-    targetAutoScalingGroups: [ORPHAN],
-    completeTimeMs: NOW - 2 * HOUR,
+    autoScalingGroups: [ORPHAN],
+    completeTime: new Date(NOW - 2 * HOUR),
   },
-  deploymentGroup: { application: 'shop', deploymentGroup: 'web_prod', liveGroupNames: [LIVE] },
+  deploymentGroup: { application: 'shop', deploymentGroup: 'web_prod', liveAutoScalingGroups: [LIVE] },
   inProgressDeploymentIds: [],
   group: {
     name: ORPHAN,
@@ -92,18 +92,18 @@ describe('createdGroupName', () => {
     const renamed = {
       deploymentId: 'd-F41LED001',
       deploymentGroup: 'web-new',
-      targetAutoScalingGroups: ['CodeDeploy_web-old_d-F41LED001'],
+      autoScalingGroups: ['CodeDeploy_web-old_d-F41LED001'],
     };
     expect(createdGroupName(renamed)).toBe('CodeDeploy_web-old_d-F41LED001');
   });
 
   it("falls back to the naming rule when the listed group is the source group or another deployment's copy", () => {
     expect(
-      createdGroupName({ deploymentId: 'd-F41LED001', deploymentGroup: 'web', targetAutoScalingGroups: ['web-asg'] }),
+      createdGroupName({ deploymentId: 'd-F41LED001', deploymentGroup: 'web', autoScalingGroups: ['web-asg'] }),
     ).toBe('CodeDeploy_web_d-F41LED001');
-    expect(
-      createdGroupName({ deploymentId: 'd-F41LED001', deploymentGroup: 'web', targetAutoScalingGroups: [LIVE] }),
-    ).toBe('CodeDeploy_web_d-F41LED001');
+    expect(createdGroupName({ deploymentId: 'd-F41LED001', deploymentGroup: 'web', autoScalingGroups: [LIVE] })).toBe(
+      'CodeDeploy_web_d-F41LED001',
+    );
   });
 
   it('names nothing without a deployment group or with a malformed id', () => {
@@ -161,12 +161,15 @@ describe('decideCleanup: one test per rule', () => {
     [
       'deployment-group-unknown',
       'the facts describe another deployment group',
-      { ...orphanFacts(), deploymentGroup: { application: 'shop', deploymentGroup: 'api', liveGroupNames: [] } },
+      { ...orphanFacts(), deploymentGroup: { application: 'shop', deploymentGroup: 'api', liveAutoScalingGroups: [] } },
     ],
     [
       'live-group',
       'the deployment group deploys to it',
-      { ...orphanFacts(), deploymentGroup: { ...orphanFacts().deploymentGroup!, liveGroupNames: [LIVE, ORPHAN] } },
+      {
+        ...orphanFacts(),
+        deploymentGroup: { ...orphanFacts().deploymentGroup!, liveAutoScalingGroups: [LIVE, ORPHAN] },
+      },
     ],
     ['deployment-in-progress', 'a rollback is running', { ...orphanFacts(), inProgressDeploymentIds: ['d-R0LLBK001'] }],
     ['group-not-found', 'the group is gone', { ...orphanFacts(), group: undefined }],
@@ -193,13 +196,9 @@ describe('decideCleanup: one test per rule', () => {
     [
       'too-recent',
       'the sweep sees a deployment that completed 10 minutes ago',
-      withDeployment({ completeTimeMs: NOW - 10 * 60_000 }),
+      withDeployment({ completeTime: new Date(NOW - 10 * 60_000) }),
     ],
-    [
-      'too-recent',
-      'the sweep cannot tell when the deployment completed',
-      withDeployment({ completeTimeMs: undefined }),
-    ],
+    ['too-recent', 'the sweep cannot tell when the deployment completed', withDeployment({ completeTime: undefined })],
   ];
 
   it.each(refusals)('keeps with %s: %s', (reason, _why, facts) => {
@@ -216,12 +215,12 @@ describe('decideCleanup: one test per rule', () => {
   });
 
   it('acts at once on the event, whatever the minimum age', () => {
-    const facts = withDeployment({ completeTimeMs: NOW - 1_000 }, orphanFacts('event'));
+    const facts = withDeployment({ completeTime: new Date(NOW - 1_000) }, orphanFacts('event'));
     expect(decideCleanup(facts).kind).toBe('delete');
   });
 
   it('asks for the green instances of a failed DISCOVER_EXISTING deployment on the event path only', () => {
-    const discover = { greenFleetAction: 'DISCOVER_EXISTING', targetAutoScalingGroups: undefined };
+    const discover = { greenFleetAction: 'DISCOVER_EXISTING' as const, autoScalingGroups: undefined };
     expect(decideCleanup(withDeployment(discover, { ...orphanFacts('event'), groupName: undefined }))).toEqual({
       kind: 'report-green-instances',
       reason: 'existing-instances',
@@ -238,7 +237,7 @@ describe('tag filters for the green instances', () => {
   it("uses the deployment's own filters before the deployment group's", () => {
     const own = [[{ key: 'release', value: 'r2', type: 'KEY_AND_VALUE' }]];
     const group = [[{ key: 'env', value: 'prod', type: 'KEY_AND_VALUE' }]];
-    const dg = { application: 'a', deploymentGroup: 'g', liveGroupNames: [], tagSet: group };
+    const dg = { application: 'a', deploymentGroup: 'g', liveAutoScalingGroups: [], tagSet: group };
     expect(greenFleetTagSet({ deploymentId: 'd-1', targetTagSet: own }, dg)).toBe(own);
     expect(greenFleetTagSet({ deploymentId: 'd-1', targetTagSet: [[]] }, dg)).toBe(group);
     expect(greenFleetTagSet({ deploymentId: 'd-1' }, undefined)).toBeUndefined();
@@ -295,12 +294,15 @@ const deploymentFacts = fc
     ),
     listed: fc.constantFrom('own', 'own', 'others', 'none'),
     others: fc.array(groupName, { minLength: 1, maxLength: 2 }),
-    completeTimeMs: mostly(fc.integer({ min: NOW - 72 * HOUR, max: NOW }), fc.constant(undefined)),
+    completeTime: mostly(
+      fc.integer({ min: NOW - 72 * HOUR, max: NOW }).map((ms) => new Date(ms)),
+      fc.constant(undefined),
+    ),
   })
   .map(({ listed, others, ...d }): DeploymentFacts => {
     const own = d.deploymentGroup ? copiedGroupName(d.deploymentGroup, d.deploymentId) : undefined;
-    const targetAutoScalingGroups = listed === 'own' && own ? [own] : listed === 'others' ? others : undefined;
-    return { ...d, targetAutoScalingGroups };
+    const autoScalingGroups = listed === 'own' && own ? [own] : listed === 'others' ? others : undefined;
+    return { ...d, autoScalingGroups };
   });
 
 const accountState = fc
@@ -340,7 +342,7 @@ const accountState = fc
         ? {
             application: s.dgMatches ? (s.deployment?.application ?? 'shop') : 'other',
             deploymentGroup: s.dgMatches ? (s.deployment?.deploymentGroup ?? 'web') : 'other',
-            liveGroupNames: live,
+            liveAutoScalingGroups: live,
           }
         : undefined,
       inProgressDeploymentIds: s.inProgress,
@@ -374,7 +376,8 @@ describe('decideCleanup on generated account states', () => {
     fc.assert(
       fc.property(accountState, (facts) => {
         const decision = decideCleanup(facts);
-        if (decision.kind === 'delete') expect(facts.deploymentGroup!.liveGroupNames).not.toContain(decision.groupName);
+        if (decision.kind === 'delete')
+          expect(facts.deploymentGroup!.liveAutoScalingGroups).not.toContain(decision.groupName);
       }),
       RUNS,
     );
@@ -401,7 +404,7 @@ describe('decideCleanup on generated account states', () => {
         expect(decision.groupName).toBe(facts.groupName);
         expect(decision.groupName.startsWith('CodeDeploy_')).toBe(true);
         expect(decision.groupName.endsWith(`_${d.deploymentId}`)).toBe(true);
-        expect([d.targetAutoScalingGroups?.[0], `CodeDeploy_${d.deploymentGroup}_${d.deploymentId}`]).toContain(
+        expect([d.autoScalingGroups?.[0], `CodeDeploy_${d.deploymentGroup}_${d.deploymentId}`]).toContain(
           decision.groupName,
         );
       }),
@@ -419,7 +422,7 @@ describe('decideCleanup on generated account states', () => {
         expect(facts.group?.deletionProtection ?? 'none').toBe('none');
         expect(facts.deploymentGroup?.deploymentGroup).toBe(facts.deployment?.deploymentGroup);
         if (facts.trigger === 'sweep')
-          expect(NOW - facts.deployment!.completeTimeMs!).toBeGreaterThanOrEqual(facts.minAgeMs);
+          expect(NOW - facts.deployment!.completeTime!.getTime()).toBeGreaterThanOrEqual(facts.minAgeMs);
       }),
       RUNS,
     );
@@ -448,9 +451,9 @@ describe('decideCleanup on generated account states', () => {
             deploymentId: id,
             deploymentGroup: group,
             status,
-            targetAutoScalingGroups: [name],
+            autoScalingGroups: [name],
           },
-          deploymentGroup: { ...base.deploymentGroup!, deploymentGroup: group, liveGroupNames: ['web-asg'] },
+          deploymentGroup: { ...base.deploymentGroup!, deploymentGroup: group, liveAutoScalingGroups: ['web-asg'] },
           group: { ...base.group!, name },
         };
         expect(decideCleanup(facts)).toEqual({ kind: 'delete', groupName: name, reason: 'orphan' });

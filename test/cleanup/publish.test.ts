@@ -1,17 +1,11 @@
-import {
-  EventBridgeClient,
-  InternalException,
-  PutEventsCommand,
-  type PutEventsRequestEntry,
-} from '@aws-sdk/client-eventbridge';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { InternalException } from '@aws-sdk/client-eventbridge';
+import { describe, expect, it } from 'vitest';
+import type { CallBudget } from '../../lib/aws/call.js';
+import type { EventBridgePort, EventEntry, PutEventsAnswer } from '../../lib/aws/eventbridge.js';
 import { CleanupPublishError, createCleanupPublisher } from '../../lib/cleanup/publish.js';
 import type { CleanupDetail } from '../../lib/events/sentinel.js';
 import { DeadlineExceededError } from '../../lib/retry.js';
-
-const eventbridge = mockClient(EventBridgeClient);
-const client = new EventBridgeClient({ region: 'us-east-1' });
+import { deadlineAt } from '../../lib/time.js';
 
 const detail = (n: number): CleanupDetail => ({
   action: 'deleted',
@@ -26,57 +20,78 @@ const recordSleeps = () => {
   return { slept, sleep: async (ms: number) => void slept.push(ms) };
 };
 
-const sentEntries = () =>
-  eventbridge.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries as PutEventsRequestEntry[]);
+const acceptedAll = (entries: EventEntry[]): PutEventsAnswer => ({
+  failedEntryCount: 0,
+  results: entries.map((_, i) => ({ eventId: `e${i}` })),
+});
 
-beforeEach(() => eventbridge.reset());
+/** EventBridge in memory: answers from a script, records every call. */
+const fakeEvents = (
+  answer: (entries: EventEntry[], call: number) => PutEventsAnswer | Promise<PutEventsAnswer> = acceptedAll,
+) => {
+  const calls: Array<{ entries: EventEntry[]; budget: CallBudget }> = [];
+  const port: EventBridgePort = {
+    putEvents: async (entries, budget) => {
+      calls.push({ entries, budget });
+      return answer(entries, calls.length - 1);
+    },
+  };
+  return { port, calls, sent: () => calls.map((c) => c.entries) };
+};
+
+const roomy = () => deadlineAt(Date.now() + 60_000);
 
 describe('createCleanupPublisher', () => {
   it('sends the service events in batches of at most 10', async () => {
-    eventbridge.on(PutEventsCommand).callsFake(({ Entries }: { Entries: unknown[] }) => ({
-      FailedEntryCount: 0,
-      Entries: Entries.map((_, i) => ({ EventId: `e${i}` })),
-    }));
-    await createCleanupPublisher(client, { sleep: recordSleeps().sleep })(
+    const events = fakeEvents();
+    await createCleanupPublisher(events.port, { sleep: recordSleeps().sleep, deadline: roomy() })(
       Array.from({ length: 25 }, (_, i) => detail(i)),
     );
-    const batches = sentEntries();
+    const batches = events.sent();
     expect(batches.map((b) => b.length)).toEqual([10, 10, 5]);
     expect(batches[0]![0]).toEqual({
-      Source: 'deploy-sentinel',
-      DetailType: 'Deploy Sentinel Cleanup',
-      Detail: JSON.stringify(detail(0)),
+      source: 'deploy-sentinel',
+      detailType: 'Deploy Sentinel Cleanup',
+      detail: JSON.stringify(detail(0)),
     });
   });
 
+  it('asks the port for one attempt within the deadline: the publisher is the only retry budget', async () => {
+    const events = fakeEvents();
+    const deadline = roomy();
+    await createCleanupPublisher(events.port, { deadline })([detail(1)]);
+    expect(events.calls[0]!.budget).toMatchObject({ deadline, attempts: 1 });
+  });
+
   it('puts the events on a named bus when asked', async () => {
-    eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e0' }] });
-    await createCleanupPublisher(client, { busName: 'audit' })([detail(1)]);
-    expect(sentEntries()[0]![0]!.EventBusName).toBe('audit');
+    const events = fakeEvents();
+    await createCleanupPublisher(events.port, { busName: 'audit', deadline: roomy() })([detail(1)]);
+    expect(events.sent()[0]![0]!.eventBusName).toBe('audit');
   });
 
   it('sends again only the entries EventBridge refused inside a 200 answer', async () => {
-    eventbridge
-      .on(PutEventsCommand)
-      .resolvesOnce({
-        FailedEntryCount: 2,
-        Entries: [
-          { EventId: 'e0' },
-          { ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' },
-          { EventId: 'e2' },
-          { ErrorCode: 'InternalFailure' },
-        ],
-      })
-      .resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e1' }, { EventId: 'e3' }] });
+    const events = fakeEvents((entries, call) =>
+      call === 0
+        ? {
+            failedEntryCount: 2,
+            results: [
+              { eventId: 'e0' },
+              { errorCode: 'ThrottlingException', errorMessage: 'slow down' },
+              { eventId: 'e2' },
+              { errorCode: 'InternalFailure' },
+            ],
+          }
+        : acceptedAll(entries),
+    );
     const time = recordSleeps();
-    await createCleanupPublisher(client, { sleep: time.sleep, random: () => 1 })([
+    await createCleanupPublisher(events.port, { sleep: time.sleep, random: () => 1, deadline: roomy() })([
       detail(0),
       detail(1),
       detail(2),
       detail(3),
     ]);
-    const [, retried] = sentEntries();
-    expect(retried!.map((e) => JSON.parse(e.Detail!).autoScalingGroupName)).toEqual([
+    const [, retried] = events.sent();
+    expect(retried!.map((e) => JSON.parse(e.detail).autoScalingGroupName)).toEqual([
       detail(1).autoScalingGroupName,
       detail(3).autoScalingGroupName,
     ]);
@@ -84,22 +99,39 @@ describe('createCleanupPublisher', () => {
   });
 
   it('throws, naming the refused events, when they keep being refused', async () => {
-    eventbridge
-      .on(PutEventsCommand)
-      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'boom' }] });
-    const error = await createCleanupPublisher(client, { sleep: recordSleeps().sleep, maxAttempts: 3 })([
-      detail(7),
-    ]).catch((e: unknown) => e);
+    const events = fakeEvents(() => ({
+      failedEntryCount: 1,
+      results: [{ errorCode: 'InternalFailure', errorMessage: 'boom' }],
+    }));
+    const error = await createCleanupPublisher(events.port, {
+      sleep: recordSleeps().sleep,
+      maxAttempts: 3,
+      deadline: roomy(),
+    })([detail(7)]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CleanupPublishError);
     expect((error as CleanupPublishError).failedEntries).toEqual([
       { detail: detail(7), errorCode: 'InternalFailure', errorMessage: 'boom' },
     ]);
-    expect(sentEntries()).toHaveLength(3);
+    expect(events.sent()).toHaveLength(3);
+  });
+
+  it('makes at most 5 calls per batch by default, whatever the cause', async () => {
+    let call = 0;
+    const events = fakeEvents(() => {
+      call += 1;
+      if (call % 2 === 0) throw new InternalException({ message: 'internal', $metadata: { httpStatusCode: 500 } });
+      return { failedEntryCount: 1, results: [{ errorCode: 'InternalFailure' }] };
+    });
+    const error = await createCleanupPublisher(events.port, { sleep: recordSleeps().sleep, deadline: roomy() })([
+      detail(7),
+    ]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CleanupPublishError);
+    expect(events.sent()).toHaveLength(5);
   });
 
   it('gives up before the deadline', async () => {
-    eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] });
-    const publish = createCleanupPublisher(client, {
+    const events = fakeEvents(() => ({ failedEntryCount: 1, results: [{ errorCode: 'InternalFailure' }] }));
+    const publish = createCleanupPublisher(events.port, {
       sleep: recordSleeps().sleep,
       deadline: { remainingMs: () => 100 },
       random: () => 1,
@@ -110,17 +142,19 @@ describe('createCleanupPublisher', () => {
   });
 
   it('retries a failed call as a whole when EventBridge answers 5xx', async () => {
-    eventbridge
-      .on(PutEventsCommand)
-      .rejectsOnce(new InternalException({ message: 'internal', $metadata: { httpStatusCode: 500 } }))
-      .resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e0' }] });
-    await createCleanupPublisher(client, { sleep: recordSleeps().sleep })([detail(1)]);
-    expect(sentEntries()).toHaveLength(2);
+    const events = fakeEvents((entries, call) =>
+      call === 0
+        ? Promise.reject(new InternalException({ message: 'internal', $metadata: { httpStatusCode: 500 } }))
+        : acceptedAll(entries),
+    );
+    await createCleanupPublisher(events.port, { sleep: recordSleeps().sleep, deadline: roomy() })([detail(1)]);
+    expect(events.sent()).toHaveLength(2);
   });
 
   it('refuses a detail that breaks the published contract, before sending anything', async () => {
+    const events = fakeEvents();
     const broken = { ...detail(1), action: 'exploded' } as unknown as CleanupDetail;
-    await expect(createCleanupPublisher(client)([broken])).rejects.toThrow(/action/);
-    expect(sentEntries()).toHaveLength(0);
+    await expect(createCleanupPublisher(events.port, { deadline: roomy() })([broken])).rejects.toThrow(/action/);
+    expect(events.sent()).toHaveLength(0);
   });
 });

@@ -1,114 +1,78 @@
-import {
-  BatchGetDeploymentTargetsCommand,
-  CodeDeployClient,
-  GetDeploymentCommand,
-  ListDeploymentTargetsCommand,
-} from '@aws-sdk/client-codedeploy';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { describeDeployment, describeRevision, toDeploymentDetails } from '../../lib/codedeploy/describe.js';
+import { describe, expect, it } from 'vitest';
+import type { CallBudget } from '../../lib/aws/call.js';
+import type { CodeDeployPort } from '../../lib/aws/codedeploy.js';
+import type { DeploymentDetails } from '../../lib/codedeploy/deployment.js';
+import { describeDeployment, enrichmentBudget } from '../../lib/codedeploy/describe.js';
+import { deadlineAt } from '../../lib/time.js';
 
-const cd = mockClient(CodeDeployClient);
-const client = new CodeDeployClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+const failedTarget = { targetId: 'i-0a1b2c3d4e5f60001', lifecycleEvent: 'ValidateService', errorCode: 'ScriptFailed' };
 
-const failedTarget = (id: string) => ({
-  deploymentTargetType: 'InstanceTarget' as const,
-  instanceTarget: {
-    targetId: id,
-    status: 'Failed' as const,
-    lifecycleEvents: [
-      { lifecycleEventName: 'BeforeInstall', status: 'Succeeded' as const },
-      {
-        lifecycleEventName: 'ValidateService',
-        status: 'Failed' as const,
-        diagnostics: {
-          errorCode: 'ScriptFailed' as const,
-          scriptName: 'validate.sh',
-          message: 'exit 1',
-          logTail: 'boom',
-        },
-      },
-    ],
-  },
-});
-
-beforeEach(() => {
-  cd.reset();
-  cd.on(GetDeploymentCommand).resolves({
-    deploymentInfo: {
-      deploymentId: 'd-ABCDEFGH1',
-      status: 'Failed',
-      errorInformation: { code: 'HEALTH_CONSTRAINTS', message: 'too many failed' },
+/** CodeDeploy in memory: one failed deployment, and a record of what was asked. */
+const fakeCodeDeploy = () => {
+  const asked: string[] = [];
+  const port: Pick<CodeDeployPort, 'getDeployment' | 'failedTargets'> = {
+    getDeployment: async (id): Promise<DeploymentDetails | undefined> => {
+      asked.push(`GetDeployment ${id}`);
+      return id === 'd-ABCDEFGH1' ? { deploymentId: id, status: 'Failed', errorCode: 'HEALTH_CONSTRAINTS' } : undefined;
     },
-  });
-});
+    failedTargets: async (id, options) => {
+      asked.push(`failedTargets ${id} max ${options.maxTargets}`);
+      return { failedTargets: [failedTarget], failedTargetCount: 7, failedTargetCountIsLowerBound: true };
+    },
+  };
+  return { port, asked };
+};
+
+const budget: CallBudget = { deadline: deadlineAt(Date.now() + 60_000) };
 
 describe('describeDeployment', () => {
   it('reads only GetDeployment when failed targets are not asked for', async () => {
-    const details = await describeDeployment(client, 'd-ABCDEFGH1');
-    expect(details).toMatchObject({ deploymentId: 'd-ABCDEFGH1', status: 'Failed', errorCode: 'HEALTH_CONSTRAINTS' });
-    expect(cd.commandCalls(ListDeploymentTargetsCommand)).toHaveLength(0);
+    const codedeploy = fakeCodeDeploy();
+    const details = await describeDeployment(codedeploy.port, 'd-ABCDEFGH1', { budget });
+    expect(details).toEqual({ deploymentId: 'd-ABCDEFGH1', status: 'Failed', errorCode: 'HEALTH_CONSTRAINTS' });
+    expect(codedeploy.asked).toEqual(['GetDeployment d-ABCDEFGH1']);
   });
 
-  it('lists failed targets across pages and describes them 25 at a time', async () => {
-    const ids = Array.from({ length: 60 }, (_, i) => `i-${String(i).padStart(17, '0')}`);
-    cd.on(ListDeploymentTargetsCommand, { nextToken: undefined }).resolves({
-      targetIds: ids.slice(0, 30),
-      nextToken: 'p2',
-    });
-    cd.on(ListDeploymentTargetsCommand, { nextToken: 'p2' }).resolves({ targetIds: ids.slice(30) });
-    cd.on(BatchGetDeploymentTargetsCommand).callsFake((input: { targetIds: string[] }) => ({
-      deploymentTargets: input.targetIds.map(failedTarget),
-    }));
-    const details = await describeDeployment(client, 'd-ABCDEFGH1', {
+  it('adds why the targets failed when asked, with the count and whether it is a lower bound', async () => {
+    const codedeploy = fakeCodeDeploy();
+    const details = await describeDeployment(codedeploy.port, 'd-ABCDEFGH1', {
+      budget,
       includeFailedTargets: true,
-      maxFailedTargets: 50,
+      maxFailedTargets: 5,
     });
-    expect(cd.commandCalls(ListDeploymentTargetsCommand).map((c) => c.args[0].input.targetFilters)).toEqual([
-      { TargetStatus: ['Failed'] },
-      { TargetStatus: ['Failed'] },
-    ]);
-    expect(cd.commandCalls(BatchGetDeploymentTargetsCommand).map((c) => c.args[0].input.targetIds!.length)).toEqual([
-      25, 25,
-    ]);
-    expect(details.failedTargetCount).toBe(60);
-    expect(details.failedTargets).toHaveLength(50);
-    expect(details.failedTargets![0]).toEqual({
-      targetId: ids[0],
-      type: 'InstanceTarget',
-      lifecycleEvent: 'ValidateService',
-      errorCode: 'ScriptFailed',
-      scriptName: 'validate.sh',
-      message: 'exit 1',
-      logTail: 'boom',
+    expect(details).toMatchObject({
+      status: 'Failed',
+      failedTargets: [failedTarget],
+      failedTargetCount: 7,
+      failedTargetCountIsLowerBound: true,
     });
+    expect(codedeploy.asked).toEqual(['GetDeployment d-ABCDEFGH1', 'failedTargets d-ABCDEFGH1 max 5']);
   });
 
-  it('stops listing after a few pages and says the count is a lower bound', async () => {
-    let page = 0;
-    cd.on(ListDeploymentTargetsCommand).callsFake(() => ({ targetIds: [`i-page${(page += 1)}`], nextToken: 'more' }));
-    cd.on(BatchGetDeploymentTargetsCommand).callsFake((input: { targetIds: string[] }) => ({
-      deploymentTargets: input.targetIds.map(failedTarget),
-    }));
-    const details = await describeDeployment(client, 'd-ABCDEFGH1', { includeFailedTargets: true });
-    expect(cd.commandCalls(ListDeploymentTargetsCommand)).toHaveLength(5);
-    expect(details).toMatchObject({ failedTargetCount: 5, failedTargetCountIsLowerBound: true });
+  it('answers undefined for a deployment CodeDeploy does not know, without asking for its targets', async () => {
+    const codedeploy = fakeCodeDeploy();
+    await expect(
+      describeDeployment(codedeploy.port, 'd-N0THERE00', { budget, includeFailedTargets: true }),
+    ).resolves.toBeUndefined();
+    expect(codedeploy.asked).toEqual(['GetDeployment d-N0THERE00']);
   });
 });
 
-describe('toDeploymentDetails', () => {
-  it('keeps what CodeDeploy said and invents nothing', () => {
-    expect(toDeploymentDetails({}, 'd-ABCDEFGH1')).toEqual({ deploymentId: 'd-ABCDEFGH1' });
+describe('enrichmentBudget', () => {
+  it('leaves three quarters of the time left to what follows, and never passes the deadline', () => {
+    let now = 0;
+    const clock = () => now;
+    const { deadline } = enrichmentBudget(deadlineAt(40_000, clock), clock);
+    expect(deadline.remainingMs()).toBe(10_000);
+    now = 4_000;
+    expect(deadline.remainingMs()).toBe(6_000);
   });
 
-  it.each([
-    [{ revisionType: 'S3', s3Location: { bucket: 'b', key: 'app.zip', version: '3' } }, 's3://b/app.zip (version 3)'],
-    [
-      { revisionType: 'GitHub', gitHubLocation: { repository: 'org/app', commitId: '0123456789abcdef' } },
-      'github:org/app@0123456789ab',
-    ],
-    [{ revisionType: 'AppSpecContent', appSpecContent: { content: '{}' } }, 'inline AppSpec'],
-  ] as const)('describes the revision %j', (revision, words) => {
-    expect(describeRevision(revision as never)).toBe(words);
+  it('gives at least half a second, within the invocation', () => {
+    let now = 0;
+    const clock = () => now;
+    expect(enrichmentBudget(deadlineAt(1_000, clock), clock).deadline.remainingMs()).toBe(500);
+    expect(enrichmentBudget(deadlineAt(300, clock), clock).deadline.remainingMs()).toBe(300);
+    now = 0;
   });
 });

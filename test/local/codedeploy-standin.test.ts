@@ -21,7 +21,9 @@ import {
 } from '@aws-sdk/client-codedeploy';
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { codeDeployPortOver } from '../../lib/aws/codedeploy.js';
 import { describeDeployment } from '../../lib/codedeploy/describe.js';
+import { deadlineAt } from '../../lib/time.js';
 import { createScenario, HOOK_EXECUTION_IDS, ORDERS_LOAD_BALANCER, type Scenario } from '../../local/scenario.js';
 import { type AwsStandIn, startAwsStandIn } from '../../local/standins/aws.js';
 import { codeDeployOperations } from '../../local/standins/codedeploy.js';
@@ -66,7 +68,10 @@ beforeEach(() => {
 
 describe('CodeDeploy stand-in: why a deployment failed', () => {
   it('gives describeDeployment the error, the failed lifecycle event, the script and its log', async () => {
-    const details = await describeDeployment(codedeploy, 'd-F41LED001', { includeFailedTargets: true });
+    const details = (await describeDeployment(codeDeployPortOver(codedeploy), 'd-F41LED001', {
+      includeFailedTargets: true,
+      budget: { deadline: deadlineAt(Date.now() + 30_000) },
+    }))!;
 
     expect(details).toMatchObject({
       application: 'checkout',
@@ -98,7 +103,9 @@ describe('CodeDeploy stand-in: why a deployment failed', () => {
   });
 
   it('links a rollback to the deployment it rolls back', async () => {
-    const rollback = await describeDeployment(codedeploy, 'd-R0LLBK001');
+    const rollback = await describeDeployment(codeDeployPortOver(codedeploy), 'd-R0LLBK001', {
+      budget: { deadline: deadlineAt(Date.now() + 30_000) },
+    });
     expect(rollback).toMatchObject({ creator: 'codeDeployRollback', rollsBack: 'd-F41LED001', status: 'Succeeded' });
   });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { DeploymentDetails } from '../../lib/codedeploy/describe.js';
+import type { DeploymentDetails } from '../../lib/codedeploy/deployment.js';
 import { classifyEvent } from '../../lib/events/classify.js';
 import {
   partitionKeyOf,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { DeploymentDetails } from '../../lib/codedeploy/describe.js';
+import type { CallBudget } from '../../lib/aws/call.js';
+import type { DeploymentDetails } from '../../lib/codedeploy/deployment.js';
 import { createLogger } from '../../lib/log.js';
 import type { StateRecord } from '../../lib/stream/record.js';
 import { streamStateChange } from '../../lib/stream/stream-state.js';
@@ -30,11 +31,13 @@ describe('streamStateChange', () => {
     const s = setup();
     const event = loadEvent('codedeploy/deployment.failure.json');
     const asked: string[] = [];
-    const describe = async (id: string): Promise<DeploymentDetails> => {
-      asked.push(id);
-      return { deploymentId: id, status: 'Failed', errorCode: 'HEALTH_CONSTRAINTS', creator: 'user' };
+    const codedeploy = {
+      getDeployment: async (id: string): Promise<DeploymentDetails> => {
+        asked.push(id);
+        return { deploymentId: id, status: 'Failed', errorCode: 'HEALTH_CONSTRAINTS', creator: 'user' };
+      },
     };
-    await streamStateChange(event, { ...s, describe });
+    await streamStateChange(event, { ...s, codedeploy });
 
     expect(asked).toEqual([event.detail.deploymentId]);
     expect(s.written).toHaveLength(1);
@@ -55,27 +58,55 @@ describe('streamStateChange', () => {
 
   it('still writes the record when GetDeployment fails, without enrichment', async () => {
     const s = setup();
-    const describe = async (): Promise<DeploymentDetails> => {
-      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    const codedeploy = {
+      getDeployment: async (): Promise<DeploymentDetails> => {
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      },
     };
-    await streamStateChange(loadEvent('codedeploy/deployment.stop.json'), { ...s, describe });
+    await streamStateChange(loadEvent('codedeploy/deployment.stop.json'), { ...s, codedeploy });
 
     expect(s.written).toHaveLength(1);
     expect(s.written[0]).not.toHaveProperty('enrichment');
     expect(s.lines[0]).toMatchObject({ level: 'warn', message: 'deployment enrichment unavailable' });
   });
 
+  it('still writes the record when CodeDeploy does not know the deployment, and says so', async () => {
+    const s = setup();
+    const codedeploy = { getDeployment: async () => undefined };
+    await streamStateChange(loadEvent('codedeploy/deployment.stop.json'), { ...s, codedeploy });
+
+    expect(s.written).toHaveLength(1);
+    expect(s.written[0]).not.toHaveProperty('enrichment');
+    expect(s.lines[0]).toMatchObject({ level: 'warn', message: 'deployment enrichment unavailable' });
+  });
+
+  it('gives the enrichment a quarter of the time left, so the write keeps the rest', async () => {
+    const s = setup();
+    const left: number[] = [];
+    const codedeploy = {
+      getDeployment: async (id: string, budget: CallBudget): Promise<DeploymentDetails> => {
+        left.push(budget.deadline.remainingMs());
+        return { deploymentId: id };
+      },
+    };
+    await streamStateChange(loadEvent('codedeploy/deployment.stop.json'), { ...s, codedeploy });
+
+    expect(left).toEqual([1_250]);
+  });
+
   it('does not call GetDeployment for alarms, instances or cleanup events', async () => {
     const s = setup();
-    const describe = async (): Promise<DeploymentDetails> => {
-      throw new Error('not expected');
+    const codedeploy = {
+      getDeployment: async (): Promise<DeploymentDetails> => {
+        throw new Error('not expected');
+      },
     };
     for (const file of [
       'cloudwatch/alarm.threshold-alarm.json',
       'codedeploy/instance.success.json',
       'deploy-sentinel/cleanup.deleted.json',
     ]) {
-      await streamStateChange(loadEvent(file), { ...s, describe });
+      await streamStateChange(loadEvent(file), { ...s, codedeploy });
     }
     expect(s.written.map((r) => r.kind)).toEqual(['alarm', 'instance', 'cleanup']);
     expect(s.lines.filter((l) => l.level !== 'info')).toEqual([]);

@@ -1,13 +1,9 @@
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type KinesisClient,
-  ListShardsCommand,
-} from '@aws-sdk/client-kinesis';
+import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../lib/log.js';
-import { createKinesisClient } from '../../lib/stream/client.js';
+import { clientConfig } from '../../lib/aws/config.js';
+import { kinesisPortOver } from '../../lib/aws/kinesis.js';
 import { classifyEvent } from '../../lib/events/classify.js';
 import { partitionKeyOf, type StateRecord, toStateRecord } from '../../lib/stream/record.js';
 import { createRecordWriter } from '../../lib/stream/writer.js';
@@ -84,7 +80,7 @@ describe('record writer against a local Kinesis (kinesalite)', () => {
     );
     // Interleaved, as concurrent deployments produce them.
     const written = lives[0]!.flatMap((_, step) => lives.map((life) => life[step]!));
-    const writer = createRecordWriter({ client, streamName: STREAM });
+    const writer = createRecordWriter({ kinesis: kinesisPortOver(client), streamName: STREAM });
     const result = await writer.put(written, deadlineAt(Date.now() + 10_000));
     expect(result).toEqual({ attempts: 1, batches: 1, records: 24 });
 
@@ -121,7 +117,7 @@ describe('records named in characters outside the Basic Multilingual Plane', () 
     Object.assign(deployment.detail, { deploymentId });
     const written = [alarm('alarm-1'), toStateRecord(classifyEvent(deployment)), alarm('alarm-2')];
 
-    const writer = createRecordWriter({ client, streamName: STREAM });
+    const writer = createRecordWriter({ kinesis: kinesisPortOver(client), streamName: STREAM });
     await writer.put(written, deadlineAt(Date.now() + 10_000));
 
     const shards = [...(await readShards()).values()];
@@ -146,15 +142,13 @@ describe('a Kinesis endpoint that never answers', () => {
       socket.resume();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const client = createKinesisClient({
+    const client = new KinesisClient({
+      ...clientConfig({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
       endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 1,
     });
     try {
       const writer = createRecordWriter({
-        client,
+        kinesis: kinesisPortOver(client),
         streamName: 'deploy-sentinel-state',
         log: createLogger({ write: () => undefined }),
       });

@@ -1,15 +1,8 @@
-import {
-  KinesisClient,
-  ProvisionedThroughputExceededException,
-  PutRecordsCommand,
-  type PutRecordsCommandInput,
-  ResourceNotFoundException,
-} from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { ProvisionedThroughputExceededException, ResourceNotFoundException } from '@aws-sdk/client-kinesis';
+import { describe, expect, it } from 'vitest';
+import type { CallBudget } from '../../lib/aws/call.js';
+import type { KinesisPort, KinesisRecord, PutRecordsAnswer } from '../../lib/aws/kinesis.js';
 import { createLogger } from '../../lib/log.js';
-import { createKinesisClient } from '../../lib/stream/client.js';
 import type { StateRecord } from '../../lib/stream/record.js';
 import { MAX_RECORD_BYTES } from '../../lib/stream/size.js';
 import {
@@ -21,7 +14,26 @@ import {
 } from '../../lib/stream/writer.js';
 import { deadlineAt } from '../../lib/time.js';
 
-const kinesis = mockClient(KinesisClient);
+/** An in-memory Kinesis port: answers from a script, records every call. */
+const fakeKinesis = () => {
+  const calls: Array<{ streamName: string; records: KinesisRecord[]; budget: CallBudget }> = [];
+  let answer: (records: KinesisRecord[], call: number) => PutRecordsAnswer | Promise<PutRecordsAnswer> = (records) =>
+    accepted(records.length);
+  const port: KinesisPort = {
+    putRecords: async (streamName, records, budget) => {
+      calls.push({ streamName, records, budget });
+      return answer(records, calls.length - 1);
+    },
+  };
+  return {
+    port,
+    calls,
+    answers: (next: typeof answer) => {
+      answer = next;
+    },
+  };
+};
+type FakeKinesis = ReturnType<typeof fakeKinesis>;
 
 const record = (n: number, deploymentId = 'd-ABCDEFGH1'): StateRecord => ({
   schemaVersion: 1,
@@ -47,19 +59,17 @@ const fakeTime = () => {
   };
 };
 
-const sentIds = (call: number) => {
-  const input = kinesis.commandCalls(PutRecordsCommand)[call]!.args[0].input as PutRecordsCommandInput;
-  return input.Records!.map((r) => JSON.parse(Buffer.from(r.Data!).toString('utf8')).eventId as string);
-};
+const sentIds = (kinesis: FakeKinesis, call: number) =>
+  kinesis.calls[call]!.records.map((r) => JSON.parse(Buffer.from(r.data).toString('utf8')).eventId as string);
 
-const accepted = (n: number) => ({
-  FailedRecordCount: 0,
-  Records: Array.from({ length: n }, (_, i) => ({ SequenceNumber: `${i}`, ShardId: 'shardId-000000000000' })),
+const accepted = (n: number): PutRecordsAnswer => ({
+  failedRecordCount: 0,
+  results: Array.from({ length: n }, () => ({})),
 });
 
-const writerWith = (t: ReturnType<typeof fakeTime>, lines: string[] = [], maxAttempts = 5) =>
+const writerWith = (kinesis: FakeKinesis, t: ReturnType<typeof fakeTime>, lines: string[] = [], maxAttempts = 5) =>
   createRecordWriter({
-    client: new KinesisClient({ region: 'us-east-1' }),
+    kinesis: kinesis.port,
     streamName: 'deploy-sentinel-state',
     sleep: t.sleep,
     random: () => 1,
@@ -67,43 +77,54 @@ const writerWith = (t: ReturnType<typeof fakeTime>, lines: string[] = [], maxAtt
     log: createLogger({ write: (line) => lines.push(line) }),
   });
 
-beforeEach(() => kinesis.reset());
-
 describe('createRecordWriter', () => {
   it('writes the records in one PutRecords request, by stream name, keyed by deployment', async () => {
-    kinesis.on(PutRecordsCommand).resolves(accepted(3));
+    const kinesis = fakeKinesis();
     const t = fakeTime();
-    const result = await writerWith(t).put([record(1), record(2), record(3)], deadlineAt(10_000, t.clock));
+    const result = await writerWith(kinesis, t).put([record(1), record(2), record(3)], deadlineAt(10_000, t.clock));
 
     expect(result).toEqual({ attempts: 1, batches: 1, records: 3 });
-    const input = kinesis.commandCalls(PutRecordsCommand)[0]!.args[0].input;
-    expect(input.StreamName).toBe('deploy-sentinel-state');
-    expect(input.Records!.map((r) => r.PartitionKey)).toEqual(['d-ABCDEFGH1', 'd-ABCDEFGH1', 'd-ABCDEFGH1']);
-    expect(sentIds(0)).toEqual(['evt-1', 'evt-2', 'evt-3']);
+    expect(kinesis.calls[0]!.streamName).toBe('deploy-sentinel-state');
+    expect(kinesis.calls[0]!.records.map((r) => r.partitionKey)).toEqual(['d-ABCDEFGH1', 'd-ABCDEFGH1', 'd-ABCDEFGH1']);
+    expect(sentIds(kinesis, 0)).toEqual(['evt-1', 'evt-2', 'evt-3']);
     expect(t.time.sleeps).toEqual([]);
   });
 
+  it('gives each request one attempt of the port, within the deadline: the writer is the only retry budget', async () => {
+    const kinesis = fakeKinesis();
+    const t = fakeTime();
+    const deadline = deadlineAt(10_000, t.clock);
+    await writerWith(kinesis, t).put([record(1)], deadline);
+
+    expect(kinesis.calls[0]!.budget).toMatchObject({ deadline, attempts: 1, timeoutMs: 10_000 });
+  });
+
   it('retries only the records Kinesis rejected, after a backoff', async () => {
-    kinesis
-      .on(PutRecordsCommand)
-      .resolvesOnce({
-        FailedRecordCount: 2,
-        Records: [
-          {
-            ErrorCode: 'ProvisionedThroughputExceededException',
-            ErrorMessage: 'Rate exceeded for shard shardId-000000000000',
-          },
-          { SequenceNumber: '1', ShardId: 'shardId-000000000000' },
-          { ErrorCode: 'InternalFailure', ErrorMessage: 'Internal service failure.' },
-        ],
-      })
-      .resolves(accepted(2));
+    const kinesis = fakeKinesis();
+    kinesis.answers((records, call) =>
+      call === 0
+        ? {
+            failedRecordCount: 2,
+            results: [
+              {
+                errorCode: 'ProvisionedThroughputExceededException',
+                errorMessage: 'Rate exceeded for shard shardId-000000000000',
+              },
+              {},
+              { errorCode: 'InternalFailure', errorMessage: 'Internal service failure.' },
+            ],
+          }
+        : accepted(records.length),
+    );
     const t = fakeTime();
     const lines: string[] = [];
-    const result = await writerWith(t, lines).put([record(1), record(2), record(3)], deadlineAt(10_000, t.clock));
+    const result = await writerWith(kinesis, t, lines).put(
+      [record(1), record(2), record(3)],
+      deadlineAt(10_000, t.clock),
+    );
 
     expect(result.attempts).toBe(2);
-    expect(sentIds(1)).toEqual(['evt-1', 'evt-3']);
+    expect(sentIds(kinesis, 1)).toEqual(['evt-1', 'evt-3']);
     expect(t.time.sleeps).toHaveLength(1);
     expect(t.time.sleeps[0]).toBeGreaterThan(0);
     const warning = JSON.parse(lines[0]!);
@@ -112,15 +133,16 @@ describe('createRecordWriter', () => {
   });
 
   it('ends in a StreamWriteError naming the records when rejection persists', async () => {
-    kinesis.on(PutRecordsCommand).callsFake((input: PutRecordsCommandInput) => ({
-      FailedRecordCount: input.Records!.length,
-      Records: input.Records!.map(() => ({
-        ErrorCode: 'ProvisionedThroughputExceededException',
-        ErrorMessage: 'Rate exceeded',
+    const kinesis = fakeKinesis();
+    kinesis.answers((records) => ({
+      failedRecordCount: records.length,
+      results: records.map(() => ({
+        errorCode: 'ProvisionedThroughputExceededException',
+        errorMessage: 'Rate exceeded',
       })),
     }));
     const t = fakeTime();
-    const error = await writerWith(t, [], 4)
+    const error = await writerWith(kinesis, t, [], 4)
       .put([record(1), record(2)], deadlineAt(60_000, t.clock))
       .catch((e: unknown) => e);
 
@@ -132,15 +154,16 @@ describe('createRecordWriter', () => {
       errorCodes: ['ProvisionedThroughputExceededException'],
       attempts: 4,
     });
-    expect(kinesis.commandCalls(PutRecordsCommand)).toHaveLength(4);
+    expect(kinesis.calls).toHaveLength(4);
     expect(t.time.sleeps).toHaveLength(3);
   });
 
   it('stops before a backoff would pass the deadline, and says so', async () => {
-    kinesis.on(PutRecordsCommand).resolves({ FailedRecordCount: 1, Records: [{ ErrorCode: 'InternalFailure' }] });
+    const kinesis = fakeKinesis();
+    kinesis.answers(() => ({ failedRecordCount: 1, results: [{ errorCode: 'InternalFailure' }] }));
     const t = fakeTime();
     const deadline = deadlineAt(1_000, t.clock);
-    const error = await writerWith(t, [], 100)
+    const error = await writerWith(kinesis, t, [], 100)
       .put([record(1)], deadline)
       .catch((e: unknown) => e);
 
@@ -153,19 +176,19 @@ describe('createRecordWriter', () => {
     });
     expect(t.time.now).toBeLessThan(1_000);
     expect(t.time.sleeps.reduce((a, b) => a + b, 0)).toBeLessThan(1_000);
-    expect((error as StreamWriteError).attempts).toBe(kinesis.commandCalls(PutRecordsCommand).length);
+    expect((error as StreamWriteError).attempts).toBe(kinesis.calls.length);
   });
 
   it('sends nothing and fails when the invocation has no time left', async () => {
-    kinesis.on(PutRecordsCommand).resolves(accepted(1));
+    const kinesis = fakeKinesis();
     const t = fakeTime();
     t.time.now = 5_000;
-    const error = await writerWith(t)
+    const error = await writerWith(kinesis, t)
       .put([record(1)], deadlineAt(5_000, t.clock))
       .catch((e: unknown) => e);
 
     expect(error).toMatchObject({ failure: 'deadline', failedEventIds: ['evt-1'], attempts: 0 });
-    expect(kinesis.commandCalls(PutRecordsCommand)).toHaveLength(0);
+    expect(kinesis.calls).toHaveLength(0);
   });
 
   it('retries a throttled request and gives up at once on a missing stream', async () => {
@@ -173,17 +196,18 @@ describe('createRecordWriter', () => {
       message: 'Rate exceeded',
       $metadata: { httpStatusCode: 400 },
     });
-    kinesis.on(PutRecordsCommand).rejectsOnce(throttled).resolves(accepted(1));
+    const kinesis = fakeKinesis();
+    kinesis.answers((records, call) => (call === 0 ? Promise.reject(throttled) : accepted(records.length)));
     const t = fakeTime();
-    expect((await writerWith(t).put([record(1)], deadlineAt(10_000, t.clock))).attempts).toBe(2);
+    expect((await writerWith(kinesis, t).put([record(1)], deadlineAt(10_000, t.clock))).attempts).toBe(2);
 
-    kinesis.reset();
     const missing = new ResourceNotFoundException({
       message: 'Stream deploy-sentinel-state under account 123456789012 not found.',
       $metadata: { httpStatusCode: 400 },
     });
-    kinesis.on(PutRecordsCommand).rejects(missing);
-    const error = await writerWith(t)
+    const gone = fakeKinesis();
+    gone.answers(() => Promise.reject(missing));
+    const error = await writerWith(gone, t)
       .put([record(1)], deadlineAt(20_000, t.clock))
       .catch((e: unknown) => e);
     expect(error).toMatchObject({
@@ -196,25 +220,26 @@ describe('createRecordWriter', () => {
   });
 
   it('splits large writes into requests of at most 500 records and reports unsent ones when a request fails', async () => {
-    kinesis
-      .on(PutRecordsCommand)
-      .resolvesOnce(accepted(500))
-      .rejects(new ResourceNotFoundException({ message: 'gone', $metadata: { httpStatusCode: 400 } }));
+    const kinesis = fakeKinesis();
+    kinesis.answers((records, call) =>
+      call === 0
+        ? accepted(records.length)
+        : Promise.reject(new ResourceNotFoundException({ message: 'gone', $metadata: { httpStatusCode: 400 } })),
+    );
     const t = fakeTime();
     const records = Array.from({ length: 1_200 }, (_, i) => record(i));
-    const error = (await writerWith(t)
+    const error = (await writerWith(kinesis, t)
       .put(records, deadlineAt(10_000, t.clock))
       .catch((e: unknown) => e)) as StreamWriteError;
 
-    const calls = kinesis.commandCalls(PutRecordsCommand);
-    expect(calls.map((c) => c.args[0].input.Records!.length)).toEqual([500, 500]);
+    expect(kinesis.calls.map((c) => c.records.length)).toEqual([500, 500]);
     expect(error.failedEventIds).toHaveLength(700);
     expect(error.failedEventIds[0]).toBe('evt-500');
     expect(error.failedEventIds.at(-1)).toBe('evt-1199');
   });
 
   it('trims a record that would exceed 1 MiB before sending it', async () => {
-    kinesis.on(PutRecordsCommand).resolves(accepted(1));
+    const kinesis = fakeKinesis();
     const t = fakeTime();
     const huge: StateRecord = {
       ...record(1),
@@ -222,11 +247,11 @@ describe('createRecordWriter', () => {
       reason: 'unrecognised',
       raw: 'x'.repeat(3 * 1024 * 1024),
     };
-    await writerWith(t).put([huge], deadlineAt(10_000, t.clock));
+    await writerWith(kinesis, t).put([huge], deadlineAt(10_000, t.clock));
 
-    const sent = kinesis.commandCalls(PutRecordsCommand)[0]!.args[0].input.Records![0]!;
-    expect(sent.Data!.byteLength + Buffer.byteLength(sent.PartitionKey!)).toBeLessThanOrEqual(MAX_RECORD_BYTES);
-    expect(JSON.parse(Buffer.from(sent.Data!).toString('utf8')).truncated).toEqual(['raw']);
+    const sent = kinesis.calls[0]!.records[0]!;
+    expect(sent.data.byteLength + Buffer.byteLength(sent.partitionKey)).toBeLessThanOrEqual(MAX_RECORD_BYTES);
+    expect(JSON.parse(Buffer.from(sent.data).toString('utf8')).truncated).toEqual(['raw']);
   });
 });
 
@@ -251,22 +276,10 @@ describe('toBatches', () => {
 describe('rejectedRecords', () => {
   it('counts every record as failed when Kinesis reports failures without saying which', () => {
     const sent = [encodeRecord(record(1)), encodeRecord(record(2))];
-    expect(
-      rejectedRecords(sent, { FailedRecordCount: 1, Records: [{ SequenceNumber: '1' }, { SequenceNumber: '2' }] }),
-    ).toEqual({
+    expect(rejectedRecords(sent, { failedRecordCount: 1, results: [{}, {}] })).toEqual({
       failed: sent,
       errorCodes: ['UnattributedFailure'],
     });
-    expect(rejectedRecords(sent, { FailedRecordCount: 0, Records: [{ SequenceNumber: '1' }] }).failed).toEqual([
-      sent[1],
-    ]);
-  });
-});
-
-describe('createKinesisClient', () => {
-  it('speaks HTTP/1.1, which local emulators need', async () => {
-    const client = createKinesisClient({ region: 'us-east-1' });
-    expect(client.config.requestHandler).toBeInstanceOf(NodeHttpHandler);
-    client.destroy();
+    expect(rejectedRecords(sent, { failedRecordCount: 0, results: [{}] }).failed).toEqual([sent[1]]);
   });
 });

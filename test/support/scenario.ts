@@ -1,4 +1,4 @@
-import { type DeploymentDetails, toDeploymentDetails, toFailedTarget } from '../../lib/codedeploy/describe.js';
+import { type DeploymentDetails, toDeploymentDetails, toFailedTarget } from '../../lib/codedeploy/deployment.js';
 import { createScenario } from '../../local/scenario.js';
 
 /** The scenario at a fixed instant, so that formatted durations and ages are stable. */

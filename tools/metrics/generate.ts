@@ -1,6 +1,6 @@
-import type { DeploymentDetails } from '../../lib/codedeploy/describe.js';
+import { type DeploymentDetails, ROLLBACK_CREATOR } from '../../lib/codedeploy/deployment.js';
 import { classifyEvent } from '../../lib/events/classify.js';
-import { ROLLBACK_CREATOR, type StateRecord, toStateRecord } from '../../lib/stream/record.js';
+import { type StateRecord, toStateRecord } from '../../lib/stream/record.js';
 
 /**
  * A synthetic but realistic deployment history, the same for the same seed: deployments that start

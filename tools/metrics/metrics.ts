@@ -1,4 +1,5 @@
-import { ROLLBACK_CREATOR, type StateRecord } from '../../lib/stream/record.js';
+import { ROLLBACK_CREATOR } from '../../lib/codedeploy/deployment.js';
+import type { StateRecord } from '../../lib/stream/record.js';
 
 /**
  * Delivery numbers from the state records (pure): per application and deployment group and overall,

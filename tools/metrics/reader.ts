@@ -3,7 +3,7 @@ import {
   type GetRecordsCommandOutput,
   GetShardIteratorCommand,
   type GetShardIteratorCommandInput,
-  type KinesisClient,
+  KinesisClient,
   type KinesisClientConfig,
   ListShardsCommand,
   type ListShardsCommandInput,
@@ -11,9 +11,9 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { clientConfig } from '../../lib/aws/config.js';
+import { errorText, isTransientAwsError } from '../../lib/aws/errors.js';
 import { retry } from '../../lib/retry.js';
-import { createKinesisClient } from '../../lib/stream/client.js';
-import { isTransientWriteError } from '../../lib/stream/writer.js';
 import { type Clock, realClock, realSleep, type Sleep } from '../../lib/time.js';
 import { STATE_RECORD_SCHEMA_VERSION, type StateRecord } from '../../lib/stream/record.js';
 import { isStateRecord } from './schema.js';
@@ -100,12 +100,18 @@ const READ_BYTES_PER_SECOND = 2 * 1024 * 1024;
 const MAX_RECORDS_PER_READ = 10_000;
 
 /**
- * A Kinesis client for readStreamRecords. The reader paces its reads and retries throttled and
- * failed requests itself; the SDK's standard retry also retries ProvisionedThroughputExceededException,
- * and the two together would multiply the attempts against a shard that is already over its limit.
+ * A Kinesis client for readStreamRecords, with the service's client settings: HTTP/1.1 and no
+ * retries of the SDK's own. The reader paces its reads and retries throttled and failed requests
+ * itself; the SDK's standard retry also retries ProvisionedThroughputExceededException, and the two
+ * together would multiply the attempts against a shard that is already over its limit.
  */
-export const createReaderClient = (config: Omit<KinesisClientConfig, 'requestHandler'> = {}): KinesisClient =>
-  createKinesisClient({ ...config, maxAttempts: 1 });
+export const createReaderClient = (
+  config: Omit<KinesisClientConfig, 'requestHandler' | 'maxAttempts'> = {},
+): KinesisClient => new KinesisClient({ ...config, ...clientConfig() });
+
+/** Each request is abandoned after this long; a GetRecords answer holds at most 10 MiB. */
+const REQUEST_TIMEOUT_MS = 30_000;
+const timeout = () => ({ abortSignal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
 
 interface ReadContext {
   client: KinesisClient;
@@ -117,8 +123,6 @@ interface ReadContext {
   maxAttempts: number;
 }
 
-const errorText = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
-
 /** Sends one request, retrying throttling and transient failures with full-jitter exponential backoff. */
 const request = async <T>(context: ReadContext, what: string, attempt: () => Promise<T>): Promise<T> => {
   try {
@@ -129,10 +133,10 @@ const request = async <T>(context: ReadContext, what: string, attempt: () => Pro
       maxDelayMs: 5_000,
       sleep: context.sleep,
       random: context.random,
-      classify: isTransientWriteError,
+      classify: isTransientAwsError,
     });
   } catch (error) {
-    if (!isTransientWriteError(error)) throw error;
+    if (!isTransientAwsError(error)) throw error;
     const hint =
       error instanceof Error && error.name === 'ProvisionedThroughputExceededException'
         ? '; other consumers of the stream may be using its read capacity'
@@ -168,7 +172,7 @@ const listShards = async (context: ReadContext): Promise<Shard[]> => {
     // ListShards rejects StreamName together with NextToken.
     const input: ListShardsCommandInput = nextToken ? { NextToken: nextToken } : { StreamName: context.streamName };
     const page = await request(context, `ListShards of ${context.streamName}`, () =>
-      context.client.send(new ListShardsCommand(input)),
+      context.client.send(new ListShardsCommand(input), timeout()),
     );
     shards.push(...(page.Shards ?? []));
     nextToken = page.NextToken;
@@ -194,6 +198,7 @@ const readShard = async (context: ReadContext, shardId: string, texts: string[])
           ShardId: shardId,
           ...position,
         }),
+        timeout(),
       ),
     );
     return answer.ShardIterator;
@@ -212,6 +217,7 @@ const readShard = async (context: ReadContext, shardId: string, texts: string[])
         try {
           const answer = await client.send(
             new GetRecordsCommand({ ShardIterator: current, Limit: MAX_RECORDS_PER_READ }),
+            timeout(),
           );
           for (const record of answer.Records ?? [])
             bytes += (record.Data?.byteLength ?? 0) + Buffer.byteLength(record.PartitionKey ?? '');

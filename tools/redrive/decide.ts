@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issueLines } from '../../lib/events/issues.js';
 import { HOOK_FUNCTION_PREFIX } from '../../lib/hooks/hooks.js';
 import { clipEnd } from '../../lib/text.js';
 
@@ -200,12 +201,6 @@ const lambdaReason = (record: InvocationRecord): string => {
   return oneLine(gaveUp ? `${said} (${gaveUp})` : said);
 };
 
-const describeIssues = (error: z.ZodError): string =>
-  error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
-
 /** Where the message came from, which function it names, and the event to send; or why not. */
 const unwrap = (
   message: DeadLetterMessage,
@@ -236,7 +231,7 @@ const unwrap = (
     const record = invocationRecordSchema.safeParse(parsed);
     if (!record.success) {
       return {
-        skip: `a Lambda invocation record of an unexpected shape: ${describeIssues(record.error)}`,
+        skip: `a Lambda invocation record of an unexpected shape: ${issueLines(record.error, 3).join('; ')}`,
         origin: 'lambda-destination',
       };
     }

@@ -7,6 +7,7 @@ import {
   type StackIdentity,
   toRedrive,
 } from './decide.js';
+import { errorText } from '../../lib/aws/errors.js';
 
 /**
  * Re-drives the dead-letter queue: reads it page by page, sends each understood event back to its
@@ -83,9 +84,6 @@ export class RedriveError extends Error {
 const ACCEPTED = 202;
 const BATCH = 10;
 
-const describe = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-
 const redriveOne = async (
   message: DeadLetterMessage,
   decision: Redrive,
@@ -102,7 +100,7 @@ const redriveOne = async (
   try {
     status = await invoker.invokeAsync(decision.functionArn, decision.payload);
   } catch (error) {
-    return { status: 'failed', error: `invoke failed: ${describe(error)}` };
+    return { status: 'failed', error: `invoke failed: ${errorText(error)}` };
   }
   if (status !== ACCEPTED)
     return { status: 'failed', error: `Lambda answered ${status ?? 'without a status'}, not ${ACCEPTED}` };
@@ -111,7 +109,7 @@ const redriveOne = async (
   } catch (error) {
     return {
       status: 'failed',
-      error: `invoked, but the message could not be deleted, so a later re-drive would send the event again: ${describe(error)}`,
+      error: `invoked, but the message could not be deleted, so a later re-drive would send the event again: ${errorText(error)}`,
     };
   }
   return { status: 'redriven' };
@@ -181,7 +179,7 @@ export const redriveDeadLetters = async (
   try {
     if (leftInQueue.size > 0) await queue.release([...leftInQueue.values()]);
   } catch (error) {
-    releaseError = describe(error);
+    releaseError = errorText(error);
   }
   const report: RedriveReport = {
     dryRun: options.dryRun,
@@ -191,7 +189,7 @@ export const redriveDeadLetters = async (
     ...(releaseError ? { releaseError } : {}),
   };
   if (failure !== undefined) {
-    throw new RedriveError(`the run stopped after ${received} message(s): ${describe(failure)}`, report, {
+    throw new RedriveError(`the run stopped after ${received} message(s): ${errorText(failure)}`, report, {
       cause: failure,
     });
   }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRecords } from '../../../tools/metrics/generate.js';
 import { computeMetrics } from '../../../tools/metrics/metrics.js';
 import { parseRecordLines, readRecordFile, readStreamRecords } from '../../../tools/metrics/reader.js';
+import { kinesisPortOver } from '../../../lib/aws/kinesis.js';
 import { createRecordWriter } from '../../../lib/stream/writer.js';
 import { deadlineAt } from '../../../lib/time.js';
 import { LOCAL_CREDENTIALS, type KinesisStandIn, startKinesisStandIn } from '../../../local/standins/kinesis.js';
@@ -29,7 +30,10 @@ beforeAll(async () => {
     ],
   });
   client = kinesis.client();
-  await createRecordWriter({ client, streamName: 'history' }).put(HISTORY, deadlineAt(Date.now() + 20_000));
+  await createRecordWriter({ kinesis: kinesisPortOver(client), streamName: 'history' }).put(
+    HISTORY,
+    deadlineAt(Date.now() + 20_000),
+  );
   dir = mkdtempSync(join(tmpdir(), 'stream-reader-'));
 });
 afterAll(async () => {
@@ -57,7 +61,7 @@ describe('readStreamRecords against a local Kinesis', () => {
 
   it('starts at a point in time with --from, and counts what it cannot read', async () => {
     await kinesis.createStream('windowed', 2);
-    const writer = createRecordWriter({ client, streamName: 'windowed' });
+    const writer = createRecordWriter({ kinesis: kinesisPortOver(client), streamName: 'windowed' });
     await writer.put(HISTORY.slice(0, 10), deadlineAt(Date.now() + 10_000));
     // Arrival times are kept to the millisecond; a few milliseconds separate the two writes.
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -1,0 +1,100 @@
+import { errorText } from '../aws/errors.js';
+import type { DeploymentDetails } from '../codedeploy/deployment.js';
+import { describeDeployment, enrichmentBudget } from '../codedeploy/describe.js';
+import { classifyEvent } from '../events/classify.js';
+import { cleanupSeverity, formatCleanupMessage, formatFallbackMessage } from './format-other.js';
+import { formatDeploymentMessage, formatInstanceMessage, stateSeverity } from './format-deployment.js';
+import { skipCleanup, skipDeployment, skipInstance } from './filter.js';
+import type { DeploymentReader } from './ports.js';
+import { type DeliveryDeps, type NotifyOutcome, deliver } from './deliver.js';
+
+export interface DeploymentNotifierDeps extends DeliveryDeps {
+  /** GetDeployment and the failed targets: why a deployment failed. */
+  codedeploy: DeploymentReader;
+}
+
+const skipped = (deps: DeliveryDeps, reason: string, fields: Record<string, unknown>): NotifyOutcome => {
+  deps.log.info('alert skipped', { reason, ...fields });
+  return { posted: false, skipped: reason };
+};
+
+/**
+ * Deployment, instance and cleanup events to Slack. Enrichment is best effort (the alert goes out
+ * with what the event carried); delivery is not (a failed post fails the invocation).
+ */
+export const notifyDeploymentEvent = async (raw: unknown, deps: DeploymentNotifierDeps): Promise<NotifyOutcome> => {
+  const classified = classifyEvent(raw);
+  switch (classified.kind) {
+    case 'deployment': {
+      const change = classified.event;
+      const { application, deploymentGroup, deploymentId, state } = change.detail;
+      const skip = skipDeployment(change, deps.settings);
+      if (skip) return skipped(deps, skip, { deploymentId, state });
+      let details: DeploymentDetails | undefined;
+      let unavailable: string | undefined;
+      try {
+        details = await describeDeployment(deps.codedeploy, deploymentId, {
+          includeFailedTargets: state === 'FAILURE' || state === 'STOP',
+          budget: enrichmentBudget(deps.deadline),
+        });
+        if (!details) {
+          unavailable = 'CodeDeploy does not know this deployment';
+          deps.log.warn('deployment details unavailable; alerting with what the event carried', {
+            deploymentId,
+            reason: unavailable,
+          });
+        }
+      } catch (error) {
+        unavailable = `CodeDeploy did not answer (${errorText(error)})`;
+        deps.log.warn('deployment details unavailable; alerting with what the event carried', { deploymentId, error });
+      }
+      return deliver(
+        { kind: 'deployment', severity: stateSeverity(state), application, deploymentGroup },
+        (mentions) => formatDeploymentMessage(change, details, { mentions, detailsUnavailable: unavailable }),
+        deps,
+      );
+    }
+    case 'instance': {
+      const change = classified.event;
+      const skip = skipInstance(change, deps.settings);
+      if (skip)
+        return skipped(deps, skip, { deploymentId: change.detail.deploymentId, instanceId: change.detail.instanceId });
+      return deliver(
+        {
+          kind: 'instance',
+          severity: stateSeverity(change.detail.state),
+          application: change.detail.application,
+          deploymentGroup: change.detail.deploymentGroup,
+        },
+        (mentions) => formatInstanceMessage(change, { mentions }),
+        deps,
+      );
+    }
+    case 'cleanup': {
+      const event = classified.event;
+      const skip = skipCleanup(event, deps.settings);
+      if (skip) return skipped(deps, skip, { autoScalingGroupName: event.detail.autoScalingGroupName });
+      return deliver(
+        {
+          kind: 'cleanup',
+          severity: cleanupSeverity(event.detail.action),
+          application: event.detail.application,
+          deploymentGroup: event.detail.deploymentGroup,
+        },
+        (mentions) => formatCleanupMessage(event, mentions),
+        deps,
+      );
+    }
+    case 'alarm':
+    case 'unknown': {
+      const reason =
+        classified.kind === 'unknown' ? classified.reason : 'an alarm event reached the deployment notifier';
+      deps.log.error('event not understood; posting a fallback alert', { reason });
+      return deliver(
+        { kind: 'unknown', severity: 'warning' },
+        (mentions) => formatFallbackMessage(reason, raw, mentions),
+        deps,
+      );
+    }
+  }
+};

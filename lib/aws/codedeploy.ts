@@ -1,0 +1,328 @@
+import {
+  BatchGetDeploymentGroupsCommand,
+  BatchGetDeploymentsCommand,
+  BatchGetDeploymentTargetsCommand,
+  CodeDeployClient,
+  GetDeploymentCommand,
+  GetDeploymentGroupCommand,
+  GetDeploymentTargetCommand,
+  ListApplicationsCommand,
+  ListDeploymentGroupsCommand,
+  ListDeploymentsCommand,
+  ListDeploymentTargetsCommand,
+  PutLifecycleEventHookExecutionStatusCommand,
+} from '@aws-sdk/client-codedeploy';
+import {
+  type DeploymentDetails,
+  type DeploymentGroup,
+  type FailedTarget,
+  IN_PROGRESS_STATUSES,
+  toDeploymentDetails,
+  toDeploymentGroup,
+  toFailedTarget,
+} from '../codedeploy/deployment.js';
+import { type CallBudget, callAws } from './call.js';
+import { type AwsClientOptions, clientConfig } from './config.js';
+import { awsErrorCode } from './errors.js';
+
+/**
+ * The CodeDeploy port: every CodeDeploy call the service makes, each within the caller's budget
+ * (`callAws`), answering in the service's own terms (`lib/codedeploy/deployment.ts`). "Does not
+ * exist" answers become `undefined`; every other error is thrown to the caller.
+ */
+
+/** BatchGetDeployments, BatchGetDeploymentTargets and BatchGetDeploymentGroups take at most 25 names per call. */
+export const CODEDEPLOY_BATCH = 25;
+
+/** How much of a failure's per-target detail to read. */
+export interface FailedTargetsOptions {
+  /** At most this many failed targets are described. */
+  maxTargets?: number;
+  /** ListDeploymentTargets pages read at most; beyond them the count is a lower bound. */
+  maxPages?: number;
+}
+
+/** A hook execution to report on. */
+export interface HookExecution {
+  deploymentId: string;
+  lifecycleEventHookExecutionId: string;
+}
+
+/** An ECS deployment target's task sets: which target group serves the replacement and which the original. */
+export interface EcsTaskSets {
+  targetType?: string;
+  /** Target group names by task set label; absent when the target exposes no task sets. */
+  green?: string;
+  blue?: string;
+  taskSetCount: number;
+}
+
+export interface CodeDeployPort {
+  /** GetDeployment; `undefined` when CodeDeploy does not know the id. */
+  getDeployment(deploymentId: string, budget: CallBudget): Promise<DeploymentDetails | undefined>;
+  /** ListDeploymentTargets (failed) then BatchGetDeploymentTargets: why each target failed. */
+  failedTargets(
+    deploymentId: string,
+    options: FailedTargetsOptions,
+    budget: CallBudget,
+  ): Promise<
+    Required<Pick<DeploymentDetails, 'failedTargets' | 'failedTargetCount'>> &
+      Pick<DeploymentDetails, 'failedTargetCountIsLowerBound'>
+  >;
+  /** BatchGetDeployments, 25 ids per call; unknown ids are simply absent from the answer. */
+  batchGetDeployments(deploymentIds: string[], budget: CallBudget): Promise<DeploymentDetails[]>;
+  /** GetDeploymentGroup; `undefined` when the application or the group no longer exists. */
+  getDeploymentGroup(
+    application: string,
+    deploymentGroup: string,
+    budget: CallBudget,
+  ): Promise<DeploymentGroup | undefined>;
+  /** ListDeployments of unfinished deployments; `undefined` when the application or the group no longer exists. */
+  listInProgressDeployments(
+    application: string,
+    deploymentGroup: string,
+    budget: CallBudget,
+  ): Promise<string[] | undefined>;
+  /** Every deployment group of the region: ListApplications, ListDeploymentGroups, BatchGetDeploymentGroups. */
+  listDeploymentGroups(budget: CallBudget): Promise<DeploymentGroup[]>;
+  /** GetDeploymentTarget of an ECS deployment: its task sets' target groups. */
+  getEcsTaskSets(deploymentId: string, targetId: string, budget: CallBudget): Promise<EcsTaskSets>;
+  /**
+   * PutLifecycleEventHookExecutionStatus; `already-completed` when CodeDeploy had the status already
+   * (a duplicate invocation, or the lifecycle event timed out).
+   */
+  reportHookStatus(
+    execution: HookExecution,
+    status: 'Succeeded' | 'Failed',
+    budget: CallBudget,
+  ): Promise<'reported' | 'already-completed'>;
+}
+
+const GONE = new Set([
+  'DeploymentDoesNotExistException',
+  'DeploymentGroupDoesNotExistException',
+  'ApplicationDoesNotExistException',
+]);
+
+const isGone = (error: unknown): boolean => GONE.has(awsErrorCode(error) ?? '');
+
+const unlessGone = async <T>(work: () => Promise<T>): Promise<T | undefined> => {
+  try {
+    return await work();
+  } catch (error) {
+    if (isGone(error)) return undefined;
+    throw error;
+  }
+};
+
+const MAX_FAILED_TARGET_PAGES = 5;
+
+/** The CodeDeploy port over a client built from the service's client settings. */
+export const createCodeDeployPort = (options: AwsClientOptions = {}): CodeDeployPort =>
+  codeDeployPortOver(new CodeDeployClient(clientConfig(options)));
+
+/** The port over a given client (tests hand in one behind aws-sdk-client-mock). */
+export const codeDeployPortOver = (client: CodeDeployClient): CodeDeployPort => {
+  const batches = <T>(items: T[]): T[][] =>
+    Array.from({ length: Math.ceil(items.length / CODEDEPLOY_BATCH) }, (_, i) =>
+      items.slice(i * CODEDEPLOY_BATCH, (i + 1) * CODEDEPLOY_BATCH),
+    );
+
+  return {
+    getDeployment: (deploymentId, budget) =>
+      unlessGone(async () => {
+        const { deploymentInfo } = await callAws(
+          (abortSignal) => client.send(new GetDeploymentCommand({ deploymentId }), { abortSignal }),
+          budget,
+        );
+        return deploymentInfo ? toDeploymentDetails(deploymentInfo, deploymentId) : undefined;
+      }),
+
+    async failedTargets(deploymentId, options, budget) {
+      const wanted = options.maxTargets ?? 50;
+      const maxPages = options.maxPages ?? MAX_FAILED_TARGET_PAGES;
+      const ids: string[] = [];
+      let total = 0;
+      let pages = 0;
+      let nextToken: string | undefined;
+      let lowerBound = false;
+      do {
+        // A fleet of thousands of failed instances must not turn one alert into hundreds of calls.
+        if (pages >= maxPages) {
+          lowerBound = true;
+          break;
+        }
+        pages += 1;
+        const token = nextToken;
+        const page = await callAws(
+          (abortSignal) =>
+            client.send(
+              new ListDeploymentTargetsCommand({
+                deploymentId,
+                nextToken: token,
+                targetFilters: { TargetStatus: ['Failed'] },
+              }),
+              { abortSignal },
+            ),
+          budget,
+        );
+        const pageIds = page.targetIds ?? [];
+        total += pageIds.length;
+        ids.push(...pageIds.slice(0, Math.max(0, wanted - ids.length)));
+        nextToken = page.nextToken;
+      } while (nextToken);
+
+      const failedTargets: FailedTarget[] = [];
+      for (const targetIds of batches(ids)) {
+        const batch = await callAws(
+          (abortSignal) =>
+            client.send(new BatchGetDeploymentTargetsCommand({ deploymentId, targetIds }), { abortSignal }),
+          budget,
+        );
+        for (const target of batch.deploymentTargets ?? []) {
+          const failed = toFailedTarget(target);
+          if (failed) failedTargets.push(failed);
+        }
+      }
+      return {
+        failedTargets,
+        failedTargetCount: total,
+        ...(lowerBound ? { failedTargetCountIsLowerBound: true } : {}),
+      };
+    },
+
+    async batchGetDeployments(deploymentIds, budget) {
+      const found: DeploymentDetails[] = [];
+      for (const ids of batches(deploymentIds)) {
+        const { deploymentsInfo } = await callAws(
+          (abortSignal) => client.send(new BatchGetDeploymentsCommand({ deploymentIds: ids }), { abortSignal }),
+          budget,
+        );
+        for (const info of deploymentsInfo ?? []) {
+          if (info.deploymentId) found.push(toDeploymentDetails(info, info.deploymentId));
+        }
+      }
+      return found;
+    },
+
+    getDeploymentGroup: (application, deploymentGroup, budget) =>
+      unlessGone(async () => {
+        const { deploymentGroupInfo } = await callAws(
+          (abortSignal) =>
+            client.send(
+              new GetDeploymentGroupCommand({ applicationName: application, deploymentGroupName: deploymentGroup }),
+              { abortSignal },
+            ),
+          budget,
+        );
+        return deploymentGroupInfo ? toDeploymentGroup(deploymentGroupInfo, application, deploymentGroup) : undefined;
+      }),
+
+    listInProgressDeployments: (application, deploymentGroup, budget) =>
+      unlessGone(async () => {
+        const ids: string[] = [];
+        let nextToken: string | undefined;
+        do {
+          const token = nextToken;
+          const page = await callAws(
+            (abortSignal) =>
+              client.send(
+                new ListDeploymentsCommand({
+                  applicationName: application,
+                  deploymentGroupName: deploymentGroup,
+                  includeOnlyStatuses: [...IN_PROGRESS_STATUSES],
+                  nextToken: token,
+                }),
+                { abortSignal },
+              ),
+            budget,
+          );
+          ids.push(...(page.deployments ?? []));
+          nextToken = page.nextToken;
+        } while (nextToken);
+        return ids;
+      }),
+
+    async listDeploymentGroups(budget) {
+      const applications: string[] = [];
+      let nextToken: string | undefined;
+      do {
+        const token = nextToken;
+        const page = await callAws(
+          (abortSignal) => client.send(new ListApplicationsCommand({ nextToken: token }), { abortSignal }),
+          budget,
+        );
+        applications.push(...(page.applications ?? []));
+        nextToken = page.nextToken;
+      } while (nextToken);
+
+      const groups: DeploymentGroup[] = [];
+      for (const application of applications) {
+        // An application deleted between the listing and now simply has no groups left.
+        const names = await unlessGone(async () => {
+          const found: string[] = [];
+          let groupToken: string | undefined;
+          do {
+            const token = groupToken;
+            const page = await callAws(
+              (abortSignal) =>
+                client.send(new ListDeploymentGroupsCommand({ applicationName: application, nextToken: token }), {
+                  abortSignal,
+                }),
+              budget,
+            );
+            found.push(...(page.deploymentGroups ?? []));
+            groupToken = page.nextToken;
+          } while (groupToken);
+          return found;
+        });
+        for (const deploymentGroupNames of batches(names ?? [])) {
+          const answer = await unlessGone(() =>
+            callAws(
+              (abortSignal) =>
+                client.send(
+                  new BatchGetDeploymentGroupsCommand({ applicationName: application, deploymentGroupNames }),
+                  {
+                    abortSignal,
+                  },
+                ),
+              budget,
+            ),
+          );
+          for (const info of answer?.deploymentGroupsInfo ?? []) {
+            if (info.deploymentGroupName) groups.push(toDeploymentGroup(info, application, info.deploymentGroupName));
+          }
+        }
+      }
+      return groups;
+    },
+
+    async getEcsTaskSets(deploymentId, targetId, budget) {
+      const { deploymentTarget } = await callAws(
+        (abortSignal) => client.send(new GetDeploymentTargetCommand({ deploymentId, targetId }), { abortSignal }),
+        budget,
+      );
+      const sets = deploymentTarget?.ecsTarget?.taskSetsInfo ?? [];
+      return {
+        targetType: deploymentTarget?.deploymentTargetType,
+        green: sets.find((t) => t.taskSetLabel === 'Green')?.targetGroup?.name,
+        blue: sets.find((t) => t.taskSetLabel === 'Blue')?.targetGroup?.name,
+        taskSetCount: sets.length,
+      };
+    },
+
+    async reportHookStatus(execution, status, budget) {
+      try {
+        await callAws(
+          (abortSignal) =>
+            client.send(new PutLifecycleEventHookExecutionStatusCommand({ ...execution, status }), { abortSignal }),
+          { ...budget, final: (error) => awsErrorCode(error) === 'LifecycleEventAlreadyCompletedException' },
+        );
+        return 'reported';
+      } catch (error) {
+        if (awsErrorCode(error) === 'LifecycleEventAlreadyCompletedException') return 'already-completed';
+        throw error;
+      }
+    },
+  };
+};

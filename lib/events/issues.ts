@@ -1,0 +1,8 @@
+import type { z } from 'zod';
+
+/**
+ * Zod's validation issues as text people read in logs, alerts and error messages: one
+ * `path: message` per issue, `(root)` for the value itself.
+ */
+export const issueLines = (error: z.ZodError, max = Number.POSITIVE_INFINITY): string[] =>
+  error.issues.slice(0, max).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { type RouteSubject, mentionsFor, selectDestination } from '../../lib/alerts/route.js';
+import { parseSettings } from '../../lib/settings/schema.js';
+
+const settings = parseSettings({
+  slack: {
+    routes: [
+      {
+        name: 'payments-alarms',
+        match: { kind: ['alarm'], alarmTag: { team: 'payments' } },
+        webhookParameter: '/deploy-sentinel/p/payments',
+      },
+      {
+        name: 'checkout-critical',
+        match: { application: 'checkout', severity: ['critical'] },
+        webhookParameter: '/deploy-sentinel/p/checkout-oncall',
+      },
+      {
+        name: 'checkout',
+        match: { application: ['checkout', 'cart'] },
+        webhookParameter: '/deploy-sentinel/p/checkout',
+      },
+      { name: 'latency', match: { alarmPrefix: ['latency-', 'p99-'] }, webhookParameter: '/deploy-sentinel/p/perf' },
+      { name: 'prod-groups', match: { deploymentGroup: 'search-prod' }, webhookParameter: '/deploy-sentinel/p/search' },
+    ],
+    mentions: { critical: ['<!here>', '<!subteam^S012AB3CD>'], warning: ['<@U024BE7LH>'] },
+  },
+});
+
+const cases: Array<[string, RouteSubject, string]> = [
+  [
+    'a tagged alarm goes to its team',
+    { kind: 'alarm', severity: 'critical', alarmName: 'queue-depth', alarmTags: { team: 'payments' } },
+    'payments-alarms',
+  ],
+  [
+    'the tag must match exactly',
+    { kind: 'alarm', severity: 'critical', alarmName: 'queue-depth', alarmTags: { team: 'pay' } },
+    'default',
+  ],
+  [
+    'a deployment cannot match an alarm-only route',
+    { kind: 'deployment', severity: 'critical', application: 'payments' },
+    'default',
+  ],
+  [
+    'first match wins: critical checkout goes on call',
+    { kind: 'deployment', severity: 'critical', application: 'checkout', deploymentGroup: 'checkout-prod' },
+    'checkout-critical',
+  ],
+  [
+    'a routine checkout deployment goes to the team channel',
+    { kind: 'deployment', severity: 'success', application: 'checkout' },
+    'checkout',
+  ],
+  ['lists match any of their values', { kind: 'deployment', severity: 'info', application: 'cart' }, 'checkout'],
+  ['alarm name prefixes', { kind: 'alarm', severity: 'warning', alarmName: 'p99-search' }, 'latency'],
+  ['a prefix is not a substring', { kind: 'alarm', severity: 'warning', alarmName: 'search-p99-' }, 'default'],
+  [
+    'deployment group',
+    { kind: 'deployment', severity: 'info', application: 'search', deploymentGroup: 'search-prod' },
+    'prod-groups',
+  ],
+  ['unknown events go to the default webhook', { kind: 'unknown', severity: 'warning' }, 'default'],
+];
+
+describe('routing', () => {
+  it.each(cases)('%s', (_name, subject, route) => {
+    expect(selectDestination(subject, settings.slack.routes).route).toBe(route);
+  });
+
+  it('names the webhook parameter of the chosen route, and none for the default', () => {
+    expect(selectDestination(cases[0]![1], settings.slack.routes)).toEqual({
+      route: 'payments-alarms',
+      webhookParameter: '/deploy-sentinel/p/payments',
+    });
+    expect(selectDestination(cases[1]![1], settings.slack.routes)).toEqual({ route: 'default' });
+  });
+
+  it('gives the mentions configured for a severity, none otherwise', () => {
+    expect(mentionsFor('critical', settings.slack.mentions)).toEqual(['<!here>', '<!subteam^S012AB3CD>']);
+    expect(mentionsFor('warning', settings.slack.mentions)).toEqual(['<@U024BE7LH>']);
+    expect(mentionsFor('info', settings.slack.mentions)).toEqual([]);
+  });
+});
