@@ -6,8 +6,9 @@ import {
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
 import type { AlarmState, MetricSeries } from '../hooks/judge.js';
-import { type CallBudget, callAws } from './call.js';
+import type { CallBudget } from './call.js';
 import { type AwsClientOptions, clientConfig } from './config.js';
+import { allPages } from './pages.js';
 
 /**
  * The CloudWatch port: metric data and alarm states as the hooks judge them, each call (each page)
@@ -48,37 +49,32 @@ export const createCloudWatchPort = (options: AwsClientOptions = {}): CloudWatch
 /** The port over a given client (tests hand in one behind aws-sdk-client-mock). */
 export const cloudWatchPortOver = (client: CloudWatchClient): CloudWatchPort => ({
   async getMetricData(request, budget) {
+    const pages = await allPages(
+      (token, abortSignal) =>
+        client.send(
+          new GetMetricDataCommand({
+            MetricDataQueries: request.queries,
+            StartTime: request.start,
+            EndTime: request.end,
+            ScanBy: 'TimestampAscending',
+            NextToken: token,
+          }),
+          { abortSignal },
+        ),
+      (page) => page.NextToken,
+      budget,
+    );
     const results = new Map<string, MetricResult>();
-    const messages: string[] = [];
-    let nextToken: string | undefined;
-    do {
-      const token = nextToken;
-      const page = await callAws(
-        (abortSignal) =>
-          client.send(
-            new GetMetricDataCommand({
-              MetricDataQueries: request.queries,
-              StartTime: request.start,
-              EndTime: request.end,
-              ScanBy: 'TimestampAscending',
-              NextToken: token,
-            }),
-            { abortSignal },
-          ),
-        budget,
-      );
-      messages.push(...(page.Messages ?? []).map(messageText));
-      for (const r of page.MetricDataResults ?? []) {
-        const id = r.Id ?? '';
-        const into = results.get(id) ?? { id, timestamps: [], values: [], messages: [] };
-        into.timestamps.push(...(r.Timestamps ?? []).map((t) => t.getTime()));
-        into.values.push(...(r.Values ?? []));
-        into.statusCode = r.StatusCode;
-        into.messages.push(...(r.Messages ?? []).map(messageText));
-        results.set(id, into);
-      }
-      nextToken = page.NextToken;
-    } while (nextToken);
+    const messages = pages.flatMap((page) => (page.Messages ?? []).map(messageText));
+    for (const r of pages.flatMap((page) => page.MetricDataResults ?? [])) {
+      const id = r.Id ?? '';
+      const into = results.get(id) ?? { id, timestamps: [], values: [], messages: [] };
+      into.timestamps.push(...(r.Timestamps ?? []).map((t) => t.getTime()));
+      into.values.push(...(r.Values ?? []));
+      into.statusCode = r.StatusCode;
+      into.messages.push(...(r.Messages ?? []).map(messageText));
+      results.set(id, into);
+    }
     return [...results.values()].map((r) => ({ ...r, messages: [...messages, ...r.messages] }));
   },
 
@@ -86,26 +82,22 @@ export const cloudWatchPortOver = (client: CloudWatchClient): CloudWatchPort => 
     const found: AlarmState[] = [];
     for (let i = 0; i < names.length; i += ALARM_NAMES_PER_CALL) {
       const batch = names.slice(i, i + ALARM_NAMES_PER_CALL);
-      let nextToken: string | undefined;
-      do {
-        const token = nextToken;
-        const page = await callAws(
-          (abortSignal) =>
-            client.send(
-              new DescribeAlarmsCommand({
-                AlarmNames: batch,
-                AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
-                NextToken: token,
-              }),
-              { abortSignal },
-            ),
-          budget,
-        );
-        for (const a of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
-          found.push({ name: a.AlarmName ?? '', state: a.StateValue ?? 'UNKNOWN', reason: a.StateReason });
-        }
-        nextToken = page.NextToken;
-      } while (nextToken);
+      const pages = await allPages(
+        (token, abortSignal) =>
+          client.send(
+            new DescribeAlarmsCommand({
+              AlarmNames: batch,
+              AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+              NextToken: token,
+            }),
+            { abortSignal },
+          ),
+        (page) => page.NextToken,
+        budget,
+      );
+      for (const a of pages.flatMap((page) => [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])])) {
+        found.push({ name: a.AlarmName ?? '', state: a.StateValue ?? 'UNKNOWN', reason: a.StateReason });
+      }
     }
     return found;
   },
