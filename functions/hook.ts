@@ -1,8 +1,8 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { createCloudWatchPort } from '../lib/aws/cloudwatch.js';
+import { createCodeDeployPort } from '../lib/aws/codedeploy.js';
+import { createElbv2Port } from '../lib/aws/elbv2.js';
 import { loadHookConfig } from '../lib/config.js';
 import { createHttpFetch } from '../lib/hooks/http-probe.js';
 import { runHook } from '../lib/hooks/run-hook.js';
@@ -14,9 +14,9 @@ import { deadlineFromContext, realClock, realSleep } from '../lib/time.js';
 // configuration is kept as a value and turned into a Failed report by runHook.
 const loaded = loadHookConfig();
 const region = loaded.ok ? loaded.config.region : undefined;
-const codedeploy = new CodeDeployClient({ region });
-const elbv2 = new ElasticLoadBalancingV2Client({ region });
-const cloudwatch = new CloudWatchClient({ region });
+const codedeploy = createCodeDeployPort({ region });
+const elbv2 = createElbv2Port({ region });
+const cloudwatch = createCloudWatchPort({ region });
 const fetch = createHttpFetch();
 
 /** The verdict was decided but CodeDeploy could not be told. */

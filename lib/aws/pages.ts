@@ -1,3 +1,5 @@
+import { type CallBudget, callAws } from './call.js';
+
 /**
  * Every page of a listing that continues with a token (NextToken, nextToken), in order: `fetch`
  * asks for the page after `token` (undefined for the first), each page a call of its own within
@@ -14,3 +16,18 @@ export async function* pagesOf<P>(
     token = next(page);
   } while (token);
 }
+
+/**
+ * Every page of a paginated AWS call, collected: each page is one call within the budget
+ * (`callAws`), so a throttled page is retried alone and the pages before it are kept.
+ */
+export const allPages = async <Page>(
+  send: (token: string | undefined, abortSignal: AbortSignal) => Promise<Page>,
+  nextToken: (page: Page) => string | undefined,
+  budget: CallBudget,
+): Promise<Page[]> => {
+  const pages: Page[] = [];
+  for await (const page of pagesOf((token) => callAws((signal) => send(token, signal), budget), nextToken))
+    pages.push(page);
+  return pages;
+};

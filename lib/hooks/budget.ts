@@ -9,7 +9,7 @@ import { type Variable, variablesOf } from './variables.js';
 /** Lambda's maximum function timeout. */
 export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
 
-/** Each discovery call (CodeDeploy, ELBv2) is abandoned after this long. */
+/** Each discovery call (CodeDeploy, ELBv2), its retries included, ends within this long of its start. */
 export const DISCOVERY_CALL_TIMEOUT_MS = 3_000;
 
 /*

@@ -1,16 +1,9 @@
-import {
-  type CodeDeployClient,
-  type ECSTaskSet,
-  GetDeploymentCommand,
-  GetDeploymentGroupCommand,
-  GetDeploymentTargetCommand,
-} from '@aws-sdk/client-codedeploy';
-import {
-  DescribeListenersCommand,
-  DescribeLoadBalancersCommand,
-  DescribeTargetGroupsCommand,
-  type ElasticLoadBalancingV2Client,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { CallBudget } from '../aws/call.js';
+import type { CodeDeployPort } from '../aws/codedeploy.js';
+import type { Elbv2Port } from '../aws/elbv2.js';
+import { errorText } from '../aws/errors.js';
+import { DeadlineExceededError } from '../retry.js';
+import type { Clock, Deadline, Sleep } from '../time.js';
 import { DISCOVERY_CALL_TIMEOUT_MS } from './budget.js';
 import type { DiscoveryOverrides } from './settings.js';
 import type { Variable } from './variables.js';
@@ -55,10 +48,15 @@ export interface DeploymentIds {
   deploymentId: string;
 }
 
-/** The SDK clients discovery calls. */
-export interface DiscoveryClients {
-  codedeploy: CodeDeployClient;
-  elbv2: ElasticLoadBalancingV2Client;
+/** What discovery needs: the CodeDeploy and ELBv2 ports, and time for its calls. */
+export interface DiscoveryDeps {
+  codedeploy: CodeDeployPort;
+  elbv2: Elbv2Port;
+  clock: Clock;
+  sleep: Sleep;
+  /** When the checks must be over: no discovery call outlives it. */
+  deadline: Deadline;
+  random?: () => number;
 }
 
 /** Raised for a value a check needs that cannot be found; its message is the reason. */
@@ -87,16 +85,17 @@ export const listenerUrl = (scheme: 'http' | 'https', dnsName: string, port: num
   return `${scheme}://${dnsName}${standard ? '' : `:${port}`}`;
 };
 
-/** The green (replacement) and blue (original) target group names from the ECS target's task sets. */
-export const taskSetTargetGroups = (taskSets: ECSTaskSet[] | undefined): { green?: string; blue?: string } => ({
-  green: taskSets?.find((t) => t.taskSetLabel === 'Green')?.targetGroup?.name,
-  blue: taskSets?.find((t) => t.taskSetLabel === 'Blue')?.targetGroup?.name,
-});
-
-const describeError = (operation: string, error: unknown): string => {
-  const e = error as Error & { name?: string };
-  if (e?.name === 'AbortError' || e?.name === 'TimeoutError') return `${operation} got no answer`;
-  return `${operation} failed: ${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`;
+/**
+ * The reason a discovery call failed: "got no answer" when it timed out, or was still waiting at
+ * the hook's deadline; otherwise the error. A call that gave up at the end of its allowance names
+ * the last error it had.
+ */
+const failureOf = (operation: string, error: unknown): string => {
+  const gaveUp = error instanceof DeadlineExceededError && error.cause !== undefined;
+  const last = gaveUp ? error.cause : error;
+  const name = (last as { name?: unknown } | undefined)?.name;
+  if (name === 'AbortError' || name === 'TimeoutError') return `${operation} got no answer`;
+  return `${operation} failed: ${errorText(last)}${gaveUp ? ` (${error.message})` : ''}`;
 };
 
 const found = <T>(value: T): Lookup<T> => ({ value });
@@ -104,11 +103,11 @@ const missing = (reason: string): Lookup<never> => ({ reason });
 
 // The environment -----------------------------------------------------------------------------------
 
-/** Memoised lookups over CodeDeploy and ELBv2 for one hook invocation. */
+/** Memoised lookups over CodeDeploy and ELBv2 for one hook invocation; `signal` ends them all. */
 export const createEnvironment = (
   ids: DeploymentIds,
   overrides: DiscoveryOverrides,
-  clients: DiscoveryClients,
+  deps: DiscoveryDeps,
   signal: AbortSignal,
 ): Environment => {
   const memo = new Map<string, Promise<unknown>>();
@@ -116,14 +115,26 @@ export const createEnvironment = (
     if (!memo.has(key)) memo.set(key, load());
     return memo.get(key) as Promise<T>;
   };
-  const callOptions = () => ({
-    abortSignal: AbortSignal.any([signal, AbortSignal.timeout(DISCOVERY_CALL_TIMEOUT_MS)]),
-  });
-  const call = async <T>(operation: string, send: () => Promise<T>): Promise<T> => {
+  /**
+   * One call's budget: the hook's timeout allows DISCOVERY_CALL_TIMEOUT_MS for each call of the
+   * longest chain (budget.ts), so a throttled call is retried, but only within that much time from
+   * its start, and never past the checks' deadline.
+   */
+  const budget = (): CallBudget => {
+    const ends = deps.clock() + DISCOVERY_CALL_TIMEOUT_MS;
+    return {
+      deadline: { remainingMs: () => Math.min(deps.deadline.remainingMs(), ends - deps.clock()) },
+      timeoutMs: DISCOVERY_CALL_TIMEOUT_MS,
+      signal,
+      sleep: (ms) => deps.sleep(ms, signal),
+      random: deps.random,
+    };
+  };
+  const call = async <T>(operation: string, send: (budget: CallBudget) => Promise<T>): Promise<T> => {
     try {
-      return await send();
+      return await send(budget());
     } catch (error) {
-      throw new UnresolvedError(describeError(operation, error), { cause: error });
+      throw new UnresolvedError(failureOf(operation, error), { cause: error });
     }
   };
   const settle = async <T>(load: () => Promise<T>): Promise<Lookup<T>> => {
@@ -137,65 +148,50 @@ export const createEnvironment = (
 
   const deployment = () =>
     once('deployment', async () => {
-      const { deploymentInfo } = await call('GetDeployment', () =>
-        clients.codedeploy.send(new GetDeploymentCommand({ deploymentId: ids.deploymentId }), callOptions()),
-      );
-      if (!deploymentInfo?.applicationName || !deploymentInfo.deploymentGroupName) {
+      const details = await call('GetDeployment', (b) => deps.codedeploy.getDeployment(ids.deploymentId, b));
+      if (!details) {
+        throw new UnresolvedError(
+          `GetDeployment failed: DeploymentDoesNotExistException: deployment ${ids.deploymentId} does not exist`,
+        );
+      }
+      if (!details.application || !details.deploymentGroup) {
         throw new UnresolvedError(`GetDeployment(${ids.deploymentId}) names no application and deployment group`);
       }
-      return {
-        applicationName: deploymentInfo.applicationName,
-        deploymentGroupName: deploymentInfo.deploymentGroupName,
-      };
+      return { applicationName: details.application, deploymentGroupName: details.deploymentGroup };
     });
 
   const deploymentGroup = () =>
     once('deploymentGroup', async () => {
       const { applicationName, deploymentGroupName } = await deployment();
-      const { deploymentGroupInfo } = await call('GetDeploymentGroup', () =>
-        clients.codedeploy.send(new GetDeploymentGroupCommand({ applicationName, deploymentGroupName }), callOptions()),
+      const name = `${applicationName}/${deploymentGroupName}`;
+      const group = await call('GetDeploymentGroup', (b) =>
+        deps.codedeploy.getDeploymentGroup(applicationName, deploymentGroupName, b),
       );
-      const pair = deploymentGroupInfo?.loadBalancerInfo?.targetGroupPairInfoList?.[0];
-      return {
-        name: `${applicationName}/${deploymentGroupName}`,
-        prodListenerArn: pair?.prodTrafficRoute?.listenerArns?.[0],
-        testListenerArn: pair?.testTrafficRoute?.listenerArns?.[0],
-        ecsService: deploymentGroupInfo?.ecsServices?.[0],
-        alarms: (deploymentGroupInfo?.alarmConfiguration?.alarms ?? []).map((a) => a.name ?? '').filter(Boolean),
-      };
+      if (!group) throw new UnresolvedError(`GetDeploymentGroup failed: deployment group ${name} does not exist`);
+      return { ...group, name };
     });
 
   const taskSets = () =>
     once('taskSets', async () => {
       const group = await deploymentGroup();
-      if (!group.ecsService?.clusterName || !group.ecsService.serviceName) {
-        throw new UnresolvedError(`deployment group ${group.name} names no ECS service`);
-      }
+      if (!group.ecsService) throw new UnresolvedError(`deployment group ${group.name} names no ECS service`);
       // An ECS deployment target's id is `<cluster>:<service>`.
       const targetId = `${group.ecsService.clusterName}:${group.ecsService.serviceName}`;
-      const { deploymentTarget } = await call('GetDeploymentTarget', () =>
-        clients.codedeploy.send(
-          new GetDeploymentTargetCommand({ deploymentId: ids.deploymentId, targetId }),
-          callOptions(),
-        ),
+      const sets = await call('GetDeploymentTarget', (b) =>
+        deps.codedeploy.getEcsTaskSets(ids.deploymentId, targetId, b),
       );
-      const sets = deploymentTarget?.ecsTarget?.taskSetsInfo;
-      if (!sets?.length) {
-        const kind = deploymentTarget?.deploymentTargetType ?? 'unknown';
+      if (sets.taskSetCount === 0) {
         throw new UnresolvedError(
-          `deployment target ${targetId} (${kind}) exposes no task sets, as with CloudFormation-driven deployments; ` +
+          `deployment target ${targetId} (${sets.targetType ?? 'unknown'}) exposes no task sets, as with CloudFormation-driven deployments; ` +
             'set hooks.discovery.greenTargetGroup / blueTargetGroup',
         );
       }
-      return taskSetTargetGroups(sets);
+      return sets;
     });
 
   const targetGroupByName = (name: string) =>
     once(`targetGroup:${name}`, async (): Promise<TargetGroupRef> => {
-      const { TargetGroups } = await call(`DescribeTargetGroups(${name})`, () =>
-        clients.elbv2.send(new DescribeTargetGroupsCommand({ Names: [name] }), callOptions()),
-      );
-      const arn = TargetGroups?.[0]?.TargetGroupArn;
+      const arn = await call(`DescribeTargetGroups(${name})`, (b) => deps.elbv2.getTargetGroupArn(name, b));
       if (!arn) throw new UnresolvedError(`target group ${name} not found`);
       return { arn, name };
     });
@@ -230,20 +226,14 @@ export const createEnvironment = (
 
   const listener = (arn: string) =>
     once(`listener:${arn}`, async () => {
-      const { Listeners } = await call('DescribeListeners', () =>
-        clients.elbv2.send(new DescribeListenersCommand({ ListenerArns: [arn] }), callOptions()),
-      );
-      const l = Listeners?.[0];
-      if (!l?.LoadBalancerArn || !l.Port) throw new UnresolvedError(`listener ${arn} not found`);
-      return { loadBalancerArn: l.LoadBalancerArn, port: l.Port, protocol: l.Protocol };
+      const facts = await call('DescribeListeners', (b) => deps.elbv2.getListener(arn, b));
+      if (!facts) throw new UnresolvedError(`listener ${arn} not found`);
+      return facts;
     });
 
   const loadBalancerDns = (arn: string) =>
     once(`loadBalancer:${arn}`, async () => {
-      const { LoadBalancers } = await call('DescribeLoadBalancers', () =>
-        clients.elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] }), callOptions()),
-      );
-      const dns = LoadBalancers?.[0]?.DNSName;
+      const dns = await call('DescribeLoadBalancers', (b) => deps.elbv2.getLoadBalancerDnsName(arn, b));
       if (!dns) throw new UnresolvedError(`load balancer ${arn} has no DNS name`);
       return dns;
     });

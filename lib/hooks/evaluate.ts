@@ -1,3 +1,4 @@
+import { errorText } from '../aws/errors.js';
 import type { Logger } from '../log.js';
 import type { Deadline, Sleep } from '../time.js';
 import type { Measurement } from './judge.js';
@@ -133,12 +134,13 @@ const stopped = (signal: AbortSignal): CheckStoppedError | undefined =>
       : new CheckStoppedError('cancelled', String(signal.reason))
     : undefined;
 
-const describeError = (error: unknown): string => {
-  if (error instanceof Error) {
-    const code = (error as Error & { code?: string }).code;
-    return `${error.name}${code && code !== error.name ? ` ${code}` : ''}: ${error.message}`;
-  }
-  return String(error);
+/** The error's text, naming Node's network error code too (`Error ECONNREFUSED: connect ...`). */
+const measurementError = (error: unknown): string => {
+  const text = errorText(error);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (!(error instanceof Error) || typeof code !== 'string' || code === error.name) return text;
+  // errorText starts with the name.
+  return `${error.name} ${code}${text.slice(error.name.length)}`;
 };
 
 /** Measures one check on its schedule until its verdict is decided, the deadline, or cancellation. */
@@ -188,7 +190,7 @@ export const runCheck = async (
       if (context.signal.aborted) return interrupted();
       measurement = signal.aborted
         ? { outcome: 'error', reason: `no answer within ${budget} ms` }
-        : { outcome: 'error', reason: describeError(error) };
+        : { outcome: 'error', reason: measurementError(error) };
     }
     if (context.signal.aborted && measurement.outcome === 'error') return interrupted();
     context.onMeasurement(measurement, attempt);

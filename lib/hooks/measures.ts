@@ -1,7 +1,8 @@
-import type { CloudWatchClient, MetricDataQuery, StandardUnit } from '@aws-sdk/client-cloudwatch';
-import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { Clock } from '../time.js';
-import { readAlarms, readMetricData, readTargetHealth } from './aws-probes.js';
+import type { MetricDataQuery, StandardUnit } from '@aws-sdk/client-cloudwatch';
+import type { CallBudget } from '../aws/call.js';
+import type { CloudWatchPort } from '../aws/cloudwatch.js';
+import type { Elbv2Port } from '../aws/elbv2.js';
+import type { Clock, Deadline, Sleep } from '../time.js';
 import { type Environment, type Lookup, UnresolvedError } from './discovery.js';
 import type { Measure, PreparedCheck } from './evaluate.js';
 import type { HttpFetch } from './http-probe.js';
@@ -15,11 +16,28 @@ import { type Variable, VARIABLE_REF, variablesOf } from './variables.js';
  */
 
 export interface MeasureDeps {
-  cloudwatch: CloudWatchClient;
-  elbv2: ElasticLoadBalancingV2Client;
+  cloudwatch: CloudWatchPort;
+  elbv2: Elbv2Port;
   fetch: HttpFetch;
   clock: Clock;
+  sleep: Sleep;
+  /** When the checks must be over. */
+  deadline: Deadline;
+  random?: () => number;
 }
+
+/**
+ * The budget of one AWS probe call: the measurement's signal carries the check's timeout and the
+ * hook's deadline, so a throttled call is retried (as the SDK did on its own) only within the
+ * measurement; a call that still fails makes the measurement an error, not a failure.
+ */
+const probeBudget = (check: Pick<Check, 'timeout'>, deps: MeasureDeps, signal: AbortSignal): CallBudget => ({
+  deadline: deps.deadline,
+  timeoutMs: check.timeout,
+  signal,
+  sleep: (ms) => deps.sleep(ms, signal),
+  random: deps.random,
+});
 
 const valueOf = <T>(result: Lookup<T>, what: string): T => {
   if ('reason' in result) throw new UnresolvedError(`${what} could not be resolved: ${result.reason}`);
@@ -92,10 +110,9 @@ const prepareCloudWatch = async (check: CloudWatchCheck, env: Environment, deps:
   const queries = check.queries.map((q) => toQuery(q, q.id === evaluated, fill));
   return async (_attempt, signal): Promise<Measurement> => {
     const end = deps.clock();
-    const results = await readMetricData(
-      deps.cloudwatch,
+    const results = await deps.cloudwatch.getMetricData(
       { queries, start: new Date(end - check.window), end: new Date(end) },
-      signal,
+      probeBudget(check, deps, signal),
     );
     const series = results.find((r) => r.id === evaluated);
     if (series?.statusCode === 'InternalError' || series?.statusCode === 'Forbidden') {
@@ -114,13 +131,18 @@ const prepareAlarms = async (check: AlarmsCheck, env: Environment, deps: Measure
     : [];
   const names = [...new Set([...check.alarms, ...fromGroup])];
   if (names.length === 0) throw new UnresolvedError('no alarms to watch: the deployment group has none configured');
-  return async (_attempt, signal) => judgeAlarms(await readAlarms(deps.cloudwatch, names, signal), names);
+  return async (_attempt, signal) =>
+    judgeAlarms(await deps.cloudwatch.describeAlarms(names, probeBudget(check, deps, signal)), names);
 };
 
 const prepareTargetHealth = async (check: TargetHealthCheck, env: Environment, deps: MeasureDeps): Promise<Measure> => {
   const group = await need(env.targetGroup(check.targetGroup), `target group ${check.targetGroup}`);
   return async (_attempt, signal) =>
-    judgeTargetHealth(await readTargetHealth(deps.elbv2, group.arn, signal), check.minHealthyPercent, group.name);
+    judgeTargetHealth(
+      await deps.elbv2.getTargetHealth(group.arn, probeBudget(check, deps, signal)),
+      check.minHealthyPercent,
+      group.name,
+    );
 };
 
 /** A check bound to its probe, or the reason its inputs could not be resolved. */

@@ -1,7 +1,8 @@
-import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { z } from 'zod';
+import type { CloudWatchPort } from '../aws/cloudwatch.js';
+import type { CodeDeployPort } from '../aws/codedeploy.js';
+import type { Elbv2Port } from '../aws/elbv2.js';
+import { errorText } from '../aws/errors.js';
 import type { Logger } from '../log.js';
 import type { Clock, Deadline, Sleep } from '../time.js';
 import { REPORT_RESERVE_MS, worstCaseMs } from './budget.js';
@@ -31,9 +32,9 @@ export const hookEventSchema = z
 export type HookEvent = z.infer<typeof hookEventSchema>;
 
 export interface HookDeps {
-  codedeploy: CodeDeployClient;
-  elbv2: ElasticLoadBalancingV2Client;
-  cloudwatch: CloudWatchClient;
+  codedeploy: CodeDeployPort;
+  elbv2: Elbv2Port;
+  cloudwatch: CloudWatchPort;
   fetch: HttpFetch;
   clock: Clock;
   sleep: Sleep;
@@ -84,9 +85,6 @@ export class UnknownHookError extends Error {
 
 /** Grace given to the checks to wind down after the deadline aborts them. */
 const WIND_DOWN_MS = 250;
-
-const explain = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}` : `unexpected error: ${String(error)}`;
 
 /** Resolves when the signal aborts, after a short wind-down, with a Failed outcome. */
 const afterAbort = (signal: AbortSignal) =>
@@ -156,6 +154,7 @@ export const runHook = async ({ hookId, event, settings, deps }: RunHookInput): 
       );
     }
     const checkDeadline = { remainingMs: () => deps.deadline.remainingMs() - reserve };
+    const checkDeps = { ...deps, deadline: checkDeadline };
     const budget = checkDeadline.remainingMs();
     if (budget <= 0)
       throw new CheckStoppedError(
@@ -172,10 +171,10 @@ export const runHook = async ({ hookId, event, settings, deps }: RunHookInput): 
       const env = createEnvironment(
         { deploymentId: execution.deploymentId },
         settings.discovery,
-        deps,
+        checkDeps,
         controller.signal,
       );
-      const prepared = await Promise.all(hookSettings.checks.map((check) => prepareCheck(check, env, deps)));
+      const prepared = await Promise.all(hookSettings.checks.map((check) => prepareCheck(check, env, checkDeps)));
       const results = await evaluateChecks(prepared, {
         sleep: deps.sleep,
         deadline: checkDeadline,
@@ -190,7 +189,7 @@ export const runHook = async ({ hookId, event, settings, deps }: RunHookInput): 
     ({ status, reason, checks } = await Promise.race([evaluation, afterAbort(controller.signal)]));
   } catch (error) {
     status = observeOnly && !(error instanceof InvalidHookEventError) ? 'Succeeded' : 'Failed';
-    reason = observeOnly ? `observe only, would have failed: ${explain(error)}` : explain(error);
+    reason = observeOnly ? `observe only, would have failed: ${errorText(error)}` : errorText(error);
     log.error('hook could not evaluate its checks', { error });
   } finally {
     clearTimeout(timer);

@@ -1,17 +1,4 @@
-import { DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import {
-  GetDeploymentCommand,
-  GetDeploymentGroupCommand,
-  GetDeploymentTargetCommand,
-  PutLifecycleEventHookExecutionStatusCommand,
-} from '@aws-sdk/client-codedeploy';
-import {
-  DescribeListenersCommand,
-  DescribeLoadBalancersCommand,
-  DescribeTargetGroupsCommand,
-  DescribeTargetHealthCommand,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DISCOVERY_CALL_TIMEOUT_MS,
   discoveryChainLength,
@@ -24,10 +11,17 @@ import { prepareCheck } from '../../lib/hooks/measures.js';
 import { runHook } from '../../lib/hooks/run-hook.js';
 import { type HooksSettings, parseHooksSettings } from '../../lib/hooks/settings.js';
 import { startTestListener, type TestListener } from '../../local/test-listener.js';
-import { captureLog, virtualTime, mockedHookClients, ORDERS } from './support.js';
+import {
+  captureLog,
+  DISCOVERY_OPERATIONS,
+  inMemoryHookPorts,
+  type InMemoryHookPorts,
+  ORDERS,
+  ordersWorld,
+  virtualTime,
+} from './support.js';
 
-const { codedeploy, elbv2, cloudwatch, cd, elb, cw } = mockedHookClients();
-const { LB, PROD, TEST, GREEN_TG, BLUE_TG, EVENT } = ORDERS;
+const { LB, GREEN_TG, BLUE_TG, EVENT } = ORDERS;
 
 let listener: TestListener;
 beforeAll(async () => {
@@ -35,101 +29,31 @@ beforeAll(async () => {
 });
 afterAll(() => listener.close());
 
-beforeEach(() => {
-  cd.reset();
-  elb.reset();
-  cw.reset();
-});
-
 type Time = ReturnType<typeof virtualTime>;
 
 /**
  * The orders deployment as CodeDeploy and ELBv2 describe it, every discovery call answering only
  * after `answerMs` on the given clock; the test listener is the local server.
  */
-const describeOrdersSlowly = (time: Time, answerMs: number) => {
-  const slowly =
-    <I, O>(answer: (input: I) => O) =>
-    async (input: I): Promise<O> => {
-      await time.sleep(answerMs);
-      return answer(input);
-    };
-  cd.on(GetDeploymentCommand).callsFake(
-    slowly(() => ({ deploymentInfo: { applicationName: 'orders', deploymentGroupName: 'orders-ecs' } })),
-  );
-  cd.on(GetDeploymentGroupCommand).callsFake(
-    slowly(() => ({
-      deploymentGroupInfo: {
-        ecsServices: [{ clusterName: 'prod', serviceName: 'orders' }],
-        alarmConfiguration: { enabled: true, alarms: [{ name: 'orders-5xx' }] },
-        loadBalancerInfo: {
-          targetGroupPairInfoList: [
-            {
-              targetGroups: [{ name: 'orders-blue' }, { name: 'orders-green' }],
-              prodTrafficRoute: { listenerArns: [PROD] },
-              testTrafficRoute: { listenerArns: [TEST] },
-            },
-          ],
-        },
-      },
-    })),
-  );
-  cd.on(GetDeploymentTargetCommand).callsFake(
-    slowly(() => ({
-      deploymentTarget: {
-        deploymentTargetType: 'ECSTarget',
-        ecsTarget: {
-          taskSetsInfo: [
-            { taskSetLabel: 'Blue', targetGroup: { name: 'orders-blue' } },
-            { taskSetLabel: 'Green', targetGroup: { name: 'orders-green' } },
-          ],
-        },
-      },
-    })),
-  );
-  elb.on(DescribeListenersCommand).callsFake(
-    slowly((input: { ListenerArns?: string[] }) => {
-      const arn = input.ListenerArns?.[0];
-      const port = arn === TEST ? listener.port : 80;
-      return { Listeners: [{ ListenerArn: arn, LoadBalancerArn: LB, Port: port, Protocol: 'HTTP' }] };
-    }),
-  );
-  elb.on(DescribeLoadBalancersCommand).callsFake(slowly(() => ({ LoadBalancers: [{ DNSName: '127.0.0.1' }] })));
-  elb.on(DescribeTargetGroupsCommand).callsFake(
-    slowly((input: { Names?: string[] }) => {
-      const name = input.Names?.[0];
-      return {
-        TargetGroups: [
-          { TargetGroupArn: name === 'orders-blue' ? BLUE_TG : GREEN_TG.replace(/orders-green/, name ?? '') },
-        ],
-      };
-    }),
-  );
-  elb.on(DescribeTargetHealthCommand).resolves({
-    TargetHealthDescriptions: [{ Target: { Id: '10.0.2.11', Port: 8080 }, TargetHealth: { State: 'healthy' } }],
-  });
-  cw.on(GetMetricDataCommand).callsFake((input: { MetricDataQueries?: Array<{ Id?: string }> }) => ({
-    MetricDataResults: (input.MetricDataQueries ?? []).map((q) => ({
-      Id: q.Id,
-      Timestamps: [new Date(time.clock())],
-      Values: [0],
-      StatusCode: 'Complete',
-    })),
-  }));
-  cw.on(DescribeAlarmsCommand).resolves({
-    MetricAlarms: ['orders-5xx', 'orders-p99-latency'].map((AlarmName) => ({ AlarmName, StateValue: 'OK' })),
-  });
-  cd.on(PutLifecycleEventHookExecutionStatusCommand).resolves({
-    lifecycleEventHookExecutionId: EVENT.LifecycleEventHookExecutionId,
-  });
+const describeOrdersSlowly = (time: Time, answerMs: number): InMemoryHookPorts => {
+  const ports = inMemoryHookPorts(ordersWorld(listener.port), { discoveryDelayMs: answerMs, sleep: time.sleep });
+  ports.world.alarms = ['orders-5xx', 'orders-p99-latency'].map((name) => ({ name, state: 'OK' }));
+  ports.world.metricData = (request) =>
+    request.queries.map((q) => ({
+      id: q.Id ?? '',
+      timestamps: [time.clock()],
+      values: [0],
+      statusCode: 'Complete',
+      messages: [],
+    }));
+  return ports;
 };
 
 /** Discovery calls, by operation and input: each must be made at most once per invocation. */
-const discoveryCalls = () =>
-  [...cd.calls(), ...elb.calls()]
-    .map((c) => c.args[0] as { constructor: { name: string }; input: unknown })
-    .filter((command) => !/PutLifecycleEventHookExecutionStatus|DescribeTargetHealth/.test(command.constructor.name))
-    .map((command) => `${command.constructor.name} ${JSON.stringify(command.input)}`);
+const discoveryCalls = (ports: InMemoryHookPorts) =>
+  ports.calls
+    .filter((c) => DISCOVERY_OPERATIONS.has(c.operation))
+    .map((c) => `${c.operation} ${JSON.stringify(c.args)}`);
 
 const parse = (raw: unknown): HooksSettings => {
   const parsed = parseHooksSettings(raw);
@@ -262,21 +186,27 @@ describe('discoveryChainLength', () => {
     '$shape: matches the time the real lookups take when each call answers after 1 s',
     async ({ checks, discovery }) => {
       const time = virtualTime();
-      describeOrdersSlowly(time, 1_000);
+      const ports = describeOrdersSlowly(time, 1_000);
       const settings = withChecks(checks, discovery);
       const hook = settings.AfterAllowTraffic!;
+      const deps = {
+        ...ports,
+        fetch: createHttpFetch(),
+        clock: time.clock,
+        sleep: time.sleep,
+        deadline: time.deadlineIn(60_000),
+      };
       const env = createEnvironment(
         { deploymentId: EVENT.DeploymentId },
         settings.discovery,
-        { codedeploy, elbv2 },
+        deps,
         new AbortController().signal,
       );
-      const deps = { cloudwatch, elbv2, fetch: createHttpFetch(), clock: time.clock };
       const started = time.clock();
       const prepared = await time.run(Promise.all(hook.checks.map((check) => prepareCheck(check, env, deps))));
       for (const p of prepared) expect(p).toHaveProperty('measure');
       expect(time.clock() - started).toBe(discoveryChainLength(hook, settings.discovery) * 1_000);
-      expect(discoveryCalls()).toEqual([...new Set(discoveryCalls())]);
+      expect(discoveryCalls(ports)).toEqual([...new Set(discoveryCalls(ports))]);
     },
   );
 });
@@ -332,7 +262,7 @@ describe('a hook whose discovery answers just within its per-call timeouts', () 
   it.each(HOOKS)('reports Succeeded within its packaged timeout: $shape', async ({ hook, checks, discovery }) => {
     const time = virtualTime();
     const answerMs = DISCOVERY_CALL_TIMEOUT_MS - 100;
-    describeOrdersSlowly(time, answerMs);
+    const ports = describeOrdersSlowly(time, answerMs);
     const name = hook === 'after-traffic' ? 'AfterAllowTraffic' : 'AfterAllowTestTraffic';
     const settings = parse({ discovery: discovery?.(), [name]: { checks } });
     const timeoutMs = functionTimeoutSeconds(settings[name]!, settings.discovery) * 1_000;
@@ -346,9 +276,9 @@ describe('a hook whose discovery answers just within its per-call timeouts', () 
         event: EVENT,
         settings,
         deps: {
-          codedeploy,
-          elbv2,
-          cloudwatch,
+          codedeploy: ports.codedeploy,
+          elbv2: ports.elbv2,
+          cloudwatch: ports.cloudwatch,
           fetch: (request) => time.busy(() => realFetch(request)),
           clock: time.clock,
           sleep: time.sleep,
@@ -361,8 +291,10 @@ describe('a hook whose discovery answers just within its per-call timeouts', () 
     expect(verdict).toMatchObject({ status: 'Succeeded', report: { outcome: 'reported' } });
     expect(verdict.checks.map((c) => c.verdict)).toEqual(checks.map(() => 'pass'));
     expect(verdict.durationMs).toBeLessThanOrEqual(invocationMs);
-    expect(cd.commandCalls(PutLifecycleEventHookExecutionStatusCommand)[0]?.args[0].input.status).toBe('Succeeded');
-    expect(discoveryCalls()).toEqual([...new Set(discoveryCalls())]);
+    expect(ports.callsOf('PutLifecycleEventHookExecutionStatus').map((c) => c.args[0])).toMatchObject([
+      { status: 'Succeeded' },
+    ]);
+    expect(discoveryCalls(ports)).toEqual([...new Set(discoveryCalls(ports))]);
     if (hook === 'after-test-traffic') expect(listener.requests.at(-1)?.path).toBe('/health');
   });
 });

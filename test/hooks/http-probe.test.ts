@@ -10,7 +10,7 @@ import { type Measure, runCheck } from '../../lib/hooks/evaluate.js';
 import { createHttpFetch, type HttpFetch } from '../../lib/hooks/http-probe.js';
 import { prepareCheck } from '../../lib/hooks/measures.js';
 import { checkSchema, type HttpCheck } from '../../lib/hooks/settings.js';
-import { realClock } from '../../lib/time.js';
+import { deadlineAt, realClock, realSleep } from '../../lib/time.js';
 import { fakeTime } from './support.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -99,6 +99,8 @@ const measureOf = async (
   const prepared = await prepareCheck(check, env, {
     fetch,
     clock: realClock,
+    sleep: realSleep,
+    deadline: deadlineAt(Date.now() + 60_000),
     cloudwatch: undefined as never,
     elbv2: undefined as never,
   });

@@ -1,30 +1,24 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import {
-  GetDeploymentCommand,
-  GetDeploymentGroupCommand,
-  GetDeploymentTargetCommand,
-  LifecycleEventAlreadyCompletedException,
-  PutLifecycleEventHookExecutionStatusCommand,
-  ThrottlingException,
-} from '@aws-sdk/client-codedeploy';
-import {
-  DescribeListenersCommand,
-  DescribeLoadBalancersCommand,
-  DescribeTargetGroupsCommand,
-  DescribeTargetHealthCommand,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { MetricDataRequest } from '../../lib/aws/cloudwatch.js';
 import { createHttpFetch } from '../../lib/hooks/http-probe.js';
 import { type HookDeps, runHook } from '../../lib/hooks/run-hook.js';
 import { type HooksSettings, HooksConfigError, parseHooksSettings } from '../../lib/hooks/settings.js';
 import { deadlineAt, realClock, realSleep } from '../../lib/time.js';
 import { startTestListener, type TestListener } from '../../local/test-listener.js';
-import { captureLog, fakeTime, mockedHookClients, ORDERS } from './support.js';
+import {
+  awsError,
+  captureLog,
+  fakeTime,
+  inMemoryHookPorts,
+  type InMemoryHookPorts,
+  ORDERS,
+  ordersWorld,
+} from './support.js';
 
-const { codedeploy, elbv2, cloudwatch, cd, elb, cw } = mockedHookClients();
-const { LB, PROD, TEST, GREEN_TG, EVENT } = ORDERS;
+const { GREEN_TG, EVENT } = ORDERS;
+let ports: InMemoryHookPorts;
 
 let listener: TestListener;
 let hanging: Server;
@@ -44,59 +38,8 @@ afterAll(async () => {
 
 /** The orders deployment as CodeDeploy and ELBv2 describe it, with the test listener on `testPort`. */
 const describeOrders = (testPort: number, group: { testRoute?: boolean } = {}) => {
-  cd.on(GetDeploymentCommand).resolves({
-    deploymentInfo: {
-      deploymentId: EVENT.DeploymentId,
-      applicationName: 'orders',
-      deploymentGroupName: 'orders-ecs',
-      computePlatform: 'ECS',
-    },
-  });
-  cd.on(GetDeploymentGroupCommand).resolves({
-    deploymentGroupInfo: {
-      applicationName: 'orders',
-      deploymentGroupName: 'orders-ecs',
-      ecsServices: [{ clusterName: 'prod', serviceName: 'orders' }],
-      alarmConfiguration: { enabled: true, alarms: [{ name: 'orders-5xx' }] },
-      loadBalancerInfo: {
-        targetGroupPairInfoList: [
-          {
-            targetGroups: [{ name: 'orders-blue' }, { name: 'orders-green' }],
-            prodTrafficRoute: { listenerArns: [PROD] },
-            ...(group.testRoute === false ? {} : { testTrafficRoute: { listenerArns: [TEST] } }),
-          },
-        ],
-      },
-    },
-  });
-  cd.on(GetDeploymentTargetCommand).resolves({
-    deploymentTarget: {
-      deploymentTargetType: 'ECSTarget',
-      ecsTarget: {
-        targetId: 'prod:orders',
-        taskSetsInfo: [
-          { identifer: 'ecs-svc/1', taskSetLabel: 'Blue', trafficWeight: 100, targetGroup: { name: 'orders-blue' } },
-          { identifer: 'ecs-svc/2', taskSetLabel: 'Green', trafficWeight: 0, targetGroup: { name: 'orders-green' } },
-        ],
-      },
-    },
-  });
-  elb
-    .on(DescribeListenersCommand, { ListenerArns: [TEST] })
-    .resolves({ Listeners: [{ ListenerArn: TEST, LoadBalancerArn: LB, Port: testPort, Protocol: 'HTTP' }] });
-  elb
-    .on(DescribeListenersCommand, { ListenerArns: [PROD] })
-    .resolves({ Listeners: [{ ListenerArn: PROD, LoadBalancerArn: LB, Port: 80, Protocol: 'HTTP' }] });
-  elb.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [{ LoadBalancerArn: LB, DNSName: '127.0.0.1' }] });
-  elb
-    .on(DescribeTargetGroupsCommand, { Names: ['orders-green'] })
-    .resolves({ TargetGroups: [{ TargetGroupArn: GREEN_TG, TargetGroupName: 'orders-green' }] });
-  elb.on(DescribeTargetHealthCommand).resolves({
-    TargetHealthDescriptions: [1, 2].map((i) => ({
-      Target: { Id: `10.0.2.1${i}`, Port: 8080 },
-      TargetHealth: { State: 'healthy' },
-    })),
-  });
+  ports = inMemoryHookPorts(ordersWorld(testPort));
+  if (group.testRoute === false) ports.world.groups.get('orders/orders-ecs')!.testListenerArn = undefined;
 };
 
 const settings = (raw: unknown): HooksSettings => {
@@ -127,9 +70,9 @@ const deps = (overrides: Partial<HookDeps> = {}) => {
   const time = fakeTime();
   const { log, lines } = captureLog();
   const value: HookDeps = {
-    codedeploy,
-    elbv2,
-    cloudwatch,
+    codedeploy: ports.codedeploy,
+    elbv2: ports.elbv2,
+    cloudwatch: ports.cloudwatch,
     fetch: createHttpFetch(),
     clock: time.clock,
     sleep: time.sleep,
@@ -142,7 +85,7 @@ const deps = (overrides: Partial<HookDeps> = {}) => {
 };
 
 /** Every PutLifecycleEventHookExecutionStatus call's input. */
-const reports = () => cd.commandCalls(PutLifecycleEventHookExecutionStatusCommand).map((c) => c.args[0].input);
+const reports = () => ports.callsOf('PutLifecycleEventHookExecutionStatus').map((c) => c.args[0] as { status: string });
 const verdictLine = (lines: Array<Record<string, any>>) => {
   const verdicts = lines.filter((l) => l.message === 'hook verdict');
   expect(verdicts).toHaveLength(1);
@@ -150,13 +93,9 @@ const verdictLine = (lines: Array<Record<string, any>>) => {
 };
 
 beforeEach(() => {
-  cd.reset();
-  elb.reset();
-  cw.reset();
+  // Tests that describe no deployment still report: an empty account answers the report alone.
+  ports = inMemoryHookPorts({ ...ordersWorld(), deployments: new Map(), groups: new Map() });
   listener.setMode('pass');
-  cd.on(PutLifecycleEventHookExecutionStatusCommand).resolves({
-    lifecycleEventHookExecutionId: EVENT.LifecycleEventHookExecutionId,
-  });
 });
 
 describe('runHook reports exactly once', () => {
@@ -241,10 +180,9 @@ describe('runHook reports exactly once', () => {
 
   it('reports Failed when a check throws', async () => {
     describeOrders(listener.port);
-    cw.on(DescribeAlarmsCommand).rejects(
-      Object.assign(new Error('User is not authorized to perform: cloudwatch:DescribeAlarms'), {
-        name: 'AccessDenied',
-      }),
+    ports.fail(
+      'DescribeAlarms',
+      awsError('AccessDenied', 'User is not authorized to perform: cloudwatch:DescribeAlarms'),
     );
     const { deps: d } = deps();
     const verdict = await runHook({
@@ -351,12 +289,7 @@ describe('runHook reports exactly once', () => {
 
   it('counts LifecycleEventAlreadyCompletedException as reported', async () => {
     describeOrders(listener.port);
-    cd.on(PutLifecycleEventHookExecutionStatusCommand).rejects(
-      new LifecycleEventAlreadyCompletedException({
-        message: 'The AfterAllowTestTraffic lifecycle event has already completed.',
-        $metadata: {},
-      }),
-    );
+    ports.world.completed.add(EVENT.LifecycleEventHookExecutionId);
     const { deps: d, lines } = deps();
     const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: probeSettings(), deps: d });
     expect(verdict.report).toEqual({ outcome: 'already-completed', attempts: 1 });
@@ -366,9 +299,7 @@ describe('runHook reports exactly once', () => {
 
   it('retries a throttled report until it is accepted', async () => {
     describeOrders(listener.port);
-    cd.on(PutLifecycleEventHookExecutionStatusCommand)
-      .rejectsOnce(new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }))
-      .resolves({ lifecycleEventHookExecutionId: EVENT.LifecycleEventHookExecutionId });
+    ports.fail('PutLifecycleEventHookExecutionStatus', awsError('ThrottlingException', 'Rate exceeded'), 1);
     const { deps: d, lines, time } = deps();
     const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: probeSettings(), deps: d });
     expect(verdict.report).toEqual({ outcome: 'reported', attempts: 2 });
@@ -377,11 +308,20 @@ describe('runHook reports exactly once', () => {
     expect(time.sleeps.at(-1)).toBe(50);
   });
 
+  it('gives up on a report still throttled after six attempts in all', async () => {
+    describeOrders(listener.port);
+    ports.fail('PutLifecycleEventHookExecutionStatus', awsError('ThrottlingException', 'Rate exceeded'));
+    const { deps: d, lines } = deps();
+    const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: probeSettings(), deps: d });
+    expect(verdict.report).toMatchObject({ outcome: 'failed', attempts: 6 });
+    expect(reports()).toHaveLength(6);
+    expect(lines.filter((l) => l.message === 'hook status report retried')).toHaveLength(5);
+    expect(verdictLine(lines)).toMatchObject({ level: 'error', report: 'failed', reportAttempts: 6 });
+  });
+
   it('gives up on a report that keeps failing, and says so at error level', async () => {
     describeOrders(listener.port);
-    cd.on(PutLifecycleEventHookExecutionStatusCommand).rejects(
-      Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }),
-    );
+    ports.fail('PutLifecycleEventHookExecutionStatus', awsError('AccessDeniedException', 'not authorized'));
     const { deps: d, lines } = deps();
     const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: probeSettings(), deps: d });
     expect(verdict.report.outcome).toBe('failed');
@@ -427,8 +367,7 @@ describe('runHook reports exactly once', () => {
     const { deps: d } = deps();
     const verdict = await runHook({ hookId: 'before-install', event: EVENT, settings: probeSettings(), deps: d });
     expect(verdict).toMatchObject({ status: 'Succeeded', reason: 'no checks configured for this hook' });
-    expect(cd.calls()).toHaveLength(1);
-    expect(elb.calls()).toHaveLength(0);
+    expect(ports.calls.map((c) => c.operation)).toEqual(['PutLifecycleEventHookExecutionStatus']);
   });
 
   it('reports Succeeded in observe-only mode, logging what would have failed', async () => {
@@ -454,12 +393,7 @@ describe('runHook reports exactly once', () => {
 
 describe('discovery', () => {
   const cloudFormationTarget = () =>
-    cd.on(GetDeploymentTargetCommand).resolves({
-      deploymentTarget: {
-        deploymentTargetType: 'CloudFormationTarget',
-        cloudFormationTarget: { targetId: 'prod:orders', status: 'InProgress' },
-      },
-    });
+    ports.world.taskSets.set('prod:orders', { targetType: 'CloudFormationTarget', taskSetCount: 0 });
 
   it('fails closed on a CloudFormation-driven deployment without task sets', async () => {
     describeOrders(listener.port);
@@ -483,8 +417,8 @@ describe('discovery', () => {
       deps: d,
     });
     expect(verdict.status).toBe('Succeeded');
-    expect(elb.commandCalls(DescribeTargetHealthCommand)[0]?.args[0].input).toEqual({ TargetGroupArn: GREEN_TG });
-    expect(cd.commandCalls(GetDeploymentTargetCommand)).toHaveLength(0);
+    expect(ports.callsOf('DescribeTargetHealth')[0]?.args).toEqual([GREEN_TG]);
+    expect(ports.callsOf('GetDeploymentTarget')).toHaveLength(0);
   });
 
   it('probes an overridden listener URL with its Host header, without asking ELBv2', async () => {
@@ -501,15 +435,14 @@ describe('discovery', () => {
     });
     expect(verdict.status).toBe('Succeeded');
     expect(listener.requests.at(-1)).toMatchObject({ path: '/health', host: 'orders.internal.example.com' });
-    expect(elb.calls()).toHaveLength(0);
-    expect(cd.calls().map((c) => c.args[0].constructor.name)).toEqual(['PutLifecycleEventHookExecutionStatusCommand']);
+    expect(ports.calls.map((c) => c.operation)).toEqual(['PutLifecycleEventHookExecutionStatus']);
   });
 
   it('fills CloudWatch dimensions with the green target group and load balancer', async () => {
     describeOrders(listener.port);
-    cw.on(GetMetricDataCommand).resolves({
-      MetricDataResults: [{ Id: 'rate', Timestamps: [new Date()], Values: [0.2], StatusCode: 'Complete' }],
-    });
+    ports.world.metricData = () => [
+      { id: 'rate', timestamps: [Date.now()], values: [0.2], statusCode: 'Complete', messages: [] },
+    ];
     const { deps: d } = deps();
     const metric = (name: string) => ({
       namespace: 'AWS/ApplicationELB',
@@ -546,8 +479,8 @@ describe('discovery', () => {
       status: 'Succeeded',
       checks: [{ verdict: 'pass', reason: '1 of 1 measurements passed' }],
     });
-    const input = cw.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
-    expect(input.MetricDataQueries?.[0]).toMatchObject({
+    const request = ports.callsOf('GetMetricData')[0]!.args[0] as MetricDataRequest;
+    expect(request.queries[0]).toMatchObject({
       Id: 'errors',
       ReturnData: false,
       MetricStat: {
@@ -561,11 +494,11 @@ describe('discovery', () => {
         Stat: 'Sum',
       },
     });
-    expect(input.MetricDataQueries?.[2]).toMatchObject({
+    expect(request.queries[2]).toMatchObject({
       Id: 'rate',
       Expression: '100 * errors / requests',
       ReturnData: true,
     });
-    expect(input.EndTime!.getTime() - input.StartTime!.getTime()).toBe(600_000);
+    expect(request.end.getTime() - request.start.getTime()).toBe(600_000);
   });
 });

@@ -1,7 +1,9 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { mockClient } from 'aws-sdk-client-mock';
+import { type CallBudget, callAws, DEFAULT_CALL_TIMEOUT_MS } from '../../lib/aws/call.js';
+import type { CloudWatchPort, MetricDataRequest, MetricResult } from '../../lib/aws/cloudwatch.js';
+import type { CodeDeployPort, EcsTaskSets, HookExecution } from '../../lib/aws/codedeploy.js';
+import type { Elbv2Port, ListenerFacts } from '../../lib/aws/elbv2.js';
+import type { DeploymentDetails, DeploymentGroup } from '../../lib/codedeploy/deployment.js';
+import type { AlarmState, TargetHealthState } from '../../lib/hooks/judge.js';
 import { createLogger, type Logger } from '../../lib/log.js';
 import { type Deadline, deadlineAt, type Sleep } from '../../lib/time.js';
 
@@ -116,18 +118,227 @@ export const ORDERS = {
   EVENT: { DeploymentId: 'd-EC5H00K01', LifecycleEventHookExecutionId: '2b01599b-b984-499d-8835-97f389a7dc3b' },
 } as const;
 
-/** The hook's SDK clients, each behind aws-sdk-client-mock (the mocks are `cd`, `elb` and `cw`). */
-export const mockedHookClients = () => {
-  const config = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
-  const codedeploy = new CodeDeployClient(config);
-  const elbv2 = new ElasticLoadBalancingV2Client(config);
-  const cloudwatch = new CloudWatchClient(config);
+/** An error as the AWS SDK raises it for an API's answer. */
+export const awsError = (name: string, message: string, httpStatusCode = 400): Error =>
+  Object.assign(new Error(message), { name, $metadata: { httpStatusCode } });
+
+/** The AWS operations behind the hook's port methods, as the in-memory ports record them. */
+export type HookOperation =
+  | 'GetDeployment'
+  | 'GetDeploymentGroup'
+  | 'GetDeploymentTarget'
+  | 'PutLifecycleEventHookExecutionStatus'
+  | 'DescribeListeners'
+  | 'DescribeLoadBalancers'
+  | 'DescribeTargetGroups'
+  | 'DescribeTargetHealth'
+  | 'GetMetricData'
+  | 'DescribeAlarms';
+
+/** The operations discovery makes, each at most once per invocation. */
+export const DISCOVERY_OPERATIONS: ReadonlySet<HookOperation> = new Set([
+  'GetDeployment',
+  'GetDeploymentGroup',
+  'GetDeploymentTarget',
+  'DescribeListeners',
+  'DescribeLoadBalancers',
+  'DescribeTargetGroups',
+]);
+
+/** What the in-memory ports know; a test changes it before the hook runs. */
+export interface HookWorld {
+  deployments: Map<string, DeploymentDetails>;
+  /** By `application/deploymentGroup`. */
+  groups: Map<string, DeploymentGroup>;
+  /** By ECS deployment target id (`cluster:service`). */
+  taskSets: Map<string, EcsTaskSets>;
+  listeners: Map<string, ListenerFacts>;
+  /** DNS names by load balancer ARN. */
+  loadBalancers: Map<string, string>;
+  /** ARNs by target group name. */
+  targetGroups: Map<string, string>;
+  /** By target group ARN. */
+  targetHealth: Map<string, TargetHealthState[]>;
+  alarms: AlarmState[];
+  metricData(request: MetricDataRequest): MetricResult[];
+  /** Executions whose status CodeDeploy already has: another report is `already-completed`. */
+  completed: Set<string>;
+}
+
+/** The orders service's ECS blue/green deployment d-EC5H00K01 with its test listener on `testPort`. */
+export const ordersWorld = (testPort = 8080): HookWorld => {
+  const { LB, PROD, TEST, GREEN_TG, BLUE_TG, EVENT } = ORDERS;
+  return {
+    deployments: new Map([
+      [
+        EVENT.DeploymentId,
+        {
+          deploymentId: EVENT.DeploymentId,
+          application: 'orders',
+          deploymentGroup: 'orders-ecs',
+          computePlatform: 'ECS',
+          status: 'InProgress',
+        },
+      ],
+    ]),
+    groups: new Map([
+      [
+        'orders/orders-ecs',
+        {
+          application: 'orders',
+          deploymentGroup: 'orders-ecs',
+          liveAutoScalingGroups: [],
+          alarms: ['orders-5xx'],
+          alarmsEnabled: true,
+          ignorePollAlarmFailure: false,
+          autoRollbackOnAlarm: false,
+          ecsService: { clusterName: 'prod', serviceName: 'orders' },
+          prodListenerArn: PROD,
+          testListenerArn: TEST,
+        },
+      ],
+    ]),
+    taskSets: new Map([
+      ['prod:orders', { targetType: 'ECSTarget', green: 'orders-green', blue: 'orders-blue', taskSetCount: 2 }],
+    ]),
+    listeners: new Map([
+      [TEST, { loadBalancerArn: LB, port: testPort, protocol: 'HTTP' }],
+      [PROD, { loadBalancerArn: LB, port: 80, protocol: 'HTTP' }],
+    ]),
+    loadBalancers: new Map([[LB, '127.0.0.1']]),
+    targetGroups: new Map([
+      ['orders-green', GREEN_TG],
+      ['orders-blue', BLUE_TG],
+    ]),
+    targetHealth: new Map([
+      [GREEN_TG, [1, 2].map((i) => ({ id: `10.0.2.1${i}`, port: 8080, state: 'healthy' }))],
+      [BLUE_TG, [1, 2].map((i) => ({ id: `10.0.1.1${i}`, port: 8080, state: 'healthy' }))],
+    ]),
+    alarms: [{ name: 'orders-5xx', state: 'OK' }],
+    metricData: () => [],
+    completed: new Set(),
+  };
+};
+
+/** One call an in-memory port answered (one attempt: a retried call is recorded again). */
+export interface PortCall {
+  operation: HookOperation;
+  args: unknown[];
+  budget: CallBudget;
+}
+
+export interface InMemoryPortsOptions {
+  /**
+   * Discovery calls answer only after this long on `sleep`'s clock; an attempt whose time-out
+   * comes first is abandoned then, as the SDK abandons it (AbortError).
+   */
+  discoveryDelayMs?: number;
+  sleep?: Sleep;
+}
+
+/**
+ * The hook's three ports in memory, answering from `world` the way the services do (a name that
+ * does not exist is the API's error), each call recorded in order. Calls run within their budget
+ * (`callAws`), as the real ports do, so a failure set with `fail` is retried when it is transient.
+ */
+export const inMemoryHookPorts = (world: HookWorld = ordersWorld(), options: InMemoryPortsOptions = {}) => {
+  const calls: PortCall[] = [];
+  const failures = new Map<HookOperation, { error: unknown; times: number }>();
+  const answer = <T>(operation: HookOperation, args: unknown[], budget: CallBudget, produce: () => T): Promise<T> =>
+    callAws(async (signal) => {
+      calls.push({ operation, args, budget });
+      const delayMs = DISCOVERY_OPERATIONS.has(operation) ? (options.discoveryDelayMs ?? 0) : 0;
+      if (delayMs > 0) {
+        const sleep = options.sleep ?? (async () => {});
+        // The attempt's own time-out, on the test's clock: an answer later than that never comes.
+        const allowanceMs = Math.min(budget.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, budget.deadline.remainingMs());
+        if (delayMs > allowanceMs) {
+          await sleep(allowanceMs, signal);
+          throw Object.assign(new Error('Request aborted'), { name: 'AbortError' });
+        }
+        await sleep(delayMs, signal);
+      }
+      const failure = failures.get(operation);
+      if (failure && failure.times > 0) {
+        failure.times -= 1;
+        throw failure.error;
+      }
+      return produce();
+    }, budget);
+
+  const codedeploy: CodeDeployPort = {
+    getDeployment: (deploymentId, budget) =>
+      answer('GetDeployment', [deploymentId], budget, () => world.deployments.get(deploymentId)),
+    getDeploymentGroup: (application, deploymentGroup, budget) =>
+      answer('GetDeploymentGroup', [application, deploymentGroup], budget, () =>
+        world.groups.get(`${application}/${deploymentGroup}`),
+      ),
+    getEcsTaskSets: (deploymentId, targetId, budget) =>
+      answer('GetDeploymentTarget', [deploymentId, targetId], budget, () => {
+        const sets = world.taskSets.get(targetId);
+        if (!sets) throw awsError('DeploymentTargetDoesNotExistException', `Deployment target ${targetId} not found`);
+        return sets;
+      }),
+    reportHookStatus: (execution: HookExecution, status, budget) =>
+      answer('PutLifecycleEventHookExecutionStatus', [{ ...execution, status }], budget, () => {
+        const key = execution.lifecycleEventHookExecutionId;
+        if (world.completed.has(key)) return 'already-completed' as const;
+        world.completed.add(key);
+        return 'reported' as const;
+      }),
+    failedTargets: () => Promise.reject(new Error('the hooks never read failed targets')),
+    batchGetDeployments: () => Promise.reject(new Error('the hooks never batch deployments')),
+    listInProgressDeployments: () => Promise.reject(new Error('the hooks never list deployments')),
+    listDeploymentGroups: () => Promise.reject(new Error('the hooks never list deployment groups')),
+  };
+
+  const elbv2: Elbv2Port = {
+    getListener: (listenerArn, budget) =>
+      answer('DescribeListeners', [listenerArn], budget, () => {
+        const listener = world.listeners.get(listenerArn);
+        if (!listener) throw awsError('ListenerNotFoundException', 'One or more listeners not found');
+        return listener;
+      }),
+    getLoadBalancerDnsName: (loadBalancerArn, budget) =>
+      answer('DescribeLoadBalancers', [loadBalancerArn], budget, () => {
+        const dns = world.loadBalancers.get(loadBalancerArn);
+        if (dns === undefined) throw awsError('LoadBalancerNotFoundException', 'One or more load balancers not found');
+        return dns || undefined;
+      }),
+    getTargetGroupArn: (name, budget) =>
+      answer('DescribeTargetGroups', [name], budget, () => {
+        const arn = world.targetGroups.get(name);
+        if (!arn) throw awsError('TargetGroupNotFoundException', 'One or more target groups not found');
+        return arn;
+      }),
+    getTargetHealth: (targetGroupArn, budget) =>
+      answer('DescribeTargetHealth', [targetGroupArn], budget, () => {
+        const targets = world.targetHealth.get(targetGroupArn);
+        if (!targets) throw awsError('TargetGroupNotFoundException', 'One or more target groups not found');
+        return targets.map((t) => ({ ...t }));
+      }),
+  };
+
+  const cloudwatch: CloudWatchPort = {
+    getMetricData: (request, budget) => answer('GetMetricData', [request], budget, () => world.metricData(request)),
+    describeAlarms: (names, budget) =>
+      answer('DescribeAlarms', [names], budget, () => world.alarms.filter((a) => names.includes(a.name))),
+  };
+
   return {
     codedeploy,
     elbv2,
     cloudwatch,
-    cd: mockClient(codedeploy),
-    elb: mockClient(elbv2),
-    cw: mockClient(cloudwatch),
+    world,
+    /** Every call answered so far, in order. */
+    calls,
+    /** The calls of one operation. */
+    callsOf: (operation: HookOperation) => calls.filter((c) => c.operation === operation),
+    /** Makes `operation` fail with `error`, the next `times` times (every time by default). */
+    fail: (operation: HookOperation, error: unknown, times = Number.POSITIVE_INFINITY) => {
+      failures.set(operation, { error, times });
+    },
   };
 };
+
+export type InMemoryHookPorts = ReturnType<typeof inMemoryHookPorts>;

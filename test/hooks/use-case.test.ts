@@ -2,6 +2,10 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { cloudWatchPortOver } from '../../lib/aws/cloudwatch.js';
+import { codeDeployPortOver } from '../../lib/aws/codedeploy.js';
+import { clientConfig } from '../../lib/aws/config.js';
+import { elbv2PortOver } from '../../lib/aws/elbv2.js';
 import { createHttpFetch } from '../../lib/hooks/http-probe.js';
 import { runHook } from '../../lib/hooks/run-hook.js';
 import { type HooksSettings, parseHooksSettings } from '../../lib/hooks/settings.js';
@@ -26,8 +30,9 @@ import { captureLog, fakeTime } from './support.js';
 
 /**
  * The AfterAllowTestTraffic hook of the scenario's orders deployment (d-EC5H00K01), end to end:
- * real SDK clients against the CodeDeploy, ELBv2 and CloudWatch stand-ins, and a local server
- * standing in for the green task set behind the test listener.
+ * the real ports, with the service's client settings, against the CodeDeploy, ELBv2 and CloudWatch
+ * stand-ins (each protocol on the wire, metric math included), and a local server standing in for
+ * the green task set behind the test listener.
  */
 
 const MINUTE = 60_000;
@@ -99,11 +104,9 @@ let elb: Elbv2Model;
 let metrics: CloudWatchModel;
 let now: number;
 
-const clientConfig = () => ({
+const localConfig = () => ({
+  ...clientConfig({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
   endpoint: standIn.url,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  maxAttempts: 1,
 });
 
 beforeAll(async () => {
@@ -159,9 +162,9 @@ const run = async (settings: HooksSettings) => {
     event: loadEvent('hooks/after-allow-test-traffic.json'),
     settings,
     deps: {
-      codedeploy: new CodeDeployClient(clientConfig()),
-      elbv2: new ElasticLoadBalancingV2Client(clientConfig()),
-      cloudwatch: new CloudWatchClient(clientConfig()),
+      codedeploy: codeDeployPortOver(new CodeDeployClient(localConfig())),
+      elbv2: elbv2PortOver(new ElasticLoadBalancingV2Client(localConfig())),
+      cloudwatch: cloudWatchPortOver(new CloudWatchClient(localConfig())),
       fetch: createHttpFetch(),
       clock: time.clock,
       sleep: time.sleep,
