@@ -23,6 +23,7 @@ import {
 } from '../codedeploy/deployment.js';
 import { type CallBudget, callAws } from './call.js';
 import { type AwsClientOptions, clientConfig } from './config.js';
+import { allPages } from './pages.js';
 import { awsErrorCode } from './errors.js';
 
 /**
@@ -220,63 +221,44 @@ export const codeDeployPortOver = (client: CodeDeployClient): CodeDeployPort => 
 
     listInProgressDeployments: (application, deploymentGroup, budget) =>
       unlessGone(async () => {
-        const ids: string[] = [];
-        let nextToken: string | undefined;
-        do {
-          const token = nextToken;
-          const page = await callAws(
-            (abortSignal) =>
-              client.send(
-                new ListDeploymentsCommand({
-                  applicationName: application,
-                  deploymentGroupName: deploymentGroup,
-                  includeOnlyStatuses: [...IN_PROGRESS_STATUSES],
-                  nextToken: token,
-                }),
-                { abortSignal },
-              ),
-            budget,
-          );
-          ids.push(...(page.deployments ?? []));
-          nextToken = page.nextToken;
-        } while (nextToken);
-        return ids;
+        const pages = await allPages(
+          (nextToken, abortSignal) =>
+            client.send(
+              new ListDeploymentsCommand({
+                applicationName: application,
+                deploymentGroupName: deploymentGroup,
+                includeOnlyStatuses: [...IN_PROGRESS_STATUSES],
+                nextToken,
+              }),
+              { abortSignal },
+            ),
+          (page) => page.nextToken,
+          budget,
+        );
+        return pages.flatMap((page) => page.deployments ?? []);
       }),
 
     async listDeploymentGroups(budget) {
-      const applications: string[] = [];
-      let nextToken: string | undefined;
-      do {
-        const token = nextToken;
-        const page = await callAws(
-          (abortSignal) => client.send(new ListApplicationsCommand({ nextToken: token }), { abortSignal }),
-          budget,
-        );
-        applications.push(...(page.applications ?? []));
-        nextToken = page.nextToken;
-      } while (nextToken);
-
+      const applicationPages = await allPages(
+        (nextToken, abortSignal) => client.send(new ListApplicationsCommand({ nextToken }), { abortSignal }),
+        (page) => page.nextToken,
+        budget,
+      );
       const groups: DeploymentGroup[] = [];
-      for (const application of applications) {
+      for (const application of applicationPages.flatMap((page) => page.applications ?? [])) {
         // An application deleted between the listing and now simply has no groups left.
-        const names = await unlessGone(async () => {
-          const found: string[] = [];
-          let groupToken: string | undefined;
-          do {
-            const token = groupToken;
-            const page = await callAws(
-              (abortSignal) =>
-                client.send(new ListDeploymentGroupsCommand({ applicationName: application, nextToken: token }), {
-                  abortSignal,
-                }),
-              budget,
-            );
-            found.push(...(page.deploymentGroups ?? []));
-            groupToken = page.nextToken;
-          } while (groupToken);
-          return found;
-        });
-        for (const deploymentGroupNames of batches(names ?? [])) {
+        const groupPages = await unlessGone(() =>
+          allPages(
+            (nextToken, abortSignal) =>
+              client.send(new ListDeploymentGroupsCommand({ applicationName: application, nextToken }), {
+                abortSignal,
+              }),
+            (page) => page.nextToken,
+            budget,
+          ),
+        );
+        const names = (groupPages ?? []).flatMap((page) => page.deploymentGroups ?? []);
+        for (const deploymentGroupNames of batches(names)) {
           const answer = await unlessGone(() =>
             callAws(
               (abortSignal) =>
