@@ -49,6 +49,15 @@ describe('code map', () => {
     expect(leftOver).toEqual([]);
   });
 
+  it('only the ports in lib/aws/ talk to AWS: nothing else imports an SDK client (types aside)', () => {
+    const sdkUsers = [...filesUnder('lib', /\.ts$/), ...filesUnder('functions', /\.ts$/)].filter(
+      (file) =>
+        !file.startsWith(join('lib', 'aws')) &&
+        /^import (?!type\b)[^;]*from '@aws-sdk\/client-/m.test(readFileSync(join(ROOT, file), 'utf8')),
+    );
+    expect(sdkUsers).toEqual([]);
+  });
+
   it('lib/ never imports the operator tools or the local harness', () => {
     const outward = filesUnder('lib', /\.ts$/).flatMap((file) =>
       importsOf(file)
