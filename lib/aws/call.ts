@@ -1,4 +1,4 @@
-import { backoffMs, DeadlineExceededError } from '../retry.js';
+import { DeadlineExceededError, retry } from '../retry.js';
 import { type Deadline, realSleep, type Sleep } from '../time.js';
 import { isTransientAwsError } from './errors.js';
 
@@ -33,34 +33,27 @@ export const DEFAULT_CALL_TIMEOUT_MS = 3_000;
 export const DEFAULT_CALL_ATTEMPTS = 3;
 
 /** Runs `send` (one SDK call, given the attempt's abort signal) within the budget. */
-export const callAws = async <T>(send: (signal: AbortSignal) => Promise<T>, budget: CallBudget): Promise<T> => {
-  const attempts = budget.attempts ?? DEFAULT_CALL_ATTEMPTS;
-  const timeoutMs = budget.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
-  const sleep = budget.sleep ?? realSleep;
-  const random = budget.random ?? Math.random;
-  for (let attempt = 1; ; attempt += 1) {
-    const left = budget.deadline.remainingMs();
-    if (left <= 0) throw new DeadlineExceededError('no time left for the call');
-    budget.signal?.throwIfAborted();
-    const timeout = AbortSignal.timeout(Math.max(1, Math.min(timeoutMs, left)));
-    try {
-      return await send(budget.signal ? AbortSignal.any([budget.signal, timeout]) : timeout);
-    } catch (error) {
-      const retryable =
+export const callAws = <T>(send: (signal: AbortSignal) => Promise<T>, budget: CallBudget): Promise<T> =>
+  retry(
+    async () => {
+      const left = budget.deadline.remainingMs();
+      if (left <= 0) throw new DeadlineExceededError('no time left for the call');
+      budget.signal?.throwIfAborted();
+      const timeout = AbortSignal.timeout(Math.max(1, Math.min(budget.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, left)));
+      return send(budget.signal ? AbortSignal.any([budget.signal, timeout]) : timeout);
+    },
+    {
+      maxAttempts: budget.attempts ?? DEFAULT_CALL_ATTEMPTS,
+      baseDelayMs: budget.baseDelayMs ?? 200,
+      maxDelayMs: budget.maxDelayMs ?? 2_000,
+      deadline: budget.deadline,
+      sleep: budget.sleep ?? realSleep,
+      random: budget.random,
+      classify: (error) =>
+        !(error instanceof DeadlineExceededError) &&
         !budget.signal?.aborted &&
         !budget.final?.(error) &&
-        (isTransientAwsError(error) || Boolean(budget.alsoRetry?.(error)));
-      if (!retryable || attempt >= attempts) throw error;
-      const delay = backoffMs(attempt, budget.baseDelayMs ?? 200, budget.maxDelayMs ?? 2_000, random);
-      const remaining = budget.deadline.remainingMs();
-      if (delay >= remaining) {
-        throw new DeadlineExceededError(
-          `gave up after attempt ${attempt}: the next try in ${delay} ms would pass the deadline (${Math.max(0, Math.round(remaining))} ms left)`,
-          { cause: error },
-        );
-      }
-      budget.onRetry?.(error, attempt, delay);
-      await sleep(delay);
-    }
-  }
-};
+        (isTransientAwsError(error) || Boolean(budget.alsoRetry?.(error))),
+      onRetry: budget.onRetry,
+    },
+  );
