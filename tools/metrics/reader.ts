@@ -10,7 +10,6 @@ import {
   type Shard,
 } from '@aws-sdk/client-kinesis';
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { retry } from '../../lib/retry.js';
 import { createKinesisClient } from '../../lib/stream/client.js';
 import { isTransientWriteError } from '../../lib/stream/writer.js';
@@ -26,6 +25,16 @@ export interface ReadResult {
   /** A schema version this reader does not know. */
   unsupported: number;
 }
+
+/** How many records a read handed on, and how many it could not use. */
+export interface ReadCounts {
+  records: number;
+  unreadable: number;
+  unsupported: number;
+}
+
+/** Receives each state record as soon as it has been read and decoded. */
+export type RecordHandler = (record: StateRecord) => void;
 
 /** Decodes one record's text (pure): a state record, or why not. */
 export const decodeRecord = (text: string): StateRecord | 'unreadable' | 'unsupported' => {
@@ -50,32 +59,66 @@ export const decodeRecord = (text: string): StateRecord | 'unreadable' | 'unsupp
   return isStateRecord(value) ? value : 'unreadable';
 };
 
-const emptyResult = (): ReadResult => ({ records: [], unreadable: 0, unsupported: 0 });
-
-const tally = (result: ReadResult, text: string): void => {
-  const decoded = decodeRecord(text);
-  if (decoded === 'unreadable') result.unreadable += 1;
-  else if (decoded === 'unsupported') result.unsupported += 1;
-  else result.records.push(decoded);
+const createTally = (onRecord: RecordHandler) => {
+  const counts: ReadCounts = { records: 0, unreadable: 0, unsupported: 0 };
+  return {
+    counts,
+    take(text: string): void {
+      const decoded = decodeRecord(text);
+      if (decoded === 'unreadable') counts.unreadable += 1;
+      else if (decoded === 'unsupported') counts.unsupported += 1;
+      else {
+        counts.records += 1;
+        onRecord(decoded);
+      }
+    },
+  };
 };
 
-const collect = (texts: Iterable<string>): ReadResult => {
-  const result = emptyResult();
-  for (const text of texts) tally(result, text);
-  return result;
+/** Runs a read that hands records on, and keeps them instead (for short histories and tests). */
+const collect = async <T extends ReadCounts>(read: (onRecord: RecordHandler) => Promise<T>) => {
+  const records: StateRecord[] = [];
+  const { records: _count, ...rest } = await read((record) => records.push(record));
+  return { records, ...rest };
 };
+
+// Blank lines separate nothing; a line of JSON starts with `{`, and only a blank-looking one is trimmed.
+const isBlank = (line: string) => line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim().length === 0);
 
 /** Parses JSON lines (one record per line, blank lines ignored) (pure). */
-export const parseRecordLines = (text: string): ReadResult =>
-  collect(text.split(/\r?\n/).filter((line) => line.trim().length > 0));
-
-/** Reads a JSON-lines file line by line: a long history can exceed the largest string Node can hold. */
-export const readRecordFile = async (path: string): Promise<ReadResult> => {
-  const result = emptyResult();
-  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
-  for await (const line of lines) if (line.trim().length > 0) tally(result, line);
-  return result;
+export const parseRecordLines = (text: string): ReadResult => {
+  const records: StateRecord[] = [];
+  const tally = createTally((record) => records.push(record));
+  for (const line of text.split('\n')) if (!isBlank(line)) tally.take(line);
+  return { records, unreadable: tally.counts.unreadable, unsupported: tally.counts.unsupported };
 };
+
+/**
+ * Reads a JSON-lines file (or a pipe) a megabyte at a time and hands each record on as soon as its
+ * line is complete: a long history can exceed the largest string Node can hold, and the memory Node
+ * has. A line ends at `\n`; the `\r` of a Windows line ending is white space to JSON.parse.
+ */
+export const forEachFileRecord = async (path: string, onRecord: RecordHandler): Promise<ReadCounts> => {
+  const tally = createTally(onRecord);
+  let rest = '';
+  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1024 * 1024 })) {
+    const text = rest + (chunk as string);
+    let start = 0;
+    // What was left over holds no line end: search only the new text.
+    for (let end = text.indexOf('\n', rest.length); end !== -1; end = text.indexOf('\n', start)) {
+      const line = text.slice(start, end);
+      if (!isBlank(line)) tally.take(line);
+      start = end + 1;
+    }
+    rest = text.slice(start);
+  }
+  if (!isBlank(rest)) tally.take(rest);
+  return tally.counts;
+};
+
+/** Reads a whole JSON-lines file into memory: for short histories; forEachFileRecord for long ones. */
+export const readRecordFile = (path: string): Promise<ReadResult> =>
+  collect((onRecord) => forEachFileRecord(path, onRecord));
 
 /** Where to start reading, and how to wait and retry within Kinesis's read limits. */
 export interface ReadStreamOptions {
@@ -176,7 +219,7 @@ const listShards = async (context: ReadContext): Promise<Shard[]> => {
   return shards;
 };
 
-const readShard = async (context: ReadContext, shardId: string, texts: string[]): Promise<void> => {
+const readShard = async (context: ReadContext, shardId: string, take: (text: string) => void): Promise<void> => {
   const { client, streamName, from } = context;
   const pacer = createPacer(context.clock, context.sleep);
   const decoder = new TextDecoder();
@@ -232,7 +275,7 @@ const readShard = async (context: ReadContext, shardId: string, texts: string[])
     }
     renewed = false;
     const records = page.Records ?? [];
-    for (const record of records) texts.push(decoder.decode(record.Data));
+    for (const record of records) take(decoder.decode(record.Data));
     lastSequenceNumber = records.at(-1)?.SequenceNumber ?? lastSequenceNumber;
     // A closed shard ends with no next iterator; an open one is caught up when a read is empty
     // and nothing is behind. An empty read that is still behind only skipped a gap.
@@ -242,15 +285,16 @@ const readShard = async (context: ReadContext, shardId: string, texts: string[])
 };
 
 /**
- * Reads every shard of a stream until caught up, and decodes the state records. Reads keep to each
- * shard's limits and back off when throttled; give it a client that does not retry by itself
- * (createReaderClient).
+ * Reads every shard of a stream until caught up, and hands each state record on as its page arrives:
+ * only one page is held at a time. Reads keep to each shard's limits and back off when throttled;
+ * give it a client that does not retry by itself (createReaderClient).
  */
-export const readStreamRecords = async (
+export const forEachStreamRecord = async (
   client: KinesisClient,
   streamName: string,
+  onRecord: RecordHandler,
   options: ReadStreamOptions = {},
-): Promise<ReadResult & { shards: number }> => {
+): Promise<ReadCounts & { shards: number }> => {
   const context: ReadContext = {
     client,
     streamName,
@@ -261,9 +305,17 @@ export const readStreamRecords = async (
     maxAttempts: options.maxAttempts ?? 8,
   };
   const shards = await listShards(context);
-  const texts: string[] = [];
+  const tally = createTally(onRecord);
   for (const shard of shards) {
-    if (shard.ShardId) await readShard(context, shard.ShardId, texts);
+    if (shard.ShardId) await readShard(context, shard.ShardId, tally.take);
   }
-  return { ...collect(texts), shards: shards.length };
+  return { ...tally.counts, shards: shards.length };
 };
+
+/** Reads a whole stream into memory: for short histories; forEachStreamRecord for long ones. */
+export const readStreamRecords = (
+  client: KinesisClient,
+  streamName: string,
+  options: ReadStreamOptions = {},
+): Promise<ReadResult & { shards: number }> =>
+  collect((onRecord) => forEachStreamRecord(client, streamName, onRecord, options));
