@@ -74,26 +74,28 @@ export interface MetricsOptions {
   to?: Date;
 }
 
-/** Middle value; the mean of the two middle values for an even count (pure). */
-export const median = (values: number[]): number | null => {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
+// A typed array sorts numerically, natively, and far faster than an array with a comparator.
+const sortedCopy = (values: number[]): Float64Array => new Float64Array(values).sort();
+
+const middleOf = (sorted: Float64Array): number | null => {
+  if (sorted.length === 0) return null;
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-/** Nearest-rank percentile, `p` in (0, 1] (pure). */
-export const percentile = (values: number[], p: number): number | null => {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length))) - 1]!;
-};
+const rankOf = (sorted: Float64Array, p: number): number | null =>
+  sorted.length === 0 ? null : sorted[Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length))) - 1]!;
 
-const stats = (values: number[]): Stats => ({
-  count: values.length,
-  medianMs: median(values),
-  p95Ms: percentile(values, 0.95),
-});
+/** Middle value; the mean of the two middle values for an even count (pure). */
+export const median = (values: number[]): number | null => middleOf(sortedCopy(values));
+
+/** Nearest-rank percentile, `p` in (0, 1] (pure). */
+export const percentile = (values: number[], p: number): number | null => rankOf(sortedCopy(values), p);
+
+const stats = (values: number[]): Stats => {
+  const sorted = sortedCopy(values);
+  return { count: values.length, medianMs: middleOf(sorted), p95Ms: rankOf(sorted, 0.95) };
+};
 
 const TERMINAL = new Set(['SUCCESS', 'FAILURE', 'STOP']);
 // Events of one second share a timestamp; a deployment's own states then still sort in life order.
@@ -115,16 +117,19 @@ interface Position {
 const isBefore = (ms: number, order: number, eventId: string, than: Position): boolean =>
   ms !== than.ms ? ms < than.ms : order !== than.order ? order < than.order : eventId < than.eventId;
 
-/** What is known of a deployment whose start or outcome has not been read yet. */
+/**
+ * What is known of a deployment whose start or outcome has not been read yet. Every field is there
+ * from the start, so that all deployments share one shape whatever order their records come in.
+ */
 interface OpenDeployment {
   /** Its first record in event-time order names its group. */
   first: Position & { application: string; deploymentGroup: string };
-  startMs?: number;
+  startMs: number | undefined;
   /** Its first terminal record in event-time order. */
-  terminal?: Position & { state: string; time: string };
+  terminal: (Position & { state: string; time: string }) | undefined;
   rollback: boolean;
   /** The last record in event-time order that carries GetDeployment's duration. */
-  enriched?: Position & { durationMs: number };
+  enriched: (Position & { durationMs: number }) | undefined;
   /** Event ids read for it: duplicates are the same event of the same deployment. */
   eventIds: string[];
 }
@@ -194,14 +199,16 @@ const addTo = (group: GroupState, d: OpenDeployment): void => {
 /** Times to restore, walking the group's outcomes in terminal-time order; and the failure left open. */
 const restoresOf = (group: GroupState): { restores: number[]; unrestoredSince?: string } => {
   const { outcomes } = group;
-  const order = Array.from({ length: outcomes.length / OUTCOME_FIELDS }, (_, i) => i * OUTCOME_FIELDS);
-  order.sort(
-    (a, b) =>
-      outcomes[a]! - outcomes[b]! ||
-      outcomes[a + 1]! - outcomes[b + 1]! ||
-      outcomes[a + 2]! - outcomes[b + 2]! ||
-      a - b,
-  );
+  const compare = (a: number, b: number) =>
+    outcomes[a]! - outcomes[b]! || outcomes[a + 1]! - outcomes[b + 1]! || outcomes[a + 2]! - outcomes[b + 2]! || a - b;
+  const order: number[] = [];
+  let sorted = true;
+  for (let i = 0; i < outcomes.length; i += OUTCOME_FIELDS) {
+    if (i > 0 && compare(i - OUTCOME_FIELDS, i) > 0) sorted = false;
+    order.push(i);
+  }
+  // A history read in arrival order completes its deployments in time order already.
+  if (!sorted) order.sort(compare);
   const restores: number[] = [];
   let open: { ms: number; failure: number } | undefined;
   for (const i of order) {
@@ -306,7 +313,14 @@ export const createMetricsAccumulator = (options: MetricsOptions = {}): MetricsA
     const order = STATE_ORDER.get(state ?? '') ?? 1;
     let d = open.get(id);
     if (!d) {
-      d = { first: { ms, order, eventId, application, deploymentGroup }, rollback: false, eventIds: [] };
+      d = {
+        first: { ms, order, eventId, application, deploymentGroup },
+        startMs: undefined,
+        terminal: undefined,
+        rollback: false,
+        enriched: undefined,
+        eventIds: [],
+      };
       open.set(id, d);
     } else if (d.eventIds.includes(eventId)) {
       duplicates += 1;
