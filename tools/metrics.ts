@@ -18,24 +18,21 @@ import type { Clock } from '../lib/time.js';
 import { type CommandIo, dateOption, isMain, processIo, runCommand, UsageError } from './cli.js';
 import { createMetricsAccumulator, formatMetricsTable, type MetricsProgress } from './metrics/metrics.js';
 import { createProgressLine, type ProgressOutput } from './metrics/progress.js';
-import { createReaderClient, forEachFileRecord, forEachStreamRecord, type ReadCounts } from './metrics/reader.js';
+import { forEachFileRecord, type ReadCounts } from './metrics/records.js';
 
 /** The one-line usage, printed on bad arguments and --help. */
 export const USAGE = `usage: npm run metrics -- (--stream NAME [--region REGION] | --file records.jsonl) [--from ISO-8601] [--to ISO-8601] [--json]`;
 
 /** The command's outside world: output streams and the Kinesis client (tests pass a local one). */
 export interface MetricsCliIo extends CommandIo {
-  kinesis(region: string | undefined): KinesisClient;
+  /** The client for --stream; by default, createReaderClient's for the region. */
+  kinesis?(region: string | undefined): KinesisClient;
   /** Where a long read shows its progress, when it is a terminal. */
   progress?: ProgressOutput;
   clock?: Clock;
 }
 
-const defaultIo: MetricsCliIo = {
-  ...processIo,
-  kinesis: (region) => createReaderClient(region ? { region } : {}),
-  progress: process.stderr,
-};
+const defaultIo: MetricsCliIo = { ...processIo, progress: process.stderr };
 
 const OPTIONS = {
   stream: { type: 'string' },
@@ -101,7 +98,9 @@ const printMetrics = async (args: MetricsArgs, io: MetricsCliIo): Promise<number
   let read: ReadCounts & { shards?: number };
   try {
     if (args.stream) {
-      const client = io.kinesis(args.region);
+      // Only a stream needs the AWS SDK: reading a file loads none of it.
+      const { createReaderClient, forEachStreamRecord } = await import('./metrics/reader.js');
+      const client = io.kinesis?.(args.region) ?? createReaderClient(args.region ? { region: args.region } : {});
       try {
         read = await forEachStreamRecord(client, args.stream, onRecord, { from: args.from });
       } finally {

@@ -7,13 +7,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRecords } from '../../../tools/metrics/generate.js';
 import { computeMetrics } from '../../../tools/metrics/metrics.js';
-import {
-  forEachFileRecord,
-  forEachStreamRecord,
-  parseRecordLines,
-  readRecordFile,
-  readStreamRecords,
-} from '../../../tools/metrics/reader.js';
+import { forEachStreamRecord, readStreamRecords } from '../../../tools/metrics/reader.js';
+import { forEachFileRecord, parseRecordLines, readRecordFile } from '../../../tools/metrics/records.js';
 import type { StateRecord } from '../../../lib/stream/record.js';
 import { createRecordWriter } from '../../../lib/stream/writer.js';
 import { deadlineAt } from '../../../lib/time.js';
