@@ -17,6 +17,9 @@ import { ROLLBACK_CREATOR, type StateRecord } from '../../lib/stream/record.js';
  *   the same group (a successful rollback included). A failure not yet followed by a success is
  *   `unrestored`.
  * - Median: the middle value (mean of the two middle values for an even count); p95: nearest rank.
+ * - Duplicates: deployment records of the window whose event id was read already for their
+ *   deployment, or that arrive once its start and outcome have both been read. Instance, alarm,
+ *   cleanup and unknown records count in no figure, and are not remembered.
  */
 
 /** Summary of a set of durations, in milliseconds; null when the set is empty. */
