@@ -77,8 +77,17 @@ export interface MetricsOptions {
   to?: Date;
 }
 
-// A typed array sorts numerically, natively, and far faster than an array with a comparator.
-const sortedCopy = (values: number[]): Float64Array => new Float64Array(values).sort();
+// The values of several arrays in one typed array, sorted: a typed array sorts numerically, natively,
+// and far faster than an array with a comparator.
+const sortedOf = (parts: readonly number[][]): Float64Array => {
+  const sorted = new Float64Array(parts.reduce((length, part) => length + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    sorted.set(part, at);
+    at += part.length;
+  }
+  return sorted.sort();
+};
 
 const middleOf = (sorted: Float64Array): number | null => {
   if (sorted.length === 0) return null;
@@ -90,14 +99,15 @@ const rankOf = (sorted: Float64Array, p: number): number | null =>
   sorted.length === 0 ? null : sorted[Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length))) - 1]!;
 
 /** Middle value; the mean of the two middle values for an even count (pure). */
-export const median = (values: number[]): number | null => middleOf(sortedCopy(values));
+export const median = (values: number[]): number | null => middleOf(sortedOf([values]));
 
 /** Nearest-rank percentile, `p` in (0, 1] (pure). */
-export const percentile = (values: number[], p: number): number | null => rankOf(sortedCopy(values), p);
+export const percentile = (values: number[], p: number): number | null => rankOf(sortedOf([values]), p);
 
-const stats = (values: number[]): Stats => {
-  const sorted = sortedCopy(values);
-  return { count: values.length, medianMs: middleOf(sorted), p95Ms: rankOf(sorted, 0.95) };
+/** Count, median and p95 of the values of several arrays together. */
+const stats = (parts: readonly number[][]): Stats => {
+  const sorted = sortedOf(parts);
+  return { count: sorted.length, medianMs: middleOf(sorted), p95Ms: rankOf(sorted, 0.95) };
 };
 
 const TERMINAL = new Set(['SUCCESS', 'FAILURE', 'STOP']);
@@ -204,24 +214,25 @@ const restoresOf = (group: GroupState): { restores: number[]; unrestoredSince?: 
   const { outcomes } = group;
   const compare = (a: number, b: number) =>
     outcomes[a]! - outcomes[b]! || outcomes[a + 1]! - outcomes[b + 1]! || outcomes[a + 2]! - outcomes[b + 2]! || a - b;
-  const order: number[] = [];
-  let sorted = true;
-  for (let i = 0; i < outcomes.length; i += OUTCOME_FIELDS) {
-    if (i > 0 && compare(i - OUTCOME_FIELDS, i) > 0) sorted = false;
-    order.push(i);
-  }
-  // A history read in arrival order completes its deployments in time order already.
-  if (!sorted) order.sort(compare);
+  let inOrder = true;
+  for (let i = OUTCOME_FIELDS; inOrder && i < outcomes.length; i += OUTCOME_FIELDS)
+    inOrder = compare(i - OUTCOME_FIELDS, i) < 0;
   const restores: number[] = [];
   let open: { ms: number; failure: number } | undefined;
-  for (const i of order) {
+  const walk = (i: number) => {
     const failure = outcomes[i + 3]!;
     if (failure !== SUCCESS_MARK) open ??= { ms: outcomes[i]!, failure };
     else if (open) {
       restores.push(outcomes[i]! - open.ms);
       open = undefined;
     }
-  }
+  };
+  // A history read in arrival order completes its deployments in time order already.
+  if (inOrder) for (let i = 0; i < outcomes.length; i += OUTCOME_FIELDS) walk(i);
+  else
+    Array.from({ length: outcomes.length / OUTCOME_FIELDS }, (_, n) => n * OUTCOME_FIELDS)
+      .sort(compare)
+      .forEach(walk);
   return open ? { restores, unrestoredSince: group.failureTimes[open.failure]! } : { restores };
 };
 
@@ -229,8 +240,8 @@ const DAY_MS = 86_400_000;
 
 const countsOf = (
   tally: Tally,
-  durations: number[],
-  restores: number[],
+  durations: readonly number[][],
+  restores: readonly number[][],
   unrestored: number,
   windowMs: number | null,
 ): Counts => ({
@@ -239,14 +250,6 @@ const countsOf = (
   deploymentsPerWeek: windowMs !== null && windowMs >= DAY_MS ? tally.deployments / (windowMs / (7 * DAY_MS)) : null,
   duration: stats(durations),
   timeToRestore: { ...stats(restores), unrestored },
-});
-
-const copyGroup = (group: GroupState): GroupState => ({
-  ...group,
-  tally: { ...group.tally },
-  durations: [...group.durations],
-  outcomes: [...group.outcomes],
-  failureTimes: [...group.failureTimes],
 });
 
 /** How far a one-pass computation has read. */
@@ -264,7 +267,7 @@ export interface MetricsAccumulator {
   /** Deployments held in full: those whose start or outcome has not been read yet. */
   readonly openDeployments: number;
   progress(): MetricsProgress;
-  /** The numbers of everything added so far; deployments still open count as they stand. */
+  /** Ends the computation: the numbers of everything added, deployments still open as they stand. */
   report(): MetricsReport;
 }
 
@@ -300,7 +303,10 @@ export const createMetricsAccumulator = (options: MetricsOptions = {}): MetricsA
     return group;
   };
 
+  let reported = false;
+
   const add = (record: StateRecord): void => {
+    if (reported) throw new Error('a record was added after the report');
     records += 1;
     if (record.kind !== 'deployment') return;
     const { deploymentId: id, application, deploymentGroup, eventTime, eventId, state } = record;
@@ -351,47 +357,40 @@ export const createMetricsAccumulator = (options: MetricsOptions = {}): MetricsA
   };
 
   const report = (): MetricsReport => {
-    // Deployments still open count as they stand, added to copies of their groups: reading may go on.
-    const copies = new Map<GroupState | string, GroupState>();
-    let firstMs = first;
-    let lastMs = last;
+    // Deployments still open count as they stand, in their groups: adding to them in place, rather
+    // than to copies, keeps a long history's numbers in memory once.
+    reported = true;
     for (const d of open.values()) {
-      const { application, deploymentGroup } = d.first;
-      const live = groups.get(application)?.get(deploymentGroup);
-      const key = live ?? JSON.stringify([application, deploymentGroup]);
-      let copy = copies.get(key);
-      if (!copy) copies.set(key, (copy = live ? copyGroup(live) : newGroup(application, deploymentGroup)));
-      addTo(copy, d);
+      addTo(groupOf(d.first.application, d.first.deploymentGroup), d);
       for (const t of [d.startMs, d.terminal?.ms]) {
         if (t === undefined) continue;
-        firstMs = Math.min(firstMs, t);
-        lastMs = Math.max(lastMs, t);
+        first = Math.min(first, t);
+        last = Math.max(last, t);
       }
     }
-    const all = [
-      ...[...groups.values()].flatMap((byName) => [...byName.values()]).map((group) => copies.get(group) ?? group),
-      ...[...copies].filter(([key]) => typeof key === 'string').map(([, group]) => group),
-    ].sort((a, b) => a.application.localeCompare(b.application) || a.deploymentGroup.localeCompare(b.deploymentGroup));
+    open.clear();
+    const firstMs = first;
+    const lastMs = last;
+    const all = [...groups.values()]
+      .flatMap((byName) => [...byName.values()])
+      .sort((a, b) => a.application.localeCompare(b.application) || a.deploymentGroup.localeCompare(b.deploymentGroup));
     const known = firstMs <= lastMs;
     // Every group is measured over the same window, so their frequencies compare.
     const windowStart = options.from?.getTime() ?? (known ? firstMs : undefined);
     const windowEnd = options.to?.getTime() ?? (known ? lastMs : undefined);
     const windowMs = windowStart !== undefined && windowEnd !== undefined ? windowEnd - windowStart : null;
     const total = emptyTally();
-    const durations: number[] = [];
-    const restores: number[] = [];
+    const restores: number[][] = [];
     let unrestored = 0;
     const perGroup: GroupMetrics[] = all.map((group) => {
       const restored = restoresOf(group);
       for (const key of Object.keys(total) as (keyof Tally)[]) total[key] += group.tally[key];
-      // One at a time: spreading a long history's numbers as arguments would overflow the stack.
-      for (const ms of group.durations) durations.push(ms);
-      for (const ms of restored.restores) restores.push(ms);
+      restores.push(restored.restores);
       if (restored.unrestoredSince) unrestored += 1;
       return {
         application: group.application,
         deploymentGroup: group.deploymentGroup,
-        ...countsOf(group.tally, group.durations, restored.restores, restored.unrestoredSince ? 1 : 0, windowMs),
+        ...countsOf(group.tally, [group.durations], [restored.restores], restored.unrestoredSince ? 1 : 0, windowMs),
         ...(restored.unrestoredSince ? { unrestoredSince: restored.unrestoredSince } : {}),
       };
     });
@@ -402,7 +401,13 @@ export const createMetricsAccumulator = (options: MetricsOptions = {}): MetricsA
         ? { firstEventTime: new Date(firstMs).toISOString(), lastEventTime: new Date(lastMs).toISOString() }
         : {}),
       groups: perGroup,
-      overall: countsOf(total, durations, restores, unrestored, windowMs),
+      overall: countsOf(
+        total,
+        all.map((group) => group.durations),
+        restores,
+        unrestored,
+        windowMs,
+      ),
     };
   };
 

@@ -380,6 +380,13 @@ describe('one pass over records in any order', () => {
     expect(accumulator.report()).toEqual(referenceMetrics(history));
   });
 
+  it('ends with the report: deployments still open count as they stand, and nothing more can be added', () => {
+    const accumulator = createMetricsAccumulator();
+    for (const record of [...BASIC, dep('d-4', 'START', '13:00')]) accumulator.add(record);
+    expect(accumulator.report()).toEqual(referenceMetrics([...BASIC, dep('d-4', 'START', '13:00')]));
+    expect(() => accumulator.add(BASIC[0]!)).toThrow(/after the report/);
+  });
+
   it('tells how far it has read: records, and the earliest and latest deployment event', () => {
     const accumulator = createMetricsAccumulator();
     expect(accumulator.progress()).toEqual({ records: 0 });
