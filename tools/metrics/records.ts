@@ -93,8 +93,8 @@ export const forEachFileRecord = async (path: string, onRecord: RecordHandler): 
   const tally = createTally(onRecord);
   let rest = '';
   // 64 KiB reads: text this size is collected as soon as its lines are parsed, whereas megabyte reads
-  // pile up until a full collection (at a million records: 250 MiB at the peak instead of 155, and
-  // slower; measured with `npm run bench`).
+  // pile up until a full collection (measured at a million records: 254 MiB at the peak instead of
+  // 184, and slower).
   for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 64 * 1024 })) {
     const text = rest + (chunk as string);
     let start = 0;
