@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readRecordFile, readStreamRecords } from './metrics/reader.js';
-import { generateRecords } from './metrics/generate.js';
-import { computeMetrics } from './metrics/metrics.js';
+import { pathToFileURL } from 'node:url';
+import { readStreamRecords } from './metrics/reader.js';
 import { runCommand } from './cli.js';
+import { writeGeneratedRecords } from './generate-records.js';
 import { type PackagedFunction, ROOT, packageService, readPackagedFunctions, unpack } from '../local/harness.js';
 import { benchSweep } from '../local/standins/generate-account.js';
 import { STREAM_NAME, createRunner, startWorld } from '../local/world.js';
@@ -14,7 +14,8 @@ import { STREAM_NAME, createRunner, startWorld } from '../local/world.js';
 /**
  * `npm run bench`: figures, no assertions. Bundle sizes, cold import time per function (fresh
  * node processes importing the packaged handler), per-event time and AWS calls against the local
- * stand-ins, the cleanup sweep at 1,000 and 10,000 groups, and the metrics reader's throughput.
+ * stand-ins, the cleanup sweep at 1,000 and 10,000 groups, and the metrics reader against the cost of
+ * parsing its input.
  * Numbers from this machine's loopback; real AWS adds network latency to every call.
  */
 
@@ -154,45 +155,123 @@ const main = async (quick: boolean) => {
   }
   table(sweepRows);
 
-  console.log('\nMetrics reader over a generated JSON-lines file (what `npm run metrics -- --file F` does):');
-  const metricRows = [['records', 'file', 'read + decode', 'compute', 'total', 'records/s']];
+  await metricsReader(quick);
+};
+
+/** A child process's figures: its timed part, its whole run, and the most memory it ever held. */
+interface ChildFigures {
+  ms: number;
+  processMs: number;
+  maxRssKiB: number;
+}
+
+// The floor: what any reader of the file must do, reading it (64 KiB at a time, the fastest here),
+// splitting it into lines and JSON.parse-ing each, and nothing else.
+const PARSE_FLOOR = `
+import { createReadStream } from 'node:fs';
+const started = performance.now();
+let rest = '';
+let parsed = 0;
+for await (const chunk of createReadStream(process.argv[1], { encoding: 'utf8', highWaterMark: 64 * 1024 })) {
+  const text = rest + chunk;
+  let start = 0;
+  for (let end = text.indexOf('\\n', rest.length); end !== -1; end = text.indexOf('\\n', start)) {
+    if (end > start) {
+      JSON.parse(text.slice(start, end));
+      parsed += 1;
+    }
+    start = end + 1;
+  }
+  rest = text.slice(start);
+}
+const ms = performance.now() - started;
+process.stdout.write(JSON.stringify({ ms, parsed, maxRssKiB: process.resourceUsage().maxRSS }));
+`;
+
+// The reader: `npm run metrics -- --file F --json` in the same process as the command runs it (tsx),
+// timed from the call to the printed report; its output is dropped.
+const READER = (root: string) => `
+const { runMetricsCli } = await import(${JSON.stringify(pathToFileURL(join(root, 'tools', 'metrics.ts')).href)});
+const started = performance.now();
+const code = await runMetricsCli(['--file', process.argv[1], '--json'], {
+  stdout: () => {},
+  stderr: (text) => process.stderr.write(text + '\\n'),
+});
+const ms = performance.now() - started;
+if (code !== 0) process.exit(code);
+process.stdout.write(JSON.stringify({ ms, maxRssKiB: process.resourceUsage().maxRSS }));
+`;
+
+const runChild = (which: 'floor' | 'reader', file: string): ChildFigures => {
+  // The reader runs its TypeScript as `npm run metrics` does, through tsx.
+  const args = which === 'floor' ? ['-e', PARSE_FLOOR] : ['--import', 'tsx', '-e', READER(ROOT)];
+  const started = performance.now();
+  const output = execFileSync(process.execPath, ['--input-type=module', ...args, file], { cwd: ROOT });
+  return {
+    ...(JSON.parse(output.toString()) as Omit<ChildFigures, 'processMs'>),
+    processMs: performance.now() - started,
+  };
+};
+
+const mib = (kib: number) => `${(kib / 1024).toFixed(0)} MiB`;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/** The metrics reader over generated files, against the parse floor, each run in a fresh process. */
+const metricsReader = async (quick: boolean) => {
+  console.log(
+    '\nMetrics reader over a generated JSON-lines file (`npm run metrics -- --file F --json`), each run a fresh process:',
+  );
+  console.log(
+    'floor = read the file and JSON.parse every line, nothing else; time = the work itself (median; process start and module loading excluded); peak RSS = the whole process',
+  );
+  const rows = [
+    [
+      'records',
+      'file',
+      'floor time',
+      'floor peak RSS',
+      'reader time',
+      'reader peak RSS',
+      'time / floor',
+      'reader whole run',
+    ],
+  ];
   const dir = mkdtempSync(join(tmpdir(), 'deploy-sentinel-bench-'));
   try {
-    for (const count of [10_000, 100_000]) {
+    for (const count of quick ? [100_000] : [100_000, 1_000_000]) {
       const file = join(dir, `records-${count}.jsonl`);
-      writeFileSync(
-        file,
-        `${generateRecords({ count, seed: 42 })
-          .map((r) => JSON.stringify(r))
-          .join('\n')}\n`,
-      );
-      const runs = Array.from({ length: 3 }, () => 0).map(() => ({ read: 0, compute: 0 }));
-      for (const run of runs) {
-        const s = performance.now();
-        const read = await readRecordFile(file);
-        run.read = performance.now() - s;
-        const c = performance.now();
-        computeMetrics(read.records);
-        run.compute = performance.now() - c;
+      await writeGeneratedRecords(count, file, 42);
+      const runs = count >= 1_000_000 ? 3 : 5;
+      const floor: ChildFigures[] = [];
+      const reader: ChildFigures[] = [];
+      // Alternating, so that a busy moment of the machine falls on both.
+      for (let i = 0; i < runs; i += 1) {
+        floor.push(runChild('floor', file));
+        reader.push(runChild('reader', file));
       }
-      const total = median(runs.map((r) => r.read + r.compute));
-      metricRows.push([
-        String(count),
+      const floorMs = median(floor.map((f) => f.ms));
+      const readerMs = median(reader.map((f) => f.ms));
+      rows.push([
+        count.toLocaleString('en-US'),
         `${(statSync(file).size / 1024 / 1024).toFixed(1)} MiB`,
-        fmt(median(runs.map((r) => r.read))),
-        fmt(median(runs.map((r) => r.compute))),
-        fmt(total),
-        Math.round(count / (total / 1000)).toLocaleString('en-US'),
+        seconds(floorMs),
+        mib(Math.max(...floor.map((f) => f.maxRssKiB))),
+        seconds(readerMs),
+        mib(Math.max(...reader.map((f) => f.maxRssKiB))),
+        `${(readerMs / floorMs).toFixed(2)}x`,
+        seconds(median(reader.map((f) => f.processMs))),
       ]);
+      rmSync(file);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  table(metricRows);
+  table(rows);
 };
 
 /** The one-line usage, printed on bad arguments and --help. */
-export const USAGE = 'usage: npm run bench [-- --quick]   (--quick: the 1,000-group sweep only)';
+export const USAGE =
+  'usage: npm run bench [-- --quick]   (--quick: the 1,000-group sweep and the 100,000-record metrics read only)';
 
 process.exitCode = await runCommand(
   process.argv.slice(2),

@@ -7,22 +7,28 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { type CommandIo, isMain, processIo, runCommand, UsageError, wholeNumberOption } from './cli.js';
-import { generateRecords } from './metrics/generate.js';
+import { generateRecordStream } from './metrics/generate.js';
 
 /** The one-line usage, printed on bad arguments. */
 export const USAGE = 'usage: npm run generate-records -- --count N --out file.jsonl [--seed S]';
 
-/** Writes `count` records to `out`; returns the number written. */
+/** Writes `count` records to `out`, one by one; returns the number written. */
 export const writeGeneratedRecords = async (count: number, out: string, seed = 1): Promise<number> => {
-  const records = generateRecords({ count, seed });
   const file = createWriteStream(out, 'utf8');
-  for (const record of records) {
-    // Respect back-pressure so that a large history does not pile up in memory.
-    if (!file.write(`${JSON.stringify(record)}\n`)) await once(file, 'drain');
+  let written = 0;
+  let batch = '';
+  for (const record of generateRecordStream({ count, seed })) {
+    batch += `${JSON.stringify(record)}\n`;
+    written += 1;
+    // A write per few hundred records; back-pressure keeps a long history from piling up in memory.
+    if (batch.length >= 256 * 1024) {
+      if (!file.write(batch)) await once(file, 'drain');
+      batch = '';
+    }
   }
-  file.end();
+  file.end(batch);
   await once(file, 'finish');
-  return records.length;
+  return written;
 };
 
 /** Runs the command; returns the process exit code (0 written, 2 bad usage). */

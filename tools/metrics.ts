@@ -6,15 +6,19 @@
  *
  * Reads every shard of the stream until caught up (oldest kept record, or AT_TIMESTAMP with --from),
  * within each shard's read limits and backing off when throttled, or a JSON-lines file; records the
- * published schema rejects are counted, not used. Prints per application and deployment group and
- * overall: deployments, outcomes, change failure rate, median and p95 duration, and time to restore.
- * The stream is reached through the SDK's standard settings (AWS_REGION, AWS_ENDPOINT_URL_KINESIS,
- * credentials).
+ * published schema rejects are counted, not used. The numbers are computed in one pass as records
+ * arrive, so a history of any length can be read; on a terminal, stderr shows how far the read has
+ * got. Prints per application and deployment group and overall: deployments, outcomes, change failure
+ * rate, median and p95 duration, and time to restore. The stream is reached through the SDK's standard
+ * settings (AWS_REGION, AWS_ENDPOINT_URL_KINESIS, credentials).
  */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { StateRecord } from '../lib/stream/record.js';
+import type { Clock } from '../lib/time.js';
 import { type CommandIo, dateOption, isMain, processIo, runCommand, UsageError } from './cli.js';
-import { computeMetrics, formatMetricsTable } from './metrics/metrics.js';
-import { createReaderClient, type ReadResult, readRecordFile, readStreamRecords } from './metrics/reader.js';
+import { createMetricsAccumulator, formatMetricsTable, type MetricsProgress } from './metrics/metrics.js';
+import { createProgressLine, type ProgressOutput } from './metrics/progress.js';
+import { forEachFileRecord, type ReadCounts } from './metrics/records.js';
 import { errorText } from '../lib/aws/errors.js';
 
 /** The one-line usage, printed on bad arguments and --help. */
@@ -22,13 +26,14 @@ export const USAGE = `usage: npm run metrics -- (--stream NAME [--region REGION]
 
 /** The command's outside world: output streams and the Kinesis client (tests pass a local one). */
 export interface MetricsCliIo extends CommandIo {
-  kinesis(region: string | undefined): KinesisClient;
+  /** The client for --stream; by default, createReaderClient's for the region. */
+  kinesis?(region: string | undefined): KinesisClient;
+  /** Where a long read shows its progress, when it is a terminal. */
+  progress?: ProgressOutput;
+  clock?: Clock;
 }
 
-const defaultIo: MetricsCliIo = {
-  ...processIo,
-  kinesis: (region) => createReaderClient(region ? { region } : {}),
-};
+const defaultIo: MetricsCliIo = { ...processIo, progress: process.stderr };
 
 const OPTIONS = {
   stream: { type: 'string' },
@@ -71,29 +76,52 @@ interface MetricsArgs {
   json: boolean;
 }
 
+// How often the progress line is offered an update; it shows one at most every quarter second.
+const RECORDS_PER_PROGRESS = 256;
+
+const minute = (iso: string | undefined) => `${iso?.slice(0, 16)}Z`;
+
+const describeProgress = ({ records, firstEventTime, lastEventTime }: MetricsProgress) =>
+  `${records.toLocaleString('en-US')} records read${firstEventTime ? `, deployments ${minute(firstEventTime)} .. ${minute(lastEventTime)}` : ''}`;
+
 const printMetrics = async (args: MetricsArgs, io: MetricsCliIo): Promise<number> => {
-  let read: ReadResult & { shards?: number };
+  const accumulator = createMetricsAccumulator({ from: args.from, to: args.to });
+  const progress = createProgressLine(io.progress, { clock: io.clock });
+  let sinceProgress = 0;
+  const onRecord = (record: StateRecord) => {
+    accumulator.add(record);
+    sinceProgress += 1;
+    if (sinceProgress === RECORDS_PER_PROGRESS) {
+      sinceProgress = 0;
+      progress.show(() => describeProgress(accumulator.progress()));
+    }
+  };
+  let read: ReadCounts & { shards?: number };
   try {
     if (args.stream) {
-      const client = io.kinesis(args.region);
+      // Only a stream needs the AWS SDK: reading a file loads none of it.
+      const { createReaderClient, forEachStreamRecord } = await import('./metrics/reader.js');
+      const client = io.kinesis?.(args.region) ?? createReaderClient(args.region ? { region: args.region } : {});
       try {
-        read = await readStreamRecords(client, args.stream, { from: args.from });
+        read = await forEachStreamRecord(client, args.stream, onRecord, { from: args.from });
       } finally {
         client.destroy();
       }
     } else {
-      read = await readRecordFile(args.file!);
+      read = await forEachFileRecord(args.file!, onRecord);
     }
   } catch (error) {
+    progress.clear();
     io.stderr(`could not read ${args.stream ? `stream ${args.stream}` : args.file}: ${errorText(error)}`);
     return 1;
   }
+  progress.clear();
   if (read.unreadable > 0 || read.unsupported > 0) {
     io.stderr(
       `skipped ${read.unreadable} unreadable record(s) and ${read.unsupported} of an unsupported schema version`,
     );
   }
-  const report = computeMetrics(read.records, { from: args.from, to: args.to });
+  const report = accumulator.report();
   if (args.json) {
     const source = args.stream ? { stream: args.stream, shards: read.shards } : { file: args.file };
     io.stdout(

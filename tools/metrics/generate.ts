@@ -41,14 +41,19 @@ const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
 const MINUTE = 60_000;
 
-/** Generates `count` state records, deterministic for a seed (pure). */
-export const generateRecords = (options: GenerateOptions): StateRecord[] => {
+/**
+ * Generates `count` state records one by one, deterministic for a seed (pure): only the records of
+ * the deployment being generated are held, so a history of any length can be written out.
+ */
+export function* generateRecordStream(options: GenerateOptions): Generator<StateRecord, void, undefined> {
   const random = seededRandom(options.seed ?? 1);
   const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
   const hex = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 16).toString(16)).join('');
   const eventId = () => `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
+  // The records of the current deployment (and its rollback), handed out before the next one.
   const records: StateRecord[] = [];
   let deployments = 0;
+  let generated = 0;
   let clock = (options.start ?? new Date('2025-01-06T08:00:00Z')).getTime();
 
   const push = (raw: unknown, details?: DeploymentDetails) => {
@@ -142,7 +147,7 @@ export const generateRecords = (options: GenerateOptions): StateRecord[] => {
     return { deploymentId, endMs };
   };
 
-  while (records.length < options.count) {
+  while (generated < options.count) {
     const group = GROUPS[between(0, GROUPS.length - 1)]!;
     clock += between(5, 180) * MINUTE;
     const roll = random();
@@ -158,6 +163,13 @@ export const generateRecords = (options: GenerateOptions): StateRecord[] => {
       }
       push(alarm(clock + 2 * MINUTE, alarmName, 'OK', 'ALARM'));
     }
+    for (const record of records.splice(0, options.count - generated)) {
+      generated += 1;
+      yield record;
+    }
+    records.length = 0;
   }
-  return records.slice(0, options.count);
-};
+}
+
+/** Generates `count` state records at once, deterministic for a seed (pure). */
+export const generateRecords = (options: GenerateOptions): StateRecord[] => [...generateRecordStream(options)];

@@ -18,6 +18,9 @@ import type { StateRecord } from '../../lib/stream/record.js';
  *   the same group (a successful rollback included). A failure not yet followed by a success is
  *   `unrestored`.
  * - Median: the middle value (mean of the two middle values for an even count); p95: nearest rank.
+ * - Duplicates: deployment records of the window whose event id was read already for their
+ *   deployment, or that arrive once its start and outcome have both been read. Instance, alarm,
+ *   cleanup and unknown records count in no figure, and are not remembered.
  */
 
 /** Summary of a set of durations, in milliseconds; null when the set is empty. */
@@ -55,7 +58,10 @@ export interface GroupMetrics extends Counts {
 export interface MetricsReport {
   /** Records given, duplicates included. */
   records: number;
-  /** Records dropped because their event id had been seen already. */
+  /**
+   * Deployment records of the window that were not used: their event id had been read already for
+   * the deployment, or the deployment's start and outcome had both been read already.
+   */
   duplicates: number;
   /** Earliest and latest event time among the deployment records counted. */
   firstEventTime?: string;
@@ -72,195 +78,362 @@ export interface MetricsOptions {
   to?: Date;
 }
 
-const TERMINAL = new Set(['SUCCESS', 'FAILURE', 'STOP']);
-// Events of one second share a timestamp; a deployment's own states then still sort in life order.
-const STATE_ORDER: Record<string, number> = { START: 0, READY: 1, SUCCESS: 2, FAILURE: 2, STOP: 2 };
+// The values of several arrays in one typed array, sorted: a typed array sorts numerically, natively,
+// and far faster than an array with a comparator.
+const sortedOf = (parts: readonly number[][]): Float64Array => {
+  const sorted = new Float64Array(parts.reduce((length, part) => length + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    sorted.set(part, at);
+    at += part.length;
+  }
+  return sorted.sort();
+};
 
-interface Deployment {
-  id: string;
-  application: string;
-  deploymentGroup: string;
-  startMs?: number;
-  terminal?: { state: string; ms: number; time: string };
-  rollback: boolean;
-  enrichedDurationMs?: number;
-}
-
-/** Middle value; the mean of the two middle values for an even count (pure). */
-export const median = (values: number[]): number | null => {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
+const middleOf = (sorted: Float64Array): number | null => {
+  if (sorted.length === 0) return null;
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
+const rankOf = (sorted: Float64Array, p: number): number | null =>
+  sorted.length === 0 ? null : sorted[Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length))) - 1]!;
+
+/** Middle value; the mean of the two middle values for an even count (pure). */
+export const median = (values: number[]): number | null => middleOf(sortedOf([values]));
+
 /** Nearest-rank percentile, `p` in (0, 1] (pure). */
-export const percentile = (values: number[], p: number): number | null => {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length))) - 1]!;
+export const percentile = (values: number[], p: number): number | null => rankOf(sortedOf([values]), p);
+
+/** Count, median and p95 of the values of several arrays together. */
+const stats = (parts: readonly number[][]): Stats => {
+  const sorted = sortedOf(parts);
+  return { count: sorted.length, medianMs: middleOf(sorted), p95Ms: rankOf(sorted, 0.95) };
 };
 
-const stats = (values: number[]): Stats => ({
-  count: values.length,
-  medianMs: median(values),
-  p95Ms: percentile(values, 0.95),
-});
+const TERMINAL = new Set(['SUCCESS', 'FAILURE', 'STOP']);
+// Events of one second share a timestamp; a deployment's own states then still sort in life order.
+const STATE_ORDER = new Map([
+  ['START', 0],
+  ['READY', 1],
+  ['SUCCESS', 2],
+  ['FAILURE', 2],
+  ['STOP', 2],
+]);
 
-/** Keeps the first record of every event id, in event-time order (pure). */
-export const orderAndDeduplicate = (records: StateRecord[]): { records: StateRecord[]; duplicates: number } => {
-  const seen = new Set<string>();
-  const unique: StateRecord[] = [];
-  for (const record of records) {
-    if (seen.has(record.eventId)) continue;
-    seen.add(record.eventId);
-    unique.push(record);
-  }
-  const timeOf = (r: StateRecord) => (r.eventTime ? Date.parse(r.eventTime) : Number.NaN);
-  unique.sort((a, b) => {
-    const ta = timeOf(a);
-    const tb = timeOf(b);
-    if (ta !== tb) return (Number.isNaN(ta) ? Infinity : ta) - (Number.isNaN(tb) ? Infinity : tb);
-    const sa = STATE_ORDER[a.state ?? ''] ?? 1;
-    const sb = STATE_ORDER[b.state ?? ''] ?? 1;
-    return sa !== sb ? sa - sb : a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
-  });
-  return { records: unique, duplicates: records.length - unique.length };
-};
+/** Where a record stands in event-time order: its time, then its state's place in a life, then its id. */
+interface Position {
+  ms: number;
+  order: number;
+  eventId: string;
+}
 
-const inWindow = (ms: number, options: MetricsOptions) =>
-  (!options.from || ms >= options.from.getTime()) && (!options.to || ms < options.to.getTime());
+const isBefore = (ms: number, order: number, eventId: string, than: Position): boolean =>
+  ms !== than.ms ? ms < than.ms : order !== than.order ? order < than.order : eventId < than.eventId;
 
-const collectDeployments = (records: StateRecord[], options: MetricsOptions): Deployment[] => {
-  const byId = new Map<string, Deployment>();
-  for (const r of records) {
-    if (r.kind !== 'deployment' || !r.deploymentId || !r.application || !r.deploymentGroup || !r.eventTime) continue;
-    const ms = Date.parse(r.eventTime);
-    if (Number.isNaN(ms) || !inWindow(ms, options)) continue;
-    const d: Deployment = byId.get(r.deploymentId) ?? {
-      id: r.deploymentId,
-      application: r.application,
-      deploymentGroup: r.deploymentGroup,
-      rollback: false,
-    };
-    byId.set(d.id, d);
-    if (r.state === 'START' && d.startMs === undefined) d.startMs = ms;
-    if (r.state && TERMINAL.has(r.state) && !d.terminal) d.terminal = { state: r.state, ms, time: r.eventTime };
-    const e = r.enrichment;
-    if (e?.creator === ROLLBACK_CREATOR || e?.rollsBack) d.rollback = true;
-    if (e?.durationMs !== undefined && e.durationMs >= 0) d.enrichedDurationMs = e.durationMs;
-  }
-  return [...byId.values()];
-};
+/**
+ * What is known of a deployment whose start or outcome has not been read yet. Every field is there
+ * from the start, so that all deployments share one shape whatever order their records come in.
+ */
+interface OpenDeployment {
+  /** Its first record in event-time order names its group. */
+  first: Position & { application: string; deploymentGroup: string };
+  startMs: number | undefined;
+  /** Its first terminal record in event-time order. */
+  terminal: (Position & { state: string; time: string }) | undefined;
+  rollback: boolean;
+  /** The last record in event-time order that carries GetDeployment's duration. */
+  enriched: (Position & { durationMs: number }) | undefined;
+  /** Event ids read for it: duplicates are the same event of the same deployment. */
+  eventIds: string[];
+}
 
-const durationOf = (d: Deployment): number | undefined => {
-  if (d.enrichedDurationMs !== undefined) return d.enrichedDurationMs;
+const durationOf = (d: OpenDeployment): number | undefined => {
+  if (d.enriched) return d.enriched.durationMs;
   if (d.terminal && d.startMs !== undefined && d.terminal.ms >= d.startMs) return d.terminal.ms - d.startMs;
   return undefined;
 };
 
-interface GroupFacts {
+type Tally = Omit<Counts, 'changeFailureRate' | 'deploymentsPerWeek' | 'duration' | 'timeToRestore'>;
+
+const emptyTally = (): Tally => ({ deployments: 0, successes: 0, failures: 0, stops: 0, rollbacks: 0, unfinished: 0 });
+
+// Per outcome that opens or closes a restore: terminal time, first record's time and state order (to
+// order outcomes of the same millisecond as their deployments began), and the failure's index in
+// failureTimes, or -1 for a success.
+const OUTCOME_FIELDS = 4;
+const SUCCESS_MARK = -1;
+
+/** What a group keeps of its deployments once they are complete: counts and one or two numbers each. */
+interface GroupState {
   application: string;
   deploymentGroup: string;
-  counts: Omit<Counts, 'changeFailureRate' | 'deploymentsPerWeek' | 'duration' | 'timeToRestore'>;
+  tally: Tally;
   durations: number[];
-  restores: number[];
-  unrestoredSince?: string;
+  outcomes: number[];
+  failureTimes: string[];
 }
 
-const factsOf = (application: string, deploymentGroup: string, deployments: Deployment[]): GroupFacts => {
-  const counts = { deployments: 0, successes: 0, failures: 0, stops: 0, rollbacks: 0, unfinished: 0 };
-  const durations: number[] = [];
-  const restores: number[] = [];
-  let openFailure: { ms: number; time: string } | undefined;
-  const finished = deployments.filter((d) => d.terminal).sort((a, b) => a.terminal!.ms - b.terminal!.ms);
-  counts.unfinished = deployments.filter((d) => !d.terminal && !d.rollback).length;
-  for (const d of finished) {
-    const { state, ms, time } = d.terminal!;
-    if (d.rollback) {
-      counts.rollbacks += 1;
-    } else {
-      counts.deployments += 1;
-      if (state === 'SUCCESS') counts.successes += 1;
-      if (state === 'FAILURE') counts.failures += 1;
-      if (state === 'STOP') counts.stops += 1;
-      const duration = durationOf(d);
-      if (duration !== undefined) durations.push(duration);
-      if (state === 'FAILURE' && !openFailure) openFailure = { ms, time };
-    }
-    if (state === 'SUCCESS' && openFailure) {
-      restores.push(ms - openFailure.ms);
-      openFailure = undefined;
-    }
+const newGroup = (application: string, deploymentGroup: string): GroupState => ({
+  application,
+  deploymentGroup,
+  tally: emptyTally(),
+  durations: [],
+  outcomes: [],
+  failureTimes: [],
+});
+
+/** Adds a deployment's numbers to its group's. */
+const addTo = (group: GroupState, d: OpenDeployment): void => {
+  const { tally } = group;
+  if (!d.terminal) {
+    if (!d.rollback) tally.unfinished += 1;
+    return;
   }
-  return { application, deploymentGroup, counts, durations, restores, unrestoredSince: openFailure?.time };
+  const { state, ms, time } = d.terminal;
+  if (d.rollback) {
+    tally.rollbacks += 1;
+  } else {
+    tally.deployments += 1;
+    if (state === 'SUCCESS') tally.successes += 1;
+    if (state === 'FAILURE') tally.failures += 1;
+    if (state === 'STOP') tally.stops += 1;
+    const duration = durationOf(d);
+    if (duration !== undefined) group.durations.push(duration);
+  }
+  // A failed rollback opens no restore; any success, a rollback's included, closes one.
+  if (state === 'FAILURE' && !d.rollback) {
+    group.outcomes.push(ms, d.first.ms, d.first.order, group.failureTimes.length);
+    group.failureTimes.push(time);
+  } else if (state === 'SUCCESS') {
+    group.outcomes.push(ms, d.first.ms, d.first.order, SUCCESS_MARK);
+  }
+};
+
+/** Times to restore, walking the group's outcomes in terminal-time order; and the failure left open. */
+const restoresOf = (group: GroupState): { restores: number[]; unrestoredSince?: string } => {
+  const { outcomes } = group;
+  const compare = (a: number, b: number) =>
+    outcomes[a]! - outcomes[b]! || outcomes[a + 1]! - outcomes[b + 1]! || outcomes[a + 2]! - outcomes[b + 2]! || a - b;
+  let inOrder = true;
+  for (let i = OUTCOME_FIELDS; inOrder && i < outcomes.length; i += OUTCOME_FIELDS)
+    inOrder = compare(i - OUTCOME_FIELDS, i) < 0;
+  const restores: number[] = [];
+  let open: { ms: number; failure: number } | undefined;
+  const walk = (i: number) => {
+    const failure = outcomes[i + 3]!;
+    if (failure !== SUCCESS_MARK) open ??= { ms: outcomes[i]!, failure };
+    else if (open) {
+      restores.push(outcomes[i]! - open.ms);
+      open = undefined;
+    }
+  };
+  // A history read in arrival order completes its deployments in time order already.
+  if (inOrder) for (let i = 0; i < outcomes.length; i += OUTCOME_FIELDS) walk(i);
+  else
+    Array.from({ length: outcomes.length / OUTCOME_FIELDS }, (_, n) => n * OUTCOME_FIELDS)
+      .sort(compare)
+      .forEach(walk);
+  return open ? { restores, unrestoredSince: group.failureTimes[open.failure]! } : { restores };
 };
 
 const DAY_MS = 86_400_000;
 
 const countsOf = (
-  facts: Pick<GroupFacts, 'counts' | 'durations' | 'restores'>,
+  tally: Tally,
+  durations: readonly number[][],
+  restores: readonly number[][],
   unrestored: number,
   windowMs: number | null,
 ): Counts => ({
-  ...facts.counts,
-  changeFailureRate: facts.counts.deployments > 0 ? facts.counts.failures / facts.counts.deployments : null,
-  deploymentsPerWeek:
-    windowMs !== null && windowMs >= DAY_MS ? facts.counts.deployments / (windowMs / (7 * DAY_MS)) : null,
-  duration: stats(facts.durations),
-  timeToRestore: { ...stats(facts.restores), unrestored },
+  ...tally,
+  changeFailureRate: tally.deployments > 0 ? tally.failures / tally.deployments : null,
+  deploymentsPerWeek: windowMs !== null && windowMs >= DAY_MS ? tally.deployments / (windowMs / (7 * DAY_MS)) : null,
+  duration: stats(durations),
+  timeToRestore: { ...stats(restores), unrestored },
 });
 
-/** Computes the delivery numbers over state records in any order, duplicates included (pure). */
-export const computeMetrics = (records: StateRecord[], options: MetricsOptions = {}): MetricsReport => {
-  const ordered = orderAndDeduplicate(records);
-  const deployments = collectDeployments(ordered.records, options);
-  const byGroup = new Map<string, Deployment[]>();
-  for (const d of deployments) {
-    const key = JSON.stringify([d.application, d.deploymentGroup]);
-    const list = byGroup.get(key);
-    if (list) list.push(d);
-    else byGroup.set(key, [d]);
-  }
-  const facts = [...byGroup.values()]
-    .map((list) => factsOf(list[0]!.application, list[0]!.deploymentGroup, list))
-    .sort((a, b) => a.application.localeCompare(b.application) || a.deploymentGroup.localeCompare(b.deploymentGroup));
+/** How far a one-pass computation has read. */
+export interface MetricsProgress {
+  /** Records given so far. */
+  records: number;
+  /** Earliest and latest event time among the deployment records of the window read so far. */
+  firstEventTime?: string;
+  lastEventTime?: string;
+}
+
+/** Delivery numbers computed in one pass over records in any order (see the definitions above). */
+export interface MetricsAccumulator {
+  add(record: StateRecord): void;
+  /** Deployments held in full: those whose start or outcome has not been read yet. */
+  readonly openDeployments: number;
+  progress(): MetricsProgress;
+  /** Ends the computation: the numbers of everything added, deployments still open as they stand. */
+  report(): MetricsReport;
+}
+
+/**
+ * Computes the delivery numbers in one pass (pure). A deployment is held in full only until both its
+ * START and its outcome have been read; then its group keeps counts, its duration and its outcome
+ * time, and the accumulator keeps its id, so that a record repeated later is recognised. Memory thus
+ * grows with deployments, a few numbers each, not with records; instance, alarm, cleanup and unknown
+ * records leave nothing behind. Every figure equals that of sorting the whole history by event time
+ * first, except when a deployment's records contradict each other after its start and outcome were
+ * read (a record for it arriving later is ignored, and counted as a duplicate), or when two
+ * deployments of one group begin and end in the same millisecond (taken in the order read).
+ */
+export const createMetricsAccumulator = (options: MetricsOptions = {}): MetricsAccumulator => {
+  const fromMs = options.from?.getTime() ?? -Infinity;
+  const toMs = options.to?.getTime() ?? Infinity;
+  const open = new Map<string, OpenDeployment>();
+  const complete = new Set<string>();
+  const groups = new Map<string, Map<string, GroupState>>();
+  let records = 0;
+  let duplicates = 0;
+  let seenFirst = Infinity;
+  let seenLast = -Infinity;
+  // Earliest START and terminal time among complete deployments.
   let first = Infinity;
   let last = -Infinity;
-  for (const d of deployments) {
-    for (const t of [d.startMs, d.terminal?.ms]) {
-      if (t === undefined) continue;
-      first = Math.min(first, t);
-      last = Math.max(last, t);
+
+  const groupOf = (application: string, deploymentGroup: string): GroupState => {
+    let byName = groups.get(application);
+    if (!byName) groups.set(application, (byName = new Map()));
+    let group = byName.get(deploymentGroup);
+    if (!group) byName.set(deploymentGroup, (group = newGroup(application, deploymentGroup)));
+    return group;
+  };
+
+  let reported = false;
+
+  const add = (record: StateRecord): void => {
+    if (reported) throw new Error('a record was added after the report');
+    records += 1;
+    if (record.kind !== 'deployment') return;
+    const { deploymentId: id, application, deploymentGroup, eventTime, eventId, state } = record;
+    if (!id || !application || !deploymentGroup || !eventTime) return;
+    const ms = Date.parse(eventTime);
+    if (Number.isNaN(ms) || ms < fromMs || ms >= toMs) return;
+    if (ms < seenFirst) seenFirst = ms;
+    if (ms > seenLast) seenLast = ms;
+    if (complete.has(id)) {
+      duplicates += 1;
+      return;
     }
-  }
-  // Every group is measured over the same window, so their frequencies compare.
-  const windowStart = options.from?.getTime() ?? (first <= last ? first : undefined);
-  const windowEnd = options.to?.getTime() ?? (first <= last ? last : undefined);
-  const windowMs = windowStart !== undefined && windowEnd !== undefined ? windowEnd - windowStart : null;
-  const groups: GroupMetrics[] = facts.map((f) => ({
-    application: f.application,
-    deploymentGroup: f.deploymentGroup,
-    ...countsOf(f, f.unrestoredSince ? 1 : 0, windowMs),
-    ...(f.unrestoredSince ? { unrestoredSince: f.unrestoredSince } : {}),
-  }));
-  const total = {
-    counts: { deployments: 0, successes: 0, failures: 0, stops: 0, rollbacks: 0, unfinished: 0 },
-    durations: facts.flatMap((f) => f.durations),
-    restores: facts.flatMap((f) => f.restores),
+    const order = STATE_ORDER.get(state ?? '') ?? 1;
+    let d = open.get(id);
+    if (!d) {
+      d = {
+        first: { ms, order, eventId, application, deploymentGroup },
+        startMs: undefined,
+        terminal: undefined,
+        rollback: false,
+        enriched: undefined,
+        eventIds: [],
+      };
+      open.set(id, d);
+    } else if (d.eventIds.includes(eventId)) {
+      duplicates += 1;
+      return;
+    } else if (isBefore(ms, order, eventId, d.first)) {
+      d.first = { ms, order, eventId, application, deploymentGroup };
+    }
+    d.eventIds.push(eventId);
+    if (state === 'START' && (d.startMs === undefined || ms < d.startMs)) d.startMs = ms;
+    if (state && TERMINAL.has(state) && (!d.terminal || isBefore(ms, order, eventId, d.terminal)))
+      d.terminal = { ms, order, eventId, state, time: eventTime };
+    const e = record.enrichment;
+    if (e) {
+      if (e.creator === ROLLBACK_CREATOR || e.rollsBack) d.rollback = true;
+      if (e.durationMs !== undefined && e.durationMs >= 0 && (!d.enriched || !isBefore(ms, order, eventId, d.enriched)))
+        d.enriched = { ms, order, eventId, durationMs: e.durationMs };
+    }
+    if (d.startMs !== undefined && d.terminal) {
+      open.delete(id);
+      complete.add(id);
+      first = Math.min(first, d.startMs, d.terminal.ms);
+      last = Math.max(last, d.startMs, d.terminal.ms);
+      addTo(groupOf(d.first.application, d.first.deploymentGroup), d);
+    }
   };
-  for (const f of facts) {
-    for (const key of Object.keys(total.counts) as (keyof typeof total.counts)[]) total.counts[key] += f.counts[key];
-  }
+
+  const report = (): MetricsReport => {
+    // Deployments still open count as they stand, in their groups: adding to them in place, rather
+    // than to copies, keeps a long history's numbers in memory once.
+    reported = true;
+    for (const d of open.values()) {
+      addTo(groupOf(d.first.application, d.first.deploymentGroup), d);
+      for (const t of [d.startMs, d.terminal?.ms]) {
+        if (t === undefined) continue;
+        first = Math.min(first, t);
+        last = Math.max(last, t);
+      }
+    }
+    open.clear();
+    const firstMs = first;
+    const lastMs = last;
+    const all = [...groups.values()]
+      .flatMap((byName) => [...byName.values()])
+      .sort((a, b) => a.application.localeCompare(b.application) || a.deploymentGroup.localeCompare(b.deploymentGroup));
+    const known = firstMs <= lastMs;
+    // Every group is measured over the same window, so their frequencies compare.
+    const windowStart = options.from?.getTime() ?? (known ? firstMs : undefined);
+    const windowEnd = options.to?.getTime() ?? (known ? lastMs : undefined);
+    const windowMs = windowStart !== undefined && windowEnd !== undefined ? windowEnd - windowStart : null;
+    const total = emptyTally();
+    const restores: number[][] = [];
+    let unrestored = 0;
+    const perGroup: GroupMetrics[] = all.map((group) => {
+      const restored = restoresOf(group);
+      for (const key of Object.keys(total) as (keyof Tally)[]) total[key] += group.tally[key];
+      restores.push(restored.restores);
+      if (restored.unrestoredSince) unrestored += 1;
+      return {
+        application: group.application,
+        deploymentGroup: group.deploymentGroup,
+        ...countsOf(group.tally, [group.durations], [restored.restores], restored.unrestoredSince ? 1 : 0, windowMs),
+        ...(restored.unrestoredSince ? { unrestoredSince: restored.unrestoredSince } : {}),
+      };
+    });
+    return {
+      records,
+      duplicates,
+      ...(known
+        ? { firstEventTime: new Date(firstMs).toISOString(), lastEventTime: new Date(lastMs).toISOString() }
+        : {}),
+      groups: perGroup,
+      overall: countsOf(
+        total,
+        all.map((group) => group.durations),
+        restores,
+        unrestored,
+        windowMs,
+      ),
+    };
+  };
+
   return {
-    records: records.length,
-    duplicates: ordered.duplicates,
-    ...(first <= last
-      ? { firstEventTime: new Date(first).toISOString(), lastEventTime: new Date(last).toISOString() }
-      : {}),
-    groups,
-    overall: countsOf(total, facts.filter((f) => f.unrestoredSince).length, windowMs),
+    add,
+    get openDeployments() {
+      return open.size;
+    },
+    progress: () =>
+      seenFirst <= seenLast
+        ? {
+            records,
+            firstEventTime: new Date(seenFirst).toISOString(),
+            lastEventTime: new Date(seenLast).toISOString(),
+          }
+        : { records },
+    report,
   };
+};
+
+/** Computes the delivery numbers over state records in any order, duplicates included (pure). */
+export const computeMetrics = (records: Iterable<StateRecord>, options: MetricsOptions = {}): MetricsReport => {
+  const accumulator = createMetricsAccumulator(options);
+  for (const record of records) accumulator.add(record);
+  return accumulator.report();
 };
 
 /** A duration for people: 850 ms, 42s, 4m 05s, 2h 03m, 3d 04h (pure). */

@@ -9,73 +9,11 @@ import {
   type ListShardsCommandInput,
   type Shard,
 } from '@aws-sdk/client-kinesis';
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { clientConfig } from '../../lib/aws/config.js';
 import { errorText, isTransientAwsError } from '../../lib/aws/errors.js';
 import { retry } from '../../lib/retry.js';
 import { type Clock, realClock, realSleep, type Sleep } from '../../lib/time.js';
-import { STATE_RECORD_SCHEMA_VERSION, type StateRecord } from '../../lib/stream/record.js';
-import { isStateRecord } from './schema.js';
-
-/** Records read back, with a count of what could not be used (never dropped without saying so). */
-export interface ReadResult {
-  records: StateRecord[];
-  /** Not JSON, or not a state record as the published schema (schema/state-record.v1.json) defines it. */
-  unreadable: number;
-  /** A schema version this reader does not know. */
-  unsupported: number;
-}
-
-/** Decodes one record's text (pure): a state record, or why not. */
-export const decodeRecord = (text: string): StateRecord | 'unreadable' | 'unsupported' => {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return 'unreadable';
-  }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return 'unreadable';
-  const record = value as Partial<StateRecord>;
-  if (
-    typeof record.schemaVersion !== 'number' ||
-    typeof record.eventId !== 'string' ||
-    typeof record.kind !== 'string'
-  ) {
-    return 'unreadable';
-  }
-  if (record.schemaVersion !== STATE_RECORD_SCHEMA_VERSION) return 'unsupported';
-  // The metrics trust the types: a number where a name belongs, or a string where a duration does,
-  // would crash them or skew a median.
-  return isStateRecord(value) ? value : 'unreadable';
-};
-
-const emptyResult = (): ReadResult => ({ records: [], unreadable: 0, unsupported: 0 });
-
-const tally = (result: ReadResult, text: string): void => {
-  const decoded = decodeRecord(text);
-  if (decoded === 'unreadable') result.unreadable += 1;
-  else if (decoded === 'unsupported') result.unsupported += 1;
-  else result.records.push(decoded);
-};
-
-const collect = (texts: Iterable<string>): ReadResult => {
-  const result = emptyResult();
-  for (const text of texts) tally(result, text);
-  return result;
-};
-
-/** Parses JSON lines (one record per line, blank lines ignored) (pure). */
-export const parseRecordLines = (text: string): ReadResult =>
-  collect(text.split(/\r?\n/).filter((line) => line.trim().length > 0));
-
-/** Reads a JSON-lines file line by line: a long history can exceed the largest string Node can hold. */
-export const readRecordFile = async (path: string): Promise<ReadResult> => {
-  const result = emptyResult();
-  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
-  for await (const line of lines) if (line.trim().length > 0) tally(result, line);
-  return result;
-};
+import { collect, createTally, type ReadCounts, type ReadResult, type RecordHandler } from './records.js';
 
 /** Where to start reading, and how to wait and retry within Kinesis's read limits. */
 export interface ReadStreamOptions {
@@ -180,7 +118,7 @@ const listShards = async (context: ReadContext): Promise<Shard[]> => {
   return shards;
 };
 
-const readShard = async (context: ReadContext, shardId: string, texts: string[]): Promise<void> => {
+const readShard = async (context: ReadContext, shardId: string, take: (text: string) => void): Promise<void> => {
   const { client, streamName, from } = context;
   const pacer = createPacer(context.clock, context.sleep);
   const decoder = new TextDecoder();
@@ -238,7 +176,7 @@ const readShard = async (context: ReadContext, shardId: string, texts: string[])
     }
     renewed = false;
     const records = page.Records ?? [];
-    for (const record of records) texts.push(decoder.decode(record.Data));
+    for (const record of records) take(decoder.decode(record.Data));
     lastSequenceNumber = records.at(-1)?.SequenceNumber ?? lastSequenceNumber;
     // A closed shard ends with no next iterator; an open one is caught up when a read is empty
     // and nothing is behind. An empty read that is still behind only skipped a gap.
@@ -248,15 +186,16 @@ const readShard = async (context: ReadContext, shardId: string, texts: string[])
 };
 
 /**
- * Reads every shard of a stream until caught up, and decodes the state records. Reads keep to each
- * shard's limits and back off when throttled; give it a client that does not retry by itself
- * (createReaderClient).
+ * Reads every shard of a stream until caught up, and hands each state record on as its page arrives:
+ * only one page is held at a time. Reads keep to each shard's limits and back off when throttled;
+ * give it a client that does not retry by itself (createReaderClient).
  */
-export const readStreamRecords = async (
+export const forEachStreamRecord = async (
   client: KinesisClient,
   streamName: string,
+  onRecord: RecordHandler,
   options: ReadStreamOptions = {},
-): Promise<ReadResult & { shards: number }> => {
+): Promise<ReadCounts & { shards: number }> => {
   const context: ReadContext = {
     client,
     streamName,
@@ -267,9 +206,17 @@ export const readStreamRecords = async (
     maxAttempts: options.maxAttempts ?? 8,
   };
   const shards = await listShards(context);
-  const texts: string[] = [];
+  const tally = createTally(onRecord);
   for (const shard of shards) {
-    if (shard.ShardId) await readShard(context, shard.ShardId, texts);
+    if (shard.ShardId) await readShard(context, shard.ShardId, tally.take);
   }
-  return { ...collect(texts), shards: shards.length };
+  return { ...tally.counts, shards: shards.length };
 };
+
+/** Reads a whole stream into memory: for short histories; forEachStreamRecord for long ones. */
+export const readStreamRecords = (
+  client: KinesisClient,
+  streamName: string,
+  options: ReadStreamOptions = {},
+): Promise<ReadResult & { shards: number }> =>
+  collect((onRecord) => forEachStreamRecord(client, streamName, onRecord, options));

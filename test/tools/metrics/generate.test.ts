@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { generateRecords } from '../../../tools/metrics/generate.js';
+import { generateRecords, generateRecordStream } from '../../../tools/metrics/generate.js';
 import { computeMetrics } from '../../../tools/metrics/metrics.js';
 import { type StateRecord } from '../../../lib/stream/record.js';
 import { schemaErrors } from '../../stream/schema.js';
@@ -17,6 +17,16 @@ describe('generateRecords', () => {
     expect(a).toHaveLength(500);
     expect(generateRecords({ count: 500, seed: 3 })).toEqual(a);
     expect(generateRecords({ count: 500, seed: 4 })).not.toEqual(a);
+  });
+
+  it('generates a long history record by record, the same records as at once', () => {
+    const records: StateRecord[] = [];
+    // A billion records would not fit in memory: only those taken are ever made.
+    for (const record of generateRecordStream({ count: 1_000_000_000, seed: 3 })) {
+      if (records.push(record) === 500) break;
+    }
+    expect(records).toEqual(generateRecords({ count: 500, seed: 3 }));
+    expect([...generateRecordStream({ count: 321, seed: 3 })]).toEqual(generateRecords({ count: 321, seed: 3 }));
   });
 
   it('produces records the schema accepts, with every kind of outcome the metrics count', () => {

@@ -1,12 +1,17 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   computeMetrics,
+  createMetricsAccumulator,
   formatDuration,
   formatMetricsTable,
   median,
+  type MetricsOptions,
   percentile,
 } from '../../../tools/metrics/metrics.js';
+import { generateRecords, seededRandom } from '../../../tools/metrics/generate.js';
 import type { RecordEnrichment, StateRecord } from '../../../lib/stream/record.js';
+import { referenceMetrics } from './reference-metrics.js';
 
 const MIN = 60_000;
 
@@ -88,6 +93,21 @@ describe('computeMetrics', () => {
   it('counts a deployment once even when its outcome arrives under two event ids', () => {
     const report = computeMetrics([...BASIC, dep('d-2', 'FAILURE', '11:06', { eventId: 'redelivered-d-2' })]);
     expect(report.overall).toMatchObject({ deployments: 3, failures: 1 });
+    // Its start and outcome had both been read: what comes later for it repeats a counted deployment.
+    expect(report.duplicates).toBe(1);
+  });
+
+  it('counts duplicates among the deployment records it uses, not among alarms or instances', () => {
+    const alarm: StateRecord = {
+      schemaVersion: 1,
+      eventId: 'a-1',
+      kind: 'alarm',
+      alarmName: 'shop-5xx',
+      state: 'ALARM',
+      eventTime: '2026-11-20T10:05:00.000Z',
+    };
+    const report = computeMetrics([...BASIC, alarm, alarm, BASIC[0]!]);
+    expect(report).toMatchObject({ records: 9, duplicates: 1 });
   });
 
   it('counts a stop as a deployment but not as a failure, and opens no restore', () => {
@@ -257,6 +277,126 @@ describe('computeMetrics', () => {
       duration: { count: 0, medianMs: null },
     });
     expect(report).not.toHaveProperty('firstEventTime');
+  });
+});
+
+/** A delivery of `history` as a reader may see it: reordered, some records twice, some never. */
+const deliver = (
+  history: StateRecord[],
+  random: () => number,
+  how: { order: 'shuffled' | 'shards' | 'reversed'; repeat: number; miss: number; bare: number },
+): StateRecord[] => {
+  const delivered: StateRecord[] = [];
+  // When GetDeployment fails, the record goes out without enrichment; a retry may enrich it.
+  const copy = (record: StateRecord): StateRecord => {
+    if (random() >= how.bare) return record;
+    const { enrichment: _enrichment, ...bare } = record;
+    return bare;
+  };
+  for (const record of history) {
+    // CodeDeploy events are best effort, and at-least-once delivery repeats some.
+    if (random() < how.miss) continue;
+    delivered.push(copy(record));
+    if (random() < how.repeat) delivered.push(copy(record));
+  }
+  if (how.order === 'reversed') return delivered.reverse();
+  if (how.order === 'shards') {
+    // One deployment's records on one shard, shards read one after the other.
+    const shards: StateRecord[][] = [[], [], []];
+    const shardOf = (key: string) => [...key].reduce((sum, c) => sum + c.charCodeAt(0), 0) % shards.length;
+    for (const record of delivered) shards[shardOf(record.deploymentId ?? record.eventId)]!.push(record);
+    return shards.flat();
+  }
+  for (let i = delivered.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [delivered[i], delivered[j]] = [delivered[j]!, delivered[i]!];
+  }
+  return delivered;
+};
+
+describe('one pass over records in any order', () => {
+  it('gives the report of the whole history sorted first, for reordered, repeated and missing records', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          seed: fc.nat(),
+          count: fc.integer({ min: 1, max: 400 }),
+          order: fc.constantFrom('shuffled' as const, 'shards' as const, 'reversed' as const),
+          repeat: fc.double({ min: 0, max: 0.3, noNaN: true }),
+          miss: fc.double({ min: 0, max: 0.1, noNaN: true }),
+          bare: fc.double({ min: 0, max: 0.3, noNaN: true }),
+          window: fc.option(
+            fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })),
+          ),
+        }),
+        ({ seed, count, order, repeat, miss, bare, window }) => {
+          const history = generateRecords({ count, seed });
+          const delivered = deliver(history, seededRandom(seed + 1), { order, repeat, miss, bare });
+          const options: MetricsOptions = {};
+          if (window) {
+            // A window that starts and ends somewhere inside the history, possibly mid-deployment.
+            const first = Date.parse(history[0]!.eventTime!);
+            const span = Date.parse(history.at(-1)!.eventTime!) - first;
+            const [a, b] = window;
+            options.from = new Date(first + Math.floor(Math.min(a, b) * span));
+            options.to = new Date(first + Math.ceil(Math.max(a, b) * span));
+          }
+          expect(computeMetrics(delivered, options)).toEqual(referenceMetrics(delivered, options));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('keeps a deployment in memory only until its start and its outcome have been read', () => {
+    const accumulator = createMetricsAccumulator();
+    accumulator.add(dep('d-1', 'START', '10:00'));
+    accumulator.add(dep('d-2', 'SUCCESS', '10:30'));
+    expect(accumulator.openDeployments).toBe(2);
+    accumulator.add(dep('d-1', 'SUCCESS', '10:10'));
+    expect(accumulator.openDeployments).toBe(1);
+    accumulator.add(dep('d-2', 'START', '10:20'));
+    expect(accumulator.openDeployments).toBe(0);
+    // A repeat of a counted deployment opens nothing.
+    accumulator.add(dep('d-1', 'SUCCESS', '10:10'));
+    expect(accumulator.openDeployments).toBe(0);
+    expect(accumulator.report()).toMatchObject({
+      records: 5,
+      duplicates: 1,
+      overall: { deployments: 2, successes: 2, duration: { count: 2, medianMs: 10 * MIN } },
+    });
+  });
+
+  it('holds no more deployments than are in flight while it reads a long history in arrival order', () => {
+    const history = generateRecords({ count: 20_000, seed: 5 });
+    const accumulator = createMetricsAccumulator();
+    let most = 0;
+    for (const record of history) {
+      accumulator.add(record);
+      most = Math.max(most, accumulator.openDeployments);
+    }
+    // The generator runs one deployment at a time: one open, and a repeated start's at most.
+    expect(most).toBeLessThanOrEqual(2);
+    expect(accumulator.report()).toEqual(referenceMetrics(history));
+  });
+
+  it('ends with the report: deployments still open count as they stand, and nothing more can be added', () => {
+    const accumulator = createMetricsAccumulator();
+    for (const record of [...BASIC, dep('d-4', 'START', '13:00')]) accumulator.add(record);
+    expect(accumulator.report()).toEqual(referenceMetrics([...BASIC, dep('d-4', 'START', '13:00')]));
+    expect(() => accumulator.add(BASIC[0]!)).toThrow(/after the report/);
+  });
+
+  it('tells how far it has read: records, and the earliest and latest deployment event', () => {
+    const accumulator = createMetricsAccumulator();
+    expect(accumulator.progress()).toEqual({ records: 0 });
+    for (const record of [BASIC[2]!, BASIC[0]!, BASIC[5]!, { ...BASIC[1]!, kind: 'instance' as const }])
+      accumulator.add(record);
+    expect(accumulator.progress()).toEqual({
+      records: 4,
+      firstEventTime: '2026-11-20T10:00:00.000Z',
+      lastEventTime: '2026-11-20T12:20:00.000Z',
+    });
   });
 });
 

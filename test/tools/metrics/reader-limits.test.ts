@@ -9,7 +9,7 @@ import {
 import { LOCAL_CREDENTIALS } from '../../../local/standins/kinesis.js';
 import { generateRecords } from '../../../tools/metrics/generate.js';
 import { computeMetrics } from '../../../tools/metrics/metrics.js';
-import { createReaderClient, readStreamRecords } from '../../../tools/metrics/reader.js';
+import { createReaderClient, forEachStreamRecord, readStreamRecords } from '../../../tools/metrics/reader.js';
 import { type MetricsCliIo, runMetricsCli } from '../../../tools/metrics.js';
 
 // Kinesis answers GetRecords with ProvisionedThroughputExceededException beyond 5 calls or 2 MiB per
@@ -61,6 +61,25 @@ describe('readStreamRecords within Kinesis read limits', () => {
     // 400 records in pages of 20 over 3 shards, and one empty read per shard to see it caught up.
     expect(server.stats.getRecords).toBeGreaterThanOrEqual(20 + 3);
     expect(server.stats.throttled).toBe(0);
+  });
+
+  it('hands the records of each page on before it reads the next page', async () => {
+    const { clock, sleep } = fakeTime();
+    const server = await start({ streams: [{ name: 'paged', shardCount: 2 }], pageSize: 25, clock });
+    const readsBefore: number[] = [];
+
+    const read = await forEachStreamRecord(
+      readerClient(server),
+      'paged',
+      () => readsBefore.push(server.stats.getRecords),
+      { clock, sleep },
+    );
+
+    expect(read).toEqual({ records: HISTORY.length, unreadable: 0, unsupported: 0, shards: 2 });
+    // The first page's records arrive after one read, the last page's after all of them but the empty ones.
+    expect(readsBefore[0]).toBe(1);
+    expect(readsBefore.at(-1)).toBeGreaterThanOrEqual(HISTORY.length / 25);
+    expect(new Set(readsBefore).size).toBeGreaterThanOrEqual(HISTORY.length / 25);
   });
 
   it('waits after large answers so that no shard reads more than 2 MiB per second', async () => {

@@ -1,13 +1,15 @@
 import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRecords } from '../../../tools/metrics/generate.js';
 import { computeMetrics } from '../../../tools/metrics/metrics.js';
-import { parseRecordLines, readRecordFile, readStreamRecords } from '../../../tools/metrics/reader.js';
+import { forEachStreamRecord, readStreamRecords } from '../../../tools/metrics/reader.js';
+import { forEachFileRecord, parseRecordLines, readRecordFile } from '../../../tools/metrics/records.js';
+import type { StateRecord } from '../../../lib/stream/record.js';
 import { kinesisPortOver } from '../../../lib/aws/kinesis.js';
 import { createRecordWriter } from '../../../lib/stream/writer.js';
 import { deadlineAt } from '../../../lib/time.js';
@@ -53,6 +55,13 @@ describe('readStreamRecords against a local Kinesis', () => {
     expect(read).toMatchObject({ shards: 3, unreadable: 0, unsupported: 0 });
     expect(read.records).toHaveLength(HISTORY.length);
     expect(computeMetrics(read.records)).toEqual(computeMetrics(HISTORY));
+  });
+
+  it('hands every record on as it reads, and returns only the counts', async () => {
+    const records: StateRecord[] = [];
+    const read = await forEachStreamRecord(client, 'history', (record) => records.push(record));
+    expect(read).toEqual({ records: HISTORY.length, unreadable: 0, unsupported: 0, shards: 3 });
+    expect(computeMetrics(records)).toEqual(computeMetrics(HISTORY));
   });
 
   it('reads nothing from an empty stream, and stops', async () => {
@@ -103,6 +112,50 @@ describe('reading a JSON-lines file', () => {
     const expected = { records: [HISTORY[0], HISTORY[2]], unreadable: 2, unsupported: 1 };
     expect(parseRecordLines(text)).toEqual(expected);
     expect(await readRecordFile(file)).toEqual(expected);
+    const handed: StateRecord[] = [];
+    expect(await forEachFileRecord(file, (record) => handed.push(record))).toEqual({
+      records: 2,
+      unreadable: 2,
+      unsupported: 1,
+    });
+    expect(handed).toEqual(expected.records);
+  });
+
+  it('hands each record on as soon as its line has arrived, from a pipe still being written', async () => {
+    const fifo = join(dir, 'records.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const writer = createWriteStream(fifo);
+    const handed: StateRecord[] = [];
+    let firstHalfRead: () => void;
+    const firstHalf = new Promise<void>((resolve) => (firstHalfRead = resolve));
+    const half = HISTORY.length / 2;
+    const reading = forEachFileRecord(fifo, (record) => {
+      handed.push(record);
+      if (handed.length === half) firstHalfRead();
+    });
+    writer.write(
+      HISTORY.slice(0, half)
+        .map((r) => `${JSON.stringify(r)}\n`)
+        .join(''),
+    );
+    // The writer holds the second half back until the first has been handed on.
+    await firstHalf;
+    writer.end(
+      HISTORY.slice(half)
+        .map((r) => `${JSON.stringify(r)}\n`)
+        .join(''),
+    );
+    expect(await reading).toEqual({ records: HISTORY.length, unreadable: 0, unsupported: 0 });
+    expect(handed).toEqual(HISTORY);
+  });
+
+  it('reads a line that spans many read buffers, and a last line without a newline', async () => {
+    const long = { ...HISTORY[0]!, eventId: 'long', reason: 'x'.repeat(3 * 1024 * 1024) };
+    const file = join(dir, 'long.jsonl');
+    writeFileSync(file, `${JSON.stringify(HISTORY[1])}\n  \n${JSON.stringify(long)}\n${JSON.stringify(HISTORY[2])}`);
+    const handed: StateRecord[] = [];
+    expect(await forEachFileRecord(file, (record) => handed.push(record))).toMatchObject({ records: 3, unreadable: 0 });
+    expect(handed.map((r) => r.eventId)).toEqual([HISTORY[1]!.eventId, 'long', HISTORY[2]!.eventId]);
   });
 
   it('counts records the published schema rejects as unreadable, and keeps them out of the numbers', () => {
