@@ -11,13 +11,14 @@ import { CleanupPublishError, createCleanupPublisher } from '../../lib/cleanup/p
 import { cleanupEventSchema } from '../../lib/events/sentinel.js';
 import { createLogger } from '../../lib/log.js';
 import type { Deadline } from '../../lib/time.js';
-import { createScenario, type Scenario } from '../../local/scenario.js';
+import { createScenario } from '../../local/scenario.js';
 import {
   type CleanupStandIns,
   generateAccount,
   startCleanupStandIns,
   standInClients,
 } from '../../local/standins/generate-account.js';
+import type { Scenario } from '../../local/standins/state.js';
 
 const NOW = Date.parse('2026-11-20T17:00:00Z');
 const HOUR = 3_600_000;

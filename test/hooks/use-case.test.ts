@@ -9,7 +9,7 @@ import { elbv2PortOver } from '../../lib/aws/elbv2.js';
 import { createHttpFetch } from '../../lib/hooks/http-probe.js';
 import { runHook } from '../../lib/hooks/run-hook.js';
 import { type HooksSettings, parseHooksSettings } from '../../lib/hooks/settings.js';
-import { createScenario, HOOK_EXECUTION_IDS, ORDERS_LOAD_BALANCER, type Scenario } from '../../local/scenario.js';
+import { createScenario, HOOK_EXECUTION_IDS, ORDERS_LOAD_BALANCER } from '../../local/scenario.js';
 import { type AwsStandIn, startAwsStandIn } from '../../local/standins/aws.js';
 import {
   CLOUDWATCH_TARGET_PREFIX,
@@ -24,6 +24,7 @@ import {
   ORDERS_TARGET_GROUP_ARNS,
   ordersElbv2Model,
 } from '../../local/standins/elbv2.js';
+import type { Scenario } from '../../local/standins/state.js';
 import { startTestListener, type TestListener } from '../../local/test-listener.js';
 import { loadEvent } from '../support/fixtures.js';
 import { captureLog, fakeTime } from './support.js';
