@@ -6,9 +6,10 @@ import { LIMITS } from '../../lib/alerts/blocks.js';
 import { formatDeploymentMessage, formatDuration, formatInstanceMessage } from '../../lib/alerts/format-deployment.js';
 import { renderSlackMessage } from '../../local/render-slack.js';
 import { listEvents, loadEvent } from '../support/fixtures.js';
+import { slackText } from '../support/slack-text.js';
 import { sampleDetails } from '../support/sample-deployments.js';
 
-const plain = (body: unknown) => renderSlackMessage(body, 400).replace(/\x1b\[\d+m/g, '');
+const rendered = (body: unknown) => renderSlackMessage(body, 400).replace(/\x1b\[\d+m/g, '');
 const failure = () => loadEvent<DeploymentStateChange>('codedeploy/deployment.failure.json');
 
 const withinLimits = (message: ReturnType<typeof formatDeploymentMessage>) => {
@@ -29,18 +30,18 @@ describe('deployment alerts', () => {
     if (classified.kind === 'deployment') {
       const message = formatDeploymentMessage(classified.event, sampleDetails(classified.event.detail.deploymentId));
       withinLimits(message);
-      expect(plain(message)).toMatchSnapshot();
+      expect(rendered(message)).toMatchSnapshot();
     } else if (classified.kind === 'instance') {
       const message = formatInstanceMessage(classified.event);
       withinLimits(message);
-      expect(plain(message)).toMatchSnapshot();
+      expect(rendered(message)).toMatchSnapshot();
     } else {
       throw new Error(`${file} is not a CodeDeploy event: ${JSON.stringify(classified)}`);
     }
   });
 
   it('says why a deployment failed: error code, lifecycle event, script and log tail', () => {
-    const text = plain(formatDeploymentMessage(failure(), sampleDetails('d-F41LED001')));
+    const text = slackText(formatDeploymentMessage(failure(), sampleDetails('d-F41LED001')));
     expect(text).toContain('HEALTH_CONSTRAINTS');
     expect(text).toContain('ValidateService');
     expect(text).toContain('scripts/validate.sh');
@@ -49,10 +50,10 @@ describe('deployment alerts', () => {
   });
 
   it('links a failed deployment to its rollback, and the rollback back to it', () => {
-    const failed = plain(formatDeploymentMessage(failure(), sampleDetails('d-F41LED001')));
+    const failed = slackText(formatDeploymentMessage(failure(), sampleDetails('d-F41LED001')));
     expect(failed).toContain('Rolled back by d-R0LLBK001');
     const rollback = loadEvent<DeploymentStateChange>('codedeploy/deployment.rollback-success.json');
-    const text = plain(formatDeploymentMessage(rollback, sampleDetails('d-R0LLBK001')));
+    const text = slackText(formatDeploymentMessage(rollback, sampleDetails('d-R0LLBK001')));
     expect(text).toContain('rollback succeeded');
     expect(text).toContain('This rolls back d-F41LED001');
   });
@@ -61,7 +62,7 @@ describe('deployment alerts', () => {
     const message = formatDeploymentMessage(failure(), undefined, {
       detailsUnavailable: 'CodeDeploy did not answer (TimeoutError)',
     });
-    const text = plain(message);
+    const text = slackText(message);
     expect(message.text).toContain('checkout/checkout-prod');
     expect(message.text).toContain('d-F41LED001');
     expect(text).toContain('Details unavailable: CodeDeploy did not answer');
@@ -89,8 +90,8 @@ describe('deployment alerts', () => {
     };
     const message = formatDeploymentMessage(event, details);
     withinLimits(message);
-    expect(plain(message)).toContain('more failed target(s)');
-    expect(plain(message)).toContain('LAST LINE');
+    expect(slackText(message)).toContain('more failed target(s)');
+    expect(slackText(message)).toContain('LAST LINE');
   });
 
   it('escapes text that came from outside', () => {
