@@ -12,6 +12,7 @@ import type {
   RevisionLocation,
   TargetStatus,
 } from '@aws-sdk/client-codedeploy';
+import type { Scenario, ScenarioAutoScalingGroup, ScenarioHookExecution, ScenarioInstance } from './standins/state.js';
 
 /**
  * One account's CodeDeploy and Auto Scaling state, coherent with the sample events under events/
@@ -58,70 +59,6 @@ export const HOOK_EXECUTION_IDS = {
   BeforeAllowTraffic: '2e387b2c-ad18-48a5-88d7-9684c4386b68',
   AfterAllowTraffic: 'b632bfbf-1541-40b4-8e34-3cd02c168fa5',
 } as const;
-
-/** A lifecycle hook execution CodeDeploy handed to a hook Lambda, and where it stands. */
-export interface ScenarioHookExecution {
-  lifecycleEventHookExecutionId: string;
-  deploymentId: string;
-  lifecycleEventName: string;
-  status: LifecycleEventStatus;
-}
-
-/** One PutLifecycleEventHookExecutionStatus call that was accepted. */
-export interface HookReport {
-  deploymentId: string;
-  lifecycleEventHookExecutionId: string;
-  status: string;
-}
-
-/** An instance of an Auto Scaling group, as DescribeAutoScalingGroups describes it. */
-export interface ScenarioInstance {
-  instanceId: string;
-  instanceType: string;
-  availabilityZone: string;
-  /** `InService`, `Pending`, `Terminating`, ... (Auto Scaling LifecycleState). */
-  lifecycleState: string;
-  healthStatus: 'Healthy' | 'Unhealthy';
-  protectedFromScaleIn: boolean;
-}
-
-/** An Auto Scaling group in plain data, for an Auto Scaling stand-in to serve. */
-export interface ScenarioAutoScalingGroup {
-  name: string;
-  arn: string;
-  createdTime: Date;
-  /** Absent while the group is usable; `Delete in progress` while it is being deleted. */
-  status?: string;
-  desiredCapacity: number;
-  minSize: number;
-  maxSize: number;
-  launchTemplate: { launchTemplateId: string; launchTemplateName: string; version: string };
-  availabilityZones: string[];
-  vpcZoneIdentifier: string;
-  healthCheckType: 'EC2' | 'ELB';
-  targetGroupArns: string[];
-  /** Lifecycle hooks on the group (CodeDeploy installs its launch hook on the groups it deploys to). */
-  lifecycleHookNames: string[];
-  instances: ScenarioInstance[];
-  tags: Array<{ key: string; value: string; propagateAtLaunch: boolean }>;
-  deletionProtection: 'none' | 'prevent-force-deletion' | 'prevent-all-deletion';
-}
-
-/** The whole account: mutate it freely in a test, the stand-ins read it on every request. */
-export interface Scenario {
-  now: Date;
-  account: string;
-  region: string;
-  applications: ApplicationInfo[];
-  /** `lastSuccessfulDeployment` / `lastAttemptedDeployment` are derived from `deployments` when served. */
-  deploymentGroups: DeploymentGroupInfo[];
-  deployments: DeploymentInfo[];
-  /** The targets of each deployment, by deployment id. */
-  deploymentTargets: Record<string, DeploymentTarget[]>;
-  hookExecutions: ScenarioHookExecution[];
-  hookReports: HookReport[];
-  autoScalingGroups: ScenarioAutoScalingGroup[];
-}
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { type Scenario, createScenario } from './scenario.js';
+import { createScenario } from './scenario.js';
 import { type AwsStandIn, startAwsStandIn } from './standins/aws.js';
+import type { Scenario } from './standins/state.js';
 import { AUTOSCALING_VERSION, autoScalingAccountFromScenario, autoScalingOperations } from './standins/autoscaling.js';
 import { CLOUDWATCH_TARGET_PREFIX, type CloudWatchModel, cloudWatchOperations } from './standins/cloudwatch.js';
 import { CODEDEPLOY_TARGET_PREFIX, codeDeployOperations } from './standins/codedeploy.js';

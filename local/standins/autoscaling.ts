@@ -23,7 +23,7 @@ export interface StandInGroupInstance {
 
 /**
  * One Auto Scaling group, as plain data. The field names are those of `ScenarioAutoScalingGroup`
- * (local/scenario.ts), so a scenario's groups can be served as they are.
+ * (./state.ts), so a scenario's groups can be served as they are.
  */
 export interface StandInAutoScalingGroup {
   name: string;
@@ -77,7 +77,7 @@ export const createAutoScalingAccount = (
   busy: new Map(Object.entries(options.busy ?? {})),
 });
 
-/** An account serving a scenario's groups (local/scenario.ts); deletions remove them from the scenario. */
+/** An account serving a scenario's groups (./state.ts); deletions remove them from the scenario. */
 export const autoScalingAccountFromScenario = (
   scenario: { region: string; account: string; autoScalingGroups: StandInAutoScalingGroup[] },
   options: Omit<AutoScalingAccountOptions, 'region' | 'accountId'> = {},

@@ -4,7 +4,7 @@ import type {
   DeploymentTarget,
   LastDeploymentInfo,
 } from '@aws-sdk/client-codedeploy';
-import type { Scenario } from '../scenario.js';
+import type { Scenario } from './state.js';
 import { AwsFault, type JsonOperation } from './aws.js';
 
 /**

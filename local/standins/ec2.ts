@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Scenario } from '../scenario.js';
+import type { Scenario } from './state.js';
 import type { StandInCall } from './aws.js';
 
 /**

@@ -14,7 +14,7 @@ import { createCleanupPublisher } from '../../lib/cleanup/publish.js';
 import type { CleanupMode } from '../../lib/events/sentinel.js';
 import { createLogger, type Logger } from '../../lib/log.js';
 import { deadlineAt, realClock, realSleep } from '../../lib/time.js';
-import type { Scenario, ScenarioAutoScalingGroup } from '../scenario.js';
+import type { Scenario, ScenarioAutoScalingGroup } from './state.js';
 import { type AutoScalingAccount, autoScalingAccountFromScenario, autoScalingOperations } from './autoscaling.js';
 import { type AwsStandIn, startAwsStandIn } from './aws.js';
 import { CODEDEPLOY_TARGET_PREFIX, codeDeployOperations } from './codedeploy.js';

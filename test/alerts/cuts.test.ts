@@ -8,7 +8,7 @@ import { formatAlarmMessage } from '../../lib/alerts/format-alarm.js';
 import { formatDeploymentMessage } from '../../lib/alerts/format-deployment.js';
 import { formatFallbackMessage } from '../../lib/alerts/format-other.js';
 import { loadEvent } from '../support/fixtures.js';
-import { scenarioDetails } from '../support/scenario.js';
+import { sampleDetails } from '../support/sample-deployments.js';
 import { loneSurrogatesIn } from '../support/unicode.js';
 
 // Emoji outside the Basic Multilingual Plane are two UTF-16 code units: a cut between them leaves
@@ -30,7 +30,7 @@ const expectWholeAndWithinLimits = (message: SlackMessage) => {
 };
 
 const failedDeployment = (change: (details: DeploymentDetails) => void) => {
-  const details = scenarioDetails('d-F41LED001')!;
+  const details = sampleDetails('d-F41LED001')!;
   change(details);
   return formatDeploymentMessage(loadEvent<DeploymentStateChange>('codedeploy/deployment.failure.json'), details);
 };

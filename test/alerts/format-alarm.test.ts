@@ -3,41 +3,40 @@ import { toAlarmFacts } from '../../lib/alerts/alarm-facts.js';
 import type { AlarmStateChange } from '../../lib/events/alarm.js';
 import { LIMITS } from '../../lib/alerts/blocks.js';
 import { alarmSeverity, formatAlarmMessage } from '../../lib/alerts/format-alarm.js';
-import { renderSlackMessage } from '../../local/render-slack.js';
 import { listEvents, loadEvent } from '../support/fixtures.js';
+import { slackText } from '../support/slack-text.js';
 
-const plain = (body: unknown) => renderSlackMessage(body, 400).replace(/\x1b\[\d+m/g, '');
 const alarm = (file: string) => loadEvent<AlarmStateChange>(`cloudwatch/${file}`);
 
 describe('alarm alerts', () => {
   it.each(listEvents('cloudwatch'))('formats %s', (file) => {
     const message = formatAlarmMessage(toAlarmFacts(loadEvent<AlarmStateChange>(file)));
     expect(JSON.stringify(message).length).toBeLessThanOrEqual(LIMITS.message);
-    expect(plain(message)).toMatchSnapshot();
+    expect(message).toMatchSnapshot();
   });
 
   it('states the transition, the threshold and the datapoints of a threshold alarm', () => {
-    const text = plain(formatAlarmMessage(toAlarmFacts(alarm('alarm.threshold-alarm.json'))));
+    const text = slackText(formatAlarmMessage(toAlarmFacts(alarm('alarm.threshold-alarm.json'))));
     expect(text).toContain('checkout-5xx: OK → ALARM');
     expect(text).toContain('HTTPCode_Target_5XX_Count');
-    expect(text).toMatch(/Threshold\*: [>≥] 10/);
-    expect(text).toContain('Recent datapoints (oldest first)*: 14, 23, 31');
+    expect(text).toMatch(/Threshold\*\n[>≥] 10/);
+    expect(text).toContain('Recent datapoints (oldest first)*\n14, 23, 31');
   });
 
   it('says how long the alarm lasted when it returns to OK', () => {
     const message = formatAlarmMessage(toAlarmFacts(alarm('alarm.threshold-ok.json')));
     expect(message.text).toContain('after 12 min');
-    expect(plain(message)).toContain('Lasted*: 12 min');
+    expect(slackText(message)).toContain('Lasted*\n12 min');
   });
 
   it('shows the rule and what triggered a composite alarm', () => {
-    const text = plain(formatAlarmMessage(toAlarmFacts(alarm('alarm.composite.json'))));
+    const text = slackText(formatAlarmMessage(toAlarmFacts(alarm('alarm.composite.json'))));
     expect(text).toContain('ALARM("checkout-5xx") OR ALARM("checkout-p99-latency")');
     expect(text).toContain('Triggered by');
   });
 
   it('shows the band of an anomaly detection alarm', () => {
-    const text = plain(formatAlarmMessage(toAlarmFacts(alarm('alarm.anomaly-detection.json'))));
+    const text = slackText(formatAlarmMessage(toAlarmFacts(alarm('alarm.anomaly-detection.json'))));
     expect(text).toContain('ANOMALY_DETECTION_BAND');
     expect(text).toMatch(/\[\d[\d.]*–\d[\d.]*\]/);
   });
@@ -55,14 +54,14 @@ describe('alarm alerts', () => {
         { application: 'checkout', deploymentGroup: 'checkout-canary', effect: 'stop', inProgressDeployments: [] },
       ],
     });
-    const text = plain(message);
+    const text = slackText(message);
     expect(text).toContain('This alarm will stop and roll back d-ABCDEFGH1');
     expect(text).toMatch(/checkout\/checkout-canary ‹[^›]+›: would stop a deployment \(none in progress\)/);
     expect(message.text).toContain('deployments in progress will be stopped');
   });
 
   it('says when the deployment groups could not be read, and still alerts', () => {
-    const text = plain(
+    const text = slackText(
       formatAlarmMessage(toAlarmFacts(alarm('alarm.threshold-alarm.json')), {
         impactUnavailable: 'ListApplications failed: throttled',
       }),
@@ -73,7 +72,7 @@ describe('alarm alerts', () => {
   it('falls back to the plain reason when reasonData is malformed', () => {
     const event = alarm('alarm.threshold-alarm.json');
     event.detail.state.reasonData = '{"version":"1.0","recentDatapoints":[1,2';
-    const text = plain(formatAlarmMessage(toAlarmFacts(event)));
+    const text = slackText(formatAlarmMessage(toAlarmFacts(event)));
     expect(text).toContain(event.detail.state.reason.slice(0, 40));
     expect(text).toContain('reason data could not be read');
   });

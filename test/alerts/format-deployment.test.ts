@@ -4,11 +4,10 @@ import { classifyEvent } from '../../lib/events/classify.js';
 import type { DeploymentStateChange } from '../../lib/events/codedeploy.js';
 import { LIMITS } from '../../lib/alerts/blocks.js';
 import { formatDeploymentMessage, formatDuration, formatInstanceMessage } from '../../lib/alerts/format-deployment.js';
-import { renderSlackMessage } from '../../local/render-slack.js';
 import { listEvents, loadEvent } from '../support/fixtures.js';
-import { scenarioDetails } from '../support/scenario.js';
+import { slackText } from '../support/slack-text.js';
+import { sampleDetails } from '../support/sample-deployments.js';
 
-const plain = (body: unknown) => renderSlackMessage(body, 400).replace(/\x1b\[\d+m/g, '');
 const failure = () => loadEvent<DeploymentStateChange>('codedeploy/deployment.failure.json');
 
 const withinLimits = (message: ReturnType<typeof formatDeploymentMessage>) => {
@@ -27,20 +26,20 @@ describe('deployment alerts', () => {
   it.each(listEvents('codedeploy'))('formats %s with its enrichment', (file) => {
     const classified = classifyEvent(loadEvent(file));
     if (classified.kind === 'deployment') {
-      const message = formatDeploymentMessage(classified.event, scenarioDetails(classified.event.detail.deploymentId));
+      const message = formatDeploymentMessage(classified.event, sampleDetails(classified.event.detail.deploymentId));
       withinLimits(message);
-      expect(plain(message)).toMatchSnapshot();
+      expect(message).toMatchSnapshot();
     } else if (classified.kind === 'instance') {
       const message = formatInstanceMessage(classified.event);
       withinLimits(message);
-      expect(plain(message)).toMatchSnapshot();
+      expect(message).toMatchSnapshot();
     } else {
       throw new Error(`${file} is not a CodeDeploy event: ${JSON.stringify(classified)}`);
     }
   });
 
   it('says why a deployment failed: error code, lifecycle event, script and log tail', () => {
-    const text = plain(formatDeploymentMessage(failure(), scenarioDetails('d-F41LED001')));
+    const text = slackText(formatDeploymentMessage(failure(), sampleDetails('d-F41LED001')));
     expect(text).toContain('HEALTH_CONSTRAINTS');
     expect(text).toContain('ValidateService');
     expect(text).toContain('scripts/validate.sh');
@@ -49,10 +48,10 @@ describe('deployment alerts', () => {
   });
 
   it('links a failed deployment to its rollback, and the rollback back to it', () => {
-    const failed = plain(formatDeploymentMessage(failure(), scenarioDetails('d-F41LED001')));
+    const failed = slackText(formatDeploymentMessage(failure(), sampleDetails('d-F41LED001')));
     expect(failed).toContain('Rolled back by d-R0LLBK001');
     const rollback = loadEvent<DeploymentStateChange>('codedeploy/deployment.rollback-success.json');
-    const text = plain(formatDeploymentMessage(rollback, scenarioDetails('d-R0LLBK001')));
+    const text = slackText(formatDeploymentMessage(rollback, sampleDetails('d-R0LLBK001')));
     expect(text).toContain('rollback succeeded');
     expect(text).toContain('This rolls back d-F41LED001');
   });
@@ -61,7 +60,7 @@ describe('deployment alerts', () => {
     const message = formatDeploymentMessage(failure(), undefined, {
       detailsUnavailable: 'CodeDeploy did not answer (TimeoutError)',
     });
-    const text = plain(message);
+    const text = slackText(message);
     expect(message.text).toContain('checkout/checkout-prod');
     expect(message.text).toContain('d-F41LED001');
     expect(text).toContain('Details unavailable: CodeDeploy did not answer');
@@ -72,7 +71,7 @@ describe('deployment alerts', () => {
     const long = 'n'.repeat(300);
     event.detail.application = long;
     event.detail.deploymentGroup = long;
-    const base = scenarioDetails('d-F41LED001')!;
+    const base = sampleDetails('d-F41LED001')!;
     const targets = Array.from({ length: 50 }, (_, i) => ({
       targetId: `i-${String(i).padStart(17, '0')}${'x'.repeat(280)}`,
       lifecycleEvent: 'ValidateService',
@@ -89,13 +88,13 @@ describe('deployment alerts', () => {
     };
     const message = formatDeploymentMessage(event, details);
     withinLimits(message);
-    expect(plain(message)).toContain('more failed target(s)');
-    expect(plain(message)).toContain('LAST LINE');
+    expect(slackText(message)).toContain('more failed target(s)');
+    expect(slackText(message)).toContain('LAST LINE');
   });
 
   it('escapes text that came from outside', () => {
     const details = {
-      ...scenarioDetails('d-F41LED001')!,
+      ...sampleDetails('d-F41LED001')!,
       errorMessage: 'bad <!channel> & <https://evil.example|click>',
     };
     const json = JSON.stringify(formatDeploymentMessage(failure(), details));
@@ -105,7 +104,7 @@ describe('deployment alerts', () => {
   });
 
   it('puts mentions in the notification text and the message', () => {
-    const message = formatDeploymentMessage(failure(), scenarioDetails('d-F41LED001'), { mentions: ['<!here>'] });
+    const message = formatDeploymentMessage(failure(), sampleDetails('d-F41LED001'), { mentions: ['<!here>'] });
     expect(message.text.startsWith('<!here> ')).toBe(true);
     expect(JSON.stringify(message.attachments)).toContain('<!here>');
   });

@@ -10,7 +10,7 @@ import { createWebhookUrlResolver } from '../../lib/alerts/webhook-url.js';
 import { deadlineAt } from '../../lib/time.js';
 import { type ScriptedAnswer, type SlackReceiver, startSlackReceiver } from '../../local/standins/slack.js';
 import { loadEvent } from '../support/fixtures.js';
-import { scenarioDetails } from '../support/scenario.js';
+import { sampleDetails } from '../support/sample-deployments.js';
 
 let slack: SlackReceiver;
 let script: ScriptedAnswer[] = [];
@@ -34,14 +34,14 @@ const settings = parseSettings({
   deployments: { quiet: [{ application: 'search', states: ['START'] }] },
 });
 
-/** CodeDeploy as the scenario describes it, in memory. */
-const scenarioCodeDeploy = (asked: string[] = []) => ({
+/** CodeDeploy as it answers for the sample deployments, in memory. */
+const sampleCodeDeploy = (asked: string[] = []) => ({
   getDeployment: async (id: string) => {
     asked.push(id);
-    return scenarioDetails(id, false);
+    return sampleDetails(id, false);
   },
   failedTargets: async (id: string) => {
-    const { failedTargets = [], failedTargetCount = 0 } = scenarioDetails(id) ?? {};
+    const { failedTargets = [], failedTargetCount = 0 } = sampleDetails(id) ?? {};
     return { failedTargets, failedTargetCount };
   },
 });
@@ -54,7 +54,7 @@ const deps = (overrides: Record<string, unknown> = {}) => ({
   sender: createWebhookSender({ sleep: async () => {}, log }),
   deadline: deadlineAt(Date.now() + 30_000),
   log,
-  codedeploy: scenarioCodeDeploy(),
+  codedeploy: sampleCodeDeploy(),
   impactOf: async () => [],
   ...overrides,
 });
@@ -75,7 +75,7 @@ describe('deployment notifier', () => {
       loadEvent('codedeploy/deployment.failure.json'),
       deps({
         codedeploy: {
-          ...scenarioCodeDeploy(),
+          ...sampleCodeDeploy(),
           getDeployment: async () =>
             Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' })),
         },
@@ -94,7 +94,7 @@ describe('deployment notifier', () => {
     const codedeploy = {
       getDeployment: async (id: string, budget: CallBudget) => {
         budgets.push(budget);
-        return scenarioDetails(id, false);
+        return sampleDetails(id, false);
       },
       failedTargets: async (id: string) => {
         asked.push(id);
@@ -111,7 +111,7 @@ describe('deployment notifier', () => {
   it('still alerts, and says so, when CodeDeploy does not know the deployment', async () => {
     const outcome = await notifyDeploymentEvent(
       loadEvent('codedeploy/deployment.failure.json'),
-      deps({ codedeploy: { ...scenarioCodeDeploy(), getDeployment: async () => undefined } }),
+      deps({ codedeploy: { ...sampleCodeDeploy(), getDeployment: async () => undefined } }),
     );
     expect(outcome.posted).toBe(true);
     expect(JSON.stringify(slack.messages[0]!.body)).toContain(
@@ -123,7 +123,7 @@ describe('deployment notifier', () => {
     const described: string[] = [];
     const outcome = await notifyDeploymentEvent(
       loadEvent('codedeploy/deployment.paused.json'),
-      deps({ codedeploy: scenarioCodeDeploy(described) }),
+      deps({ codedeploy: sampleCodeDeploy(described) }),
     );
     expect(outcome).toMatchObject({ posted: true, route: 'default' });
     expect(described).toEqual(['d-ST4RT0001']);

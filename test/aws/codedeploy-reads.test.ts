@@ -21,19 +21,17 @@ import { codeDeployPortOver } from '../../lib/aws/codedeploy.js';
 import { clientConfig } from '../../lib/aws/config.js';
 import { IN_PROGRESS_STATUSES } from '../../lib/codedeploy/deployment.js';
 import { deadlineAt } from '../../lib/time.js';
-import { createScenario } from '../../local/scenario.js';
+import { deploymentGroupInfo, deploymentInfo } from '../support/builders.js';
 
 /**
  * The CodeDeploy port's reads, as the alerts, the stream, the alarm lookup and the cleanup use them:
  * the requests sent, the answers mapped, "does not exist" as undefined, and one budget per call.
  */
 
-const NOW = Date.parse('2026-11-20T17:00:00Z');
 const codedeploy = mockClient(CodeDeployClient);
 const port = codeDeployPortOver(new CodeDeployClient({ ...clientConfig({ region: 'us-east-1' }) }));
 const meta = { $metadata: {} };
 const budget = () => ({ deadline: deadlineAt(Date.now() + 60_000), sleep: async () => {} });
-const scenario = () => createScenario(NOW);
 
 beforeEach(() => codedeploy.reset());
 
@@ -60,7 +58,11 @@ const failedTarget = (id: string) => ({
 
 describe('getDeployment', () => {
   it('maps the deployment, asked under an abort signal', async () => {
-    const info = scenario().deployments.find((d) => d.deploymentId === 'd-F41LED001')!;
+    const info = deploymentInfo({
+      deploymentId: 'd-F41LED001',
+      status: 'Failed',
+      errorInformation: { code: 'HEALTH_CONSTRAINTS', message: 'Too many individual instances failed deployment.' },
+    });
     codedeploy.on(GetDeploymentCommand, { deploymentId: 'd-F41LED001' }).resolves({ deploymentInfo: info });
     await expect(port.getDeployment('d-F41LED001', budget())).resolves.toMatchObject({
       deploymentId: 'd-F41LED001',
@@ -151,7 +153,13 @@ describe('the reads the cleanup makes', () => {
   });
 
   it('reads the live groups and tag filters of a deployment group', async () => {
-    const group = scenario().deploymentGroups.find((g) => g.deploymentGroupName === 'checkout-prod')!;
+    const group = deploymentGroupInfo({
+      applicationName: 'checkout',
+      deploymentGroupName: 'checkout-prod',
+      autoScalingGroups: [
+        { name: 'CodeDeploy_checkout-prod_d-SUCC3SS01', hook: 'CodeDeploy-managed-automatic-launch' },
+      ],
+    });
     codedeploy
       .on(GetDeploymentGroupCommand, { applicationName: 'checkout', deploymentGroupName: 'checkout-prod' })
       .resolves({ deploymentGroupInfo: group });

@@ -3,10 +3,10 @@ import type { AutoScalingGroupFacts, AutoScalingPort } from '../../lib/aws/autos
 import type { CallBudget } from '../../lib/aws/call.js';
 import { type CleanupDeps, cleanUpAfterDeployment, sweepOrphans } from '../../lib/cleanup/clean-up.js';
 import type { CleanupCodeDeploy } from '../../lib/cleanup/ports.js';
-import type { DeploymentDetails, DeploymentGroup } from '../../lib/codedeploy/deployment.js';
 import type { CleanupDetail } from '../../lib/events/sentinel.js';
 import { createLogger } from '../../lib/log.js';
 import { deadlineAt } from '../../lib/time.js';
+import { deploymentDetails, deploymentGroup as deploymentGroupOf } from '../support/builders.js';
 
 /**
  * The cleanup use cases over plain-object ports: what they ask, with which budget, and what they
@@ -18,31 +18,26 @@ const HOUR = 3_600_000;
 const ORPHAN = 'CodeDeploy_web_d-F41LED001';
 const LIVE = 'CodeDeploy_web_d-SUCC3SS01';
 
-const failed: DeploymentDetails = {
+// Blue/green deployments of shop/web that copy its Auto Scaling group (CodeDeploy_web_<id>).
+const failed = deploymentDetails({
+  applicationName: 'shop',
+  deploymentGroupName: 'web',
   deploymentId: 'd-F41LED001',
-  application: 'shop',
-  deploymentGroup: 'web',
   status: 'Failed',
-  deploymentType: 'BLUE_GREEN',
-  greenFleetAction: 'COPY_AUTO_SCALING_GROUP',
-  autoScalingGroups: [ORPHAN],
   completeTime: new Date(NOW - 2 * HOUR),
-};
-const succeeded: DeploymentDetails = {
-  ...failed,
+});
+const succeeded = deploymentDetails({
+  applicationName: 'shop',
+  deploymentGroupName: 'web',
   deploymentId: 'd-SUCC3SS01',
   status: 'Succeeded',
-  autoScalingGroups: [LIVE],
-};
-const deploymentGroup: DeploymentGroup = {
-  application: 'shop',
-  deploymentGroup: 'web',
-  liveAutoScalingGroups: [LIVE],
-  alarms: [],
-  alarmsEnabled: false,
-  ignorePollAlarmFailure: false,
-  autoRollbackOnAlarm: false,
-};
+  completeTime: new Date(NOW - 2 * HOUR),
+});
+const deploymentGroup = deploymentGroupOf({
+  applicationName: 'shop',
+  deploymentGroupName: 'web',
+  autoScalingGroups: [{ name: LIVE }],
+});
 const group = (name: string): AutoScalingGroupFacts => ({
   name,
   createdTimeMs: NOW - 3 * HOUR,

@@ -11,20 +11,17 @@ import { CleanupPublishError, createCleanupPublisher } from '../../lib/cleanup/p
 import { cleanupEventSchema } from '../../lib/events/sentinel.js';
 import { createLogger } from '../../lib/log.js';
 import type { Deadline } from '../../lib/time.js';
-import { createScenario, type Scenario } from '../../local/scenario.js';
 import {
   type CleanupStandIns,
   generateAccount,
   startCleanupStandIns,
   standInClients,
 } from '../../local/standins/generate-account.js';
+import type { Scenario } from '../../local/standins/state.js';
+import { CLEANUP_GROUPS, cleanupAccount } from '../support/accounts.js';
+import { FIXED_NOW, fixedClock, HOUR } from '../support/builders.js';
 
-const NOW = Date.parse('2026-11-20T17:00:00Z');
-const HOUR = 3_600_000;
-const STOPPED = 'CodeDeploy_checkout-prod_d-ST0PPED01';
-const FAILED = 'CodeDeploy_checkout-prod_d-F41LED001';
-const LIVE = 'CodeDeploy_checkout-prod_d-SUCC3SS01';
-const PAYMENTS_COPY = 'CodeDeploy_payments_blue_d-PAYM3NT01';
+const { stopped: STOPPED, failed: FAILED, live: LIVE, paymentsCopy: PAYMENTS_COPY } = CLEANUP_GROUPS;
 
 let running: { standIns: CleanupStandIns; destroy: () => void } | undefined;
 afterEach(async () => {
@@ -57,7 +54,7 @@ const setUp = async (
     mode: 'delete',
     minAgeMs: HOUR,
     deadline,
-    clock: () => NOW,
+    clock: fixedClock,
     sleep,
     log: createLogger({ write: (line) => logLines.push(line) }),
     ...options,
@@ -69,7 +66,7 @@ const setUp = async (
 
 describe('sweepOrphans against the stand-ins', () => {
   it('deletes only the orphans, oldest first, and publishes what it did and kept', async () => {
-    const scenario = createScenario(NOW);
+    const scenario = cleanupAccount();
     const before = scenario.autoScalingGroups.map((g) => g.name).sort();
     const { deps, standIns, groupNames, details } = await setUp(scenario);
 
@@ -107,7 +104,7 @@ describe('sweepOrphans against the stand-ins', () => {
   });
 
   it('never calls anything but DescribeAutoScalingGroups and DeleteAutoScalingGroup on Auto Scaling', async () => {
-    const { deps, standIns } = await setUp(createScenario(NOW));
+    const { deps, standIns } = await setUp(cleanupAccount());
     await sweepOrphans(deps);
     const autoScalingOps = new Set(
       standIns.aws.calls.filter((c) => c.service === '2011-01-01').map((c) => c.operation),
@@ -119,7 +116,7 @@ describe('sweepOrphans against the stand-ins', () => {
   });
 
   it('deletes nothing in report mode and says what it would delete', async () => {
-    const scenario = createScenario(NOW);
+    const scenario = cleanupAccount();
     const { deps, standIns, details } = await setUp(scenario, { mode: 'report' });
     const summary = await sweepOrphans(deps);
     expect(standIns.autoscaling.deleted).toEqual([]);
@@ -136,7 +133,7 @@ describe('sweepOrphans against the stand-ins', () => {
   });
 
   it('keeps a copy whose deployment completed within the minimum age', async () => {
-    const { deps, standIns, details } = await setUp(createScenario(NOW), { minAgeMs: 3 * HOUR });
+    const { deps, standIns, details } = await setUp(cleanupAccount(), { minAgeMs: 3 * HOUR });
     await sweepOrphans(deps);
     expect(standIns.autoscaling.deleted).toEqual([STOPPED]);
     expect(details().find((d) => d.autoScalingGroupName === FAILED)).toMatchObject({
@@ -146,14 +143,14 @@ describe('sweepOrphans against the stand-ins', () => {
   });
 
   it('keeps every copy of a deployment group while one of its deployments runs', async () => {
-    const scenario = createScenario(NOW);
+    const scenario = cleanupAccount();
     const failed = scenario.deployments.find((d) => d.deploymentId === 'd-F41LED001')!;
     scenario.deployments.push({
       ...failed,
       deploymentId: 'd-QUEU3D001',
       status: 'Queued',
       completeTime: undefined,
-      createTime: new Date(NOW),
+      createTime: new Date(FIXED_NOW),
     });
     const { deps, standIns, details } = await setUp(scenario);
     await sweepOrphans(deps);
@@ -166,14 +163,14 @@ describe('sweepOrphans against the stand-ins', () => {
   });
 
   it('waits out a scaling activity with the injected sleep, then deletes', async () => {
-    const { deps, standIns, slept } = await setUp(createScenario(NOW), { busy: { [FAILED]: 2 } });
+    const { deps, standIns, slept } = await setUp(cleanupAccount(), { busy: { [FAILED]: 2 } });
     await sweepOrphans(deps);
     expect(standIns.autoscaling.deleted).toEqual([STOPPED, FAILED]);
     expect(slept).toHaveLength(2);
   });
 
   it('finishes the others, publishes the failure, then throws when a group cannot be deleted', async () => {
-    const { deps, standIns, details } = await setUp(createScenario(NOW), { busy: { [STOPPED]: 1_000 } });
+    const { deps, standIns, details } = await setUp(cleanupAccount(), { busy: { [STOPPED]: 1_000 } });
     const error = await sweepOrphans(deps).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CleanupError);
     const { summary } = error as CleanupError;
@@ -188,7 +185,7 @@ describe('sweepOrphans against the stand-ins', () => {
   });
 
   it('deletes, then throws, when the events cannot be published', async () => {
-    const { deps, standIns } = await setUp(createScenario(NOW));
+    const { deps, standIns } = await setUp(cleanupAccount());
     standIns.bus.refuse = () => 'InternalFailure';
     const error = await sweepOrphans(deps).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CleanupError);
@@ -199,7 +196,7 @@ describe('sweepOrphans against the stand-ins', () => {
   });
 
   it('stops cleanly before the deadline and says how much is left', async () => {
-    const account = generateAccount({ groups: 200, seed: 3, now: NOW });
+    const account = generateAccount({ groups: 200, seed: 3, now: FIXED_NOW });
     const ref: { standIns?: CleanupStandIns } = {};
     // Time runs out once the first batch of 25 deployments has been read.
     const deadline: Deadline = {
@@ -232,7 +229,7 @@ describe('sweepOrphans against the stand-ins', () => {
   it('on generated accounts, deletes exactly the generated orphans and no live group', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (seed) => {
-        const account = generateAccount({ groups: 80, seed, now: NOW });
+        const account = generateAccount({ groups: 80, seed, now: FIXED_NOW });
         const live = new Set(
           account.scenario.deploymentGroups.flatMap((g) => g.autoScalingGroups!.map((a) => a.name!)),
         );
@@ -256,7 +253,7 @@ describe('sweepOrphans against the stand-ins', () => {
 
 describe('cleanUpAfterDeployment against the stand-ins', () => {
   it('deletes the copy of a failed deployment at once, whatever the minimum age', async () => {
-    const { deps, standIns, details } = await setUp(createScenario(NOW), { minAgeMs: 24 * HOUR });
+    const { deps, standIns, details } = await setUp(cleanupAccount(), { minAgeMs: 24 * HOUR });
     const summary = await cleanUpAfterDeployment('d-F41LED001', deps);
     expect(standIns.autoscaling.deleted).toEqual([FAILED]);
     expect(summary.deleted).toEqual([FAILED]);
@@ -266,7 +263,7 @@ describe('cleanUpAfterDeployment against the stand-ins', () => {
   });
 
   it('keeps the live copy of a successful deployment', async () => {
-    const { deps, standIns, details } = await setUp(createScenario(NOW));
+    const { deps, standIns, details } = await setUp(cleanupAccount());
     await cleanUpAfterDeployment('d-SUCC3SS01', deps);
     expect(standIns.autoscaling.deleted).toEqual([]);
     expect(details()).toEqual([
@@ -275,7 +272,7 @@ describe('cleanUpAfterDeployment against the stand-ins', () => {
   });
 
   it('does nothing for an in-place deployment: no group was created, EC2 is never loaded', async () => {
-    const { deps, standIns, ec2Loads } = await setUp(createScenario(NOW));
+    const { deps, standIns, ec2Loads } = await setUp(cleanupAccount());
     const summary = await cleanUpAfterDeployment('d-ST4RT0001', deps);
     expect(summary.kept).toEqual([{ deploymentId: 'd-ST4RT0001', reason: 'not-copied-group' }]);
     expect(standIns.aws.calls.filter((c) => c.service === '2011-01-01')).toEqual([]);
@@ -284,7 +281,7 @@ describe('cleanUpAfterDeployment against the stand-ins', () => {
   });
 
   it('reports the green instances a DISCOVER_EXISTING deployment left running, deleting nothing', async () => {
-    const { deps, standIns, details, ec2Loads } = await setUp(createScenario(NOW));
+    const { deps, standIns, details, ec2Loads } = await setUp(cleanupAccount());
     const summary = await cleanUpAfterDeployment('d-D1SC0V3R1', deps);
     expect(ec2Loads()).toBe(1);
     expect(standIns.autoscaling.deleted).toEqual([]);
@@ -302,7 +299,7 @@ describe('cleanUpAfterDeployment against the stand-ins', () => {
   });
 
   it('counts a second delivery of the same event as done (the group is already gone)', async () => {
-    const { deps, details } = await setUp(createScenario(NOW));
+    const { deps, details } = await setUp(cleanupAccount());
     await cleanUpAfterDeployment('d-F41LED001', deps);
     const again = await cleanUpAfterDeployment('d-F41LED001', deps);
     expect(again.kept).toEqual([{ groupName: FAILED, deploymentId: 'd-F41LED001', reason: 'group-not-found' }]);
@@ -310,7 +307,7 @@ describe('cleanUpAfterDeployment against the stand-ins', () => {
   });
 
   it('fails the invocation when CodeDeploy cannot be read', async () => {
-    const scenario = createScenario(NOW);
+    const scenario = cleanupAccount();
     const { deps } = await setUp(scenario);
     // Nothing listens on port 9 of 127.0.0.1: the connection is refused at once.
     const client = new CodeDeployClient({

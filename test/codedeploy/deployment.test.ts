@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeRevision, toDeploymentDetails, toDeploymentGroup } from '../../lib/codedeploy/deployment.js';
-import { createScenario } from '../../local/scenario.js';
-
-const NOW = Date.parse('2026-11-20T17:00:00Z');
-const scenario = () => createScenario(NOW);
-const deployment = (id: string) => scenario().deployments.find((d) => d.deploymentId === id)!;
+import { deploymentGroupInfo, deploymentInfo, discoverExisting } from '../support/builders.js';
 
 describe('toDeploymentDetails', () => {
   it('keeps what CodeDeploy said and invents nothing', () => {
@@ -12,7 +8,12 @@ describe('toDeploymentDetails', () => {
   });
 
   it('reads what the cleanup decides on from a failed copy deployment', () => {
-    expect(toDeploymentDetails(deployment('d-F41LED001'), 'd-F41LED001')).toMatchObject({
+    const failed = deploymentInfo({
+      deploymentId: 'd-F41LED001',
+      status: 'Failed',
+      completeTime: new Date('2026-11-20T16:00:00Z'),
+    });
+    expect(toDeploymentDetails(failed, 'd-F41LED001')).toMatchObject({
       deploymentId: 'd-F41LED001',
       application: 'checkout',
       deploymentGroup: 'checkout-prod',
@@ -20,13 +21,17 @@ describe('toDeploymentDetails', () => {
       deploymentType: 'BLUE_GREEN',
       greenFleetAction: 'COPY_AUTO_SCALING_GROUP',
       autoScalingGroups: ['CodeDeploy_checkout-prod_d-F41LED001'],
-      completeTime: new Date(NOW - 2 * 3_600_000),
+      completeTime: new Date('2026-11-20T16:00:00Z'),
     });
-    expect(toDeploymentDetails(deployment('d-F41LED001'), 'd-F41LED001').targetTagSet).toBeUndefined();
+    expect(toDeploymentDetails(failed, 'd-F41LED001').targetTagSet).toBeUndefined();
   });
 
   it("reads a DISCOVER_EXISTING deployment's replacement tag filters", () => {
-    expect(toDeploymentDetails(deployment('d-D1SC0V3R1'), 'd-D1SC0V3R1').targetTagSet).toEqual([
+    const discovered = deploymentInfo({
+      ...discoverExisting([{ Key: 'release', Value: 'search-2026-11-17', Type: 'KEY_AND_VALUE' }]),
+      deploymentId: 'd-D1SC0V3R1',
+    });
+    expect(toDeploymentDetails(discovered, 'd-D1SC0V3R1').targetTagSet).toEqual([
       [{ key: 'release', value: 'search-2026-11-17', type: 'KEY_AND_VALUE' }],
     ]);
   });
@@ -45,7 +50,13 @@ describe('toDeploymentDetails', () => {
 
 describe('toDeploymentGroup', () => {
   it('reads the live groups and tag filters of a deployment group', () => {
-    const group = scenario().deploymentGroups.find((g) => g.deploymentGroupName === 'checkout-prod')!;
+    const group = deploymentGroupInfo({
+      applicationName: 'checkout',
+      deploymentGroupName: 'checkout-prod',
+      autoScalingGroups: [
+        { name: 'CodeDeploy_checkout-prod_d-SUCC3SS01', hook: 'CodeDeploy-managed-automatic-launch' },
+      ],
+    });
     expect(toDeploymentGroup(group, 'checkout', 'checkout-prod')).toMatchObject({
       application: 'checkout',
       deploymentGroup: 'checkout-prod',

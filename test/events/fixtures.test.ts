@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type ClassifiedEvent, classifyEvent } from '../../lib/events/classify.js';
-import { createScenario, HOOK_EXECUTION_IDS } from '../../local/scenario.js';
+import { ordersHookAccount } from '../support/accounts.js';
 import { listEvents, loadEvent } from '../support/fixtures.js';
+import { sampleDeployment } from '../support/sample-deployments.js';
 
 const CLASSIFIED = [...listEvents('codedeploy'), ...listEvents('cloudwatch'), ...listEvents('deploy-sentinel')];
 
@@ -51,12 +52,10 @@ describe('sample events', () => {
   });
 });
 
-describe('sample events and the local scenario', () => {
-  const scenario = createScenario();
-
-  it.each(listEvents('codedeploy'))('%s names a deployment the scenario knows, in the same group', (file) => {
+describe('sample events and what CodeDeploy says about them', () => {
+  it.each(listEvents('codedeploy'))('%s names a sample deployment, in the same group', (file) => {
     const { detail } = loadEvent(file);
-    const deployment = scenario.deployments.find((d) => d.deploymentId === detail.deploymentId);
+    const deployment = sampleDeployment(detail.deploymentId)?.info;
     expect(deployment, detail.deploymentId).toBeDefined();
     expect([deployment?.applicationName, deployment?.deploymentGroupName]).toEqual([
       detail.application,
@@ -68,7 +67,7 @@ describe('sample events and the local scenario', () => {
     '%s names an instance that is a target of its deployment',
     (file) => {
       const { detail } = loadEvent(file);
-      const ids = scenario.deploymentTargets[detail.deploymentId]?.map((t) => t.instanceTarget?.targetId);
+      const ids = sampleDeployment(detail.deploymentId)?.targets.map((t) => t.instanceTarget?.targetId);
       expect(ids).toContain(detail.instanceId);
     },
   );
@@ -76,8 +75,7 @@ describe('sample events and the local scenario', () => {
   it('the hook invocation carries the execution CodeDeploy is waiting on', () => {
     const payload = loadEvent('hooks/after-allow-test-traffic.json');
     expect(Object.keys(payload).sort()).toEqual(['DeploymentId', 'LifecycleEventHookExecutionId']);
-    expect(payload.LifecycleEventHookExecutionId).toBe(HOOK_EXECUTION_IDS.AfterAllowTestTraffic);
-    const execution = scenario.hookExecutions.find(
+    const execution = ordersHookAccount().hookExecutions.find(
       (e) => e.lifecycleEventHookExecutionId === payload.LifecycleEventHookExecutionId,
     );
     expect(execution).toMatchObject({

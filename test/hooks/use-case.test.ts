@@ -9,7 +9,6 @@ import { elbv2PortOver } from '../../lib/aws/elbv2.js';
 import { createHttpFetch } from '../../lib/hooks/http-probe.js';
 import { runHook } from '../../lib/hooks/run-hook.js';
 import { type HooksSettings, parseHooksSettings } from '../../lib/hooks/settings.js';
-import { createScenario, HOOK_EXECUTION_IDS, ORDERS_LOAD_BALANCER, type Scenario } from '../../local/scenario.js';
 import { type AwsStandIn, startAwsStandIn } from '../../local/standins/aws.js';
 import {
   CLOUDWATCH_TARGET_PREFIX,
@@ -17,27 +16,28 @@ import {
   cloudWatchOperations,
 } from '../../local/standins/cloudwatch.js';
 import { CODEDEPLOY_TARGET_PREFIX, codeDeployOperations } from '../../local/standins/codedeploy.js';
-import {
-  ELBV2_VERSION,
-  elbv2Service,
-  type Elbv2Model,
-  ORDERS_TARGET_GROUP_ARNS,
-  ordersElbv2Model,
-} from '../../local/standins/elbv2.js';
+import { ELBV2_VERSION, elbv2Service, type Elbv2Model } from '../../local/standins/elbv2.js';
+import type { Scenario } from '../../local/standins/state.js';
 import { startTestListener, type TestListener } from '../../local/test-listener.js';
+import {
+  ORDERS_HOOK_EXECUTIONS,
+  ORDERS_LOAD_BALANCER,
+  ordersHookAccount,
+  ordersLoadBalancer,
+} from '../support/accounts.js';
 import { loadEvent } from '../support/fixtures.js';
 import { captureLog, fakeTime } from './support.js';
 
 /**
- * The AfterAllowTestTraffic hook of the scenario's orders deployment (d-EC5H00K01), end to end:
- * the real ports, with the service's client settings, against the CodeDeploy, ELBv2 and CloudWatch
- * stand-ins (each protocol on the wire, metric math included), and a local server standing in for
- * the green task set behind the test listener.
+ * The AfterAllowTestTraffic hook of the orders deployment (d-EC5H00K01), end to end: the real
+ * ports, with the service's client settings, against the CodeDeploy, ELBv2 and CloudWatch stand-ins
+ * (each protocol on the wire, metric math included) serving the tests' orders account, and a local
+ * server standing in for the green task set behind the test listener.
  */
 
 const MINUTE = 60_000;
 const dimensions = {
-  TargetGroup: ORDERS_TARGET_GROUP_ARNS.green.split(':').at(-1)!,
+  TargetGroup: ORDERS_LOAD_BALANCER.greenTargetGroupArn.split(':').at(-1)!,
   LoadBalancer: ORDERS_LOAD_BALANCER.loadBalancerArn.split(':loadbalancer/')[1]!,
 };
 
@@ -112,8 +112,8 @@ const localConfig = () => ({
 beforeAll(async () => {
   listener = await startTestListener();
   now = Date.now();
-  scenario = createScenario(now);
-  elb = ordersElbv2Model({ dnsName: '127.0.0.1', testPort: listener.port });
+  scenario = ordersHookAccount();
+  elb = ordersLoadBalancer({ testPort: listener.port });
   metrics = { metrics: [], alarms: [] };
   standIn = await startAwsStandIn({
     json: {
@@ -130,8 +130,8 @@ afterAll(async () => {
 
 beforeEach(() => {
   // A fresh account for every test, shared by reference with the running stand-ins.
-  Object.assign(scenario, createScenario(now));
-  Object.assign(elb, ordersElbv2Model({ dnsName: '127.0.0.1', testPort: listener.port }));
+  Object.assign(scenario, ordersHookAccount());
+  Object.assign(elb, ordersLoadBalancer({ testPort: listener.port }));
   const point = (minutesAgo: number, value: number) => ({ at: now - minutesAgo * MINUTE, value });
   metrics.metrics = [
     {
@@ -190,7 +190,7 @@ describe('the AfterAllowTestTraffic hook of d-EC5H00K01 through the stand-ins', 
     expect(scenario.hookReports).toEqual([
       {
         deploymentId: 'd-EC5H00K01',
-        lifecycleEventHookExecutionId: HOOK_EXECUTION_IDS.AfterAllowTestTraffic,
+        lifecycleEventHookExecutionId: ORDERS_HOOK_EXECUTIONS.AfterAllowTestTraffic,
         status: 'Succeeded',
       },
     ]);
@@ -223,7 +223,7 @@ describe('the AfterAllowTestTraffic hook of d-EC5H00K01 through the stand-ins', 
     expect(scenario.hookReports).toEqual([
       {
         deploymentId: 'd-EC5H00K01',
-        lifecycleEventHookExecutionId: HOOK_EXECUTION_IDS.AfterAllowTestTraffic,
+        lifecycleEventHookExecutionId: ORDERS_HOOK_EXECUTIONS.AfterAllowTestTraffic,
         status: 'Failed',
       },
     ]);

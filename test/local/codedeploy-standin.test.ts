@@ -24,10 +24,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { codeDeployPortOver } from '../../lib/aws/codedeploy.js';
 import { describeDeployment } from '../../lib/codedeploy/describe.js';
 import { deadlineAt } from '../../lib/time.js';
-import { createScenario, HOOK_EXECUTION_IDS, ORDERS_LOAD_BALANCER, type Scenario } from '../../local/scenario.js';
+import { createScenario, HOOK_EXECUTION_IDS, ORDERS_LOAD_BALANCER } from '../../local/scenario.js';
 import { type AwsStandIn, startAwsStandIn } from '../../local/standins/aws.js';
 import { codeDeployOperations } from '../../local/standins/codedeploy.js';
 import { ssmOperations } from '../../local/standins/ssm.js';
+import type { Scenario } from '../../local/standins/state.js';
 
 const WEBHOOK_PARAMETER = '/deploy-sentinel/prod/slack-webhook';
 const WEBHOOK_URL = 'http://127.0.0.1:9/services/T000/B000/local';
