@@ -58,6 +58,8 @@ export interface DeploymentDetails {
   revision?: string;
   /** The revision as CodeDeploy registered it (S3 bundle or GitHub commit); absent for inline AppSpec content. */
   revisionLocation?: RegisteredRevision;
+  /** GetApplicationRevision's `registerTime` of revisionLocation, when asked for. */
+  revisionRegisterTime?: Date;
   overview?: { pending: number; inProgress: number; succeeded: number; failed: number; skipped: number; ready: number };
   /** This deployment rolls back that one. */
   rollsBack?: string;
