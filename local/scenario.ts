@@ -12,7 +12,13 @@ import type {
   RevisionLocation,
   TargetStatus,
 } from '@aws-sdk/client-codedeploy';
-import type { Scenario, ScenarioAutoScalingGroup, ScenarioHookExecution, ScenarioInstance } from './standins/state.js';
+import type {
+  Scenario,
+  ScenarioAutoScalingGroup,
+  ScenarioHookExecution,
+  ScenarioInstance,
+  ScenarioRevision,
+} from './standins/state.js';
 
 /**
  * One account's CodeDeploy and Auto Scaling state, coherent with the sample events under events/
@@ -31,6 +37,9 @@ import type { Scenario, ScenarioAutoScalingGroup, ScenarioHookExecution, Scenari
  * payments (Server)  payments_blue   BLUE_GREEN, COPY, d-PAYM3NT01 InProgress (its copy is young)
  * orders (ECS)       orders-ecs      d-EC5H00K01 InProgress, waiting on AfterAllowTestTraffic
  * bastion-asg        an Auto Scaling group no deployment knows about
+ *
+ * Every S3 bundle and GitHub commit a deployment names is a registered revision, registered 40
+ * minutes to 2 hours before its first deployment; the orders appspec is inline, so it is not.
  */
 
 export const SCENARIO_ACCOUNT = '123456789012';
@@ -963,6 +972,27 @@ export const createScenario = (now: number = Date.now()): Scenario => {
     },
   ];
 
+  // Each bundle or commit was registered by the build a while before its first deployment was created
+  // (40 minutes to 2 hours: build, tests, review of the change), so a success has a lead time to show.
+  const registered = (deploymentId: string, beforeCreate: number, description: string): ScenarioRevision => {
+    const first = deployments.find((d) => d.deploymentId === deploymentId)!;
+    return {
+      applicationName: first.applicationName!,
+      revision: first.revision!,
+      registerTime: new Date(first.createTime!.getTime() - beforeCreate),
+      description,
+    };
+  };
+  const revisions: ScenarioRevision[] = [
+    registered('d-SUCC3SS01', HOUR + 23 * MINUTE + 14 * SECOND, 'checkout 2026.11.18-8be41f0, built by the pipeline'),
+    registered('d-ST0PPED01', 52 * MINUTE + 40 * SECOND, 'checkout 2026.11.19-c07a9d2, built by the pipeline'),
+    registered('d-F41LED001', 47 * MINUTE + 5 * SECOND, 'checkout 2026.11.20-41d7e3a, built by the pipeline'),
+    registered('d-D1SC0V3R1', HOUR + 41 * MINUTE, 'search-api 0b9a8c7'),
+    // The same commit went to search-prod (d-READY0001) first, then to search-staging (d-ST4RT0001).
+    registered('d-READY0001', HOUR + 6 * MINUTE + 30 * SECOND, 'search-api 5e0c8d2'),
+    registered('d-PAYM3NT01', 58 * MINUTE, 'payments 2026.11.20-77c1e9b, built by the pipeline'),
+  ];
+
   const hookStatus = (name: string): LifecycleEventStatus =>
     ecsEvents.find((e) => e.lifecycleEventName === name)?.status ?? 'Pending';
   const hookExecutions: ScenarioHookExecution[] = Object.entries(HOOK_EXECUTION_IDS).map(
@@ -981,6 +1011,7 @@ export const createScenario = (now: number = Date.now()): Scenario => {
     applications,
     deploymentGroups,
     deployments,
+    revisions,
     deploymentTargets: {
       'd-SUCC3SS01': succeededTargets,
       'd-ST0PPED01': stoppedTargets,

@@ -3,6 +3,7 @@ import {
   BatchGetDeploymentsCommand,
   BatchGetDeploymentTargetsCommand,
   CodeDeployClient,
+  GetApplicationRevisionCommand,
   GetDeploymentCommand,
   GetDeploymentGroupCommand,
   GetDeploymentTargetCommand,
@@ -17,6 +18,7 @@ import {
   type DeploymentGroup,
   type FailedTarget,
   IN_PROGRESS_STATUSES,
+  type RegisteredRevision,
   toDeploymentDetails,
   toDeploymentGroup,
   toFailedTarget,
@@ -61,6 +63,15 @@ export interface EcsTaskSets {
 export interface CodeDeployPort {
   /** GetDeployment; `undefined` when CodeDeploy does not know the id. */
   getDeployment(deploymentId: string, budget: CallBudget): Promise<DeploymentDetails | undefined>;
+  /**
+   * GetApplicationRevision: when the application's revision at that location was registered;
+   * `undefined` when the application or the revision does not exist (or CodeDeploy gives no time).
+   */
+  getRevisionRegisterTime(
+    application: string,
+    revision: RegisteredRevision,
+    budget: CallBudget,
+  ): Promise<Date | undefined>;
   /** ListDeploymentTargets (failed) then BatchGetDeploymentTargets: why each target failed. */
   failedTargets(
     deploymentId: string,
@@ -103,6 +114,7 @@ const GONE = new Set([
   'DeploymentDoesNotExistException',
   'DeploymentGroupDoesNotExistException',
   'ApplicationDoesNotExistException',
+  'RevisionDoesNotExistException',
 ]);
 
 const isGone = (error: unknown): boolean => GONE.has(awsErrorCode(error) ?? '');
@@ -137,6 +149,19 @@ export const codeDeployPortOver = (client: CodeDeployClient): CodeDeployPort => 
           budget,
         );
         return deploymentInfo ? toDeploymentDetails(deploymentInfo, deploymentId) : undefined;
+      }),
+
+    getRevisionRegisterTime: (application, revision, budget) =>
+      unlessGone(async () => {
+        // https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_GetApplicationRevision.html
+        const { revisionInfo } = await callAws(
+          (abortSignal) =>
+            client.send(new GetApplicationRevisionCommand({ applicationName: application, revision }), {
+              abortSignal,
+            }),
+          budget,
+        );
+        return revisionInfo?.registerTime;
       }),
 
     async failedTargets(deploymentId, options, budget) {

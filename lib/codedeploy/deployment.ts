@@ -1,4 +1,5 @@
 import type {
+  BundleType,
   DeploymentGroupInfo,
   DeploymentInfo,
   DeploymentTarget,
@@ -55,6 +56,10 @@ export interface DeploymentDetails {
   completeTime?: Date;
   description?: string;
   revision?: string;
+  /** The revision as CodeDeploy registered it (S3 bundle or GitHub commit); absent for inline AppSpec content. */
+  revisionLocation?: RegisteredRevision;
+  /** GetApplicationRevision's `registerTime` of revisionLocation, when asked for. */
+  revisionRegisterTime?: Date;
   overview?: { pending: number; inProgress: number; succeeded: number; failed: number; skipped: number; ready: number };
   /** This deployment rolls back that one. */
   rollsBack?: string;
@@ -107,6 +112,33 @@ export interface DeploymentGroup {
   testListenerArn?: string;
 }
 
+/**
+ * A revision CodeDeploy keeps in its application's revision list: an S3 bundle or a GitHub commit,
+ * with what identifies it (the `RevisionLocation` that GetApplicationRevision takes). Inline AppSpec
+ * content (`AppSpecContent`, `String`: Lambda and ECS deployments) is never registered.
+ * https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_RevisionLocation.html
+ */
+export type RegisteredRevision =
+  | {
+      revisionType: 'S3';
+      s3Location: { bucket: string; key: string; bundleType?: BundleType; version?: string; eTag?: string };
+    }
+  | { revisionType: 'GitHub'; gitHubLocation: { repository: string; commitId: string } };
+
+/** The registered revision a deployment names, if it names one (pure). */
+export const toRegisteredRevision = (revision: RevisionLocation | undefined): RegisteredRevision | undefined => {
+  const s3 = revision?.s3Location;
+  if (s3?.bucket && s3.key) {
+    const { bucket, key, bundleType, version, eTag } = s3;
+    return { revisionType: 'S3', s3Location: { bucket, key, bundleType, version, eTag } };
+  }
+  const gitHub = revision?.gitHubLocation;
+  if (gitHub?.repository && gitHub.commitId) {
+    return { revisionType: 'GitHub', gitHubLocation: { repository: gitHub.repository, commitId: gitHub.commitId } };
+  }
+  return undefined;
+};
+
 /** A revision in one line: S3 object, GitHub commit, or inline appspec. */
 export const describeRevision = (revision: RevisionLocation | undefined): string | undefined => {
   if (!revision) return undefined;
@@ -148,6 +180,7 @@ export const toDeploymentDetails = (info: DeploymentInfo, deploymentId: string):
     completeTime: info.completeTime,
     description: info.description,
     revision: describeRevision(info.revision),
+    revisionLocation: toRegisteredRevision(info.revision),
     overview: overview && {
       pending: overview.Pending ?? 0,
       inProgress: overview.InProgress ?? 0,

@@ -32,6 +32,10 @@ export interface RecordEnrichment {
   completeTime?: string;
   /** completeTime - createTime, when both are known. */
   durationMs?: number;
+  /** When the deployment's revision was registered (GetApplicationRevision `registerTime`). */
+  revisionRegisteredAt?: string;
+  /** SUCCESS only: from revisionRegisteredAt to completeTime (else the event time); never negative. */
+  leadTimeMs?: number;
 }
 
 /**
@@ -100,9 +104,25 @@ const stringOrUndefined = (value: unknown): string | undefined =>
 const compact = <T extends object>(value: T): T =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 
-const toEnrichment = (details: DeploymentDetails): RecordEnrichment | undefined => {
+/**
+ * From the revision's registration to the deployment's success: completeTime, else the time of the
+ * SUCCESS event. A negative span (clocks, or a revision registered again after it shipped) is no
+ * lead time, so it is left out rather than recorded.
+ */
+const leadTimeOf = (registeredAt: string | undefined, succeededAt: string | undefined): number | undefined => {
+  if (!registeredAt || !succeededAt) return undefined;
+  const ms = Date.parse(succeededAt) - Date.parse(registeredAt);
+  return ms >= 0 ? ms : undefined;
+};
+
+/** `success`, for a SUCCESS record, brings the event's time: the lead time's end when there is no completeTime. */
+const toEnrichment = (
+  details: DeploymentDetails,
+  success?: { eventTime: string | undefined },
+): RecordEnrichment | undefined => {
   const createTime = isoTime(details.createTime);
   const completeTime = isoTime(details.completeTime);
+  const revisionRegisteredAt = isoTime(details.revisionRegisterTime);
   const enrichment = compact<RecordEnrichment>({
     status: details.status,
     deploymentType: details.deploymentType,
@@ -115,6 +135,8 @@ const toEnrichment = (details: DeploymentDetails): RecordEnrichment | undefined 
     createTime,
     completeTime,
     durationMs: createTime && completeTime ? Date.parse(completeTime) - Date.parse(createTime) : undefined,
+    revisionRegisteredAt,
+    leadTimeMs: success ? leadTimeOf(revisionRegisteredAt, completeTime ?? success.eventTime) : undefined,
   });
   return Object.keys(enrichment).length > 0 ? enrichment : undefined;
 };
@@ -177,6 +199,8 @@ const bodyOf = (
     case 'instance': {
       const { event } = classified;
       const detail = event.detail;
+      const success =
+        classified.kind === 'deployment' && detail.state === 'SUCCESS' ? { eventTime: isoTime(event.time) } : undefined;
       return {
         ...envelopeOf(event),
         kind: classified.kind,
@@ -186,7 +210,8 @@ const bodyOf = (
         instanceId: classified.kind === 'instance' ? classified.event.detail.instanceId : undefined,
         state: detail.state,
         // Enrichment about another deployment would be a false statement about this one.
-        enrichment: details && details.deploymentId === detail.deploymentId ? toEnrichment(details) : undefined,
+        enrichment:
+          details && details.deploymentId === detail.deploymentId ? toEnrichment(details, success) : undefined,
       };
     }
     case 'alarm': {

@@ -1,3 +1,4 @@
+import type { CallBudget } from '../aws/call.js';
 import type { CodeDeployPort } from '../aws/codedeploy.js';
 import type { DeploymentDetails } from '../codedeploy/deployment.js';
 import { enrichmentBudget } from '../codedeploy/describe.js';
@@ -10,17 +11,49 @@ import type { PutResult, RecordWriter } from './writer.js';
 /** What streamStateChange needs from the outside world. */
 export interface StreamStateDeps {
   writer: RecordWriter;
-  /** GetDeployment for deployment events; a failure only costs the record its enrichment. */
-  codedeploy?: Pick<CodeDeployPort, 'getDeployment'>;
+  /**
+   * GetDeployment for deployment events and, on SUCCESS, GetApplicationRevision for the lead time;
+   * a failure only costs the record that part of its enrichment. Without getRevisionRegisterTime,
+   * records carry no lead time.
+   */
+  codedeploy?: Pick<CodeDeployPort, 'getDeployment'> & Partial<Pick<CodeDeployPort, 'getRevisionRegisterTime'>>;
   deadline: Deadline;
   log?: Logger;
   clock?: Clock;
 }
 
 /**
+ * The details with when the revision they name was registered, when CodeDeploy says so. Inline
+ * AppSpec content is never registered, so nothing is asked for it; no answer is no lead time,
+ * never a failed record.
+ */
+const withRegisterTime = async (
+  details: DeploymentDetails,
+  codedeploy: NonNullable<StreamStateDeps['codedeploy']>,
+  budget: CallBudget,
+  logger: Logger,
+): Promise<DeploymentDetails> => {
+  const { deploymentId, application, revisionLocation } = details;
+  if (!codedeploy.getRevisionRegisterTime || !application || !revisionLocation) return details;
+  const revisionRegisterTime = await codedeploy.getRevisionRegisterTime(application, revisionLocation, budget).then(
+    (found) => {
+      if (!found)
+        logger.warn('revision registration time unavailable', { deploymentId, reason: 'unknown to CodeDeploy' });
+      return found;
+    },
+    (error: unknown) => {
+      logger.warn('revision registration time unavailable', { deploymentId, error });
+      return undefined;
+    },
+  );
+  return revisionRegisterTime ? { ...details, revisionRegisterTime } : details;
+};
+
+/**
  * Streams one incoming event as one state record: classify, enrich deployment events when
- * GetDeployment answers, map, write. An unrecognised event is still written (kind `unknown`) and
- * logged once; a write that cannot complete throws, so the event reaches the dead-letter queue.
+ * GetDeployment answers (on SUCCESS, also with when the revision was registered), map, write. An
+ * unrecognised event is still written (kind `unknown`) and logged once; a write that cannot
+ * complete throws, so the event reaches the dead-letter queue.
  */
 export const streamStateChange = async (
   raw: unknown,
@@ -34,8 +67,10 @@ export const streamStateChange = async (
   }
   let details: DeploymentDetails | undefined;
   if (classified.kind === 'deployment' && deps.codedeploy) {
-    const { deploymentId } = classified.event.detail;
-    details = await deps.codedeploy.getDeployment(deploymentId, enrichmentBudget(deps.deadline, deps.clock)).then(
+    const { deploymentId, state } = classified.event.detail;
+    // One budget for all of the enrichment: the write keeps the rest of the invocation.
+    const budget = enrichmentBudget(deps.deadline, deps.clock);
+    details = await deps.codedeploy.getDeployment(deploymentId, budget).then(
       (found) => {
         if (!found) logger.warn('deployment enrichment unavailable', { deploymentId, reason: 'unknown to CodeDeploy' });
         return found;
@@ -45,6 +80,7 @@ export const streamStateChange = async (
         return undefined;
       },
     );
+    if (details && state === 'SUCCESS') details = await withRegisterTime(details, deps.codedeploy, budget, logger);
   }
   const record = toStateRecord(classified, details, { recordedAt: new Date((deps.clock ?? realClock)()) });
   const result = await deps.writer.put([record], deps.deadline);

@@ -2,9 +2,11 @@ import type {
   DeploymentGroupInfo,
   DeploymentInfo,
   DeploymentTarget,
+  GenericRevisionInfo,
   LastDeploymentInfo,
+  RevisionLocation,
 } from '@aws-sdk/client-codedeploy';
-import type { Scenario } from './state.js';
+import type { Scenario, ScenarioRevision } from './state.js';
 import { AwsFault, type JsonOperation } from './aws.js';
 
 /**
@@ -91,6 +93,37 @@ const page = <T>(operation: string, items: T[], token: string | undefined, size:
   };
 };
 
+/**
+ * Whether a requested location names a registered revision: same S3 object (a version or an ETag
+ * the request gives must match too), or same GitHub repository and commit.
+ */
+const sameRevision = (asked: RevisionLocation, known: RevisionLocation | undefined): boolean => {
+  if (!known || asked.revisionType !== known.revisionType) return false;
+  if (asked.revisionType === 'S3') {
+    const [a, k] = [asked.s3Location, known.s3Location];
+    return (
+      a?.bucket === k?.bucket &&
+      a?.key === k?.key &&
+      (a?.version === undefined || a.version === k?.version) &&
+      (a?.eTag === undefined || a.eTag === k?.eTag)
+    );
+  }
+  if (asked.revisionType === 'GitHub') {
+    const [a, k] = [asked.gitHubLocation, known.gitHubLocation];
+    return a?.repository === k?.repository && a?.commitId === k?.commitId;
+  }
+  return false;
+};
+
+/** A location GetApplicationRevision can look up: an S3 object or a GitHub commit, fully named. */
+const isCompleteLocation = (revision: RevisionLocation): boolean =>
+  revision.revisionType === 'S3'
+    ? Boolean(revision.s3Location?.bucket && revision.s3Location.key)
+    : revision.revisionType === 'GitHub'
+      ? Boolean(revision.gitHubLocation?.repository && revision.gitHubLocation.commitId)
+      : // Inline content is a valid location; it is simply never registered.
+        revision.revisionType === 'AppSpecContent' || revision.revisionType === 'String';
+
 const innerTarget = (target: DeploymentTarget) =>
   target.instanceTarget ?? target.ecsTarget ?? target.lambdaTarget ?? target.cloudFormationTarget;
 
@@ -162,8 +195,44 @@ export const codeDeployOperations = (
   const groupsOf = (applicationName: string) =>
     scenario.deploymentGroups.filter((g) => g.applicationName === applicationName);
 
+  // Like the groups' last deployments, a revision's use is derived from the deployments on every answer.
+  const revisionInfo = (known: ScenarioRevision): GenericRevisionInfo => {
+    const uses = scenario.deployments
+      .filter((d) => d.applicationName === known.applicationName && sameRevision(known.revision, d.revision))
+      .sort(newestFirst);
+    return {
+      description: known.description,
+      deploymentGroups: [...new Set(uses.map((d) => d.deploymentGroupName!))],
+      firstUsedTime: uses.at(-1)?.createTime,
+      lastUsedTime: uses[0]?.createTime,
+      registerTime: known.registerTime,
+    };
+  };
+
   return {
     GetDeployment: (input) => ({ deploymentInfo: toWire(deployment(input)) }),
+
+    GetApplicationRevision: (input) => {
+      const app = application(input);
+      const revision = input.revision as RevisionLocation | undefined;
+      if (!revision || typeof revision !== 'object')
+        throw fault('RevisionRequiredException', 'The revision ID was not specified.');
+      if (!isCompleteLocation(revision))
+        throw fault('InvalidRevisionException', 'The revision was specified incorrectly.');
+      const known = scenario.revisions.find(
+        (r) => r.applicationName === app.applicationName && sameRevision(revision, r.revision),
+      );
+      if (!known)
+        throw fault(
+          'RevisionDoesNotExistException',
+          'The named revision does not exist with the IAM user or Amazon Web Services account.',
+        );
+      return {
+        applicationName: app.applicationName,
+        revision: toWire(known.revision),
+        revisionInfo: toWire(revisionInfo(known)),
+      };
+    },
 
     BatchGetDeployments: (input) => {
       const ids = strings(input, 'deploymentIds') ?? [];

@@ -330,6 +330,7 @@ export const generateAccount = (options: GenerateAccountOptions): GeneratedAccou
       applications,
       deploymentGroups,
       deployments,
+      revisions: [],
       deploymentTargets: {},
       hookExecutions: [],
       hookReports: [],

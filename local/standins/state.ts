@@ -4,6 +4,7 @@ import type {
   DeploymentInfo,
   DeploymentTarget,
   LifecycleEventStatus,
+  RevisionLocation,
 } from '@aws-sdk/client-codedeploy';
 
 /**
@@ -74,4 +75,18 @@ export interface Scenario {
   hookExecutions: ScenarioHookExecution[];
   hookReports: HookReport[];
   autoScalingGroups: ScenarioAutoScalingGroup[];
+  /** The application revisions CodeDeploy has registered (GetApplicationRevision). */
+  revisions: ScenarioRevision[];
+}
+
+/**
+ * A revision registered with an application (RegisterApplicationRevision, or a deployment that named
+ * it). Which deployment groups used it, and when first and last, are derived from `deployments` when
+ * served. Inline AppSpec content is never registered.
+ */
+export interface ScenarioRevision {
+  applicationName: string;
+  revision: RevisionLocation;
+  registerTime: Date;
+  description?: string;
 }

@@ -146,3 +146,28 @@ describe('the Kinesis stream', () => {
     expect(records.some((r) => r.kind === 'unknown')).toBe(true);
   });
 });
+
+describe('lead time', () => {
+  it("records a successful deployment's lead time, from its revision's registration to its completion", async () => {
+    const invocations = await runner.deliver(loadEvent('codedeploy/deployment.success.json'));
+    expect(invocations.map((i) => [i.function, i.ok])).toEqual([
+      ['notifyDeployment', true],
+      ['streamState', true],
+    ]);
+    const deployment = world.scenario.deployments.find((d) => d.deploymentId === 'd-SUCC3SS01')!;
+    const registered = world.scenario.revisions.find((r) => r.revision === deployment.revision)!.registerTime;
+    const { records } = await readStreamRecords(world.kinesis.client(), STREAM_NAME);
+    const success = records.find((r) => r.deploymentId === 'd-SUCC3SS01' && r.state === 'SUCCESS');
+    expect(success?.enrichment).toMatchObject({
+      status: 'Succeeded',
+      revisionRegisteredAt: registered.toISOString(),
+      leadTimeMs: deployment.completeTime!.getTime() - registered.getTime(),
+    });
+    expect(world.aws.calls).toContainEqual(
+      expect.objectContaining({
+        operation: 'GetApplicationRevision',
+        input: { applicationName: 'checkout', revision: expect.objectContaining({ revisionType: 'S3' }) },
+      }),
+    );
+  });
+});

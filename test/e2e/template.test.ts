@@ -138,6 +138,22 @@ describe('packaged template', () => {
     expect(actionsOf('streamState').some((a) => a.startsWith('ssm:'))).toBe(false);
   });
 
+  it("lets the stream read its deployments and their revisions' registration, and nothing else of CodeDeploy", () => {
+    expect(
+      actionsOf('streamState')
+        .filter((a) => a.startsWith('codedeploy:'))
+        .sort(),
+    ).toEqual(['codedeploy:GetApplicationRevision', 'codedeploy:GetDeployment']);
+    // GetApplicationRevision is authorised on the application, GetDeployment on the deployment group.
+    const revision = grant('streamState', 'codedeploy:GetApplicationRevision');
+    expect(revision.Resource).toEqual({
+      'Fn::Sub': 'arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:application:*',
+    });
+    expect(grant('streamState', 'codedeploy:GetDeployment').Resource).toEqual({
+      'Fn::Sub': 'arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:deploymentgroup:*',
+    });
+  });
+
   it('lets the stream write only to its stream', () => {
     const put = grant('streamState', 'kinesis:PutRecords');
     expect(put.Resource['Fn::If'][1]).toEqual({ 'Fn::GetAtt': ['StateStream', 'Arn'] });

@@ -290,6 +290,7 @@ export const inMemoryHookPorts = (world: HookWorld = ordersWorld(), options: InM
     batchGetDeployments: () => Promise.reject(new Error('the hooks never batch deployments')),
     listInProgressDeployments: () => Promise.reject(new Error('the hooks never list deployments')),
     listDeploymentGroups: () => Promise.reject(new Error('the hooks never list deployment groups')),
+    getRevisionRegisterTime: () => Promise.reject(new Error('the hooks never read application revisions')),
   };
 
   const elbv2: Elbv2Port = {

@@ -1,4 +1,5 @@
 import {
+  ApplicationDoesNotExistException,
   BatchGetDeploymentsCommand,
   BatchGetDeploymentTargetsCommand,
   BatchLimitExceededException,
@@ -7,16 +8,21 @@ import {
   DeploymentGroupDoesNotExistException,
   DeploymentGroupNameRequiredException,
   DeploymentTargetListSizeExceededException,
+  GetApplicationRevisionCommand,
   GetDeploymentCommand,
   GetDeploymentGroupCommand,
   GetDeploymentTargetCommand,
   InvalidLifecycleEventHookExecutionIdException,
+  InvalidRevisionException,
   LifecycleEventAlreadyCompletedException,
   ListDeploymentsCommand,
   ListDeploymentTargetsCommand,
   paginateListDeploymentGroups,
   paginateListDeployments,
   PutLifecycleEventHookExecutionStatusCommand,
+  RevisionDoesNotExistException,
+  type RevisionLocation,
+  RevisionRequiredException,
   UnsupportedActionForDeploymentTypeException,
 } from '@aws-sdk/client-codedeploy';
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
@@ -303,5 +309,70 @@ describe('SSM stand-in', () => {
     await expect(
       ssm.send(new GetParameterCommand({ Name: '/deploy-sentinel/prod/missing', WithDecryption: true })),
     ).rejects.toBeInstanceOf(ParameterNotFound);
+  });
+});
+
+describe('CodeDeploy stand-in: application revisions', () => {
+  const port = () => codeDeployPortOver(codedeploy);
+  const budget = () => ({ deadline: deadlineAt(Date.now() + 30_000) });
+
+  it("answers when a deployment's revision was registered: before the deployment was created", async () => {
+    const success = (await port().getDeployment('d-SUCC3SS01', budget()))!;
+    const registered = await port().getRevisionRegisterTime('checkout', success.revisionLocation!, budget());
+
+    const before = success.createTime!.getTime() - registered!.getTime();
+    expect(before).toBeGreaterThanOrEqual(40 * 60_000);
+    expect(before).toBeLessThanOrEqual(2 * 3_600_000);
+  });
+
+  it('registers every S3 and GitHub revision a deployment names, before its first deployment', async () => {
+    for (const deployment of scenario.deployments.filter((d) => d.revision?.revisionType !== 'AppSpecContent')) {
+      const { revisionInfo } = await codedeploy.send(
+        new GetApplicationRevisionCommand({
+          applicationName: deployment.applicationName,
+          revision: deployment.revision,
+        }),
+      );
+      expect(revisionInfo?.registerTime!.getTime(), deployment.deploymentId).toBeLessThan(
+        deployment.createTime!.getTime(),
+      );
+      expect(revisionInfo?.deploymentGroups, deployment.deploymentId).toContain(deployment.deploymentGroupName);
+      expect(revisionInfo?.firstUsedTime!.getTime()).toBeLessThanOrEqual(deployment.createTime!.getTime());
+    }
+  });
+
+  it('says which groups used a revision, and when first and last', async () => {
+    const github = scenario.deployments.find((d) => d.deploymentId === 'd-READY0001')!;
+    const { applicationName, revision, revisionInfo } = await codedeploy.send(
+      new GetApplicationRevisionCommand({ applicationName: 'search', revision: github.revision }),
+    );
+    const start = scenario.deployments.find((d) => d.deploymentId === 'd-ST4RT0001')!;
+    expect(applicationName).toBe('search');
+    expect(revision).toEqual(github.revision);
+    expect(revisionInfo?.deploymentGroups?.sort()).toEqual(['search-prod', 'search-staging']);
+    expect(revisionInfo?.firstUsedTime).toEqual(github.createTime);
+    expect(revisionInfo?.lastUsedTime).toEqual(start.createTime);
+  });
+
+  it('answers unknown applications and revisions with the API errors, which the port reads as no answer', async () => {
+    const bundle = scenario.deployments.find((d) => d.deploymentId === 'd-SUCC3SS01')!.revision!;
+    const unknownKey = { ...bundle, s3Location: { ...bundle.s3Location, key: 'checkout/checkout-0.0.0.zip' } };
+    const otherETag = { ...bundle, s3Location: { ...bundle.s3Location, eTag: '"00000000000000000000000000000000"' } };
+    const inline = scenario.deployments.find((d) => d.deploymentId === 'd-EC5H00K01')!.revision!;
+    const ask = (applicationName: string, revision: RevisionLocation | undefined) =>
+      codedeploy.send(new GetApplicationRevisionCommand({ applicationName, revision }));
+
+    await expect(ask('nowhere', bundle)).rejects.toBeInstanceOf(ApplicationDoesNotExistException);
+    await expect(ask('search', bundle)).rejects.toBeInstanceOf(RevisionDoesNotExistException);
+    for (const revision of [unknownKey, otherETag, inline])
+      await expect(ask('checkout', revision)).rejects.toBeInstanceOf(RevisionDoesNotExistException);
+    await expect(ask('checkout', undefined)).rejects.toBeInstanceOf(RevisionRequiredException);
+    await expect(ask('checkout', { revisionType: 'S3', s3Location: { bucket: 'b' } })).rejects.toBeInstanceOf(
+      InvalidRevisionException,
+    );
+
+    const location = { revisionType: 'S3' as const, s3Location: { bucket: 'b', key: 'k.zip' } };
+    await expect(port().getRevisionRegisterTime('nowhere', location, budget())).resolves.toBeUndefined();
+    await expect(port().getRevisionRegisterTime('checkout', location, budget())).resolves.toBeUndefined();
   });
 });

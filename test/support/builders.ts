@@ -348,6 +348,7 @@ export const account = (overrides: Partial<Scenario> = {}): Scenario => ({
   deploymentGroups: [],
   deployments: [],
   deploymentTargets: {},
+  revisions: [],
   hookExecutions: [],
   hookReports: [],
   autoScalingGroups: [],
