@@ -36,6 +36,8 @@ const COMPARISON_WORDS: Record<string, string> = {
   GreaterThanUpperThreshold: 'above the band',
 };
 
+const escapeOptional = (text: string | undefined) => (text === undefined ? undefined : escape(text));
+
 const number = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(Math.abs(n) < 1 ? 4 : 2));
 
 const metricLine = (m: MetricRef) => {
@@ -138,7 +140,8 @@ export const formatAlarmMessage = (facts: AlarmFacts, options: AlarmFormatOption
       section(`*Why:* ${escape(trimEnd(facts.reason || '(CloudWatch gave no reason)', 1_500))}`),
       fields([
         ['Watches', watchedText(facts)],
-        ['Threshold', thresholdText(facts)],
+        // `>` at the start of a line would quote it, `<` would open a link: Slack's control characters.
+        ['Threshold', escapeOptional(thresholdText(facts))],
         ['Recent datapoints (oldest first)', datapointsText(facts)],
         ['Lasted', to === 'OK' ? lasted : undefined],
         ['Kind', facts.kind.replace(/-/g, ' ')],

@@ -23,6 +23,14 @@ describe('alarm alerts', () => {
     expect(text).toContain('Recent datapoints (oldest first)*\n14, 23, 31');
   });
 
+  it("escapes the threshold's comparison, which Slack would read as a quote or a link", () => {
+    const fieldTexts = (file: string) =>
+      JSON.stringify(formatAlarmMessage(toAlarmFacts(alarm(file))))
+        .match(/\*Threshold\*\\n[^"]*/g)
+        ?.map((t) => t.replace('*Threshold*\\n', ''));
+    expect(fieldTexts('alarm.threshold-alarm.json')).toEqual(['&gt; 10']);
+  });
+
   it('says how long the alarm lasted when it returns to OK', () => {
     const message = formatAlarmMessage(toAlarmFacts(alarm('alarm.threshold-ok.json')));
     expect(message.text).toContain('after 12 min');
