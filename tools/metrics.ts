@@ -15,7 +15,7 @@
  */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import type { StateRecord } from '../lib/stream/record.js';
 import type { Clock } from '../lib/time.js';
 import { type CommandIo, dateOption, isMain, processIo, runCommand, UsageError } from './cli.js';
@@ -156,7 +156,8 @@ const printMetrics = async (args: MetricsArgs, io: MetricsCliIo): Promise<number
   }
   if (args.html) {
     const page = formatHtmlReport(report, {
-      description: args.stream ? `stream ${args.stream}` : `file ${args.file}`,
+      // The file's own name: the page is read elsewhere, where the folder it was read from means nothing.
+      description: args.stream ? `stream ${args.stream}` : `file ${basename(args.file!)}`,
       unreadable: read.unreadable,
       unsupported: read.unsupported,
     });

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { durationScale, escapeHtml, type ChartSpec, type Point, svgChart } from './charts.js';
 import {
   type Counts,
-  describeSpan,
   formatDuration,
   isoWeekOf,
   type MetricsReport,
@@ -62,8 +61,13 @@ const pointsOf = (
     return v === null ? [] : [{ week: w.week, value: v, note: note(w) }];
   });
 
-/** The five charts of one section. */
-const chartsOf = (id: string, name: string, counts: Counts, weeks: readonly string[]): ChartSpec[] => {
+/** The five charts of one section, each with the caption shown above it. */
+const chartsOf = (
+  id: string,
+  name: string,
+  counts: Counts,
+  weeks: readonly string[],
+): (ChartSpec & { caption: string })[] => {
   const series = counts.weeks;
   const countPoints = (pick: (w: WeekMetrics) => number, what: string) =>
     pointsOf(
@@ -99,6 +103,7 @@ const chartsOf = (id: string, name: string, counts: Counts, weeks: readonly stri
   return [
     {
       id: `${id}-deployments`,
+      caption: 'Deployments per week',
       title: `Deployments per week: ${name}`,
       description: 'Stacked bars per ISO week: successful, failed and stopped deployments (rollbacks excluded).',
       quantity: 'deployments',
@@ -123,6 +128,7 @@ const chartsOf = (id: string, name: string, counts: Counts, weeks: readonly stri
     },
     {
       id: `${id}-cfr`,
+      caption: 'Change failure rate',
       title: `Change failure rate per week: ${name}`,
       description: 'Failed deployments as a share of the deployments of each ISO week, for weeks with deployments.',
       quantity: 'change failure rate',
@@ -144,6 +150,7 @@ const chartsOf = (id: string, name: string, counts: Counts, weeks: readonly stri
     },
     {
       id: `${id}-duration`,
+      caption: 'Deployment duration',
       title: `Deployment duration per week: ${name}`,
       description:
         'Median and 95th percentile of the durations (create to complete) of the deployments of each ISO week.',
@@ -155,6 +162,7 @@ const chartsOf = (id: string, name: string, counts: Counts, weeks: readonly stri
     },
     {
       id: `${id}-restore`,
+      caption: 'Time to restore',
       title: `Time to restore per week: ${name}`,
       description:
         'Median and 95th percentile of the times from a failure to the next success of its group, by the week the success came.',
@@ -166,6 +174,7 @@ const chartsOf = (id: string, name: string, counts: Counts, weeks: readonly stri
     },
     {
       id: `${id}-lead`,
+      caption: 'Lead time',
       title: `Lead time per week: ${name}`,
       description:
         'Median and 95th percentile of the times from the registration of a revision to the success of the deployment that shipped it.',
@@ -213,6 +222,25 @@ const figuresOf = (c: Counts): string => {
   ].join('');
 };
 
+/** How to read the charts, in the cell the five charts leave free. */
+const aboutOf = (c: Counts): string =>
+  [
+    '<aside class="about"><h3>Reading these charts</h3>',
+    '<p>Weeks are ISO weeks in UTC, Monday to Sunday. A deployment counts in the week it ended; a restore in the week of the success that ended it. Rollbacks restore, so they are not counted as deployments.</p>',
+    '<p>Lead time runs from the registration of the revision in CodeDeploy to the success of the deployment that shipped it: the time a registered change waited and deployed, not the time from commit. ',
+    `${escapeHtml(plural(c.leadTime.unknown, 'successful deployment'))} had no registered revision (inline AppSpec, Lambda, ECS): unknown, never guessed.</p>`,
+    '<p>Point at a bar or a point for its week’s numbers.</p></aside>',
+  ].join('');
+
+/** The deployments the report spans and what it read, for people. */
+const describeWindow = (report: MetricsReport): string => {
+  const minute = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+  const span = report.firstEventTime
+    ? `${plural(report.overall.deployments, 'deployment')} from ${minute(report.firstEventTime)} to ${minute(report.lastEventTime!)} UTC`
+    : 'no deployments';
+  return `${span}; ${plural(report.records, 'record')} read, ${plural(report.duplicates, 'duplicate')} ignored.`;
+};
+
 const STYLE = `
 :root { color-scheme: light; --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; }
 * { box-sizing: border-box; }
@@ -232,6 +260,10 @@ select { font: inherit; padding: 2px 4px; max-width: 28em; }
 .figure span { color: var(--muted); font-size: 12px; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); gap: 4px 20px; }
 figure { margin: 0; }
+figcaption { font-weight: 600; margin: 6px 0 0; }
+.about { color: var(--muted); font-size: 12px; align-self: center; border-left: 3px solid var(--line); padding-left: 10px; }
+.about h3 { font-size: 13px; margin: 0 0 4px; color: var(--ink); }
+.about p { margin: 0 0 6px; }
 svg.chart { width: 100%; height: auto; display: block; font-size: 10.5px; }
 .axis line { stroke: var(--line); stroke-width: 1; }
 .axis text, .legend text { fill: var(--muted); }
@@ -239,7 +271,8 @@ svg.chart { width: 100%; height: auto; display: block; font-size: 10.5px; }
 .no-data { fill: var(--muted); font-style: italic; }
 .table { overflow-x: auto; margin-top: 16px; }
 table { border-collapse: collapse; font-size: 12px; font-variant-numeric: tabular-nums; }
-th, td { padding: 3px 8px; border-bottom: 1px solid var(--line); white-space: nowrap; text-align: right; }
+th, td { padding: 3px 6px; border-bottom: 1px solid var(--line); white-space: nowrap; text-align: right; }
+th { white-space: normal; vertical-align: bottom; }
 th:nth-child(-n+2), td:nth-child(-n+2) { text-align: left; }
 thead th { border-bottom: 2px solid var(--ink); }
 tfoot td { font-weight: 600; border-top: 2px solid var(--ink); }
@@ -249,6 +282,7 @@ tfoot td { font-weight: 600; border-top: 2px solid var(--ink); }
   body { max-width: none; padding: 0; font-size: 11px; }
   .controls { display: none !important; }
   .charts { grid-template-columns: 1fr; }
+  .about { display: none; }
   figure, .figures, tr { break-inside: avoid; }
   .table { overflow: visible; }
 }
@@ -316,7 +350,10 @@ export const formatHtmlReport = (report: MetricsReport, source: ReportSource): s
       `<h2 id="${s.id}-heading">${escapeHtml(s.heading)}</h2>`,
       figuresOf(s.counts),
       '<div class="charts">',
-      ...chartsOf(s.id, s.name, s.counts, weeks).map((chart) => `<figure>${svgChart(chart)}</figure>`),
+      ...chartsOf(s.id, s.name, s.counts, weeks).map(
+        (chart) => `<figure><figcaption>${chart.caption}</figcaption>${svgChart(chart)}</figure>`,
+      ),
+      aboutOf(s.counts),
       '</div></section>',
     ].join(''),
   );
@@ -336,7 +373,7 @@ export const formatHtmlReport = (report: MetricsReport, source: ReportSource): s
     `<style>${STYLE}</style>`,
     '</head><body>',
     '<header><h1>Deployment report</h1>',
-    `<p class="meta">From ${escapeHtml(source.description)}: ${escapeHtml(describeSpan(report))}${escapeHtml(skipped)}</p>`,
+    `<p class="meta">From ${escapeHtml(source.description)}: ${escapeHtml(describeWindow(report))}${escapeHtml(skipped)}</p>`,
     selector,
     '</header>',
     '<main>',

@@ -243,7 +243,7 @@ describe('npm run metrics', () => {
     expect(await runMetricsCli(['--file', file, '--html', page], io)).toBe(0);
     const html = readFileSync(page, 'utf8');
     expect(html).toBe(
-      formatHtmlReport(computeMetrics(HISTORY), { description: `file ${file}`, unreadable: 0, unsupported: 0 }),
+      formatHtmlReport(computeMetrics(HISTORY), { description: 'file for-html.jsonl', unreadable: 0, unsupported: 0 }),
     );
     expect(io.out.join('\n')).toBe(formatMetricsTable(computeMetrics(HISTORY)));
     expect(io.err).toEqual([`report written to ${page} (${Math.ceil(Buffer.byteLength(html) / 1024)} KiB)`]);
