@@ -166,7 +166,8 @@ export const svgChart = (spec: ChartSpec): string => {
   out.push('</g>');
 
   // Marks.
-  const barWidth = n(Math.max(band * 0.7, 0.3));
+  // Bars of a short history stay bars, not blocks.
+  const barWidth = n(Math.min(36, Math.max(band * 0.7, 0.3)));
   const radius = n(Math.min(3, Math.max(1, band * 0.3)));
   const stacked = new Map<string, number>();
   for (const series of spec.series) {

@@ -207,16 +207,20 @@ const figuresOf = (c: Counts): string => {
       percent(c.changeFailureRate),
       `${c.failures} failed, ${c.stops} stopped, ${c.rollbacks} rolled back`,
     ),
-    figure('Duration', formatDuration(c.duration.medianMs), `median; p95 ${formatDuration(c.duration.p95Ms)}`),
+    figure(
+      'Duration',
+      formatDuration(c.duration.medianMs),
+      c.duration.count > 0 ? `median; p95 ${formatDuration(c.duration.p95Ms)}` : 'none measured',
+    ),
     figure(
       'Time to restore',
       formatDuration(c.timeToRestore.medianMs),
-      `median of ${plural(c.timeToRestore.count, 'restore')}; ${c.timeToRestore.unrestored} unrestored`,
+      `${c.timeToRestore.count > 0 ? `median of ${plural(c.timeToRestore.count, 'restore')}` : 'no restore'}; ${c.timeToRestore.unrestored} unrestored`,
     ),
     figure(
       'Lead time',
       formatDuration(c.leadTime.medianMs),
-      `median; p95 ${formatDuration(c.leadTime.p95Ms)}; ${c.leadTime.unknown} unknown`,
+      `${c.leadTime.count > 0 ? `median; p95 ${formatDuration(c.leadTime.p95Ms)}; ` : ''}${c.leadTime.unknown} unknown`,
     ),
     '</dl>',
   ].join('');
