@@ -80,6 +80,17 @@ describe('generateRecords', () => {
       );
       const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
       expect(lines.map((l) => JSON.parse(l) as StateRecord)).toEqual(generateRecords({ count: 250, seed: 9 }));
+      await promisify(execFile)(
+        join(ROOT, 'node_modules', '.bin', 'tsx'),
+        ['tools/generate-records.ts', '--count', '250', '--out', out, '--seed', '9', '--lead-time'],
+        { cwd: ROOT, env: { PATH: process.env.PATH } },
+      );
+      expect(
+        readFileSync(out, 'utf8')
+          .trimEnd()
+          .split('\n')
+          .map((l) => JSON.parse(l) as StateRecord),
+      ).toEqual(generateRecords({ count: 250, seed: 9, leadTime: true }));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
