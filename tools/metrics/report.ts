@@ -48,8 +48,8 @@ const weekRange = (weeks: readonly WeekMetrics[]): string[] => {
 };
 
 const percent = (rate: number | null): string => (rate === null ? '-' : `${(rate * 100).toFixed(1)}%`);
-const plural = (count: number, one: string, many = `${one}s`) =>
-  `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
+const count = (n: number) => n.toLocaleString('en-US');
+const plural = (n: number, one: string, many = `${one}s`) => `${count(n)} ${n === 1 ? one : many}`;
 
 const pointsOf = (
   weeks: readonly WeekMetrics[],
@@ -80,8 +80,14 @@ const chartsOf = (
     stats: (w: WeekMetrics) => { count: number; medianMs: number | null; p95Ms: number | null },
     extra: (w: WeekMetrics) => string = () => '',
   ) => {
-    const note = (w: WeekMetrics) =>
-      `median ${formatDuration(stats(w).medianMs)}, p95 ${formatDuration(stats(w).p95Ms)} over ${stats(w).count}${extra(w)}`;
+    // Both series tell the same numbers of a week: written once.
+    const notes = new Map(
+      series.map((w) => [
+        w,
+        `median ${formatDuration(stats(w).medianMs)}, p95 ${formatDuration(stats(w).p95Ms)} over ${stats(w).count}${extra(w)}`,
+      ]),
+    );
+    const note = (w: WeekMetrics) => notes.get(w)!;
     return [
       {
         key: `${key}-median`,
@@ -205,7 +211,7 @@ const figuresOf = (c: Counts): string => {
     figure(
       'Change failure rate',
       percent(c.changeFailureRate),
-      `${c.failures} failed, ${c.stops} stopped, ${c.rollbacks} rolled back`,
+      `${count(c.failures)} failed, ${count(c.stops)} stopped, ${count(c.rollbacks)} rolled back`,
     ),
     figure(
       'Duration',
@@ -215,12 +221,12 @@ const figuresOf = (c: Counts): string => {
     figure(
       'Time to restore',
       formatDuration(c.timeToRestore.medianMs),
-      `${c.timeToRestore.count > 0 ? `median of ${plural(c.timeToRestore.count, 'restore')}` : 'no restore'}; ${c.timeToRestore.unrestored} unrestored`,
+      `${c.timeToRestore.count > 0 ? `median of ${plural(c.timeToRestore.count, 'restore')}` : 'no restore'}; ${count(c.timeToRestore.unrestored)} unrestored`,
     ),
     figure(
       'Lead time',
       formatDuration(c.leadTime.medianMs),
-      `${c.leadTime.count > 0 ? `median; p95 ${formatDuration(c.leadTime.p95Ms)}; ` : ''}${c.leadTime.unknown} unknown`,
+      `${c.leadTime.count > 0 ? `median; p95 ${formatDuration(c.leadTime.p95Ms)}; ` : ''}${count(c.leadTime.unknown)} unknown`,
     ),
     '</dl>',
   ].join('');
