@@ -19,9 +19,11 @@ import type { RecordEnrichment, StateRecord } from '../../lib/stream/record.js';
  *   the same group (a successful rollback included). A failure not yet followed by a success is
  *   `unrestored`.
  * - Lead time: from the registration of the revision a successful deployment shipped to its success, as
- *   the stream records it on SUCCESS (`enrichment.leadTimeMs`: GetApplicationRevision's registerTime to
- *   the deployment's completeTime). A successful deployment without it (inline AppSpec, Lambda and ECS
- *   revisions CodeDeploy does not register) counts as `unknown`; rollbacks have none.
+ *   the stream records it on SUCCESS (`enrichment.leadTimeMs`: GetApplicationRevision's registerTime,
+ *   "when the revision was registered with CodeDeploy", to the deployment's completeTime;
+ *   https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_GenericRevisionInfo.html). A
+ *   successful deployment without it (an inline AppSpec, a revision CodeDeploy could not describe)
+ *   counts as `unknown`; rollbacks have none.
  * - Weeks: ISO 8601 weeks in UTC, Monday to Sunday. A figure belongs to the week it ended in: a
  *   deployment (its outcome, duration and lead time) to the week of its terminal record, a time to
  *   restore to the week of the success that ended it. Weeks in which a group has nothing are left out.
