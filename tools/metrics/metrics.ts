@@ -615,7 +615,8 @@ export const formatDuration = (ms: number | null): string => {
   return `${Math.floor(s / 86_400)}d ${pad(Math.floor((s % 86_400) / 3_600))}h`;
 };
 
-const percent = (rate: number | null) => (rate === null ? '-' : `${(rate * 100).toFixed(1)}%`);
+/** A rate as a percentage with one decimal: 12.5% (pure). */
+export const formatRate = (rate: number | null): string => (rate === null ? '-' : `${(rate * 100).toFixed(1)}%`);
 
 /** The columns of the table, for text and for HTML. */
 export const TABLE_HEADER = [
@@ -658,7 +659,7 @@ export const tableRows = (report: MetricsReport): { groups: string[][]; total: s
     String(c.stops),
     String(c.rollbacks),
     String(c.unfinished),
-    percent(c.changeFailureRate),
+    formatRate(c.changeFailureRate),
     formatDuration(c.duration.medianMs),
     formatDuration(c.duration.p95Ms),
     String(c.timeToRestore.count),

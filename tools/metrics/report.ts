@@ -3,6 +3,7 @@ import { durationScale, escapeHtml, type ChartSpec, type Point, svgChart } from 
 import {
   type Counts,
   formatDuration,
+  formatRate,
   isoWeekOf,
   type MetricsReport,
   TABLE_HEADER,
@@ -47,7 +48,6 @@ const weekRange = (weeks: readonly WeekMetrics[]): string[] => {
   return range;
 };
 
-const percent = (rate: number | null): string => (rate === null ? '-' : `${(rate * 100).toFixed(1)}%`);
 const count = (n: number) => n.toLocaleString('en-US');
 const plural = (n: number, one: string, many = `${one}s`) => `${count(n)} ${n === 1 ? one : many}`;
 
@@ -149,7 +149,7 @@ const chartsOf = (
           points: pointsOf(
             series,
             (w) => (w.changeFailureRate === null ? null : w.changeFailureRate * 100),
-            (w) => `${percent(w.changeFailureRate)} (${w.failures} of ${plural(w.deployments, 'deployment')})`,
+            (w) => `${formatRate(w.changeFailureRate)} (${w.failures} of ${plural(w.deployments, 'deployment')})`,
           ),
         },
       ],
@@ -210,7 +210,7 @@ const figuresOf = (c: Counts): string => {
     ),
     figure(
       'Change failure rate',
-      percent(c.changeFailureRate),
+      formatRate(c.changeFailureRate),
       `${count(c.failures)} failed, ${count(c.stops)} stopped, ${count(c.rollbacks)} rolled back`,
     ),
     figure(
