@@ -1,7 +1,8 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { computeMetrics, formatMetricsTable } from '../tools/metrics/metrics.js';
 import { readStreamRecords } from '../tools/metrics/reader.js';
+import { formatHtmlReport } from '../tools/metrics/report.js';
 import { runCommand } from '../tools/cli.js';
 import { ROOT, packageService, readPackagedFunctions } from './harness.js';
 import { renderSlackMessage } from './render-slack.js';
@@ -11,8 +12,12 @@ import { type Invocation, STAGE, STREAM_NAME, createRunner, startWorld } from '.
 /**
  * `npm start`: the service's main job on the local default. Packages the service, starts local
  * stand-ins for Slack, Kinesis and the AWS APIs, feeds every sample event to the functions whose
- * rules in the packaged template match it, and prints what they post, stream and delete.
+ * rules in the packaged template match it, and prints what they post, stream and delete; the metrics
+ * of the records read back from the stream also go to a deployment report, .local/report.html.
  */
+
+/** Where the report of the scenario is written (the folder is not tracked by git). */
+const REPORT_PATH = join(ROOT, '.local', 'report.html');
 
 const bold = (s: string) => `\x1b[1m${s}\x1b[0m`;
 const dim = (s: string) => `\x1b[2m${s}\x1b[0m`;
@@ -173,7 +178,19 @@ const main = async (verbose: boolean): Promise<number> => {
   );
 
   section('Deployment metrics from the stream (npm run metrics)');
-  console.log(formatMetricsTable(computeMetrics(read.records)));
+  const report = computeMetrics(read.records);
+  console.log(formatMetricsTable(report));
+  // The page `npm run metrics -- --stream NAME --html FILE` writes, of the same records.
+  mkdirSync(join(ROOT, '.local'), { recursive: true });
+  const page = formatHtmlReport(report, {
+    description: `stream ${STREAM_NAME}`,
+    unreadable: read.unreadable,
+    unsupported: read.unsupported,
+  });
+  writeFileSync(REPORT_PATH, page);
+  console.log(
+    `\n   ${bold('Deployment report')}: ${relative(process.cwd(), REPORT_PATH) || REPORT_PATH} ${dim(`(${Math.ceil(Buffer.byteLength(page) / 1024)} KiB, one self-contained page: open it in a browser)`)}`,
+  );
 
   section('Summary');
   const deleted = world.aws.calls
@@ -181,6 +198,7 @@ const main = async (verbose: boolean): Promise<number> => {
     .map((c) => (c.input as Record<string, string>).AutoScalingGroupName);
   console.log(`   Slack messages posted:   ${posted.length}`);
   console.log(`   Kinesis records:         ${read.records.length}`);
+  console.log(`   Deployment report:       ${relative(process.cwd(), REPORT_PATH) || REPORT_PATH}`);
   console.log(`   Auto Scaling deletions:  ${deleted.join(', ') || 'none'}`);
   console.log(`   Hook reports:            ${world.scenario.hookReports.map((r) => r.status).join(', ')}`);
   console.log(

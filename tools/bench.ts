@@ -14,8 +14,8 @@ import { STREAM_NAME, createRunner, startWorld } from '../local/world.js';
 /**
  * `npm run bench`: figures, no assertions. Bundle sizes, cold import time per function (fresh
  * node processes importing the packaged handler), per-event time and AWS calls against the local
- * stand-ins, the cleanup sweep at 1,000 and 10,000 groups, and the metrics reader against the cost of
- * parsing its input.
+ * stand-ins, the cleanup sweep at 1,000 and 10,000 groups, the metrics reader against the cost of
+ * parsing its input, and the HTML report against the reader's own time.
  * Numbers from this machine's loopback; real AWS adds network latency to every call.
  */
 
@@ -163,6 +163,10 @@ interface ChildFigures {
   ms: number;
   processMs: number;
   maxRssKiB: number;
+  /** The report run: the read and computation, then the page (built and written), and its size. */
+  readMs?: number;
+  pageBytes?: number;
+  weeks?: number;
 }
 
 // The floor: what any reader of the file must do, reading it (64 KiB at a time, the fastest here),
@@ -202,9 +206,31 @@ if (code !== 0) process.exit(code);
 process.stdout.write(JSON.stringify({ ms, maxRssKiB: process.resourceUsage().maxRSS }));
 `;
 
-const runChild = (which: 'floor' | 'reader', file: string): ChildFigures => {
+// The report: what `npm run metrics -- --file F --html P` does, its two parts timed apart: the read
+// and computation, then building and writing the page.
+const REPORT = (root: string) => `
+const module = (path) => import(${JSON.stringify(pathToFileURL(root).href)} + '/' + path);
+const { createMetricsAccumulator } = await module('tools/metrics/metrics.ts');
+const { forEachFileRecord } = await module('tools/metrics/records.ts');
+const { formatHtmlReport } = await module('tools/metrics/report.ts');
+const { writeFileSync } = await import('node:fs');
+const started = performance.now();
+const accumulator = createMetricsAccumulator();
+const read = await forEachFileRecord(process.argv[1], (record) => accumulator.add(record));
+const report = accumulator.report();
+const readMs = performance.now() - started;
+const page = formatHtmlReport(report, { description: 'file', unreadable: read.unreadable, unsupported: read.unsupported });
+writeFileSync(process.argv[1] + '.html', page);
+const ms = performance.now() - started - readMs;
+process.stdout.write(JSON.stringify({ ms, readMs, pageBytes: Buffer.byteLength(page), weeks: report.overall.weeks.length, maxRssKiB: process.resourceUsage().maxRSS }));
+`;
+
+const runChild = (which: 'floor' | 'reader' | 'report', file: string): ChildFigures => {
   // The reader runs its TypeScript as `npm run metrics` does, through tsx.
-  const args = which === 'floor' ? ['-e', PARSE_FLOOR] : ['--import', 'tsx', '-e', READER(ROOT)];
+  const args =
+    which === 'floor'
+      ? ['-e', PARSE_FLOOR]
+      : ['--import', 'tsx', '-e', which === 'reader' ? READER(ROOT) : REPORT(ROOT)];
   const started = performance.now();
   const output = execFileSync(process.execPath, ['--input-type=module', ...args, file], { cwd: ROOT });
   return {
@@ -236,19 +262,34 @@ const metricsReader = async (quick: boolean) => {
       'reader whole run',
     ],
   ];
+  const reportRows = [
+    [
+      'records',
+      'weeks',
+      'reader time (--json)',
+      'read + compute',
+      'report (page built, written)',
+      'report / reader',
+      'page',
+      'peak RSS',
+    ],
+  ];
   const dir = mkdtempSync(join(tmpdir(), 'deploy-sentinel-bench-'));
   try {
     for (const count of quick ? [100_000] : [100_000, 1_000_000]) {
       const file = join(dir, `records-${count}.jsonl`);
-      await writeGeneratedRecords(count, file, 42);
+      await writeGeneratedRecords(count, file, 42, { leadTime: true });
       const runs = count >= 1_000_000 ? 3 : 5;
       const floor: ChildFigures[] = [];
       const reader: ChildFigures[] = [];
-      // Alternating, so that a busy moment of the machine falls on both.
+      const report: ChildFigures[] = [];
+      // Alternating, so that a busy moment of the machine falls on all of them.
       for (let i = 0; i < runs; i += 1) {
         floor.push(runChild('floor', file));
         reader.push(runChild('reader', file));
+        report.push(runChild('report', file));
       }
+      const reportMs = median(report.map((f) => f.ms));
       const floorMs = median(floor.map((f) => f.ms));
       const readerMs = median(reader.map((f) => f.ms));
       rows.push([
@@ -261,12 +302,27 @@ const metricsReader = async (quick: boolean) => {
         `${(readerMs / floorMs).toFixed(2)}x`,
         seconds(median(reader.map((f) => f.processMs))),
       ]);
+      reportRows.push([
+        count.toLocaleString('en-US'),
+        String(report[0]!.weeks),
+        seconds(readerMs),
+        seconds(median(report.map((f) => f.readMs!))),
+        seconds(reportMs),
+        `${((reportMs / readerMs) * 100).toFixed(0)}%`,
+        `${(report[0]!.pageBytes! / 1024 / 1024).toFixed(1)} MiB`,
+        mib(Math.max(...report.map((f) => f.maxRssKiB))),
+      ]);
       rmSync(file);
+      rmSync(`${file}.html`, { force: true });
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   table(rows);
+  console.log(
+    "\nThe HTML report of the same files (`--html`): the reader's time, then, in one process, the read and the page apart (median; peak RSS = the whole process):",
+  );
+  table(reportRows);
 };
 
 /** The one-line usage, printed on bad arguments and --help. */

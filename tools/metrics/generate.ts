@@ -16,6 +16,12 @@ export interface GenerateOptions {
   seed?: number;
   /** Time of the first event (default 2025-01-06T08:00:00Z). */
   start?: Date;
+  /**
+   * Successful deployments carry their lead time (`enrichment.revisionRegisteredAt` and `leadTimeMs`)
+   * as the stream records it, except those whose revision CodeDeploy did not register. Drawn from a
+   * generator of their own, so that the rest of the history is the same with or without them.
+   */
+  leadTime?: boolean;
 }
 
 /** mulberry32: a small, fast, seedable generator; good enough for test data, not for secrets. */
@@ -37,6 +43,25 @@ const GROUPS = [
   { application: 'search', deploymentGroup: 'search-blue-green' },
 ] as const;
 
+/** The lead-time fields the stream adds to a SUCCESS record. */
+interface LeadTimeFields {
+  revisionRegisteredAt: string;
+  leadTimeMs: number;
+}
+
+/**
+ * When the shipped revision was registered, if CodeDeploy registered it: mostly by the pipeline just
+ * before it created the deployment, sometimes hours or days before (a revision promoted from another
+ * group, a redeploy); for some deployments never (inline AppSpec, ECS), which leaves the fields out.
+ */
+const registrationOf = (random: () => number, createMs: number, endMs: number): LeadTimeFields | undefined => {
+  const roll = random();
+  if (roll < 0.15) return undefined;
+  const before = roll < 0.75 ? 10_000 + random() * 110_000 : 3_600_000 + random() * 4 * 86_400_000;
+  const registeredMs = createMs - Math.round(before / 1_000) * 1_000;
+  return { revisionRegisteredAt: new Date(registeredMs).toISOString(), leadTimeMs: endMs - registeredMs };
+};
+
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
 const MINUTE = 60_000;
@@ -52,12 +77,14 @@ export function* generateRecordStream(options: GenerateOptions): Generator<State
   const eventId = () => `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
   // The records of the current deployment (and its rollback), handed out before the next one.
   const records: StateRecord[] = [];
+  const leadRandom = options.leadTime ? seededRandom((options.seed ?? 1) + 0x1ead) : undefined;
   let deployments = 0;
   let generated = 0;
   let clock = (options.start ?? new Date('2025-01-06T08:00:00Z')).getTime();
 
-  const push = (raw: unknown, details?: DeploymentDetails) => {
-    const record = toStateRecord(classifyEvent(raw), details);
+  const push = (raw: unknown, details?: DeploymentDetails, leadTime?: LeadTimeFields) => {
+    const built = toStateRecord(classifyEvent(raw), details);
+    const record = leadTime ? { ...built, enrichment: { ...built.enrichment, ...leadTime } } : built;
     records.push(record);
     // At-least-once delivery: now and then the same event arrives twice.
     if (random() < 0.02) records.push(record);
@@ -138,12 +165,11 @@ export function* generateRecordStream(options: GenerateOptions): Generator<State
     }
     const status = { SUCCESS: 'Succeeded', FAILURE: 'Failed', STOP: 'Stopped' }[outcome];
     const errorCode = { SUCCESS: undefined, FAILURE: 'HEALTH_CONSTRAINTS', STOP: 'MANUAL_STOP' }[outcome];
-    push(codedeploy('Deployment', endMs, { ...detail, state: outcome }), {
-      ...base,
-      status,
-      errorCode,
-      completeTime: new Date(endMs),
-    });
+    push(
+      codedeploy('Deployment', endMs, { ...detail, state: outcome }),
+      { ...base, status, errorCode, completeTime: new Date(endMs) },
+      outcome === 'SUCCESS' && leadRandom ? registrationOf(leadRandom, createTime.getTime(), endMs) : undefined,
+    );
     return { deploymentId, endMs };
   };
 

@@ -1,9 +1,10 @@
 import { ROLLBACK_CREATOR } from '../../lib/codedeploy/deployment.js';
-import type { StateRecord } from '../../lib/stream/record.js';
+import type { RecordEnrichment, StateRecord } from '../../lib/stream/record.js';
 
 /**
  * Delivery numbers from the state records (pure): per application and deployment group and overall,
- * deployments, outcomes, change failure rate, durations and time to restore.
+ * deployments, outcomes, change failure rate, durations, time to restore and lead time, in total and
+ * per ISO week.
  *
  * Definitions:
  * - A deployment counts once, by its first terminal record (SUCCESS, FAILURE or STOP); one that has
@@ -17,6 +18,15 @@ import type { StateRecord } from '../../lib/stream/record.js';
  * - Time to restore: from a failed deployment's terminal event to the next successful deployment of
  *   the same group (a successful rollback included). A failure not yet followed by a success is
  *   `unrestored`.
+ * - Lead time: from the registration of the revision a successful deployment shipped to its success, as
+ *   the stream records it on SUCCESS (`enrichment.leadTimeMs`: GetApplicationRevision's registerTime,
+ *   "when the revision was registered with CodeDeploy", to the deployment's completeTime;
+ *   https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_GenericRevisionInfo.html). A
+ *   successful deployment without it (an inline AppSpec, a revision CodeDeploy could not describe)
+ *   counts as `unknown`; rollbacks have none.
+ * - Weeks: ISO 8601 weeks in UTC, Monday to Sunday. A figure belongs to the week it ended in: a
+ *   deployment (its outcome, duration and lead time) to the week of its terminal record, a time to
+ *   restore to the week of the success that ended it. Weeks in which a group has nothing are left out.
  * - Median: the middle value (mean of the two middle values for an even count); p95: nearest rank.
  * - Duplicates: deployment records of the window whose event id was read already for their
  *   deployment, or that arrive once its start and outcome have both been read. Instance, alarm,
@@ -30,7 +40,31 @@ export interface Stats {
   p95Ms: number | null;
 }
 
-/** The numbers for one group, or for all groups together. */
+/** Lead times of successful deployments, and how many successful deployments had none. */
+export interface LeadTimeStats extends Stats {
+  unknown: number;
+}
+
+/** The numbers of one ISO week (UTC, Monday to Sunday). */
+export interface WeekMetrics {
+  /** ISO 8601 week, e.g. 2026-W47. */
+  week: string;
+  /** Its Monday (ISO date, UTC). */
+  start: string;
+  deployments: number;
+  successes: number;
+  failures: number;
+  stops: number;
+  rollbacks: number;
+  /** failures / deployments; null without deployments. */
+  changeFailureRate: number | null;
+  duration: Stats;
+  /** Restores that ended this week. */
+  timeToRestore: Stats;
+  leadTime: LeadTimeStats;
+}
+
+/** The numbers for one group, for one application, or for all groups together. */
 export interface Counts {
   deployments: number;
   successes: number;
@@ -44,6 +78,9 @@ export interface Counts {
   deploymentsPerWeek: number | null;
   duration: Stats;
   timeToRestore: Stats & { unrestored: number };
+  leadTime: LeadTimeStats;
+  /** The weeks that hold something, oldest first. */
+  weeks: WeekMetrics[];
 }
 
 /** The numbers for one application and deployment group. */
@@ -52,6 +89,11 @@ export interface GroupMetrics extends Counts {
   deploymentGroup: string;
   /** Event time of the failure still waiting for a success, if any. */
   unrestoredSince?: string;
+}
+
+/** The numbers for all deployment groups of one application. */
+export interface ApplicationMetrics extends Counts {
+  application: string;
 }
 
 /** Everything `npm run metrics` prints. */
@@ -67,6 +109,7 @@ export interface MetricsReport {
   firstEventTime?: string;
   lastEventTime?: string;
   groups: GroupMetrics[];
+  applications: ApplicationMetrics[];
   overall: Counts;
 }
 
@@ -144,6 +187,8 @@ interface OpenDeployment {
   rollback: boolean;
   /** The last record in event-time order that carries GetDeployment's duration. */
   enriched: (Position & { durationMs: number }) | undefined;
+  /** The last SUCCESS record in event-time order that carries a lead time. */
+  lead: (Position & { leadTimeMs: number }) | undefined;
   /** Event ids read for it: duplicates are the same event of the same deployment. */
   eventIds: string[];
 }
@@ -154,9 +199,57 @@ const durationOf = (d: OpenDeployment): number | undefined => {
   return undefined;
 };
 
-type Tally = Omit<Counts, 'changeFailureRate' | 'deploymentsPerWeek' | 'duration' | 'timeToRestore'>;
+/**
+ * The lead time a record carries, if it is one: the field is read before the published schema may
+ * list it, so its type is checked here, and a negative time (a clock gone wrong) is not a lead time.
+ */
+const leadTimeOf = (enrichment: RecordEnrichment): number | undefined => {
+  const value = (enrichment as RecordEnrichment & { leadTimeMs?: unknown }).leadTimeMs;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+};
 
-const emptyTally = (): Tally => ({ deployments: 0, successes: 0, failures: 0, stops: 0, rollbacks: 0, unfinished: 0 });
+const DAY_MS = 86_400_000;
+const WEEK_MS = 7 * DAY_MS;
+// 1 January 1970, time 0, was a Thursday: weeks counted from the Monday three days before.
+const MONDAY_OFFSET_MS = 3 * DAY_MS;
+
+const weekIndexOf = (ms: number): number => Math.floor((ms + MONDAY_OFFSET_MS) / WEEK_MS);
+
+/** The ISO 8601 week of a week index: its label and its Monday. */
+const weekOfIndex = (index: number): { week: string; start: string } => {
+  const monday = index * WEEK_MS - MONDAY_OFFSET_MS;
+  // ISO 8601: a week belongs to the year of its Thursday, and week 1 holds the year's first Thursday.
+  const thursday = new Date(monday + MONDAY_OFFSET_MS);
+  const year = thursday.getUTCFullYear();
+  const number = Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / WEEK_MS) + 1;
+  return { week: `${year}-W${String(number).padStart(2, '0')}`, start: new Date(monday).toISOString().slice(0, 10) };
+};
+
+/** The ISO 8601 week (UTC, Monday to Sunday) a time falls in, and its Monday (pure). */
+export const isoWeekOf = (ms: number): { week: string; start: string } => weekOfIndex(weekIndexOf(ms));
+
+/** What a group keeps of one week: counts, and one number per duration and per lead time. */
+interface WeekState {
+  deployments: number;
+  successes: number;
+  failures: number;
+  stops: number;
+  rollbacks: number;
+  leadUnknown: number;
+  durations: number[];
+  leadTimes: number[];
+}
+
+const newWeek = (): WeekState => ({
+  deployments: 0,
+  successes: 0,
+  failures: 0,
+  stops: 0,
+  rollbacks: 0,
+  leadUnknown: 0,
+  durations: [],
+  leadTimes: [],
+});
 
 // Per outcome that opens or closes a restore: terminal time, first record's time and state order (to
 // order outcomes of the same millisecond as their deployments began), and the failure's index in
@@ -164,12 +257,15 @@ const emptyTally = (): Tally => ({ deployments: 0, successes: 0, failures: 0, st
 const OUTCOME_FIELDS = 4;
 const SUCCESS_MARK = -1;
 
-/** What a group keeps of its deployments once they are complete: counts and one or two numbers each. */
+/**
+ * What a group keeps of its deployments once they are complete: per week that holds one, counts and
+ * one or two numbers each; and one outcome per failure or success.
+ */
 interface GroupState {
   application: string;
   deploymentGroup: string;
-  tally: Tally;
-  durations: number[];
+  unfinished: number;
+  weeks: Map<number, WeekState>;
   outcomes: number[];
   failureTimes: string[];
 }
@@ -177,29 +273,35 @@ interface GroupState {
 const newGroup = (application: string, deploymentGroup: string): GroupState => ({
   application,
   deploymentGroup,
-  tally: emptyTally(),
-  durations: [],
+  unfinished: 0,
+  weeks: new Map(),
   outcomes: [],
   failureTimes: [],
 });
 
-/** Adds a deployment's numbers to its group's. */
+/** Adds a deployment's numbers to its group's, in the week of its outcome. */
 const addTo = (group: GroupState, d: OpenDeployment): void => {
-  const { tally } = group;
   if (!d.terminal) {
-    if (!d.rollback) tally.unfinished += 1;
+    if (!d.rollback) group.unfinished += 1;
     return;
   }
   const { state, ms, time } = d.terminal;
+  const index = weekIndexOf(ms);
+  let week = group.weeks.get(index);
+  if (!week) group.weeks.set(index, (week = newWeek()));
   if (d.rollback) {
-    tally.rollbacks += 1;
+    week.rollbacks += 1;
   } else {
-    tally.deployments += 1;
-    if (state === 'SUCCESS') tally.successes += 1;
-    if (state === 'FAILURE') tally.failures += 1;
-    if (state === 'STOP') tally.stops += 1;
+    week.deployments += 1;
+    if (state === 'SUCCESS') {
+      week.successes += 1;
+      if (d.lead) week.leadTimes.push(d.lead.leadTimeMs);
+      else week.leadUnknown += 1;
+    }
+    if (state === 'FAILURE') week.failures += 1;
+    if (state === 'STOP') week.stops += 1;
     const duration = durationOf(d);
-    if (duration !== undefined) group.durations.push(duration);
+    if (duration !== undefined) week.durations.push(duration);
   }
   // A failed rollback opens no restore; any success, a rollback's included, closes one.
   if (state === 'FAILURE' && !d.rollback) {
@@ -210,8 +312,15 @@ const addTo = (group: GroupState, d: OpenDeployment): void => {
   }
 };
 
+/** A group's times to restore with the week each ended in, and the failure left open. */
+interface Restores {
+  restores: number[];
+  weeks: number[];
+  unrestoredSince?: string;
+}
+
 /** Times to restore, walking the group's outcomes in terminal-time order; and the failure left open. */
-const restoresOf = (group: GroupState): { restores: number[]; unrestoredSince?: string } => {
+const restoresOf = (group: GroupState): Restores => {
   const { outcomes } = group;
   const compare = (a: number, b: number) =>
     outcomes[a]! - outcomes[b]! || outcomes[a + 1]! - outcomes[b + 1]! || outcomes[a + 2]! - outcomes[b + 2]! || a - b;
@@ -219,12 +328,14 @@ const restoresOf = (group: GroupState): { restores: number[]; unrestoredSince?: 
   for (let i = OUTCOME_FIELDS; inOrder && i < outcomes.length; i += OUTCOME_FIELDS)
     inOrder = compare(i - OUTCOME_FIELDS, i) < 0;
   const restores: number[] = [];
+  const weeks: number[] = [];
   let open: { ms: number; failure: number } | undefined;
   const walk = (i: number) => {
     const failure = outcomes[i + 3]!;
     if (failure !== SUCCESS_MARK) open ??= { ms: outcomes[i]!, failure };
     else if (open) {
       restores.push(outcomes[i]! - open.ms);
+      weeks.push(weekIndexOf(outcomes[i]!));
       open = undefined;
     }
   };
@@ -234,24 +345,81 @@ const restoresOf = (group: GroupState): { restores: number[]; unrestoredSince?: 
     Array.from({ length: outcomes.length / OUTCOME_FIELDS }, (_, n) => n * OUTCOME_FIELDS)
       .sort(compare)
       .forEach(walk);
-  return open ? { restores, unrestoredSince: group.failureTimes[open.failure]! } : { restores };
+  return open ? { restores, weeks, unrestoredSince: group.failureTimes[open.failure]! } : { restores, weeks };
 };
 
-const DAY_MS = 86_400_000;
+/** A week of several groups together: their counts added, their values kept apart until sorted once. */
+interface WeekParts {
+  index: number;
+  deployments: number;
+  successes: number;
+  failures: number;
+  stops: number;
+  rollbacks: number;
+  leadUnknown: number;
+  durations: number[][];
+  leadTimes: number[][];
+  restores: number[];
+}
 
-const countsOf = (
-  tally: Tally,
-  durations: readonly number[][],
-  restores: readonly number[][],
-  unrestored: number,
-  windowMs: number | null,
-): Counts => ({
-  ...tally,
-  changeFailureRate: tally.deployments > 0 ? tally.failures / tally.deployments : null,
-  deploymentsPerWeek: windowMs !== null && windowMs >= DAY_MS ? tally.deployments / (windowMs / (7 * DAY_MS)) : null,
-  duration: stats(durations),
-  timeToRestore: { ...stats(restores), unrestored },
-});
+const COUNTED = ['deployments', 'successes', 'failures', 'stops', 'rollbacks', 'leadUnknown'] as const;
+
+const failureRate = (c: { deployments: number; failures: number }) =>
+  c.deployments > 0 ? c.failures / c.deployments : null;
+
+/** The numbers of one or more groups together, in total and per week, over a window of `windowMs`. */
+const summarize = (groups: readonly { group: GroupState; restored: Restores }[], windowMs: number | null): Counts => {
+  const byWeek = new Map<number, WeekParts>();
+  const partOf = (index: number): WeekParts => {
+    let part = byWeek.get(index);
+    if (!part) {
+      part = { index, ...newWeek(), durations: [], leadTimes: [], restores: [] };
+      byWeek.set(index, part);
+    }
+    return part;
+  };
+  let unfinished = 0;
+  let unrestored = 0;
+  for (const { group, restored } of groups) {
+    unfinished += group.unfinished;
+    if (restored.unrestoredSince) unrestored += 1;
+    for (const [index, week] of group.weeks) {
+      const part = partOf(index);
+      for (const key of COUNTED) part[key] += week[key];
+      part.durations.push(week.durations);
+      part.leadTimes.push(week.leadTimes);
+    }
+    restored.restores.forEach((ms, i) => partOf(restored.weeks[i]!).restores.push(ms));
+  }
+  const weeks = [...byWeek.values()].sort((a, b) => a.index - b.index);
+  const total = { deployments: 0, successes: 0, failures: 0, stops: 0, rollbacks: 0, leadUnknown: 0 };
+  for (const week of weeks) for (const key of COUNTED) total[key] += week[key];
+  return {
+    deployments: total.deployments,
+    successes: total.successes,
+    failures: total.failures,
+    stops: total.stops,
+    rollbacks: total.rollbacks,
+    unfinished,
+    changeFailureRate: failureRate(total),
+    deploymentsPerWeek: windowMs !== null && windowMs >= DAY_MS ? total.deployments / (windowMs / WEEK_MS) : null,
+    duration: stats(weeks.flatMap((w) => w.durations)),
+    timeToRestore: { ...stats(weeks.map((w) => w.restores)), unrestored },
+    leadTime: { ...stats(weeks.flatMap((w) => w.leadTimes)), unknown: total.leadUnknown },
+    weeks: weeks.map((w) => ({
+      ...weekOfIndex(w.index),
+      deployments: w.deployments,
+      successes: w.successes,
+      failures: w.failures,
+      stops: w.stops,
+      rollbacks: w.rollbacks,
+      changeFailureRate: failureRate(w),
+      duration: stats(w.durations),
+      timeToRestore: stats([w.restores]),
+      leadTime: { ...stats(w.leadTimes), unknown: w.leadUnknown },
+    })),
+  };
+};
 
 /** How far a one-pass computation has read. */
 export interface MetricsProgress {
@@ -274,8 +442,8 @@ export interface MetricsAccumulator {
 
 /**
  * Computes the delivery numbers in one pass (pure). A deployment is held in full only until both its
- * START and its outcome have been read; then its group keeps counts, its duration and its outcome
- * time, and the accumulator keeps its id, so that a record repeated later is recognised. Memory thus
+ * START and its outcome have been read; then its group keeps counts for the week of its outcome, its
+ * duration, lead time and outcome time, and the accumulator keeps its id, so that a record repeated later is recognised. Memory thus
  * grows with deployments, a few numbers each, not with records; instance, alarm, cleanup and unknown
  * records leave nothing behind. Every figure equals that of sorting the whole history by event time
  * first, except when a deployment's records contradict each other after its start and outcome were
@@ -329,6 +497,7 @@ export const createMetricsAccumulator = (options: MetricsOptions = {}): MetricsA
         terminal: undefined,
         rollback: false,
         enriched: undefined,
+        lead: undefined,
         eventIds: [],
       };
       open.set(id, d);
@@ -347,6 +516,9 @@ export const createMetricsAccumulator = (options: MetricsOptions = {}): MetricsA
       if (e.creator === ROLLBACK_CREATOR || e.rollsBack) d.rollback = true;
       if (e.durationMs !== undefined && e.durationMs >= 0 && (!d.enriched || !isBefore(ms, order, eventId, d.enriched)))
         d.enriched = { ms, order, eventId, durationMs: e.durationMs };
+      const leadTimeMs = state === 'SUCCESS' ? leadTimeOf(e) : undefined;
+      if (leadTimeMs !== undefined && (!d.lead || !isBefore(ms, order, eventId, d.lead)))
+        d.lead = { ms, order, eventId, leadTimeMs };
     }
     if (d.startMs !== undefined && d.terminal) {
       open.delete(id);
@@ -380,35 +552,30 @@ export const createMetricsAccumulator = (options: MetricsOptions = {}): MetricsA
     const windowStart = options.from?.getTime() ?? (known ? firstMs : undefined);
     const windowEnd = options.to?.getTime() ?? (known ? lastMs : undefined);
     const windowMs = windowStart !== undefined && windowEnd !== undefined ? windowEnd - windowStart : null;
-    const total = emptyTally();
-    const restores: number[][] = [];
-    let unrestored = 0;
-    const perGroup: GroupMetrics[] = all.map((group) => {
-      const restored = restoresOf(group);
-      for (const key of Object.keys(total) as (keyof Tally)[]) total[key] += group.tally[key];
-      restores.push(restored.restores);
-      if (restored.unrestoredSince) unrestored += 1;
-      return {
-        application: group.application,
-        deploymentGroup: group.deploymentGroup,
-        ...countsOf(group.tally, [group.durations], [restored.restores], restored.unrestoredSince ? 1 : 0, windowMs),
-        ...(restored.unrestoredSince ? { unrestoredSince: restored.unrestoredSince } : {}),
-      };
-    });
+    const measured = all.map((group) => ({ group, restored: restoresOf(group) }));
+    const applications: ApplicationMetrics[] = [];
+    // Groups are sorted by application first: each application's groups are next to each other.
+    for (let i = 0; i < measured.length;) {
+      const { application } = measured[i]!.group;
+      let end = i + 1;
+      while (end < measured.length && measured[end]!.group.application === application) end += 1;
+      applications.push({ application, ...summarize(measured.slice(i, end), windowMs) });
+      i = end;
+    }
     return {
       records,
       duplicates,
       ...(known
         ? { firstEventTime: new Date(firstMs).toISOString(), lastEventTime: new Date(lastMs).toISOString() }
         : {}),
-      groups: perGroup,
-      overall: countsOf(
-        total,
-        all.map((group) => group.durations),
-        restores,
-        unrestored,
-        windowMs,
-      ),
+      groups: measured.map((m) => ({
+        application: m.group.application,
+        deploymentGroup: m.group.deploymentGroup,
+        ...summarize([m], windowMs),
+        ...(m.restored.unrestoredSince ? { unrestoredSince: m.restored.unrestoredSince } : {}),
+      })),
+      applications,
+      overall: summarize(measured, windowMs),
     };
   };
 
@@ -448,27 +615,40 @@ export const formatDuration = (ms: number | null): string => {
   return `${Math.floor(s / 86_400)}d ${pad(Math.floor((s % 86_400) / 3_600))}h`;
 };
 
-const percent = (rate: number | null) => (rate === null ? '-' : `${(rate * 100).toFixed(1)}%`);
+/** A rate as a percentage with one decimal: 12.5% (pure). */
+export const formatRate = (rate: number | null): string => (rate === null ? '-' : `${(rate * 100).toFixed(1)}%`);
 
-/** The report as a plain-text table, one row per group and a total row (pure). */
-export const formatMetricsTable = (report: MetricsReport): string => {
-  const header = [
-    'application',
-    'deployment group',
-    'deploys',
-    'per week',
-    'success',
-    'failure',
-    'stop',
-    'rollback',
-    'unfinished',
-    'CFR',
-    'median',
-    'p95',
-    'restores',
-    'median TTR',
-    'unrestored',
-  ];
+/** The columns of the table, for text and for HTML. */
+export const TABLE_HEADER = [
+  'application',
+  'deployment group',
+  'deploys',
+  'per week',
+  'success',
+  'failure',
+  'stop',
+  'rollback',
+  'unfinished',
+  'CFR',
+  'median',
+  'p95',
+  'restores',
+  'median TTR',
+  'unrestored',
+  'median LT',
+  'p95 LT',
+  'LT unknown',
+] as const;
+
+/** How to read the table's abbreviations, one line each. */
+export const TABLE_NOTES = [
+  'per week = deployments per 7 days of the window (shown from one day up); CFR = failures / deployments (rollbacks excluded);',
+  'durations create -> complete; TTR = failure -> next success of the group;',
+  'LT = lead time, revision registered -> deployment succeeded; LT unknown = successes whose revision CodeDeploy did not register.',
+];
+
+/** The table's cells: one row per group, then the total row (pure). */
+export const tableRows = (report: MetricsReport): { groups: string[][]; total: string[] } => {
   const row = (application: string, group: string, c: Counts) => [
     application,
     group,
@@ -479,19 +659,31 @@ export const formatMetricsTable = (report: MetricsReport): string => {
     String(c.stops),
     String(c.rollbacks),
     String(c.unfinished),
-    percent(c.changeFailureRate),
+    formatRate(c.changeFailureRate),
     formatDuration(c.duration.medianMs),
     formatDuration(c.duration.p95Ms),
     String(c.timeToRestore.count),
     formatDuration(c.timeToRestore.medianMs),
     String(c.timeToRestore.unrestored),
+    formatDuration(c.leadTime.medianMs),
+    formatDuration(c.leadTime.p95Ms),
+    String(c.leadTime.unknown),
   ];
-  const rows = [
-    header,
-    ...report.groups.map((g) => row(g.application, g.deploymentGroup, g)),
-    row('all', '', report.overall),
-  ];
-  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return {
+    groups: report.groups.map((g) => row(g.application, g.deploymentGroup, g)),
+    total: row('all', '', report.overall),
+  };
+};
+
+/** The deployments the report spans, for people. */
+export const describeSpan = (report: MetricsReport): string =>
+  `${report.records} record(s), ${report.duplicates} duplicate(s) ignored; deployments ${report.firstEventTime ? `${report.firstEventTime} .. ${report.lastEventTime}` : 'no deployments'}.`;
+
+/** The report as a plain-text table, one row per group and a total row (pure). */
+export const formatMetricsTable = (report: MetricsReport): string => {
+  const { groups, total } = tableRows(report);
+  const rows = [[...TABLE_HEADER], ...groups, total];
+  const widths = TABLE_HEADER.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   // Names align left, numbers right, as people read tables.
   const line = (cells: string[]) =>
     cells
@@ -499,16 +691,7 @@ export const formatMetricsTable = (report: MetricsReport): string => {
       .join('  ')
       .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
-  const span = report.firstEventTime ? `${report.firstEventTime} .. ${report.lastEventTime}` : 'no deployments';
-  return [
-    line(header),
-    rule,
-    ...rows.slice(1, -1).map(line),
-    rule,
-    line(rows[rows.length - 1]!),
-    '',
-    `${report.records} record(s), ${report.duplicates} duplicate(s) ignored; deployments ${span}.`,
-    'per week = deployments per 7 days of the window (shown from one day up); CFR = failures / deployments (rollbacks excluded);',
-    'durations create -> complete; TTR = failure -> next success of the group.',
-  ].join('\n');
+  return [line(rows[0]!), rule, ...groups.map(line), rule, line(total), '', describeSpan(report), ...TABLE_NOTES].join(
+    '\n',
+  );
 };

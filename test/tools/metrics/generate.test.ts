@@ -43,6 +43,29 @@ describe('generateRecords', () => {
     expect(new Set(records.map((r) => r.kind))).toEqual(new Set(['deployment', 'instance', 'alarm']));
   });
 
+  it('adds lead time to most successes when asked, and leaves the rest of the history as it was', () => {
+    const plain = generateRecords({ count: 3_000, seed: 1 });
+    const withLeadTime = generateRecords({ count: 3_000, seed: 1, leadTime: true });
+    const withoutLeadTime = withLeadTime.map((r) => {
+      const {
+        revisionRegisteredAt: _at,
+        leadTimeMs: _ms,
+        ...enrichment
+      } = (r.enrichment ?? {}) as Record<string, unknown>;
+      return r.enrichment ? { ...r, enrichment } : r;
+    });
+    expect(withoutLeadTime).toEqual(plain);
+    const carrying = withLeadTime.filter((r) => (r.enrichment as { leadTimeMs?: number } | undefined)?.leadTimeMs);
+    expect(carrying.every((r) => r.kind === 'deployment' && r.state === 'SUCCESS')).toBe(true);
+    for (const r of carrying) {
+      const e = r.enrichment as { completeTime: string; revisionRegisteredAt: string; leadTimeMs: number };
+      expect(e.leadTimeMs).toBe(Date.parse(e.completeTime) - Date.parse(e.revisionRegisteredAt));
+    }
+    const lead = computeMetrics(withLeadTime).overall.leadTime;
+    expect(lead.count).toBeGreaterThan(0);
+    expect(lead.unknown).toBeGreaterThan(0);
+  });
+
   it('writes a JSON-lines file from the command line', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'generate-'));
     try {
@@ -57,6 +80,17 @@ describe('generateRecords', () => {
       );
       const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
       expect(lines.map((l) => JSON.parse(l) as StateRecord)).toEqual(generateRecords({ count: 250, seed: 9 }));
+      await promisify(execFile)(
+        join(ROOT, 'node_modules', '.bin', 'tsx'),
+        ['tools/generate-records.ts', '--count', '250', '--out', out, '--seed', '9', '--lead-time'],
+        { cwd: ROOT, env: { PATH: process.env.PATH } },
+      );
+      expect(
+        readFileSync(out, 'utf8')
+          .trimEnd()
+          .split('\n')
+          .map((l) => JSON.parse(l) as StateRecord),
+      ).toEqual(generateRecords({ count: 250, seed: 9, leadTime: true }));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

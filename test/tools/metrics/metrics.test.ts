@@ -71,6 +71,23 @@ describe('computeMetrics', () => {
         deploymentsPerWeek: null,
         duration: { count: 3, medianMs: 10 * MIN, p95Ms: 20 * MIN },
         timeToRestore: { count: 1, medianMs: 75 * MIN, p95Ms: 75 * MIN, unrestored: 0 },
+        // No record carries a lead time: both successes count as unknown.
+        leadTime: { count: 0, medianMs: null, p95Ms: null, unknown: 2 },
+        weeks: [
+          {
+            week: '2026-W47',
+            start: '2026-11-16',
+            deployments: 3,
+            successes: 2,
+            failures: 1,
+            stops: 0,
+            rollbacks: 0,
+            changeFailureRate: 1 / 3,
+            duration: { count: 3, medianMs: 10 * MIN, p95Ms: 20 * MIN },
+            timeToRestore: { count: 1, medianMs: 75 * MIN, p95Ms: 75 * MIN },
+            leadTime: { count: 0, medianMs: null, p95Ms: null, unknown: 2 },
+          },
+        ],
       },
     ]);
     expect(report.overall).toEqual({ ...report.groups[0], application: undefined, deploymentGroup: undefined });
@@ -325,12 +342,13 @@ describe('one pass over records in any order', () => {
           repeat: fc.double({ min: 0, max: 0.3, noNaN: true }),
           miss: fc.double({ min: 0, max: 0.1, noNaN: true }),
           bare: fc.double({ min: 0, max: 0.3, noNaN: true }),
+          leadTime: fc.boolean(),
           window: fc.option(
             fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })),
           ),
         }),
-        ({ seed, count, order, repeat, miss, bare, window }) => {
-          const history = generateRecords({ count, seed });
+        ({ seed, count, order, repeat, miss, bare, leadTime, window }) => {
+          const history = generateRecords({ count, seed, leadTime });
           const delivered = deliver(history, seededRandom(seed + 1), { order, repeat, miss, bare });
           const options: MetricsOptions = {};
           if (window) {
@@ -368,7 +386,7 @@ describe('one pass over records in any order', () => {
   });
 
   it('holds no more deployments than are in flight while it reads a long history in arrival order', () => {
-    const history = generateRecords({ count: 20_000, seed: 5 });
+    const history = generateRecords({ count: 20_000, seed: 5, leadTime: true });
     const accumulator = createMetricsAccumulator();
     let most = 0;
     for (const record of history) {
@@ -432,10 +450,30 @@ describe('formatting', () => {
     const lines = table.split('\n');
     expect(lines[0]).toMatch(/^application\s+deployment group\s+deploys/);
     expect(lines.find((l) => l.startsWith('shop         prod'))).toMatch(
-      /\s3\s+-\s+2\s+1\s+0\s+0\s+0\s+33\.3%\s+10m 00s\s+20m 00s\s+1\s+1h 15m\s+0$/,
+      /\s3\s+-\s+2\s+1\s+0\s+0\s+0\s+33\.3%\s+10m 00s\s+20m 00s\s+1\s+1h 15m\s+0\s+-\s+-\s+2$/,
     );
-    expect(lines.find((l) => l.startsWith('shop         staging'))).toMatch(/100\.0%.*\s1$/);
+    expect(lines.find((l) => l.startsWith('shop         staging'))).toMatch(/100\.0%.*\s1\s+-\s+-\s+0$/);
     expect(lines.find((l) => l.startsWith('all'))).toMatch(/\s4\s+-\s+2\s+2\s/);
     expect(table).toContain('7 record(s), 0 duplicate(s) ignored');
+  });
+
+  it('prints lead time per group and overall: median, p95 and the successes without one', () => {
+    const withLeadTime = (ms: number): { enrichment: RecordEnrichment } => ({
+      enrichment: { status: 'Succeeded', leadTimeMs: ms } as RecordEnrichment,
+    });
+    const table = formatMetricsTable(
+      computeMetrics([
+        ...BASIC.slice(0, 5),
+        dep('d-3', 'SUCCESS', '12:20', withLeadTime(90 * MIN)),
+        dep('s-1', 'START', '09:00', { group: 'staging' }),
+        dep('s-1', 'SUCCESS', '09:30', { group: 'staging', ...withLeadTime(30 * MIN) }),
+      ]),
+    );
+    const lines = table.split('\n');
+    expect(lines[0]).toMatch(/\s+median LT\s+p95 LT\s+LT unknown$/);
+    expect(lines.find((l) => l.startsWith('shop         prod'))).toMatch(/\s1h 30m\s+1h 30m\s+1$/);
+    expect(lines.find((l) => l.startsWith('shop         staging'))).toMatch(/\s30m 00s\s+30m 00s\s+0$/);
+    expect(lines.find((l) => l.startsWith('all'))).toMatch(/\s1h 00m\s+1h 30m\s+1$/);
+    expect(table).toContain('LT = lead time');
   });
 });

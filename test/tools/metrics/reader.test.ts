@@ -1,12 +1,13 @@
 import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { execFile, execFileSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRecords } from '../../../tools/metrics/generate.js';
-import { computeMetrics } from '../../../tools/metrics/metrics.js';
+import { computeMetrics, formatMetricsTable } from '../../../tools/metrics/metrics.js';
+import { formatHtmlReport } from '../../../tools/metrics/report.js';
 import { forEachStreamRecord, readStreamRecords } from '../../../tools/metrics/reader.js';
 import { forEachFileRecord, parseRecordLines, readRecordFile } from '../../../tools/metrics/records.js';
 import type { StateRecord } from '../../../lib/stream/record.js';
@@ -232,6 +233,38 @@ describe('npm run metrics', () => {
     expect(output).toMatchObject({ unreadable: 2, unsupported: 0 });
     expect(output.overall).toEqual(JSON.parse(JSON.stringify(computeMetrics(HISTORY).overall)));
     expect(io.err.join('\n')).toContain('skipped 2 unreadable record(s)');
+  });
+
+  it('writes the HTML report with --html, and prints the table or the JSON as before', async () => {
+    const file = join(dir, 'for-html.jsonl');
+    writeFileSync(file, HISTORY.map((r) => JSON.stringify(r)).join('\n'));
+    const page = join(dir, 'report.html');
+    const io = captureIo();
+    expect(await runMetricsCli(['--file', file, '--html', page], io)).toBe(0);
+    const html = readFileSync(page, 'utf8');
+    expect(html).toBe(
+      formatHtmlReport(computeMetrics(HISTORY), { description: 'file for-html.jsonl', unreadable: 0, unsupported: 0 }),
+    );
+    expect(io.out.join('\n')).toBe(formatMetricsTable(computeMetrics(HISTORY)));
+    expect(io.err).toEqual([`report written to ${page} (${Math.ceil(Buffer.byteLength(html) / 1024)} KiB)`]);
+
+    const both = captureIo();
+    const streamPage = join(dir, 'stream-report.html');
+    expect(await runMetricsCli(['--stream', 'history', '--json', '--html', streamPage], both)).toBe(0);
+    expect(JSON.parse(both.out.join('\n')).overall).toEqual(
+      JSON.parse(JSON.stringify(computeMetrics(HISTORY).overall)),
+    );
+    expect(readFileSync(streamPage, 'utf8')).toContain('From stream history:');
+  });
+
+  it('refuses, before reading anything, to write the report where it cannot', async () => {
+    const io = captureIo();
+    const nowhere = join(dir, 'no-such-folder', 'report.html');
+    expect(await runMetricsCli(['--stream', 'no-such-stream', '--html', nowhere], io)).toBe(2);
+    expect(io.err.join('\n')).toMatch(/^--html: no folder .*no-such-folder.*\nusage: npm run metrics/);
+    const folder = captureIo();
+    expect(await runMetricsCli(['--stream', 'no-such-stream', '--html', dir], folder)).toBe(2);
+    expect(folder.err[0]).toMatch(/^--html: .* is a folder/);
   });
 
   it('explains its usage, and fails on a stream that does not exist', async () => {

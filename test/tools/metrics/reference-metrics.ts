@@ -1,6 +1,7 @@
 import { ROLLBACK_CREATOR } from '../../../lib/codedeploy/deployment.js';
 import type { StateRecord } from '../../../lib/stream/record.js';
 import {
+  type ApplicationMetrics,
   type Counts,
   type GroupMetrics,
   median,
@@ -8,11 +9,14 @@ import {
   type MetricsReport,
   percentile,
   type Stats,
+  type WeekMetrics,
 } from '../../../tools/metrics/metrics.js';
 
 /**
  * The delivery numbers computed the straightforward way, over every record at once: deduplicate by
- * event id, sort everything by event time, then walk each deployment and each group in time order.
+ * event id, sort everything by event time, then walk each deployment and each group in time order;
+ * weekly figures by putting every finished deployment and every restore in the week (found from its
+ * calendar date) of its end.
  * The one-pass computation in tools/metrics/metrics.ts must give the same report. Duplicates are
  * counted among the records the numbers use (deployment records of the window), as the one-pass
  * computation does.
@@ -29,6 +33,7 @@ interface Deployment {
   terminal?: { state: string; ms: number; time: string };
   rollback: boolean;
   enrichedDurationMs?: number;
+  leadTimeMs?: number;
 }
 
 const stats = (values: number[]): Stats => ({
@@ -81,6 +86,8 @@ const collectDeployments = (records: StateRecord[]): Deployment[] => {
     const e = r.enrichment;
     if (e?.creator === ROLLBACK_CREATOR || e?.rollsBack) d.rollback = true;
     if (e?.durationMs !== undefined && e.durationMs >= 0) d.enrichedDurationMs = e.durationMs;
+    const lead = (e as { leadTimeMs?: unknown } | undefined)?.leadTimeMs;
+    if (r.state === 'SUCCESS' && typeof lead === 'number' && lead >= 0) d.leadTimeMs = lead;
   }
   return [...byId.values()];
 };
@@ -91,57 +98,131 @@ const durationOf = (d: Deployment): number | undefined => {
   return undefined;
 };
 
+/** A finished deployment as the figures see it: when it ended, how, and its numbers. */
+interface Ended {
+  ms: number;
+  state: string;
+  rollback: boolean;
+  durationMs?: number;
+  leadTimeMs?: number;
+}
+
 interface GroupFacts {
   application: string;
   deploymentGroup: string;
-  counts: Omit<Counts, 'changeFailureRate' | 'deploymentsPerWeek' | 'duration' | 'timeToRestore'>;
-  durations: number[];
-  restores: number[];
+  ended: Ended[];
+  unfinished: number;
+  /** Times to restore, with the time of the success that ended each. */
+  restores: { ms: number; value: number }[];
   unrestoredSince?: string;
 }
 
 const factsOf = (application: string, deploymentGroup: string, deployments: Deployment[]): GroupFacts => {
-  const counts = { deployments: 0, successes: 0, failures: 0, stops: 0, rollbacks: 0, unfinished: 0 };
-  const durations: number[] = [];
-  const restores: number[] = [];
+  const ended: Ended[] = [];
+  const restores: { ms: number; value: number }[] = [];
   let openFailure: { ms: number; time: string } | undefined;
   const finished = deployments.filter((d) => d.terminal).sort((a, b) => a.terminal!.ms - b.terminal!.ms);
-  counts.unfinished = deployments.filter((d) => !d.terminal && !d.rollback).length;
   for (const d of finished) {
-    const { state, ms, time } = d.terminal!;
-    if (d.rollback) {
-      counts.rollbacks += 1;
-    } else {
-      counts.deployments += 1;
-      if (state === 'SUCCESS') counts.successes += 1;
-      if (state === 'FAILURE') counts.failures += 1;
-      if (state === 'STOP') counts.stops += 1;
-      const duration = durationOf(d);
-      if (duration !== undefined) durations.push(duration);
-      if (state === 'FAILURE' && !openFailure) openFailure = { ms, time };
-    }
+    const { state, ms } = d.terminal!;
+    ended.push({ ms, state, rollback: d.rollback, durationMs: durationOf(d), leadTimeMs: d.leadTimeMs });
+    if (!d.rollback && state === 'FAILURE' && !openFailure) openFailure = { ms, time: d.terminal!.time };
     if (state === 'SUCCESS' && openFailure) {
-      restores.push(ms - openFailure.ms);
+      restores.push({ ms, value: ms - openFailure.ms });
       openFailure = undefined;
     }
   }
-  return { application, deploymentGroup, counts, durations, restores, unrestoredSince: openFailure?.time };
+  return {
+    application,
+    deploymentGroup,
+    ended,
+    unfinished: deployments.filter((d) => !d.terminal && !d.rollback).length,
+    restores,
+    unrestoredSince: openFailure?.time,
+  };
 };
 
 const DAY_MS = 86_400_000;
 
-const countsOf = (
-  facts: Pick<GroupFacts, 'counts' | 'durations' | 'restores'>,
-  unrestored: number,
-  windowMs: number | null,
-): Counts => ({
-  ...facts.counts,
-  changeFailureRate: facts.counts.deployments > 0 ? facts.counts.failures / facts.counts.deployments : null,
-  deploymentsPerWeek:
-    windowMs !== null && windowMs >= DAY_MS ? facts.counts.deployments / (windowMs / (7 * DAY_MS)) : null,
-  duration: stats(facts.durations),
-  timeToRestore: { ...stats(facts.restores), unrestored },
-});
+/** Midnight UTC of the Monday of the calendar week holding `ms`. */
+const mondayOf = (ms: number): number => {
+  const date = new Date(ms);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() - ((date.getUTCDay() + 6) % 7));
+};
+
+/** ISO 8601: week 1 is the week that holds 4 January; a week is in the year of its Thursday. */
+const weekLabel = (monday: number): string => {
+  const year = new Date(monday + 3 * DAY_MS).getUTCFullYear();
+  const number = Math.round((monday - mondayOf(Date.UTC(year, 0, 4))) / (7 * DAY_MS)) + 1;
+  return `${year}-W${String(number).padStart(2, '0')}`;
+};
+
+const outcomes = (ended: Ended[]) => {
+  const changes = ended.filter((e) => !e.rollback);
+  const successes = changes.filter((e) => e.state === 'SUCCESS');
+  const deployments = changes.length;
+  const failures = changes.filter((e) => e.state === 'FAILURE').length;
+  return {
+    deployments,
+    successes: successes.length,
+    failures,
+    stops: changes.filter((e) => e.state === 'STOP').length,
+    rollbacks: ended.length - changes.length,
+    changeFailureRate: deployments > 0 ? failures / deployments : null,
+    duration: stats(changes.flatMap((e) => (e.durationMs === undefined ? [] : [e.durationMs]))),
+    leadTime: {
+      ...stats(successes.flatMap((e) => (e.leadTimeMs === undefined ? [] : [e.leadTimeMs]))),
+      unknown: successes.filter((e) => e.leadTimeMs === undefined).length,
+    },
+  };
+};
+
+const weeksOf = (facts: GroupFacts[]): WeekMetrics[] => {
+  const ended = facts.flatMap((f) => f.ended);
+  const restores = facts.flatMap((f) => f.restores);
+  const mondays = [...new Set([...ended.map((e) => mondayOf(e.ms)), ...restores.map((r) => mondayOf(r.ms))])].sort(
+    (a, b) => a - b,
+  );
+  return mondays.map((monday) => {
+    const { deployments, successes, failures, stops, rollbacks, changeFailureRate, duration, leadTime } = outcomes(
+      ended.filter((e) => mondayOf(e.ms) === monday),
+    );
+    return {
+      week: weekLabel(monday),
+      start: new Date(monday).toISOString().slice(0, 10),
+      deployments,
+      successes,
+      failures,
+      stops,
+      rollbacks,
+      changeFailureRate,
+      duration,
+      timeToRestore: stats(restores.filter((r) => mondayOf(r.ms) === monday).map((r) => r.value)),
+      leadTime,
+    };
+  });
+};
+
+/** The figures of some groups together. */
+const countsOf = (facts: GroupFacts[], windowMs: number | null): Counts => {
+  const all = outcomes(facts.flatMap((f) => f.ended));
+  return {
+    deployments: all.deployments,
+    successes: all.successes,
+    failures: all.failures,
+    stops: all.stops,
+    rollbacks: all.rollbacks,
+    unfinished: facts.reduce((n, f) => n + f.unfinished, 0),
+    changeFailureRate: all.changeFailureRate,
+    deploymentsPerWeek: windowMs !== null && windowMs >= DAY_MS ? all.deployments / (windowMs / (7 * DAY_MS)) : null,
+    duration: all.duration,
+    timeToRestore: {
+      ...stats(facts.flatMap((f) => f.restores.map((r) => r.value))),
+      unrestored: facts.filter((f) => f.unrestoredSince).length,
+    },
+    leadTime: all.leadTime,
+    weeks: weeksOf(facts),
+  };
+};
 
 /** The report, from every record held in memory at once. */
 export const referenceMetrics = (records: StateRecord[], options: MetricsOptions = {}): MetricsReport => {
@@ -173,17 +254,16 @@ export const referenceMetrics = (records: StateRecord[], options: MetricsOptions
   const groups: GroupMetrics[] = facts.map((f) => ({
     application: f.application,
     deploymentGroup: f.deploymentGroup,
-    ...countsOf(f, f.unrestoredSince ? 1 : 0, windowMs),
+    ...countsOf([f], windowMs),
     ...(f.unrestoredSince ? { unrestoredSince: f.unrestoredSince } : {}),
   }));
-  const total = {
-    counts: { deployments: 0, successes: 0, failures: 0, stops: 0, rollbacks: 0, unfinished: 0 },
-    durations: facts.flatMap((f) => f.durations),
-    restores: facts.flatMap((f) => f.restores),
-  };
-  for (const f of facts) {
-    for (const key of Object.keys(total.counts) as (keyof typeof total.counts)[]) total.counts[key] += f.counts[key];
-  }
+  const applications: ApplicationMetrics[] = [...new Set(facts.map((f) => f.application))].map((application) => ({
+    application,
+    ...countsOf(
+      facts.filter((f) => f.application === application),
+      windowMs,
+    ),
+  }));
   return {
     records: records.length,
     duplicates: relevant.length - ordered.length,
@@ -191,6 +271,7 @@ export const referenceMetrics = (records: StateRecord[], options: MetricsOptions
       ? { firstEventTime: new Date(first).toISOString(), lastEventTime: new Date(last).toISOString() }
       : {}),
     groups,
-    overall: countsOf(total, facts.filter((f) => f.unrestoredSince).length, windowMs),
+    applications,
+    overall: countsOf(facts, windowMs),
   };
 };
