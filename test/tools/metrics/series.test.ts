@@ -6,7 +6,11 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 
 /** What the stream adds to a SUCCESS record when CodeDeploy knows when the revision was registered. */
-type LeadTimeEnrichment = RecordEnrichment & { revisionRegisteredAt?: string; leadTimeMs?: unknown };
+// leadTimeMs as unknown: the reader must count a bad value (text, negative) as unknown, not use it.
+type LeadTimeEnrichment = Omit<RecordEnrichment, 'leadTimeMs'> & {
+  revisionRegisteredAt?: string;
+  leadTimeMs?: unknown;
+};
 
 /** A deployment record at an ISO day and hh:mm (UTC) of November 2026. */
 const dep = (
