@@ -130,6 +130,9 @@ const unlessGone = async <T>(work: () => Promise<T>): Promise<T | undefined> => 
 
 const MAX_FAILED_TARGET_PAGES = 5;
 
+/** Applications whose deployment groups are read side by side in the alarm scan. */
+const APPLICATIONS_AT_A_TIME = 4;
+
 /** The CodeDeploy port over a client built from the service's client settings. */
 export const createCodeDeployPort = (options: AwsClientOptions = {}): CodeDeployPort =>
   codeDeployPortOver(new CodeDeployClient(clientConfig(options)));
@@ -269,8 +272,7 @@ export const codeDeployPortOver = (client: CodeDeployClient): CodeDeployPort => 
         (page) => page.nextToken,
         budget,
       );
-      const groups: DeploymentGroup[] = [];
-      for (const application of applicationPages.flatMap((page) => page.applications ?? [])) {
+      const groupsOf = async (application: string): Promise<DeploymentGroup[]> => {
         // An application deleted between the listing and now simply has no groups left.
         const groupPages = await unlessGone(() =>
           allPages(
@@ -282,24 +284,31 @@ export const codeDeployPortOver = (client: CodeDeployClient): CodeDeployPort => 
             budget,
           ),
         );
-        const names = (groupPages ?? []).flatMap((page) => page.deploymentGroups ?? []);
-        for (const deploymentGroupNames of batches(names)) {
+        const found: DeploymentGroup[] = [];
+        for (const deploymentGroupNames of batches((groupPages ?? []).flatMap((page) => page.deploymentGroups ?? []))) {
           const answer = await unlessGone(() =>
             callAws(
               (abortSignal) =>
                 client.send(
                   new BatchGetDeploymentGroupsCommand({ applicationName: application, deploymentGroupNames }),
-                  {
-                    abortSignal,
-                  },
+                  { abortSignal },
                 ),
               budget,
             ),
           );
           for (const info of answer?.deploymentGroupsInfo ?? []) {
-            if (info.deploymentGroupName) groups.push(toDeploymentGroup(info, application, info.deploymentGroupName));
+            if (info.deploymentGroupName) found.push(toDeploymentGroup(info, application, info.deploymentGroupName));
           }
         }
+        return found;
+      };
+      // A few applications at a time: an account with many applications is read in a fraction of
+      // the time, without a burst that CodeDeploy's request rate would throttle.
+      const applications = applicationPages.flatMap((page) => page.applications ?? []);
+      const groups: DeploymentGroup[] = [];
+      for (let i = 0; i < applications.length; i += APPLICATIONS_AT_A_TIME) {
+        const read = await Promise.all(applications.slice(i, i + APPLICATIONS_AT_A_TIME).map(groupsOf));
+        groups.push(...read.flat());
       }
       return groups;
     },

@@ -271,6 +271,32 @@ describe('listDeploymentGroups (the alarm scan)', () => {
       );
   });
 
+  it('reads a few applications side by side, never more than four at once, in a stable order', async () => {
+    const apps = Array.from({ length: 9 }, (_, i) => `app-${i}`);
+    let inFlight = 0;
+    let most = 0;
+    codedeploy.on(ListApplicationsCommand).resolves({ applications: apps });
+    codedeploy.on(ListDeploymentGroupsCommand).callsFake(async (input: { applicationName: string }) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight -= 1;
+      return { deploymentGroups: [`${input.applicationName}-web`] };
+    });
+    codedeploy
+      .on(BatchGetDeploymentGroupsCommand)
+      .callsFake(async (input: { applicationName: string; deploymentGroupNames: string[] }) => ({
+        deploymentGroupsInfo: input.deploymentGroupNames.map((name) => ({
+          applicationName: input.applicationName,
+          deploymentGroupName: name,
+        })),
+      }));
+    const groups = await port.listDeploymentGroups(budget());
+    expect(groups.map((g) => g.application)).toEqual(apps);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(4);
+  });
+
   it('skips an application deleted between the listing and the read', async () => {
     codedeploy
       .on(ListDeploymentGroupsCommand, { applicationName: 'search' })
