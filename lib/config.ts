@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CLEANUP_MODES } from './events/sentinel.js';
 import { type Level, setLogLevel } from './log.js';
 import { type Settings, formatIssues, parseSettings } from './settings/schema.js';
+import { webhookParameterSchema } from './settings/ssm-parameter.js';
 
 /**
  * The only reader of process.env. Each function's loader checks every key it needs and reports
@@ -54,7 +55,8 @@ export const loadSettings = (
 
 const notifierEnv = z.object({
   SLACK_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
-  SLACK_WEBHOOK_PARAMETER: z.string().startsWith('/').optional(),
+  // The same rules packaging applies to the stage parameter: a name SSM cannot hold fails every alert.
+  SLACK_WEBHOOK_PARAMETER: webhookParameterSchema.optional(),
   SLACK_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
 });
 

@@ -21,6 +21,16 @@ describe('configuration', () => {
     expect(config.settings.alarms.ignorePrefixes).toEqual(['TargetTracking-']);
   });
 
+  it('refuses at cold start a webhook parameter name SSM cannot hold, as packaging does', () => {
+    expect(() => loadNotifierConfig({ SLACK_WEBHOOK_PARAMETER: '/deploy-sentinel//prod/' })).toThrow(
+      /SLACK_WEBHOOK_PARAMETER.*empty level/s,
+    );
+    expect(
+      loadNotifierConfig({ SLACK_WEBHOOK_PARAMETER: '/deploy-sentinel/prod/slack-webhook' }).slack
+        .defaultWebhookParameter,
+    ).toBe('/deploy-sentinel/prod/slack-webhook');
+  });
+
   it('requires the stream name for the stream function', () => {
     expect(() => loadStreamConfig({})).toThrow(/STATE_STREAM_NAME/);
     expect(loadStreamConfig({ STATE_STREAM_NAME: 's' }).streamName).toBe('s');
