@@ -225,12 +225,17 @@ const ms = performance.now() - started - readMs;
 process.stdout.write(JSON.stringify({ ms, readMs, pageBytes: Buffer.byteLength(page), weeks: report.overall.weeks.length, maxRssKiB: process.resourceUsage().maxRSS }));
 `;
 
+// The Node flags `npm run metrics` gives the reader (package.json), so the bench measures what users run.
+const READER_NODE_FLAGS: string[] =
+  (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.metrics as string).match(/--max-[\w-]+=\d+/g) ??
+  [];
+
 const runChild = (which: 'floor' | 'reader' | 'report', file: string): ChildFigures => {
-  // The reader runs its TypeScript as `npm run metrics` does, through tsx.
+  // The reader runs its TypeScript as `npm run metrics` does, through tsx, with the same Node flags.
   const args =
     which === 'floor'
       ? ['-e', PARSE_FLOOR]
-      : ['--import', 'tsx', '-e', which === 'reader' ? READER(ROOT) : REPORT(ROOT)];
+      : [...READER_NODE_FLAGS, '--import', 'tsx', '-e', which === 'reader' ? READER(ROOT) : REPORT(ROOT)];
   const started = performance.now();
   const output = execFileSync(process.execPath, ['--input-type=module', ...args, file], { cwd: ROOT });
   return {

@@ -10,7 +10,7 @@ const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const scripts = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
 const commands: [string, string][] = [
   ...Object.entries(scripts).flatMap(([name, line]): [string, string][] => {
-    const file = /\btsx (\S+\.ts)\b/.exec(line)?.[1];
+    const file = /\btsx (?:--\S+ )*(\S+\.ts)\b/.exec(line)?.[1];
     return file ? [[`npm run ${name}`, file]] : [];
   }),
   ['local/test-listener.ts', 'local/test-listener.ts'],
