@@ -544,9 +544,12 @@ export const createMetricsAccumulator = (options: MetricsOptions = {}): MetricsA
     open.clear();
     const firstMs = first;
     const lastMs = last;
+    // In code-unit order: the same on every machine (a locale's order is not), and without loading ICU's
+    // collator, a good part of the report's time on a short history.
+    const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
     const all = [...groups.values()]
       .flatMap((byName) => [...byName.values()])
-      .sort((a, b) => a.application.localeCompare(b.application) || a.deploymentGroup.localeCompare(b.deploymentGroup));
+      .sort((a, b) => byCodeUnits(a.application, b.application) || byCodeUnits(a.deploymentGroup, b.deploymentGroup));
     const known = firstMs <= lastMs;
     // Every group is measured over the same window, so their frequencies compare.
     const windowStart = options.from?.getTime() ?? (known ? firstMs : undefined);

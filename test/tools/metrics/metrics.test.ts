@@ -295,6 +295,31 @@ describe('computeMetrics', () => {
     });
     expect(report).not.toHaveProperty('firstEventTime');
   });
+
+  it('lists groups by application, then group, in the same order on every machine whatever its locale', () => {
+    const names = [
+      ['shop', 'prod'],
+      ['Shop', 'prod'],
+      ['shop', 'Canary'],
+      ['émail', 'prod'],
+      ['zebra', 'prod'],
+    ] as const;
+    const report = computeMetrics(
+      names.flatMap(([application, group], i) => [
+        dep(`d-${i}`, 'START', '10:00', { application, group }),
+        dep(`d-${i}`, 'SUCCESS', '10:05', { application, group }),
+      ]),
+    );
+    // UTF-16 code units: capitals before small letters, accented letters after z.
+    expect(report.groups.map((g) => `${g.application}/${g.deploymentGroup}`)).toEqual([
+      'Shop/prod',
+      'shop/Canary',
+      'shop/prod',
+      'zebra/prod',
+      'émail/prod',
+    ]);
+    expect(report.applications.map((a) => a.application)).toEqual(['Shop', 'shop', 'zebra', 'émail']);
+  });
 });
 
 /** A delivery of `history` as a reader may see it: reordered, some records twice, some never. */

@@ -225,6 +225,8 @@ const countsOf = (facts: GroupFacts[], windowMs: number | null): Counts => {
 };
 
 /** The report, from every record held in memory at once. */
+const codeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 export const referenceMetrics = (records: StateRecord[], options: MetricsOptions = {}): MetricsReport => {
   const relevant = records.filter((r) => counted(r, options));
   const ordered = orderAndDeduplicate(relevant);
@@ -238,7 +240,7 @@ export const referenceMetrics = (records: StateRecord[], options: MetricsOptions
   }
   const facts = [...byGroup.values()]
     .map((list) => factsOf(list[0]!.application, list[0]!.deploymentGroup, list))
-    .sort((a, b) => a.application.localeCompare(b.application) || a.deploymentGroup.localeCompare(b.deploymentGroup));
+    .sort((a, b) => codeUnits(a.application, b.application) || codeUnits(a.deploymentGroup, b.deploymentGroup));
   let first = Infinity;
   let last = -Infinity;
   for (const d of deployments) {
