@@ -8,9 +8,13 @@
  * - names each hook function `CodeDeployHook_<service>-<stage>-<hook>` (at most 64 characters)
  *   and derives its timeout from its checks' worst case;
  * - adds stack outputs with the hook functions' names and unqualified ARNs;
- * - drops the framework's shared role, which no function uses.
+ * - drops the framework's shared role, which no function uses;
+ * - applies the deployment mode (organization.cjs): a member is a template of rules and roles with no
+ *   function and no deployment bucket; a hub adds its bus, names its roles and lets them assume the
+ *   member roles.
  */
 const { loadSentinelModules } = require('./load-ts.cjs');
+const organization = require('./organization.cjs');
 
 class DeploySentinelPlugin {
   constructor(serverless) {
@@ -18,6 +22,7 @@ class DeploySentinelPlugin {
     this.hooks = {
       initialize: () => this.prepare(),
       'before:package:finalize': () => this.finalize(),
+      'before:deploy:deploy': () => this.refuseMemberDeploy(),
     };
   }
 
@@ -28,6 +33,18 @@ class DeploySentinelPlugin {
   prepare() {
     const service = this.serverless.service;
     const stage = service.provider.stage;
+    try {
+      this.organization = organization.organizationOf(service.custom.sentinel.organization || {}, {
+        service: service.service,
+        stage,
+      });
+    } catch (error) {
+      this.fail(error.message);
+    }
+    if (this.organization.mode === 'member') {
+      this.prepareMember();
+      return;
+    }
     const {
       loadSettingsFile,
       hookFunctionName,
@@ -94,11 +111,92 @@ class DeploySentinelPlugin {
         this.fail(error.message);
       }
     }
+    if (this.organization.mode === 'hub') this.prepareHub();
+  }
+
+  /** A member holds no function and none of the service's resources: only what forwards to the hub. */
+  prepareMember() {
+    const service = this.serverless.service;
+    for (const name of Object.keys(service.functions)) delete service.functions[name];
+    // With nothing to bundle, serverless-esbuild would still move a build folder it never made and fail.
+    const { hooks } = this.serverless.pluginManager;
+    for (const event of ['before:package:createDeploymentArtifacts', 'after:package:createDeploymentArtifacts'])
+      hooks[event] = (hooks[event] || []).filter((h) => h.pluginName !== 'EsbuildServerlessPlugin');
+    service.resources = organization.memberTemplate(this.organization, {
+      service: service.service,
+      stage: service.provider.stage,
+    });
+  }
+
+  /**
+   * A hub: its functions also subscribe to the hub bus (the events members forward), each reader or
+   * cleanup role gets a fixed name (member trusts name it) and may assume only its member role.
+   */
+  prepareHub() {
+    const service = this.serverless.service;
+    const settings = this.organization;
+    const resources = service.resources.Resources;
+    resources.HubEventBus = { Type: 'AWS::Events::EventBus', Properties: { Name: settings.hubBusName } };
+    resources.HubEventBusPolicy = organization.hubBusPolicy(settings, 'HubEventBus');
+    service.resources.Outputs.HubEventBusArn = {
+      Description: 'hubEventBusArn for the member template',
+      Value: { 'Fn::GetAtt': ['HubEventBus', 'Arn'] },
+    };
+    for (const [key, fn] of Object.entries(service.functions)) {
+      const assume = organization.assumeStatementFor(settings, key);
+      if (assume) {
+        fn.iamRoleStatementsName = organization.hubRoleName(settings.hubRolePrefix, key);
+        fn.iamRoleStatements = [...(fn.iamRoleStatements || []), assume];
+      }
+      const forwarded = (fn.events || []).filter(
+        (e) => e.eventBridge && organization.isForwardedPattern(e.eventBridge.pattern),
+      );
+      for (const event of forwarded)
+        fn.events.push({ eventBridge: { ...event.eventBridge, eventBus: { 'Fn::GetAtt': ['HubEventBus', 'Name'] } } });
+    }
+  }
+
+  refuseMemberDeploy() {
+    if (this.organization && this.organization.mode === 'member')
+      this.fail(
+        'a member template is rolled out by a StackSet, not deployed: package it (serverless package) and create the StackSet from .serverless/cloudformation-template-update-stack.json (README, Organisation hub)',
+      );
   }
 
   finalize() {
+    if (this.organization.mode === 'member') {
+      this.removeDeploymentBucket();
+      return;
+    }
     this.removeUnusedSharedRole();
     this.addOutputs();
+    if (this.organization.mode === 'hub') this.addHubRoleOutputs();
+  }
+
+  /**
+   * A StackSet has no deployment bucket per region to give, and a member has no code to put in one
+   * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-concepts.html).
+   */
+  removeDeploymentBucket() {
+    const template = this.serverless.service.provider.compiledCloudFormationTemplate;
+    for (const [id, resource] of Object.entries(template.Resources))
+      if (resource.Type === 'AWS::S3::Bucket' || resource.Type === 'AWS::S3::BucketPolicy')
+        delete template.Resources[id];
+    delete template.Outputs.ServerlessDeploymentBucketName;
+  }
+
+  /** The hub roles the member template's trusts name, for checking a rollout. */
+  addHubRoleOutputs() {
+    const template = this.serverless.service.provider.compiledCloudFormationTemplate;
+    const naming = this.serverless.getProvider('aws').naming;
+    for (const key of [...organization.READERS, organization.CLEANER]) {
+      const fn = template.Resources[naming.getLambdaLogicalId(key)];
+      if (!fn) continue;
+      template.Outputs[`${naming.getNormalizedFunctionName(key)}RoleArn`] = {
+        Description: `Role of ${key}: member roles trust it by name`,
+        Value: { 'Fn::GetAtt': [fn.Properties.Role['Fn::GetAtt'][0], 'Arn'] },
+      };
+    }
   }
 
   /** Every function has its own role; the framework's shared one would be an unused role. */

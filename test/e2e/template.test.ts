@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PACKAGE_DIR, ROOT, readPackagedFunctions, readTemplate } from '../../local/harness.js';
+import { PACKAGE_DIR, readPackagedFunctions, readTemplate } from '../../local/harness.js';
+import { packageCopy } from '../support/package-copy.js';
 
 const template = readTemplate();
 const resources = Object.entries<any>(template.Resources);
@@ -193,49 +192,6 @@ describe('packaged template', () => {
 });
 
 describe('packaging guards', () => {
-  /** A copy of the service (sources only) to package with a change, leaving the real one alone. */
-  const packageCopy = (change: (dir: string) => void, args: string[]) => {
-    const dir = mkdtempSync(join(tmpdir(), 'deploy-sentinel-'));
-    try {
-      for (const entry of [
-        'serverless.yml',
-        'esbuild.config.cjs',
-        'package.json',
-        'tsconfig.json',
-        'serverless',
-        'settings',
-        'functions',
-        'lib',
-      ]) {
-        cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
-      }
-      symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-      change(dir);
-      try {
-        execFileSync(
-          process.execPath,
-          [join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js'), 'package', ...args],
-          {
-            cwd: dir,
-            stdio: ['ignore', 'pipe', 'pipe'],
-            env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' },
-          },
-        );
-        return {
-          ok: true as const,
-          template: JSON.parse(
-            readFileSync(join(dir, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8'),
-          ),
-        };
-      } catch (error) {
-        const e = error as { stdout?: Buffer; stderr?: Buffer };
-        return { ok: false as const, output: `${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}` };
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
-
   it('stops packaging with a clear message when the settings file is invalid', () => {
     const result = packageCopy(
       (dir) =>
