@@ -103,23 +103,25 @@ const claimEvent = async (key: EventKey | undefined, route: string, deps: Delive
   return claim;
 };
 
+/** What posting an alert's steps came to. */
+export type StepsOutcome =
+  | { posted: true; mode: 'webhook' | 'app'; attempts: number; degraded: boolean; done: Record<string, StepRecord> }
+  | { posted: false; skipped: string; duplicate: true };
+
 /**
- * Posts an alert's steps (today one message) to its destination, each at most once per event when
- * the ledger can say so: a duplicate is turned away, a retry redoes only the steps Slack does not
- * have yet, and the table being unavailable never stops an alert. Failures propagate, so Lambda
- * retries the event and, in the end, the dead-letter queue receives it.
+ * Posts an alert's steps (a message, then replies in its thread) to one destination, each at most
+ * once per event when the ledger can say so: a duplicate is turned away, a retry redoes only the
+ * steps Slack does not have yet, and the table being unavailable never stops an alert. Failures
+ * propagate, so Lambda retries the event and, in the end, the dead-letter queue receives it.
  */
-export const deliver = async (
-  subject: RouteSubject,
-  build: (mentions: string[]) => SlackMessage,
+export const postSteps = async (
+  destination: Destination,
+  steps: readonly Step<SlackMessage>[],
+  key: EventKey | undefined,
   deps: DeliveryDeps,
-  event?: unknown,
-): Promise<NotifyOutcome> => {
-  const destination = selectDestination(subject, deps.settings.slack.routes, deps.settings.slack.defaultChannel);
-  const message = build(mentionsFor(subject.severity, deps.settings.slack.mentions));
-  const steps: Step<SlackMessage>[] = [{ id: 'post', message }];
-  const key = eventKeyOf(event);
+): Promise<StepsOutcome> => {
   const { route } = destination;
+  const outlet = outletFor(destination, deps);
   const claim = await claimEvent(key, route, deps);
   const ledger = claim?.status === 'claimed' && key ? { ...claim, key, store: deps.ledger! } : undefined;
 
@@ -145,13 +147,12 @@ export const deliver = async (
   }
   if (ledger && Object.keys(done).length > 0)
     deps.log.info('event retried: posting only the steps Slack does not have', {
-      eventId: key?.eventId,
+      eventId: ledger.key.eventId,
       attempt: ledger.attempt,
       done: Object.keys(done),
       pending: pending.map((s) => s.id),
     });
 
-  const outlet = outletFor(destination, deps);
   let attempts = 0;
   let degraded = false;
   try {
@@ -192,14 +193,31 @@ export const deliver = async (
   }
   if (ledger)
     await ledger.store.complete(ledger.key, deps.deadline).catch((error) => unrecorded(deps, ledger.key, route, error));
+  return { posted: true, mode: outlet.mode, attempts, degraded, done };
+};
+
+/** Routes an alert and posts it once per event (see postSteps). */
+export const deliver = async (
+  subject: RouteSubject,
+  build: (mentions: string[]) => SlackMessage,
+  deps: DeliveryDeps,
+  event?: unknown,
+): Promise<NotifyOutcome> => {
+  const destination = selectDestination(subject, deps.settings.slack.routes, deps.settings.slack.defaultChannel);
+  const message = build(mentionsFor(subject.severity, deps.settings.slack.mentions));
+  const outcome = await postSteps(destination, [{ id: 'post', message }], eventKeyOf(event), deps);
+  if (!outcome.posted) return outcome;
+  const { route } = destination;
+  const { attempts, degraded, mode } = outcome;
+  const post = outcome.done.post;
   deps.log.info('alert posted', {
     route,
-    mode: outlet.mode,
+    mode,
     kind: subject.kind,
     severity: subject.severity,
     attempts,
     degraded,
-    ...(done.post?.ts ? { channel: done.post.channel, ts: done.post.ts } : {}),
+    ...(post?.ts ? { channel: post.channel, ts: post.ts } : {}),
   });
   return { posted: true, route, attempts, degraded, message };
 };
