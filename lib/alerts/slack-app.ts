@@ -62,8 +62,8 @@ export interface AppPoster {
 
 export interface AppPosterOptions {
   tokens: BotTokenSource;
-  /** The Web API's base URL (SLACK_API_URL); Slack's own by default. */
-  apiUrl?: string;
+  /** The Web API's base URL: Slack's own deployed (SLACK_API_URL in config). */
+  apiUrl: string;
   /** Per-request timeout. */
   timeoutMs?: number;
   maxAttempts?: number;
@@ -71,8 +71,6 @@ export interface AppPosterOptions {
   random?: () => number;
   log?: Logger;
 }
-
-export const SLACK_API_URL = 'https://slack.com/api/';
 
 /** The client's own lines go to the service's logger, at debug level, as JSON like every other. */
 const slackLogger = (logger: Logger): SlackLogger => {
@@ -112,7 +110,7 @@ export const createAppPoster = (options: AppPosterOptions): AppPoster => {
   const timeoutMs = options.timeoutMs ?? 5_000;
   const maxAttempts = options.maxAttempts ?? 5;
   const logger = options.log ?? processLog;
-  const apiUrl = (options.apiUrl ?? SLACK_API_URL).replace(/\/?$/, '/');
+  const apiUrl = options.apiUrl.replace(/\/?$/, '/');
   const clientLogger = slackLogger(logger);
 
   const postOnce = async (channel: string, message: SlackMessage, deadline: Deadline, threadTs?: string) => {
