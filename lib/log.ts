@@ -17,7 +17,7 @@ export interface Logger {
 const WEBHOOK = /https:\/\/hooks\.slack(?:-gov)?\.com\/[^\s"'<>]+/g;
 // Slack tokens: `xoxb-` (bot), `xoxp-` (user), `xoxa-`, `xoxe-`/`xoxe.` (rotating, refresh), `xapp-`
 // (app-level) (https://docs.slack.dev/authentication/tokens).
-const TOKEN = /\b(xox[a-z]|xapp)[-.][A-Za-z0-9.\-]+/g;
+const TOKEN = /\b(xox[a-z]|xapp)[-.][A-Za-z0-9.-]+/g;
 export const redact = (text: string): string =>
   text.replace(WEBHOOK, 'https://hooks.slack.com/***').replace(TOKEN, (_m, kind: string) => `${kind}-***`);
 
