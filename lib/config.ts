@@ -3,6 +3,7 @@ import { CLEANUP_MODES } from './events/sentinel.js';
 import { type Level, setLogLevel } from './log.js';
 import { type Settings, formatIssues, parseSettings } from './settings/schema.js';
 import { webhookParameterSchema } from './settings/ssm-parameter.js';
+import { usesAppMode } from './alerts/route.js';
 
 /**
  * The only reader of process.env. Each function's loader checks every key it needs and reports
@@ -53,27 +54,56 @@ export const loadSettings = (
   embedded: unknown = typeof __DEPLOY_SENTINEL_SETTINGS__ === 'undefined' ? undefined : __DEPLOY_SENTINEL_SETTINGS__,
 ): Settings => parseSettings(embedded ?? {}, 'the embedded settings');
 
+/** Slack's Web API (https://docs.slack.dev/apis/web-api/); SLACK_API_URL points local runs elsewhere. */
+export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
+
 const notifierEnv = z.object({
   SLACK_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   // The same rules packaging applies to the stage parameter: a name SSM cannot hold fails every alert.
   SLACK_WEBHOOK_PARAMETER: webhookParameterSchema.optional(),
   SLACK_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  // App mode. The token itself only for local runs and tests; deployed, it is read from SSM.
+  SLACK_BOT_TOKEN: z
+    .string()
+    .regex(/^(xoxe\.)?xox[a-z]-\S+$/, 'is not a Slack token (xoxb-…)')
+    .optional(),
+  SLACK_BOT_TOKEN_PARAMETER: webhookParameterSchema.optional(),
+  SLACK_API_URL: z.url({ protocol: /^https?$/ }).default(DEFAULT_SLACK_API_URL),
+  // The state table of per-event records; without it (local runs) duplicates are not turned away.
+  STATE_TABLE_NAME: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'is not a DynamoDB table name')
+    .optional(),
 });
 
-export const loadNotifierConfig = (env: Env = process.env) => {
-  const values = parseEnv(notifierEnv, env, 'Notifier', (e) =>
-    e.SLACK_WEBHOOK_URL || e.SLACK_WEBHOOK_PARAMETER
+export const loadNotifierConfig = (env: Env = process.env, settings: Settings = loadSettings()) => {
+  const values = parseEnv(notifierEnv, env, 'Notifier', (e) => [
+    ...(e.SLACK_WEBHOOK_URL || e.SLACK_WEBHOOK_PARAMETER
       ? []
-      : ['SLACK_WEBHOOK_PARAMETER: set it (deployed) or SLACK_WEBHOOK_URL (local runs)'],
-  );
+      : ['SLACK_WEBHOOK_PARAMETER: set it (deployed) or SLACK_WEBHOOK_URL (local runs)']),
+    ...(usesAppMode(settings.slack) && !e.SLACK_BOT_TOKEN && !e.SLACK_BOT_TOKEN_PARAMETER
+      ? [
+          'SLACK_BOT_TOKEN_PARAMETER: the settings name a Slack channel (app mode); set it (deployed) or SLACK_BOT_TOKEN (local runs)',
+        ]
+      : []),
+  ]);
   return {
     ...common(values),
-    settings: loadSettings(),
+    settings,
     slack: {
       webhookUrlOverride: values.SLACK_WEBHOOK_URL,
       defaultWebhookParameter: values.SLACK_WEBHOOK_PARAMETER ?? '(SLACK_WEBHOOK_URL)',
       timeoutMs: values.SLACK_TIMEOUT_MS,
+      /** Set when any route or the default names a channel. */
+      app: usesAppMode(settings.slack)
+        ? {
+            tokenOverride: values.SLACK_BOT_TOKEN,
+            tokenParameter: values.SLACK_BOT_TOKEN_PARAMETER ?? '(SLACK_BOT_TOKEN)',
+            apiUrl: values.SLACK_API_URL,
+          }
+        : undefined,
     },
+    stateTableName: values.STATE_TABLE_NAME,
   };
 };
 export type NotifierConfig = ReturnType<typeof loadNotifierConfig>;

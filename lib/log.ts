@@ -1,7 +1,7 @@
 /**
  * One JSON object per line, so that CloudWatch Logs Insights can query every field.
- * Anything that looks like a Slack webhook URL is masked before it is written: a webhook URL is a
- * credential and must never reach a log line.
+ * Anything that looks like a Slack webhook URL or a Slack token is masked before it is written: both
+ * are credentials and must never reach a log line.
  */
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
@@ -15,7 +15,11 @@ export interface Logger {
 }
 
 const WEBHOOK = /https:\/\/hooks\.slack(?:-gov)?\.com\/[^\s"'<>]+/g;
-export const redact = (text: string): string => text.replace(WEBHOOK, 'https://hooks.slack.com/***');
+// Slack tokens: `xoxb-` (bot), `xoxp-` (user), `xoxa-`, `xoxe-`/`xoxe.` (rotating, refresh), `xapp-`
+// (app-level) (https://docs.slack.dev/authentication/tokens).
+const TOKEN = /\b(xox[a-z]|xapp)[-.][A-Za-z0-9.-]+/g;
+export const redact = (text: string): string =>
+  text.replace(WEBHOOK, 'https://hooks.slack.com/***').replace(TOKEN, (_m, kind: string) => `${kind}-***`);
 
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -49,7 +53,12 @@ export const createLogger = (options: LoggerOptions = {}): Logger => {
   const base = options.base ?? {};
   const emit = (level: Level, message: string, fields?: Fields) => {
     if (ORDER[level] < threshold) return;
-    const record = { level, message: redact(message), ...base, ...(fields ? (serialise(fields) as Fields) : {}) };
+    const record = {
+      level,
+      message: redact(message),
+      ...(serialise(base) as Fields),
+      ...(fields ? (serialise(fields) as Fields) : {}),
+    };
     write(JSON.stringify(record));
   };
   return {

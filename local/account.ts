@@ -1,10 +1,10 @@
 import { runCommand } from '../tools/cli.js';
 import { renderSlackMessage } from './render-slack.js';
-import { STREAM_NAME, startWorld } from './world.js';
+import { STATE_TABLE, STREAM_NAME, startWorld } from './world.js';
 
 /**
- * `npm run local-account`: the local account of `npm start` (the scenario's stand-ins and a local
- * Kinesis on 127.0.0.1), kept running for `serverless invoke local` and other manual runs. Prints
+ * `npm run local-account`: the local account of `npm start` (the scenario's stand-ins, a local
+ * Kinesis and a local DynamoDB with the state table, on 127.0.0.1), kept running for `serverless invoke local` and other manual runs. Prints
  * the environment to use, then every Slack message as it arrives. Ctrl-C stops it.
  */
 const USAGE = 'usage: npm run local-account   (runs until Ctrl-C)';
@@ -13,8 +13,10 @@ const keepRunning = async (): Promise<number> => {
   const world = await startWorld({
     onSlack: (m) =>
       console.log(`\nSlack (${decodeURIComponent(m.path.replace('/hooks/', ''))})\n${renderSlackMessage(m.body)}`),
+    onAppPost: (p) =>
+      console.log(`\nSlack app (${p.method} #${p.channelName} ${p.message.ts})\n${renderSlackMessage(p.message)}`),
   });
-  const env = { ...world.env, STATE_STREAM_NAME: STREAM_NAME };
+  const env = { ...world.env, STATE_STREAM_NAME: STREAM_NAME, STATE_TABLE_NAME: STATE_TABLE };
   console.log('Local account running. In another shell:\n');
   for (const [k, v] of Object.entries(env)) console.log(`export ${k}=${v}`);
   console.log(

@@ -7,12 +7,13 @@ import { runCommand } from '../tools/cli.js';
 import { ROOT, packageService, readPackagedFunctions } from './harness.js';
 import { renderSlackMessage } from './render-slack.js';
 import { HOOK_EXECUTION_IDS } from './scenario.js';
-import { type Invocation, STAGE, STREAM_NAME, createRunner, startWorld } from './world.js';
+import { type AppPost, type Invocation, STAGE, STREAM_NAME, createRunner, startWorld } from './world.js';
 
 /**
  * `npm start`: the service's main job on the local default. Packages the service, starts local
- * stand-ins for Slack, Kinesis and the AWS APIs, feeds every sample event to the functions whose
- * rules in the packaged template match it, and prints what they post, stream and delete; the metrics
+ * stand-ins for Slack (webhooks and the Web API), Kinesis, DynamoDB and the AWS APIs, feeds every
+ * sample event to the functions whose rules in the packaged template match it, and prints what they
+ * post, stream and delete; replays two events to show the second delivery turned away; the metrics
  * of the records read back from the stream also go to a deployment report, .local/report.html.
  */
 
@@ -69,11 +70,18 @@ const main = async (verbose: boolean): Promise<number> => {
   );
 
   const posted: Array<{ path: string }> = [];
+  const appPosts: AppPost[] = [];
   const world = await startWorld({
     onSlack: (m) => {
       posted.push(m);
       const webhook = decodeURIComponent(m.path.replace('/hooks/', ''));
       console.log(`   ${bold('Slack')} ${dim(`(webhook "${webhook}")`)}\n${renderSlackMessage(m.body)}`);
+    },
+    onAppPost: (p) => {
+      appPosts.push(p);
+      console.log(
+        `   ${bold('Slack app')} ${dim(`(${p.method} to #${p.channelName} ${p.channel}, ts ${p.message.ts})`)}\n${renderSlackMessage(p.message)}`,
+      );
     },
   });
   // Function logs are JSON lines for CloudWatch; here only warnings and errors are shown.
@@ -136,6 +144,29 @@ const main = async (verbose: boolean): Promise<number> => {
     if (!inv.ok) failures.push(inv);
   }
 
+  section('Exactly once: events EventBridge delivers a second time');
+  console.log(
+    dim(
+      '   EventBridge delivers at least once and Lambda retries failed invocations: the state table turns a second delivery away',
+    ),
+  );
+  let turnedAway = 0;
+  for (const [file, mode] of [
+    ['codedeploy/deployment.ecs-start.json', 'app mode'],
+    ['codedeploy/deployment.failure.json', 'webhook mode'],
+  ] as const) {
+    const event = JSON.parse(readFileSync(join(ROOT, 'events', file), 'utf8'));
+    console.log(`\n▶ events/${file} again ${dim(`— ${describeEvent(event)}, event ${event.id} (${mode})`)}`);
+    const calls = world.dynamodb.calls.length;
+    const inv = await runner.invoke('notifyDeployment', event);
+    console.log(`   → ${bold('notifyDeployment')}: ${describeResult(inv)}`);
+    console.log(
+      dim(`     (${world.dynamodb.calls.slice(calls).join(', ')} on the state table; nothing sent to Slack)`),
+    );
+    if (!inv.ok) failures.push(inv);
+    if ((inv.result as any)?.duplicate) turnedAway += 1;
+  }
+
   section('ECS blue/green hooks (orders/orders-ecs, d-EC5H00K01)');
   console.log(dim(`   test listener on ${world.testListener.url}, answering healthy`));
   const pass = await runner.invoke(
@@ -196,7 +227,8 @@ const main = async (verbose: boolean): Promise<number> => {
   const deleted = world.aws.calls
     .filter((c) => c.operation === 'DeleteAutoScalingGroup')
     .map((c) => (c.input as Record<string, string>).AutoScalingGroupName);
-  console.log(`   Slack messages posted:   ${posted.length}`);
+  console.log(`   Slack messages posted:   ${posted.length} by webhook, ${appPosts.length} by the Slack app`);
+  console.log(`   Duplicates turned away:  ${turnedAway}`);
   console.log(`   Kinesis records:         ${read.records.length}`);
   console.log(`   Deployment report:       ${relative(process.cwd(), REPORT_PATH) || REPORT_PATH}`);
   console.log(`   Auto Scaling deletions:  ${deleted.join(', ') || 'none'}`);

@@ -11,7 +11,8 @@ import { type Ec2StandIn, ec2InstancesFromScenario, startEc2StandIn } from './st
 import { ELBV2_VERSION, elbv2Service, ordersElbv2Model } from './standins/elbv2.js';
 import { type EventBus, createEventBus, eventBridgeOperations } from './standins/eventbridge.js';
 import { type KinesisStandIn, startKinesisStandIn } from './standins/kinesis.js';
-import { type ReceivedMessage, type SlackReceiver, startSlackReceiver } from './standins/slack.js';
+import { type DynamoDbStandIn, startDynamoDbStandIn } from './standins/dynamodb.js';
+import { type ReceivedMessage, type ShownMessage, type SlackReceiver, startSlackReceiver } from './standins/slack.js';
 import { SSM_TARGET_PREFIX, ssmOperations } from './standins/ssm.js';
 import { type TestListener, startTestListener } from './test-listener.js';
 import {
@@ -26,8 +27,9 @@ import {
 } from './harness.js';
 
 /**
- * A whole local account for the packaged service: Slack, CodeDeploy, SSM, EventBridge, Auto
- * Scaling, EC2, ELBv2 and CloudWatch stand-ins and a local Kinesis, all on 127.0.0.1, holding one
+ * A whole local account for the packaged service: Slack (webhooks and the Web API), CodeDeploy,
+ * SSM, EventBridge, Auto Scaling, EC2, ELBv2 and CloudWatch stand-ins, a local Kinesis and a local
+ * DynamoDB (dynalite, holding the state table), all on 127.0.0.1, holding one
  * coherent scenario (local/scenario.ts). The functions reach them through the SDK's standard
  * endpoint settings, exactly as they would reach AWS.
  */
@@ -35,10 +37,23 @@ import {
 export const STAGE = 'local';
 export const STREAM_NAME = 'deploy-sentinel-local-state';
 export const DEFAULT_WEBHOOK_PARAMETER = `/deploy-sentinel/${STAGE}/slack-webhook`;
+export const BOT_TOKEN_PARAMETER = `/deploy-sentinel/${STAGE}/slack-bot-token`;
+export const STATE_TABLE = 'deploy-sentinel-local-state';
+// The local Slack's own bot token, assembled so that no string in the repository looks like a real one.
+const LOCAL_BOT_TOKEN = ['xoxb', '000000000000', '000000000000', 'localstandintokenonly'].join('-');
+
+/** A message the Slack app posted or updated, as the channel shows it. */
+export interface AppPost {
+  method: string;
+  channel: string;
+  channelName: string;
+  message: ShownMessage;
+}
 
 export interface World {
   scenario: Scenario;
   slack: SlackReceiver;
+  dynamodb: DynamoDbStandIn;
   aws: AwsStandIn;
   ec2: Ec2StandIn;
   kinesis: KinesisStandIn;
@@ -52,22 +67,44 @@ export interface World {
   close(): Promise<void>;
 }
 
+interface LocalSlackSettings {
+  routes?: Array<{ name: string; webhookParameter?: string; channel?: string }>;
+  defaultChannel?: string;
+}
+const localSlackSettings = (): LocalSlackSettings =>
+  (parse(readFileSync(join(ROOT, 'settings', `${STAGE}.yml`), 'utf8')) as { slack?: LocalSlackSettings }).slack ?? {};
+
 /** Every webhook parameter the stage's settings name, plus the default one, each to its own path. */
-const webhookParameters = (): Record<string, string> => {
-  const settings = parse(readFileSync(join(ROOT, 'settings', `${STAGE}.yml`), 'utf8')) as {
-    slack?: { routes?: Array<{ name: string; webhookParameter: string }> };
-  };
+const webhookParameters = (): Record<string, string> => ({
+  [DEFAULT_WEBHOOK_PARAMETER]: 'default',
+  ...Object.fromEntries(
+    (localSlackSettings().routes ?? []).flatMap((r) => (r.webhookParameter ? [[r.webhookParameter, r.name]] : [])),
+  ),
+});
+
+/** Every channel the stage's settings name (app mode), the app a member of each, named after its route. */
+const appChannels = (): Record<string, { name: string }> => {
+  const slack = localSlackSettings();
   return {
-    [DEFAULT_WEBHOOK_PARAMETER]: 'default',
-    ...Object.fromEntries((settings.slack?.routes ?? []).map((r) => [r.webhookParameter, r.name])),
+    ...(slack.defaultChannel ? { [slack.defaultChannel]: { name: 'deployments' } } : {}),
+    ...Object.fromEntries((slack.routes ?? []).flatMap((r) => (r.channel ? [[r.channel, { name: r.name }]] : []))),
   };
 };
 
 export const startWorld = async (
-  options: { now?: number; onSlack?: (m: ReceivedMessage) => void } = {},
+  options: { now?: number; onSlack?: (m: ReceivedMessage) => void; onAppPost?: (post: AppPost) => void } = {},
 ): Promise<World> => {
   const scenario = createScenario(options.now);
-  const slack = await startSlackReceiver({ onMessage: options.onSlack });
+  const channels = appChannels();
+  const slack = await startSlackReceiver({
+    onMessage: options.onSlack,
+    api: {
+      tokens: [LOCAL_BOT_TOKEN],
+      channels,
+      onPost: (post) => options.onAppPost?.({ ...post, channelName: channels[post.channel]?.name ?? post.channel }),
+    },
+  });
+  const dynamodb = await startDynamoDbStandIn({ tables: [STATE_TABLE] });
   const webhooks = webhookParameters();
   const bus = createEventBus({ region: scenario.region, accountId: scenario.account });
   const testListener = await startTestListener({ mode: 'pass' });
@@ -75,9 +112,10 @@ export const startWorld = async (
   const aws = await startAwsStandIn({
     json: {
       [CODEDEPLOY_TARGET_PREFIX]: codeDeployOperations(scenario),
-      [SSM_TARGET_PREFIX]: ssmOperations(
-        Object.fromEntries(Object.entries(webhooks).map(([param, name]) => [param, slack.urlFor(name)])),
-      ),
+      [SSM_TARGET_PREFIX]: ssmOperations({
+        ...Object.fromEntries(Object.entries(webhooks).map(([param, name]) => [param, slack.urlFor(name)])),
+        [BOT_TOKEN_PARAMETER]: LOCAL_BOT_TOKEN,
+      }),
       [CLOUDWATCH_TARGET_PREFIX]: cloudWatchOperations(cloudwatch),
       ...eventBridgeOperations(bus),
     },
@@ -101,10 +139,14 @@ export const startWorld = async (
     AWS_ENDPOINT_URL: aws.url,
     AWS_ENDPOINT_URL_KINESIS: kinesis.url,
     AWS_ENDPOINT_URL_EC2: ec2.url,
+    // Its own local server, apart from AWS_ENDPOINT_URL, as the SDK's service-specific setting allows.
+    AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
+    SLACK_API_URL: slack.apiUrl,
   };
   return {
     scenario,
     slack,
+    dynamodb,
     aws,
     ec2,
     kinesis,
@@ -114,7 +156,14 @@ export const startWorld = async (
     webhooks,
     env,
     close: async () => {
-      await Promise.all([slack.close(), aws.close(), ec2.close(), kinesis.close(), testListener.close()]);
+      await Promise.all([
+        slack.close(),
+        dynamodb.close(),
+        aws.close(),
+        ec2.close(),
+        kinesis.close(),
+        testListener.close(),
+      ]);
     },
   };
 };
@@ -140,7 +189,11 @@ export const createRunner = (
   Object.assign(process.env, world.env);
   const loaded = new Map<string, Promise<LoadedHandler>>();
   const handlerOf = (fn: PackagedFunction) => {
-    if (!loaded.has(fn.key)) loaded.set(fn.key, loadHandler(fn, { STATE_STREAM_NAME: STREAM_NAME, ...overrides }));
+    if (!loaded.has(fn.key))
+      loaded.set(
+        fn.key,
+        loadHandler(fn, { STATE_STREAM_NAME: STREAM_NAME, STATE_TABLE_NAME: STATE_TABLE, ...overrides }),
+      );
     return loaded.get(fn.key)!;
   };
   let drained = 0;

@@ -3,7 +3,7 @@
  * Packaging-time checks and wiring that serverless.yml cannot express on its own:
  * - validates the stage's settings file (an invalid file stops `serverless package` / `deploy`) and
  *   the name of the default webhook's SSM parameter;
- * - removes the functions of capabilities a stage switched off;
+ * - removes the functions (and resources) of capabilities a stage switched off;
  * - sets reserved concurrency from stage parameters (or none, for accounts that cannot reserve);
  * - names each hook function `CodeDeployHook_<service>-<stage>-<hook>` (at most 64 characters)
  *   and derives its timeout from its checks' worst case;
@@ -64,10 +64,20 @@ class DeploySentinelPlugin {
     const custom = service.custom.sentinel;
     // Only the notifiers read it; a stage without alerts may leave it as it is.
     if (String(custom.capabilities.alerts) === 'true') {
-      const name = String(custom.slackWebhookParameter);
-      const problems = webhookParameterProblems(name);
-      if (problems.length > 0)
-        this.fail(`stage parameter slackWebhookParameter (${clipEnd(name, 120)}) ${problems.join('; ')}`);
+      for (const param of ['slackWebhookParameter', 'slackBotTokenParameter']) {
+        if (custom[param] === undefined) continue;
+        const name = String(custom[param]);
+        const problems = webhookParameterProblems(name);
+        if (problems.length > 0) this.fail(`stage parameter ${param} (${clipEnd(name, 120)}) ${problems.join('; ')}`);
+      }
+    }
+    const declared = service.resources || {};
+    for (const [capability, ids] of Object.entries(custom.resources || {})) {
+      if (String(custom.capabilities[capability]) === 'true') continue;
+      for (const id of ids) {
+        if (declared.Resources) delete declared.Resources[id];
+        if (declared.Outputs) delete declared.Outputs[id];
+      }
     }
     for (const [capability, names] of Object.entries(custom.functions)) {
       const enabled = String(custom.capabilities[capability]) === 'true';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseSettings } from '../lib/settings/schema.js';
 import { ConfigError, loadCleanupConfig, loadHookConfig, loadNotifierConfig, loadStreamConfig } from '../lib/config.js';
 
 describe('configuration', () => {
@@ -29,6 +30,41 @@ describe('configuration', () => {
       loadNotifierConfig({ SLACK_WEBHOOK_PARAMETER: '/deploy-sentinel/prod/slack-webhook' }).slack
         .defaultWebhookParameter,
     ).toBe('/deploy-sentinel/prod/slack-webhook');
+  });
+
+  it('needs the bot token parameter (or a local token) when the settings name a channel, and never shows a token', () => {
+    const app = parseSettings({ slack: { defaultChannel: 'C0DEPLOYS1' } });
+    const webhook = { SLACK_WEBHOOK_PARAMETER: '/deploy-sentinel/prod/slack-webhook' };
+    expect(() => loadNotifierConfig(webhook, app)).toThrow(
+      /SLACK_BOT_TOKEN_PARAMETER: the settings name a Slack channel/,
+    );
+    const config = loadNotifierConfig(
+      {
+        ...webhook,
+        SLACK_BOT_TOKEN_PARAMETER: '/deploy-sentinel/prod/slack-bot-token',
+        STATE_TABLE_NAME: 'ds-prod-state',
+      },
+      app,
+    );
+    expect(config.slack.app).toEqual({
+      tokenOverride: undefined,
+      tokenParameter: '/deploy-sentinel/prod/slack-bot-token',
+      apiUrl: 'https://slack.com/api/',
+    });
+    expect(config.stateTableName).toBe('ds-prod-state');
+    // Webhook-only settings: no Slack app at all, as before.
+    expect(loadNotifierConfig(webhook).slack.app).toBeUndefined();
+    const notAToken = 'not-a-token-but-secret-4242';
+    const error = (() => {
+      try {
+        loadNotifierConfig({ ...webhook, SLACK_BOT_TOKEN: notAToken, SLACK_BOT_TOKEN_PARAMETER: '/elsewhere/x' }, app);
+      } catch (e) {
+        return e as Error;
+      }
+    })()!;
+    expect(error.message).toMatch(/SLACK_BOT_TOKEN: is not a Slack token/);
+    expect(error.message).toMatch(/SLACK_BOT_TOKEN_PARAMETER: must be an SSM parameter name under \/deploy-sentinel\//);
+    expect(error.message).not.toContain(notAToken);
   });
 
   it('requires the stream name for the stream function', () => {

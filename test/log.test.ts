@@ -22,6 +22,17 @@ describe('logger', () => {
     expect(lines.join('\n')).toContain('https://hooks.slack.com/***');
   });
 
+  it('never writes a Slack token, in a message, a field, an error or the base fields', () => {
+    const lines: string[] = [];
+    // Assembled at run time, like the webhook above: no string in the repository looks like a token.
+    const token = ['xoxb', '1234567890', '0987654321', 'fake'.repeat(6)].join('-');
+    const logger = createLogger({ write: (l) => lines.push(l), base: { header: `Bearer ${token}` } });
+    logger.warn(`auth with ${token} failed`, { token, error: new Error('x', { cause: new Error(`token=${token}`) }) });
+    logger.info('refresh token', { refresh: token.replace('xoxb', 'xoxe') });
+    expect(lines.join('\n')).not.toMatch(/1234567890|fakefake/);
+    expect(lines.join('\n')).toContain('xoxb-***');
+  });
+
   it('drops lines below its level', () => {
     const lines: string[] = [];
     const logger = createLogger({ write: (l) => lines.push(l), level: 'warn' });

@@ -52,7 +52,8 @@ const coldImport = (file: string, env: Record<string, string>): number => {
 const perEvent = async () => {
   const world = await startWorld();
   const runner = createRunner(world, undefined, { LOG_LEVEL: 'error' });
-  const load = (rel: string) => JSON.parse(readFileSync(join(ROOT, 'events', rel), 'utf8'));
+  // Every run is a new event (its own id), as EventBridge sends them: the same id twice is a duplicate.
+  const load = (rel: string) => ({ ...JSON.parse(readFileSync(join(ROOT, 'events', rel), 'utf8')), id: randomUUID() });
   const rows = [
     [
       'function',
@@ -60,17 +61,21 @@ const perEvent = async () => {
       'first (cold container)',
       `warm median (${RUNS})`,
       'AWS calls / event',
-      'Slack posts / event',
+      'DynamoDB calls / event',
+      'Slack calls / event',
     ],
   ];
   const measure = async (key: string, label: string, event: () => Record<string, unknown>) => {
     const times: number[] = [];
     let calls = 0;
-    let posts = 0;
+    let tableCalls = '';
+    let slackCalls = '';
     let first = 0;
     for (let i = 0; i <= RUNS; i += 1) {
       const callsBefore = world.aws.calls.length;
-      const postsBefore = world.slack.messages.length;
+      const tableBefore = world.dynamodb.calls.length;
+      const webhookBefore = world.slack.requests.length;
+      const apiBefore = world.slack.api.calls.length;
       const t = performance.now();
       const inv = await runner.invoke(key, event());
       const ms = performance.now() - t;
@@ -79,15 +84,33 @@ const perEvent = async () => {
       else {
         times.push(ms);
         calls = world.aws.calls.length - callsBefore;
-        posts = world.slack.messages.length - postsBefore;
+        const table = world.dynamodb.calls.slice(tableBefore);
+        tableCalls = table.length ? `${table.length} (${table.join(', ')})` : '0';
+        const api = world.slack.api.calls.slice(apiBefore).map((c) => c.method);
+        const webhook = world.slack.requests.length - webhookBefore;
+        slackCalls = api.length ? `${api.length} (${api.join(', ')})` : webhook ? `${webhook} (webhook)` : '0';
       }
     }
-    rows.push([key, label, fmt(first), `${fmt(median(times))} (${spread(times)})`, String(calls), String(posts)]);
+    rows.push([
+      key,
+      label,
+      fmt(first),
+      `${fmt(median(times))} (${spread(times)})`,
+      String(calls),
+      tableCalls,
+      slackCalls,
+    ]);
   };
   await measure('notifyDeployment', 'FAILURE (GetDeployment + failed targets)', () =>
     load('codedeploy/deployment.failure.json'),
   );
   await measure('notifyDeployment', 'SUCCESS (GetDeployment)', () => load('codedeploy/deployment.success.json'));
+  await measure('notifyDeployment', 'START, app mode (chat.postMessage)', () =>
+    load('codedeploy/deployment.ecs-start.json'),
+  );
+  const duplicate = load('codedeploy/deployment.ecs-start.json');
+  await runner.invoke('notifyDeployment', duplicate);
+  await measure('notifyDeployment', 'START again, a duplicate turned away', () => duplicate);
   await measure('notifyAlarm', 'threshold ALARM (group scan cached)', () =>
     load('cloudwatch/alarm.threshold-alarm.json'),
   );
@@ -107,7 +130,7 @@ const perEvent = async () => {
   const { records } = await readStreamRecords(world.kinesis.client(), STREAM_NAME);
   await world.close();
   console.log(
-    `\nPer event, through the packaged bundle against the local stand-ins (Kinesis calls are not in "AWS calls"; ${records.length} records were written):`,
+    `\nPer event, through the packaged bundle against the local stand-ins (Kinesis and DynamoDB calls are not in "AWS calls"; ${records.length} records were written):`,
   );
   table(rows);
 };

@@ -25,6 +25,7 @@ export const notifyAlarmEvent = async (raw: unknown, deps: AlarmNotifierDeps): P
       { kind: 'unknown', severity: 'warning' },
       (mentions) => formatFallbackMessage(reason, raw, mentions),
       deps,
+      raw,
     );
   }
   const change = classified.event;
@@ -67,5 +68,6 @@ export const notifyAlarmEvent = async (raw: unknown, deps: AlarmNotifierDeps): P
     },
     (mentions) => formatAlarmMessage(facts, { mentions, impact, impactUnavailable }),
     deps,
+    raw,
   );
 };

@@ -52,6 +52,7 @@ export const notifyDeploymentEvent = async (raw: unknown, deps: DeploymentNotifi
         { kind: 'deployment', severity: stateSeverity(state), application, deploymentGroup },
         (mentions) => formatDeploymentMessage(change, details, { mentions, detailsUnavailable: unavailable }),
         deps,
+        raw,
       );
     }
     case 'instance': {
@@ -68,6 +69,7 @@ export const notifyDeploymentEvent = async (raw: unknown, deps: DeploymentNotifi
         },
         (mentions) => formatInstanceMessage(change, { mentions }),
         deps,
+        raw,
       );
     }
     case 'cleanup': {
@@ -83,6 +85,7 @@ export const notifyDeploymentEvent = async (raw: unknown, deps: DeploymentNotifi
         },
         (mentions) => formatCleanupMessage(event, mentions),
         deps,
+        raw,
       );
     }
     case 'alarm':
@@ -94,6 +97,7 @@ export const notifyDeploymentEvent = async (raw: unknown, deps: DeploymentNotifi
         { kind: 'unknown', severity: 'warning' },
         (mentions) => formatFallbackMessage(reason, raw, mentions),
         deps,
+        raw,
       );
     }
   }

@@ -11,11 +11,18 @@ export interface RouteSubject {
   alarmTags?: Record<string, string>;
 }
 
+/**
+ * Where an alert goes. A `channel` means app mode (the stage's Slack app posts there with its bot
+ * token); otherwise webhook mode, to `webhookParameter`'s webhook or, without one, the stage's
+ * default webhook.
+ */
 export interface Destination {
   /** The route's name, or `default`. */
   route: string;
   /** SSM parameter holding the webhook URL; undefined means the stage's default webhook. */
   webhookParameter?: string;
+  /** A channel ID: app mode. */
+  channel?: string;
 }
 
 const matches = (route: Route, s: RouteSubject): boolean => {
@@ -29,11 +36,25 @@ const matches = (route: Route, s: RouteSubject): boolean => {
   return true;
 };
 
-/** First matching route wins; nothing matching goes to the default webhook. */
-export const selectDestination = (subject: RouteSubject, routes: readonly Route[]): Destination => {
+/**
+ * First matching route wins; nothing matching goes to `defaultChannel` when the stage names one (app
+ * mode), else to the default webhook, as before app mode existed.
+ */
+export const selectDestination = (
+  subject: RouteSubject,
+  routes: readonly Route[],
+  defaultChannel?: string,
+): Destination => {
   const route = routes.find((r) => matches(r, subject));
-  return route ? { route: route.name, webhookParameter: route.webhookParameter } : { route: 'default' };
+  if (!route) return defaultChannel ? { route: 'default', channel: defaultChannel } : { route: 'default' };
+  return route.channel
+    ? { route: route.name, channel: route.channel }
+    : { route: route.name, webhookParameter: route.webhookParameter };
 };
+
+/** Whether any alert of these settings may go through the Slack app (and so needs its token). */
+export const usesAppMode = (slack: Settings['slack']): boolean =>
+  Boolean(slack.defaultChannel) || slack.routes.some((r) => r.channel !== undefined);
 
 /** The mentions configured for a severity, ready to prefix a message. */
 export const mentionsFor = (severity: Severity, mentions: Settings['slack']['mentions']): string[] =>

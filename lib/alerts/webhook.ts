@@ -32,7 +32,14 @@ export class SlackDeliveryError extends Error {
   override name = 'SlackDeliveryError';
   constructor(
     message: string,
-    readonly details: { status?: number; code?: string; permanent: boolean; attempts: number },
+    readonly details: {
+      status?: number;
+      code?: string;
+      permanent: boolean;
+      attempts: number;
+      /** Slack may have taken the message even so (app mode's `fatal_error`): a retry may post it twice. */
+      uncertain?: boolean;
+    },
     options?: { cause?: unknown },
   ) {
     super(message, options);

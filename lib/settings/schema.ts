@@ -33,6 +33,14 @@ const mention = z
     'must be <!here>, <!channel>, <!subteam^ID> or <@USERID>',
   );
 
+/**
+ * A Slack channel ID (C… public, G… private): chat.postMessage and chat.update take the ID; an update
+ * refuses a name (https://docs.slack.dev/reference/methods/chat.update).
+ */
+export const channelIdSchema = z
+  .string()
+  .regex(/^[CG][A-Z0-9]{8,}$/, 'must be a Slack channel ID such as C0123ABCDE (not a #name): open the channel details');
+
 export const routeSchema = z
   .object({
     name: z.string().min(1).describe('Names the route; each delivery reports the route it took.'),
@@ -47,11 +55,31 @@ export const routeSchema = z
       })
       .strict()
       .describe('Every key given must match; `{}` matches everything.'),
-    webhookParameter: webhookParameter.describe(
-      'The SSM SecureString parameter that holds the Slack webhook URL (never the URL), under /deploy-sentinel/.',
-    ),
+    webhookParameter: webhookParameter
+      .optional()
+      .describe(
+        'Webhook mode: the SSM SecureString parameter that holds the Slack webhook URL (never the URL), under /deploy-sentinel/.',
+      ),
+    channel: channelIdSchema
+      .optional()
+      .describe("App mode: the channel ID the stage's Slack app posts to with its bot token."),
   })
-  .strict();
+  .strict()
+  .superRefine((route, ctx) => {
+    if ((route.webhookParameter === undefined) === (route.channel === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        message: 'name either webhookParameter (webhook mode) or channel (app mode), not both and not neither',
+      });
+  })
+  // What the refinement checks, for editors that read the JSON Schema.
+  .meta({
+    oneOf: ['webhookParameter', 'channel'].map((key) => ({
+      type: 'object',
+      properties: { [key]: { type: 'string' } },
+      required: [key],
+    })),
+  });
 
 export const settingsSchema = z
   .object({
@@ -60,7 +88,14 @@ export const settingsSchema = z
         routes: z
           .array(routeSchema)
           .default([])
-          .describe("First match wins; an event no route matches goes to the stage's default webhook."),
+          .describe(
+            "First match wins; an event no route matches goes to defaultChannel when it is set, else to the stage's default webhook.",
+          ),
+        defaultChannel: channelIdSchema
+          .optional()
+          .describe(
+            "Makes app mode the default: alerts no route matches go to this channel ID through the stage's Slack app. Without it they go to the stage's default webhook.",
+          ),
         mentions: z
           .partialRecord(z.enum(SEVERITIES), z.array(mention))
           .default({})

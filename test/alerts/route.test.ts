@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type RouteSubject, mentionsFor, selectDestination } from '../../lib/alerts/route.js';
+import { type RouteSubject, mentionsFor, selectDestination, usesAppMode } from '../../lib/alerts/route.js';
 import { parseSettings } from '../../lib/settings/schema.js';
 
 const settings = parseSettings({
@@ -81,5 +81,63 @@ describe('routing', () => {
     expect(mentionsFor('critical', settings.slack.mentions)).toEqual(['<!here>', '<!subteam^S012AB3CD>']);
     expect(mentionsFor('warning', settings.slack.mentions)).toEqual(['<@U024BE7LH>']);
     expect(mentionsFor('info', settings.slack.mentions)).toEqual([]);
+  });
+});
+
+describe('app mode routing', () => {
+  const app = parseSettings({
+    slack: {
+      routes: [
+        { name: 'orders', match: { application: 'orders' }, channel: 'C0ORDERS01' },
+        {
+          name: 'payments',
+          match: { alarmTag: { team: 'payments' } },
+          webhookParameter: '/deploy-sentinel/p/payments',
+        },
+      ],
+      defaultChannel: 'C0DEPLOYS1',
+    },
+  });
+
+  it('sends a route with a channel through the app, and one with a webhook parameter through that webhook', () => {
+    expect(
+      selectDestination({ kind: 'deployment', severity: 'info', application: 'orders' }, app.slack.routes),
+    ).toEqual({ route: 'orders', channel: 'C0ORDERS01' });
+    expect(
+      selectDestination({ kind: 'alarm', severity: 'critical', alarmTags: { team: 'payments' } }, app.slack.routes),
+    ).toEqual({ route: 'payments', webhookParameter: '/deploy-sentinel/p/payments' });
+  });
+
+  it('sends what no route matches to defaultChannel when set, else to the default webhook as before', () => {
+    const subject = { kind: 'deployment' as const, severity: 'info' as const, application: 'search' };
+    expect(selectDestination(subject, app.slack.routes, app.slack.defaultChannel)).toEqual({
+      route: 'default',
+      channel: 'C0DEPLOYS1',
+    });
+    expect(selectDestination(subject, app.slack.routes)).toEqual({ route: 'default' });
+    expect(usesAppMode(app.slack)).toBe(true);
+    expect(usesAppMode(settings.slack)).toBe(false);
+  });
+
+  it.each([
+    ['neither a webhook parameter nor a channel', { name: 'x', match: {} }, /either webhookParameter .* or channel/],
+    [
+      'both a webhook parameter and a channel',
+      { name: 'x', match: {}, channel: 'C0ORDERS01', webhookParameter: '/deploy-sentinel/p/x' },
+      /not both/,
+    ],
+    [
+      'a channel name instead of its ID',
+      { name: 'x', match: {}, channel: '#deploys' },
+      /channel: must be a Slack channel ID/,
+    ],
+  ])('refuses a route with %s', (_, route, why) => {
+    expect(() => parseSettings({ slack: { routes: [route] } })).toThrow(why);
+  });
+
+  it('refuses a defaultChannel that is not a channel ID', () => {
+    expect(() => parseSettings({ slack: { defaultChannel: 'deploys' } })).toThrow(
+      /slack\.defaultChannel: must be a Slack channel ID/,
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readStreamRecords } from '../../tools/metrics/reader.js';
 import { HOOK_EXECUTION_IDS } from '../../local/scenario.js';
 import { type Runner, STREAM_NAME, type World, createRunner, startWorld } from '../../local/world.js';
@@ -87,6 +87,31 @@ describe('alarms', () => {
   it('says which deployment group the alarm guards', async () => {
     await runner.deliver(loadEvent('cloudwatch/alarm.threshold-alarm.json'));
     expect(JSON.stringify(messagesTo('checkout-oncall').at(-1)!.body)).toContain('checkout/checkout-prod');
+  });
+});
+
+describe('Slack app mode and exactly-once posting', () => {
+  it('posts the orders route with the bot token from SSM once per event, and no log line holds the token', async () => {
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const event = loadEvent('codedeploy/deployment.ecs-start.json');
+      const first = await runner.invoke('notifyDeployment', event);
+      const again = await runner.invoke('notifyDeployment', event);
+      expect(first.result).toEqual({ posted: true, route: 'orders-team' });
+      expect(again.result).toEqual({ posted: false, skipped: 'duplicate: already posted', duplicate: true });
+    } finally {
+      spy.mockRestore();
+    }
+    const channel = world.slack.api.channel('C0ORDERS01');
+    expect(channel).toHaveLength(1);
+    expect(channel[0]!.text).toContain('orders/orders-ecs');
+    expect(world.slack.api.calls.map((c) => c.method)).toEqual(['chat.postMessage']);
+    expect(world.dynamodb.calls).toEqual(expect.arrayContaining(['UpdateItem', 'GetItem']));
+    for (const line of written) expect(line).not.toMatch(/xox[a-z]-[0-9]/);
   });
 });
 

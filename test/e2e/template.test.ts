@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_DIR, readPackagedFunctions, readTemplate } from '../../local/harness.js';
+import { STATE_TABLE_KEY, STATE_TABLE_TTL_ATTRIBUTE } from '../../lib/alerts/ledger.js';
 import { packageCopy } from '../support/package-copy.js';
 
 const template = readTemplate();
@@ -23,6 +24,65 @@ const actionsOf = (key: string) => statementsOf(key).flatMap((s) => [s.Action].f
 const grant = (key: string, action: string) => statementsOf(key).find((s) => [s.Action].flat().includes(action));
 
 const MUTATING = /:(Put|Delete|Create|Update|Send|Terminate|Set|Publish|Invoke)/;
+
+const NOTIFIERS = ['NotifyDeploymentLambdaFunction', 'NotifyAlarmLambdaFunction'];
+const TABLE_ARN = { 'Fn::GetAtt': ['StateTable', 'Arn'] };
+
+/**
+ * What app mode and the event ledger must look like in any packaged template: with the alerts, the
+ * state table (on demand, TTL), read and written by the notifiers only and only that table, and SSM
+ * read only under /deploy-sentinel/; without them, nothing of it.
+ */
+const checkStateTableAndSecrets = (t: any) => {
+  const entries = Object.entries<any>(t.Resources);
+  const lambdas = entries.filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+  const statements = (logicalId: string): any[] => {
+    const roleId = t.Resources[logicalId].Properties.Role['Fn::GetAtt'][0];
+    return t.Resources[roleId].Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+  };
+  const notifiers = lambdas.filter(([id]) => NOTIFIERS.includes(id));
+  const table = t.Resources.StateTable;
+  if (notifiers.length === 0) {
+    expect(table).toBeUndefined();
+    expect(t.Outputs.StateTableName).toBeUndefined();
+    expect(entries.filter(([, r]) => r.Type === 'AWS::DynamoDB::Table')).toEqual([]);
+  } else {
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: STATE_TABLE_KEY, KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: STATE_TABLE_KEY, AttributeType: 'S' }],
+      TimeToLiveSpecification: { AttributeName: STATE_TABLE_TTL_ATTRIBUTE, Enabled: true },
+    });
+    expect(table.Condition).toBeUndefined();
+    expect(t.Outputs.StateTableName.Value).toEqual({ Ref: 'StateTable' });
+  }
+  for (const [id, fn] of lambdas) {
+    const all = statements(id);
+    const dynamo = all.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
+    const ssm = all.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('ssm:')));
+    if (NOTIFIERS.includes(id)) {
+      expect(dynamo, id).toEqual([
+        { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: TABLE_ARN },
+      ]);
+      expect(
+        ssm.flatMap((s) => [s.Action].flat()),
+        id,
+      ).toEqual(['ssm:GetParameter']);
+      expect(ssm[0].Resource, id).toEqual({
+        'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/deploy-sentinel/*',
+      });
+      const env = fn.Properties.Environment.Variables;
+      expect(env.STATE_TABLE_NAME).toEqual({ Ref: 'StateTable' });
+      expect(env.SLACK_BOT_TOKEN_PARAMETER).toMatch(/^\/deploy-sentinel\//);
+      expect(Object.keys(env)).not.toContain('SLACK_BOT_TOKEN');
+    } else {
+      expect(dynamo, id).toEqual([]);
+      expect(ssm, id).toEqual([]);
+    }
+  }
+  // No token, in any form Slack issues, anywhere in the template.
+  expect(JSON.stringify(t)).not.toMatch(/xox[a-z]-[0-9]/);
+};
 
 describe('packaged template', () => {
   it('packages every function with its own zip and role', () => {
@@ -181,6 +241,13 @@ describe('packaged template', () => {
     expect(byKey('cleanUpOrphans').timeoutSeconds).toBe(900);
   });
 
+  it('has the state table with its TTL, read and written by the notifiers only, and SSM only under /deploy-sentinel/', () => {
+    checkStateTableAndSecrets(template);
+    expect(byKey('notifyDeployment').environment.SLACK_BOT_TOKEN_PARAMETER).toBe(
+      '/deploy-sentinel/local/slack-bot-token',
+    );
+  });
+
   it('contains no webhook URL, in the template, the environment or the bundles', () => {
     const webhook = /hooks\.slack(-gov)?\.com\/services\/T[A-Z0-9]+/;
     expect(JSON.stringify(template)).not.toMatch(webhook);
@@ -230,6 +297,34 @@ describe('packaging guards', () => {
     for (const name of names)
       expect(result.ok && result.template.Resources[name].Properties.ReservedConcurrentExecutions).toBeUndefined();
     expect(result.ok && result.template.Resources.StateStream.Condition).toBe('CreateStateStream');
+    checkStateTableAndSecrets(result.ok && result.template);
+  }, 120_000);
+
+  it('keeps the state table and its least privilege in a stage in app mode with its own token parameter', () => {
+    const result = packageCopy(
+      (dir) =>
+        writeFileSync(
+          join(dir, 'settings', 'prod.yml'),
+          'slack:\n  defaultChannel: C0DEPLOYS1\n  routes:\n    - name: payments\n      match: { application: payments }\n      webhookParameter: /deploy-sentinel/prod/slack/payments\n',
+        ),
+      ['--stage', 'prod', '--param', 'slackBotTokenParameter=/deploy-sentinel/prod/apps/deploy-bot'],
+    );
+    expect(result.ok).toBe(true);
+    checkStateTableAndSecrets(result.ok && result.template);
+    const env = result.ok && result.template.Resources.NotifyAlarmLambdaFunction.Properties.Environment.Variables;
+    expect(env.SLACK_BOT_TOKEN_PARAMETER).toBe('/deploy-sentinel/prod/apps/deploy-bot');
+    expect(result.ok && result.template.Resources.StateTable.Properties.TableName).toBe('deploy-sentinel-prod-state');
+  }, 120_000);
+
+  it('refuses a bot token parameter the notifiers may not read', () => {
+    const result = packageCopy(() => {}, [
+      '--stage',
+      'prod',
+      '--param',
+      'slackBotTokenParameter=/team/slack-bot-token',
+    ]);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.output).toContain('stage parameter slackBotTokenParameter');
   }, 120_000);
 
   it('places the hooks in a VPC when subnets and security groups are given', () => {
@@ -262,6 +357,8 @@ describe('packaging guards', () => {
     );
     for (const role of roles)
       expect(JSON.stringify(role)).toMatch(/AWSLambdaVPCAccessExecutionRole|ec2:CreateNetworkInterface/);
+    // Alerts off: no state table, no output, no grant on it.
+    checkStateTableAndSecrets(result.ok && result.template);
   }, 120_000);
 
   it('refuses subnets without security groups', () => {

@@ -10,7 +10,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 class FrameworkError extends Error {}
 
 /** A service as osls hands it to the plugin once variables are resolved, with the stage's parameters. */
-const serviceWith = (params: { alerts?: string; slackWebhookParameter?: string }) => ({
+const serviceWith = (params: { alerts?: string; slackWebhookParameter?: string; slackBotTokenParameter?: string }) => ({
   serviceDir: ROOT,
   classes: { Error: FrameworkError },
   service: {
@@ -24,7 +24,13 @@ const serviceWith = (params: { alerts?: string; slackWebhookParameter?: string }
         reservedConcurrency: {},
         hookVpc: { subnetIds: '', securityGroupIds: '' },
         slackWebhookParameter: params.slackWebhookParameter ?? '/deploy-sentinel/prod/slack-webhook',
+        slackBotTokenParameter: params.slackBotTokenParameter ?? '/deploy-sentinel/prod/slack-bot-token',
+        resources: { alerts: ['StateTable', 'StateTableName'] },
       },
+    },
+    resources: {
+      Resources: { StateTable: { Type: 'AWS::DynamoDB::Table' }, DeadLetterQueue: { Type: 'AWS::SQS::Queue' } },
+      Outputs: { StateTableName: { Value: { Ref: 'StateTable' } }, DeadLetterQueueUrl: {} },
     },
   },
 });
@@ -51,5 +57,27 @@ describe('packaging checks the stage parameter slackWebhookParameter', () => {
 
   it('ignores the name when the stage has no alerts, which never read it', () => {
     expect(initialize({ alerts: 'false', slackWebhookParameter: '/team//x/' })).not.toThrow();
+  });
+});
+
+describe('packaging checks the stage parameter slackBotTokenParameter', () => {
+  it('stops packaging on a token parameter the notifiers may not read, naming it', () => {
+    expect(initialize({ slackBotTokenParameter: '/team/slack-bot-token' })).toThrow(
+      /stage parameter slackBotTokenParameter .*under \/deploy-sentinel\//,
+    );
+  });
+});
+
+describe('packaging leaves out what a stage switched off', () => {
+  it('drops the state table and its output with the alerts, and keeps them with the alerts', () => {
+    const off = serviceWith({ alerts: 'false' });
+    new DeploySentinelPlugin(off).hooks.initialize();
+    expect(Object.keys(off.service.resources.Resources)).toEqual(['DeadLetterQueue']);
+    expect(Object.keys(off.service.resources.Outputs)).toEqual(['DeadLetterQueueUrl']);
+    expect(off.service.functions).toEqual({});
+
+    const on = serviceWith({});
+    new DeploySentinelPlugin(on).hooks.initialize();
+    expect(Object.keys(on.service.resources.Resources)).toEqual(['StateTable', 'DeadLetterQueue']);
   });
 });

@@ -104,6 +104,10 @@ describe('schema/settings.schema.json', () => {
     ['a matcher as one value or a list', { slack: { routes: [{ ...route, match: { application: ['a', 'b'] } }] } }],
     ['mentions for some severities', { slack: { mentions: { warning: ['<@U0123ABC>'] } } }],
     ['a deployment state CodeDeploy may add later', { deployments: { states: ['PAUSED'] } }],
+    [
+      'app mode: a route to a channel and a default channel',
+      { slack: { routes: [{ name: 'orders', match: {}, channel: 'C0ORDERS01' }], defaultChannel: 'C0DEPLOYS1' } },
+    ],
   ])('accepts %s, as packaging does', (_, settings) => {
     expect(packagingAccepts(settings)).toBe(true);
     expect(schemaProblems(settings)).toEqual([]);
@@ -112,6 +116,8 @@ describe('schema/settings.schema.json', () => {
   it.each([
     ['an unknown top-level key', { slak: { routes: [] } }],
     ['a route without a name', { slack: { routes: [{ match: {}, webhookParameter: route.webhookParameter }] } }],
+    ['a route that names no destination', { slack: { routes: [{ name: 'x', match: {} }] } }],
+    ['a route that names two destinations', { slack: { routes: [{ ...route, channel: 'C0ORDERS01' }] } }],
     ['an alarm state CloudWatch never sends', { alarms: { states: ['PANIC'] } }],
     ['a check of an unknown type', check({ type: 'tcp' })],
     ['a misspelt check field', check({ intervall: '5s' })],

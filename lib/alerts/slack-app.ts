@@ -1,0 +1,203 @@
+import {
+  type Logger as SlackLogger,
+  LogLevel,
+  WebAPIHTTPError,
+  WebAPIPlatformError,
+  WebAPIRateLimitedError,
+  WebAPIRequestError,
+  WebClient,
+} from '@slack/web-api';
+import type { Logger } from '../log.js';
+import { log as processLog } from '../log.js';
+import { DeadlineExceededError, retry } from '../retry.js';
+import { type Deadline, type Sleep, realSleep } from '../time.js';
+import { type SlackMessage, textOnly } from './blocks.js';
+import type { BotTokenSource } from './bot-token.js';
+import { SlackDeliveryError } from './webhook.js';
+
+/**
+ * App mode: chat.postMessage with the Slack app's bot token, through the official `@slack/web-api`
+ * client configured for a Lambda. Its defaults suit a long-running process, not an invocation with
+ * a deadline: no request timeout, ten retries over about thirty minutes, and rate-limited calls
+ * paused for Retry-After. Here every request has a timeout, the client never retries on its own
+ * (`retries: 0`) and hands a 429 back (`rejectRateLimitedCalls`), and the service's own retry loop
+ * waits for Retry-After only while the invocation has time.
+ *
+ * What Slack's errors mean (https://docs.slack.dev/reference/methods/chat.postMessage#errors,
+ * https://docs.slack.dev/apis/web-api/rate-limits):
+ * - `ratelimited` (HTTP 429), `service_unavailable`, `internal_error`, `request_timeout`, HTTP 5xx and
+ *   network failures are transient: retried.
+ * - `fatal_error` means the server failed part way: the message may or may not exist. Retrying at
+ *   once could post it twice, so it is not retried here; the invocation fails and says so.
+ * - Everything else (`channel_not_found`, `not_in_channel`, `is_archived`, `invalid_auth`,
+ *   `missing_scope`, `msg_too_long`, …) is permanent: no retry will fix it.
+ */
+
+export const TRANSIENT_ERRORS = ['ratelimited', 'service_unavailable', 'internal_error', 'request_timeout'] as const;
+/** The token is not (or no longer) good: the cached one is dropped. */
+export const TOKEN_ERRORS = [
+  'invalid_auth',
+  'not_authed',
+  'token_revoked',
+  'token_expired',
+  'account_inactive',
+] as const;
+export const UNCERTAIN_ERRORS = ['fatal_error'] as const;
+
+/** Where a posted message is: what threads and edits need. */
+export interface PostedMessage {
+  channel: string;
+  ts: string;
+}
+
+export interface AppPostResult extends PostedMessage {
+  attempts: number;
+  degraded: boolean;
+}
+
+export interface AppPoster {
+  /** Posts to a channel ID, in the thread of `threadTs` when given; throws SlackDeliveryError. */
+  post(channel: string, message: SlackMessage, deadline: Deadline, threadTs?: string): Promise<AppPostResult>;
+}
+
+export interface AppPosterOptions {
+  tokens: BotTokenSource;
+  /** The Web API's base URL: Slack's own deployed (SLACK_API_URL in config). */
+  apiUrl: string;
+  /** Per-request timeout. */
+  timeoutMs?: number;
+  maxAttempts?: number;
+  sleep?: Sleep;
+  random?: () => number;
+  log?: Logger;
+}
+
+/** The client's own lines go to the service's logger, at debug level, as JSON like every other. */
+const slackLogger = (logger: Logger): SlackLogger => {
+  let level = LogLevel.WARN;
+  const line = (args: unknown[]) => args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+  return {
+    debug: (...args) => logger.debug(`slack web api: ${line(args)}`),
+    info: (...args) => logger.debug(`slack web api: ${line(args)}`),
+    warn: (...args) => logger.debug(`slack web api: ${line(args)}`),
+    error: (...args) => logger.debug(`slack web api: ${line(args)}`),
+    setLevel: (next) => {
+      level = next;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+};
+
+/** Slack's error code, HTTP status and whether to retry, for any error the client throws. */
+const classify = (error: unknown): { code?: string; status?: number; verdict: boolean | { afterMs: number } } => {
+  if (error instanceof WebAPIRateLimitedError)
+    return { code: 'ratelimited', status: 429, verdict: { afterMs: error.retryAfter * 1000 } };
+  if (error instanceof WebAPIPlatformError) {
+    const code = error.data.error;
+    return { code, verdict: (TRANSIENT_ERRORS as readonly string[]).includes(code) };
+  }
+  if (error instanceof WebAPIHTTPError)
+    return { code: `http_${error.statusCode}`, status: error.statusCode, verdict: error.statusCode >= 500 };
+  if (error instanceof WebAPIRequestError) {
+    const timedOut = error.original.name === 'TimeoutError' || error.original.name === 'AbortError';
+    return { code: timedOut ? 'timeout' : 'network', verdict: true };
+  }
+  return { verdict: false };
+};
+
+export const createAppPoster = (options: AppPosterOptions): AppPoster => {
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const maxAttempts = options.maxAttempts ?? 5;
+  const logger = options.log ?? processLog;
+  const apiUrl = options.apiUrl.replace(/\/?$/, '/');
+  const clientLogger = slackLogger(logger);
+
+  const postOnce = async (channel: string, message: SlackMessage, deadline: Deadline, threadTs?: string) => {
+    const budget = Math.min(timeoutMs, deadline.remainingMs());
+    if (budget <= 0) throw new DeadlineExceededError('no time left to post');
+    const token = await options.tokens.token(deadline);
+    // One client per request: its timeout is the request's share of the invocation.
+    const client = new WebClient(token, {
+      slackApiUrl: apiUrl,
+      timeout: budget,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      logger: clientLogger,
+    });
+    const answer = await client.chat.postMessage({
+      channel,
+      text: message.text,
+      ...(message.blocks ? { blocks: message.blocks } : {}),
+      ...(message.attachments ? { attachments: message.attachments } : {}),
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+      // Console links would otherwise unfurl into previews that bury the alert.
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+    return { channel: String(answer.channel ?? channel), ts: String(answer.ts) };
+  };
+
+  const deliver = async (channel: string, message: SlackMessage, deadline: Deadline, threadTs?: string) => {
+    let attempts = 0;
+    let last: ReturnType<typeof classify> = { verdict: false };
+    try {
+      const posted = await retry(
+        async () => {
+          attempts += 1;
+          return postOnce(channel, message, deadline, threadTs);
+        },
+        {
+          maxAttempts,
+          deadline,
+          sleep: options.sleep ?? realSleep,
+          random: options.random,
+          baseDelayMs: 500,
+          maxDelayMs: 8_000,
+          classify: (error) => {
+            last = classify(error);
+            if (last.code && (TOKEN_ERRORS as readonly string[]).includes(last.code)) options.tokens.forget();
+            return last.verdict;
+          },
+          onRetry: (error, attempt, delayMs) =>
+            logger.warn('slack delivery failed, retrying', { attempt, delayMs, code: last.code, error }),
+        },
+      );
+      return { ...posted, attempts };
+    } catch (error) {
+      const code = last.code;
+      const uncertain = (UNCERTAIN_ERRORS as readonly string[]).includes(code ?? '');
+      throw new SlackDeliveryError(
+        `Slack chat.postMessage failed after ${attempts} attempt(s): ${code ?? (error instanceof Error ? error.message : String(error))}`,
+        {
+          status: last.status,
+          code,
+          permanent: last.verdict === false && !uncertain && !(error instanceof DeadlineExceededError),
+          attempts,
+          ...(uncertain ? { uncertain } : {}),
+        },
+        { cause: error },
+      );
+    }
+  };
+
+  return {
+    async post(channel, message, deadline, threadTs) {
+      try {
+        return { ...(await deliver(channel, message, deadline, threadTs)), degraded: false };
+      } catch (error) {
+        // As with a webhook: a message Slack cannot render must still reach people, as plain text.
+        if (
+          error instanceof SlackDeliveryError &&
+          error.details.code === 'invalid_blocks' &&
+          (message.attachments?.length || message.blocks?.length)
+        ) {
+          logger.warn('slack rejected the blocks, sending the text-only fallback', { code: error.details.code });
+          const posted = await deliver(channel, textOnly(message), deadline, threadTs);
+          return { ...posted, attempts: error.details.attempts + posted.attempts, degraded: true };
+        }
+        throw error;
+      }
+    },
+  };
+};
