@@ -611,10 +611,7 @@ export const hooksSettingsSchema = z
     observeOnly: z.boolean().default(false).describe('Measure and log everything, and always report Succeeded.'),
     discovery: discoverySchema.default({}).describe('Overrides of what is found from the deployment.'),
     groups: z
-      .record(
-        z.string().regex(GROUP_KEY, 'a key is application/deploymentGroup, either part a name or a pattern with *'),
-        groupSettingsSchema,
-      )
+      .record(z.string(), groupSettingsSchema)
       .default({})
       .describe(
         'Checks per deployment group, keyed application/deploymentGroup (* matches any run of characters). ' +
@@ -629,6 +626,15 @@ export const hooksSettingsSchema = z
       if (hookSettings) checkNamesAndLimits(hook, hookSettings, settings.discovery, [hook.name], ctx);
     }
     for (const [key, group] of Object.entries(settings.groups)) {
+      // Checked here rather than by the record's key schema, whose failure names no reason.
+      if (!GROUP_KEY.test(key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['groups', key],
+          message: `"${key}" is not application/deploymentGroup: name both, each a name or a pattern with *, e.g. orders/orders-ecs or orders/*`,
+        });
+        continue;
+      }
       const discovery = { ...settings.discovery, ...group.discovery };
       for (const hook of HOOKS) {
         const hookSettings = group[hook.name];
