@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { serviceAlarms, serviceFunctions, withHookServices } from './hook-services.js';
 import { createScenario } from './scenario.js';
 import { type AwsStandIn, startAwsStandIn } from './standins/aws.js';
 import type { Scenario } from './standins/state.js';
@@ -11,6 +12,7 @@ import { type Ec2StandIn, ec2InstancesFromScenario, startEc2StandIn } from './st
 import { ELBV2_VERSION, elbv2Service, ordersElbv2Model } from './standins/elbv2.js';
 import { type EventBus, createEventBus, eventBridgeOperations } from './standins/eventbridge.js';
 import { type KinesisStandIn, startKinesisStandIn } from './standins/kinesis.js';
+import { type LambdaStandIn, startLambdaStandIn } from './standins/lambda.js';
 import { type ReceivedMessage, type SlackReceiver, startSlackReceiver } from './standins/slack.js';
 import { SSM_TARGET_PREFIX, ssmOperations } from './standins/ssm.js';
 import { type TestListener, startTestListener } from './test-listener.js';
@@ -42,6 +44,7 @@ export interface World {
   aws: AwsStandIn;
   ec2: Ec2StandIn;
   kinesis: KinesisStandIn;
+  lambda: LambdaStandIn;
   bus: EventBus;
   cloudwatch: CloudWatchModel;
   testListener: TestListener;
@@ -66,12 +69,17 @@ const webhookParameters = (): Record<string, string> => {
 export const startWorld = async (
   options: { now?: number; onSlack?: (m: ReceivedMessage) => void } = {},
 ): Promise<World> => {
-  const scenario = createScenario(options.now);
+  const scenario = withHookServices(createScenario(options.now));
   const slack = await startSlackReceiver({ onMessage: options.onSlack });
   const webhooks = webhookParameters();
   const bus = createEventBus({ region: scenario.region, accountId: scenario.account });
   const testListener = await startTestListener({ mode: 'pass' });
-  const cloudwatch: CloudWatchModel = { region: scenario.region, account: scenario.account, metrics: [], alarms: [] };
+  const cloudwatch: CloudWatchModel = {
+    region: scenario.region,
+    account: scenario.account,
+    metrics: [],
+    alarms: serviceAlarms(),
+  };
   const aws = await startAwsStandIn({
     json: {
       [CODEDEPLOY_TARGET_PREFIX]: codeDeployOperations(scenario),
@@ -93,6 +101,7 @@ export const startWorld = async (
   });
   const ec2 = await startEc2StandIn(ec2InstancesFromScenario(scenario));
   const kinesis = await startKinesisStandIn({ streams: [{ name: STREAM_NAME, shardCount: 2 }] });
+  const lambda = await startLambdaStandIn(serviceFunctions());
   const env = {
     AWS_REGION: scenario.region,
     AWS_DEFAULT_REGION: scenario.region,
@@ -101,6 +110,7 @@ export const startWorld = async (
     AWS_ENDPOINT_URL: aws.url,
     AWS_ENDPOINT_URL_KINESIS: kinesis.url,
     AWS_ENDPOINT_URL_EC2: ec2.url,
+    AWS_ENDPOINT_URL_LAMBDA: lambda.url,
   };
   return {
     scenario,
@@ -108,13 +118,21 @@ export const startWorld = async (
     aws,
     ec2,
     kinesis,
+    lambda,
     bus,
     cloudwatch,
     testListener,
     webhooks,
     env,
     close: async () => {
-      await Promise.all([slack.close(), aws.close(), ec2.close(), kinesis.close(), testListener.close()]);
+      await Promise.all([
+        slack.close(),
+        aws.close(),
+        ec2.close(),
+        kinesis.close(),
+        lambda.close(),
+        testListener.close(),
+      ]);
     },
   };
 };
