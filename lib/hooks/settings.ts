@@ -404,6 +404,22 @@ const functionNameSchema = z
     'a function name: letters, digits, - and _, at most 64 characters (no ARN, no :qualifier)',
   );
 
+/** Any JSON value (an invocation's event); named once in the JSON Schema. */
+type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+const jsonValueSchema: z.ZodType<JsonValue> = z
+  .union([
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.array(z.lazy(() => jsonValueSchema)),
+    z.record(
+      z.string(),
+      z.lazy(() => jsonValueSchema),
+    ),
+  ])
+  .meta({ id: 'jsonValue' });
+
 const invokeExpectSchema = z.strictObject({
   json: z
     .array(jsonExpectationSchema)
@@ -425,8 +441,7 @@ export const invokeCheckSchema = z
     function: functionNameSchema.describe(
       'The function the deployment shifts traffic for; named here so the hook may invoke only it.',
     ),
-    payload: z
-      .json()
+    payload: jsonValueSchema
       .default({})
       .describe('The event sent to the function, as JSON; ${variables} in its strings are filled in.'),
     expect: invokeExpectSchema

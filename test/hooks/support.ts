@@ -257,7 +257,7 @@ export const pricingWorld = (testPort = 8080): HookWorld => {
   });
   world.lambdaTargets.set(PRICING.EVENT.DeploymentId, {
     targetId: PRICING.TARGET_ID,
-    targetType: 'LambdaFunction',
+    targetType: 'LambdaTarget',
     functionName: 'pricing-api',
     functionAlias: 'live',
     currentVersion: '6',
