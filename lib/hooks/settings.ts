@@ -700,7 +700,3 @@ export const parseHooksSettings = (raw: unknown): HooksSettings | HooksConfigErr
   if (result.success) return result.data;
   return new HooksConfigError(`invalid hooks settings:\n${formatIssues(result.error.issues)}`, { cause: result.error });
 };
-
-/** The settings of one hook (no checks when the hook is not configured). */
-export const settingsForHook = (settings: HooksSettings, hook: HookName): HookSettings =>
-  settings[hook] ?? { checks: [] };

@@ -18,6 +18,8 @@ import {
   type InMemoryHookPorts,
   ORDERS,
   ordersWorld,
+  PRICING,
+  pricingWorld,
   virtualTime,
 } from './support.js';
 
@@ -216,6 +218,52 @@ describe('discoveryChainLength', () => {
       for (const p of prepared) expect(p).toHaveProperty('measure');
       expect(time.clock() - started).toBe(discoveryChainLength(hook, settings.discovery) * 1_000);
       expect(discoveryCalls(ports)).toEqual([...new Set(discoveryCalls(ports))]);
+    },
+  );
+});
+
+describe('discovery of a Lambda deployment', () => {
+  const LAMBDA_SHAPES: Array<{ shape: string; checks: unknown[]; chain: number }> = [
+    {
+      shape: 'an invoke check (deployment, then target list, then target)',
+      checks: [{ name: 'smoke', type: 'invoke', function: 'pricing-api' }],
+      chain: 3,
+    },
+    {
+      shape: '${targetVersion} in an alarm name',
+      checks: [{ name: 'alarms', type: 'alarms', alarms: ['${functionName}-v${targetVersion}'] }],
+      chain: 3,
+    },
+  ];
+
+  it.each(LAMBDA_SHAPES)(
+    '$shape: $chain calls, as long as the real lookups take when each answers after 1 s',
+    async ({ checks, chain }) => {
+      const time = virtualTime();
+      const ports = inMemoryHookPorts(pricingWorld(), { discoveryDelayMs: 1_000, sleep: time.sleep });
+      const hook = withChecks(checks).AfterAllowTraffic!;
+      expect(discoveryChainLength(hook)).toBe(chain);
+      const deps = {
+        ...ports,
+        fetch: createHttpFetch(),
+        clock: time.clock,
+        sleep: time.sleep,
+        deadline: time.deadlineIn(60_000),
+      };
+      const env = createEnvironment(
+        { deploymentId: PRICING.EVENT.DeploymentId },
+        {},
+        deps,
+        new AbortController().signal,
+      );
+      const started = time.clock();
+      const prepare = async () => {
+        await env.deployment();
+        return Promise.all(hook.checks.map((check) => prepareCheck(check, env, deps)));
+      };
+      const prepared = await time.run(prepare());
+      for (const p of prepared) expect(p).toHaveProperty('measure');
+      expect(time.clock() - started).toBe(chain * 1_000);
     },
   );
 });
