@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import { createCloudWatchPort } from '../lib/aws/cloudwatch.js';
 import { createCodeDeployPort } from '../lib/aws/codedeploy.js';
 import { createElbv2Port } from '../lib/aws/elbv2.js';
+import { createLambdaPort } from '../lib/aws/lambda.js';
 import { loadHookConfig } from '../lib/config.js';
 import { createHttpFetch } from '../lib/hooks/http-probe.js';
 import { runHook } from '../lib/hooks/run-hook.js';
@@ -17,6 +18,7 @@ const region = loaded.ok ? loaded.config.region : undefined;
 const codedeploy = createCodeDeployPort({ region });
 const elbv2 = createElbv2Port({ region });
 const cloudwatch = createCloudWatchPort({ region });
+const lambda = createLambdaPort({ region });
 const fetch = createHttpFetch();
 
 /** The verdict was decided but CodeDeploy could not be told. */
@@ -24,7 +26,7 @@ class HookReportError extends Error {
   override name = 'HookReportError';
 }
 
-/** One of the five ECS blue/green lifecycle hooks; HOOK_ID says which. Reports exactly once. */
+/** One of the five lifecycle hooks (ECS, and Lambda's two); HOOK_ID says which. Reports exactly once. */
 export const handler = middy(async (event: unknown, context: Context) => {
   const verdict = await runHook({
     hookId: loaded.ok ? loaded.config.hookId : loaded.hookId,
@@ -34,6 +36,7 @@ export const handler = middy(async (event: unknown, context: Context) => {
       codedeploy,
       elbv2,
       cloudwatch,
+      lambda,
       fetch,
       clock: realClock,
       sleep: realSleep,

@@ -53,7 +53,7 @@ const describeResult = (inv: Invocation): string => {
     return `${r.trigger} (${r.mode}): ${parts.join('; ') || 'nothing to clean up'}`;
   }
   if (inv.function.startsWith('hook'))
-    return `${r.hook}: ${r.status} — ${r.reason} (report: ${r.report?.outcome ?? JSON.stringify(r.report)})`;
+    return `${r.hook}${r.deploymentGroup ? ` for ${r.deploymentGroup}` : ''}: ${r.status} — ${r.reason} (report: ${r.report?.outcome ?? JSON.stringify(r.report)})`;
   return JSON.stringify(r);
 };
 
@@ -167,7 +167,7 @@ const main = async (verbose: boolean): Promise<number> => {
     if ((inv.result as any)?.duplicate) turnedAway += 1;
   }
 
-  section('ECS blue/green hooks (orders/orders-ecs, d-EC5H00K01)');
+  section('Hooks: orders/orders-ecs (d-EC5H00K01), then other groups through the same functions');
   console.log(dim(`   test listener on ${world.testListener.url}, answering healthy`));
   const pass = await runner.invoke(
     'hookAfterAllowTestTraffic',
@@ -182,6 +182,29 @@ const main = async (verbose: boolean): Promise<number> => {
   });
   console.log(`   → ${bold('hookBeforeAllowTraffic')}: ${describeResult(fail)}`);
   for (const inv of [pass, fail]) if (!inv.ok) failures.push(inv);
+
+  // The same hook function, invoked for other groups of the account: each runs its own checks.
+  const otherGroups: Array<[string, string]> = [
+    ['before-allow-traffic.catalog.json', 'catalog/catalog-ecs (ECS, d-C4T4L0G01): its alarms, not the orders probe'],
+    ['before-allow-traffic.lambda-pass.json', 'pricing/pricing-live (Lambda, d-L4MBD4001): pricing-api 6 → 7'],
+    [
+      'before-allow-traffic.lambda-throws.json',
+      'pricing/pricing-quotes (Lambda, d-L4MBD4002): quotes-api 12 → 13, which throws',
+    ],
+  ];
+  for (const [file, what] of otherGroups) {
+    console.log(dim(`   ${what}`));
+    const inv = await runner.invoke(
+      'hookBeforeAllowTraffic',
+      JSON.parse(readFileSync(join(ROOT, 'events', 'hooks', file), 'utf8')),
+    );
+    console.log(`   → ${bold('hookBeforeAllowTraffic')}: ${describeResult(inv)}`);
+    if (!inv.ok) failures.push(inv);
+  }
+  const invoked = world.lambda.invocations.map(
+    (i) => `${i.functionName}:${i.qualifier}${i.functionError ? ` (${i.functionError})` : ''}`,
+  );
+  console.log(dim(`   Lambda invocations (never the alias): ${invoked.join(', ') || 'none'}`));
   console.log(
     `   CodeDeploy recorded: ${world.scenario.hookReports.map((r) => `${r.lifecycleEventHookExecutionId.slice(0, 8)}… ${r.status}`).join(', ')}`,
   );

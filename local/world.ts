@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { serviceAlarms, serviceFunctions, withHookServices } from './hook-services.js';
 import { createScenario } from './scenario.js';
 import { type AwsStandIn, startAwsStandIn } from './standins/aws.js';
 import type { Scenario } from './standins/state.js';
@@ -12,6 +13,7 @@ import { ELBV2_VERSION, elbv2Service, ordersElbv2Model } from './standins/elbv2.
 import { type EventBus, createEventBus, eventBridgeOperations } from './standins/eventbridge.js';
 import { type KinesisStandIn, startKinesisStandIn } from './standins/kinesis.js';
 import { type DynamoDbStandIn, startDynamoDbStandIn } from './standins/dynamodb.js';
+import { type LambdaStandIn, startLambdaStandIn } from './standins/lambda.js';
 import { type ReceivedMessage, type ShownMessage, type SlackReceiver, startSlackReceiver } from './standins/slack.js';
 import { SSM_TARGET_PREFIX, ssmOperations } from './standins/ssm.js';
 import { type TestListener, startTestListener } from './test-listener.js';
@@ -57,6 +59,7 @@ export interface World {
   aws: AwsStandIn;
   ec2: Ec2StandIn;
   kinesis: KinesisStandIn;
+  lambda: LambdaStandIn;
   bus: EventBus;
   cloudwatch: CloudWatchModel;
   testListener: TestListener;
@@ -94,7 +97,7 @@ const appChannels = (): Record<string, { name: string }> => {
 export const startWorld = async (
   options: { now?: number; onSlack?: (m: ReceivedMessage) => void; onAppPost?: (post: AppPost) => void } = {},
 ): Promise<World> => {
-  const scenario = createScenario(options.now);
+  const scenario = withHookServices(createScenario(options.now));
   const channels = appChannels();
   const slack = await startSlackReceiver({
     onMessage: options.onSlack,
@@ -108,7 +111,12 @@ export const startWorld = async (
   const webhooks = webhookParameters();
   const bus = createEventBus({ region: scenario.region, accountId: scenario.account });
   const testListener = await startTestListener({ mode: 'pass' });
-  const cloudwatch: CloudWatchModel = { region: scenario.region, account: scenario.account, metrics: [], alarms: [] };
+  const cloudwatch: CloudWatchModel = {
+    region: scenario.region,
+    account: scenario.account,
+    metrics: [],
+    alarms: serviceAlarms(),
+  };
   const aws = await startAwsStandIn({
     json: {
       [CODEDEPLOY_TARGET_PREFIX]: codeDeployOperations(scenario),
@@ -131,6 +139,7 @@ export const startWorld = async (
   });
   const ec2 = await startEc2StandIn(ec2InstancesFromScenario(scenario));
   const kinesis = await startKinesisStandIn({ streams: [{ name: STREAM_NAME, shardCount: 2 }] });
+  const lambda = await startLambdaStandIn(serviceFunctions());
   const env = {
     AWS_REGION: scenario.region,
     AWS_DEFAULT_REGION: scenario.region,
@@ -142,6 +151,7 @@ export const startWorld = async (
     // Its own local server, apart from AWS_ENDPOINT_URL, as the SDK's service-specific setting allows.
     AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
     SLACK_API_URL: slack.apiUrl,
+    AWS_ENDPOINT_URL_LAMBDA: lambda.url,
   };
   return {
     scenario,
@@ -150,6 +160,7 @@ export const startWorld = async (
     aws,
     ec2,
     kinesis,
+    lambda,
     bus,
     cloudwatch,
     testListener,
@@ -162,6 +173,7 @@ export const startWorld = async (
         aws.close(),
         ec2.close(),
         kinesis.close(),
+        lambda.close(),
         testListener.close(),
       ]);
     },

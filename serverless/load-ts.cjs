@@ -15,6 +15,7 @@ const loadSentinelModules = () => {
       ...tsxRequire('../lib/hooks/hooks.ts', __filename),
       ...tsxRequire('../lib/hooks/budget.ts', __filename),
       ...tsxRequire('../lib/hooks/settings.ts', __filename),
+      ...tsxRequire('../lib/hooks/groups.ts', __filename),
     };
   }
   return cached;

@@ -5,8 +5,9 @@
  *   the name of the default webhook's SSM parameter;
  * - removes the functions (and resources) of capabilities a stage switched off;
  * - sets reserved concurrency from stage parameters (or none, for accounts that cannot reserve);
- * - names each hook function `CodeDeployHook_<service>-<stage>-<hook>` (at most 64 characters)
- *   and derives its timeout from its checks' worst case;
+ * - names each hook function `CodeDeployHook_<service>-<stage>-<hook>` (at most 64 characters),
+ *   derives its timeout from the worst case of its checks in every deployment group, and lets its
+ *   role invoke only the Lambda functions its invoke checks name (any version, never unqualified);
  * - adds stack outputs with the hook functions' names and unqualified ARNs;
  * - drops the framework's shared role, which no function uses;
  * - applies the deployment mode (organization.cjs): a member is a template of rules and roles with no
@@ -48,8 +49,8 @@ class DeploySentinelPlugin {
     const {
       loadSettingsFile,
       hookFunctionName,
-      functionTimeoutSeconds,
-      settingsForHook,
+      hookFunctionTimeoutSeconds,
+      invokedFunctions,
       hookById,
       webhookParameterProblems,
       clipEnd,
@@ -113,12 +114,27 @@ class DeploySentinelPlugin {
       if (!hook) this.fail(`unknown hook id ${hookId}`);
       try {
         fn.name = hookFunctionName(service.service, stage, hookId);
-        fn.timeout = functionTimeoutSeconds(
-          settingsForHook(loaded.settings.hooks, hook.name),
-          loaded.settings.hooks.discovery,
-        );
+        fn.timeout = hookFunctionTimeoutSeconds(loaded.settings.hooks, hook.name);
       } catch (error) {
         this.fail(error.message);
+      }
+      const invoked = invokedFunctions(loaded.settings.hooks, hook.name);
+      if (invoked.length > 0) {
+        // Invoking a version is authorised on the qualified ARN; `:*` covers every version of the
+        // function and nothing unqualified (Lambda developer guide, "Fine-tuning the Resources and
+        // Conditions sections of policies",
+        // https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html).
+        // A new list: the hook functions share theirs through a YAML anchor.
+        fn.iamRoleStatements = [
+          ...(fn.iamRoleStatements || []),
+          {
+            Effect: 'Allow',
+            Action: ['lambda:InvokeFunction'],
+            Resource: invoked.map((name) => ({
+              'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${name}:*`,
+            })),
+          },
+        ];
       }
     }
     if (this.organization.mode === 'hub') this.prepareHub();

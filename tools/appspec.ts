@@ -4,16 +4,22 @@ import { parse as parseYaml } from 'yaml';
 import { type CommandIo, isMain, processIo, runCommand, UsageError } from './cli.js';
 import {
   formatAppspecHooks,
+  formatGroupHooks,
+  formatSamDeploymentPreference,
   functionArn,
+  type GroupHooksLine,
   type HookFunction,
   hookFunctionsByConvention,
   hookFunctionsFromTemplate,
+  LAMBDA_HOOKS,
 } from './appspec/hooks.js';
+import { groupHooks, hookConfigurations } from '../lib/hooks/groups.js';
 import { HOOK_NAMES } from '../lib/hooks/hooks.js';
 import { parseHooksSettings } from '../lib/hooks/settings.js';
 
 /**
- * Prints the appspec `Hooks:` section of an ECS deployment for a stage:
+ * Prints the appspec `Hooks:` sections of ECS and Lambda deployments for a stage, SAM's
+ * `DeploymentPreference` for a function, and the hooks each configured deployment group uses:
  *
  *   npm run appspec -- --stage prod [--service deploy-sentinel]
  *        [--template .serverless/cloudformation-template-update-stack.json]
@@ -21,7 +27,8 @@ import { parseHooksSettings } from '../lib/hooks/settings.js';
  *
  * Function names come from the packaged template when there is one, otherwise from the naming
  * convention the stack outputs follow. With --region and --account it prints unqualified ARNs.
- * When the stage's settings file configures hooks, only hooks with checks are listed.
+ * When the stage's settings file configures hooks, only hooks with checks (account-wide or in a
+ * group) are listed.
  */
 
 const root = join(import.meta.dirname, '..');
@@ -86,13 +93,17 @@ export const runAppspecCli = (argv: string[], io: CommandIo = processIo): Promis
         '';
       if (values.settings && !existsSync(values.settings))
         throw new UsageError(`settings ${values.settings} not found`);
+      let groups: GroupHooksLine[] = [];
       if (settingsPath) {
         const settings = parseHooksSettings(
           (parseYaml(readFileSync(settingsPath, 'utf8')) as { hooks?: unknown } | null)?.hooks,
         );
         if (settings instanceof Error) throw new UsageError(`${settingsPath}: ${settings.message}`);
-        const configured = HOOK_NAMES.filter((name) => (settings[name]?.checks.length ?? 0) > 0);
+        const configured = HOOK_NAMES.filter((name) =>
+          hookConfigurations(settings, name).some((c) => c.settings.checks.length > 0),
+        );
         if (configured.length > 0) functions = functions.filter((f) => configured.includes(f.hook));
+        groups = groupHooks(settings);
       }
 
       if (values.region && values.account) {
@@ -105,6 +116,22 @@ export const runAppspecCli = (argv: string[], io: CommandIo = processIo): Promis
 
       io.stdout(`# ECS appspec hooks for ${service}, stage ${stage} (from ${source})`);
       io.stdout(formatAppspecHooks(functions));
+      const lambda = functions.filter((f) => LAMBDA_HOOKS.includes(f.hook));
+      if (lambda.length > 0) {
+        io.stdout('');
+        io.stdout('# Lambda appspec hooks (a Lambda deployment runs only these two)');
+        io.stdout(formatAppspecHooks(lambda));
+        io.stdout('');
+        io.stdout(
+          "# SAM: the function's DeploymentPreference (PreTraffic = BeforeAllowTraffic, PostTraffic = AfterAllowTraffic)",
+        );
+        io.stdout(formatSamDeploymentPreference(lambda));
+      }
+      if (groups.length > 0) {
+        io.stdout('');
+        io.stdout(`# Deployment groups configured in ${settingsPath} (hooks.groups) and the hooks they use:`);
+        io.stdout(formatGroupHooks(groups));
+      }
       return 0;
     },
     io,

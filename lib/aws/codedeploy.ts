@@ -60,6 +60,18 @@ export interface EcsTaskSets {
   taskSetCount: number;
 }
 
+/** A Lambda deployment's function, as its deployment target describes it (`lambdaTarget.lambdaFunctionInfo`). */
+export interface LambdaFunctionTarget {
+  targetType?: string;
+  functionName?: string;
+  functionAlias?: string;
+  /** The version production traffic points to before the deployment. */
+  currentVersion?: string;
+  /** The version traffic moves to. */
+  targetVersion?: string;
+  targetVersionWeight?: number;
+}
+
 export interface CodeDeployPort {
   /** GetDeployment; `undefined` when CodeDeploy does not know the id. */
   getDeployment(deploymentId: string, budget: CallBudget): Promise<DeploymentDetails | undefined>;
@@ -97,6 +109,10 @@ export interface CodeDeployPort {
   ): Promise<string[] | undefined>;
   /** Every deployment group of the region: ListApplications, ListDeploymentGroups, BatchGetDeploymentGroups. */
   listDeploymentGroups(budget: CallBudget): Promise<DeploymentGroup[]>;
+  /** ListDeploymentTargets, every page: the ids of a deployment's targets. */
+  listDeploymentTargetIds(deploymentId: string, budget: CallBudget): Promise<string[]>;
+  /** GetDeploymentTarget of a Lambda deployment: its function, alias and versions. */
+  getLambdaTarget(deploymentId: string, targetId: string, budget: CallBudget): Promise<LambdaFunctionTarget>;
   /** GetDeploymentTarget of an ECS deployment: its task sets' target groups. */
   getEcsTaskSets(deploymentId: string, targetId: string, budget: CallBudget): Promise<EcsTaskSets>;
   /**
@@ -311,6 +327,32 @@ export const codeDeployPortOver = (client: CodeDeployClient): CodeDeployPort => 
         groups.push(...read.flat());
       }
       return groups;
+    },
+
+    async listDeploymentTargetIds(deploymentId, budget) {
+      const pages = await allPages(
+        (nextToken, abortSignal) =>
+          client.send(new ListDeploymentTargetsCommand({ deploymentId, nextToken }), { abortSignal }),
+        (page) => page.nextToken,
+        budget,
+      );
+      return pages.flatMap((page) => page.targetIds ?? []);
+    },
+
+    async getLambdaTarget(deploymentId, targetId, budget) {
+      const { deploymentTarget } = await callAws(
+        (abortSignal) => client.send(new GetDeploymentTargetCommand({ deploymentId, targetId }), { abortSignal }),
+        budget,
+      );
+      const info = deploymentTarget?.lambdaTarget?.lambdaFunctionInfo;
+      return {
+        targetType: deploymentTarget?.deploymentTargetType,
+        functionName: info?.functionName,
+        functionAlias: info?.functionAlias,
+        currentVersion: info?.currentVersion,
+        targetVersion: info?.targetVersion,
+        targetVersionWeight: info?.targetVersionWeight,
+      };
     },
 
     async getEcsTaskSets(deploymentId, targetId, budget) {

@@ -14,7 +14,8 @@ export const DISCOVERY_CALL_TIMEOUT_MS = 3_000;
 
 /*
  * Discovery calls that must wait for one another (see discovery.ts): the deployment names its
- * group (GetDeployment, GetDeploymentGroup); the group names the ECS service, whose deployment
+ * group and platform (GetDeployment), which choose the checks, so it comes first in every hook;
+ * the group (GetDeploymentGroup); the group names the ECS service, whose deployment
  * target lists the task sets' target groups by name (GetDeploymentTarget, DescribeTargetGroups),
  * and the listeners, each of which names its load balancer (DescribeListeners,
  * DescribeLoadBalancers). Lookups that do not wait for one another run side by side, and a call
@@ -25,9 +26,15 @@ const GET_DEPLOYMENT_GROUP = GET_DEPLOYMENT + 1;
 const GET_DEPLOYMENT_TARGET = GET_DEPLOYMENT_GROUP + 1;
 const DESCRIBE_LISTENERS = GET_DEPLOYMENT_GROUP + 1;
 const DESCRIBE_LOAD_BALANCERS = DESCRIBE_LISTENERS + 1;
+/**
+ * A Lambda deployment's one target is listed (ListDeploymentTargets), then read
+ * (GetDeploymentTarget), once the deployment has chosen the checks.
+ */
+const LIST_DEPLOYMENT_TARGETS = GET_DEPLOYMENT + 1;
+const GET_LAMBDA_TARGET = LIST_DEPLOYMENT_TARGETS + 1;
 
-/** An ARN needs no call; a name needs DescribeTargetGroups. */
-const namedTargetGroupChain = (nameOrArn: string): number => (nameOrArn.startsWith('arn:') ? 0 : 1);
+/** An ARN needs no call; a name needs DescribeTargetGroups, once the deployment has chosen the checks. */
+const namedTargetGroupChain = (nameOrArn: string): number => GET_DEPLOYMENT + (nameOrArn.startsWith('arn:') ? 0 : 1);
 
 const targetGroupChain = (which: string, overrides: DiscoveryOverrides): number => {
   if (which !== 'green' && which !== 'blue') return namedTargetGroupChain(which);
@@ -53,6 +60,11 @@ const variableChain = (name: Variable, overrides: DiscoveryOverrides): number =>
       return targetGroupChain('blue', overrides);
     case 'loadBalancer':
       return overrides.loadBalancer ? 0 : DESCRIBE_LISTENERS;
+    case 'functionName':
+    case 'functionAlias':
+    case 'currentVersion':
+    case 'targetVersion':
+      return GET_LAMBDA_TARGET;
   }
 };
 
@@ -69,6 +81,9 @@ export const checkDiscoveryChain = (check: Check, overrides: DiscoveryOverrides 
     case 'targetHealth':
       chains.push(targetGroupChain(check.targetGroup, overrides));
       break;
+    case 'invoke':
+      chains.push(GET_LAMBDA_TARGET);
+      break;
     case 'cloudwatch':
       break;
   }
@@ -76,12 +91,14 @@ export const checkDiscoveryChain = (check: Check, overrides: DiscoveryOverrides 
 };
 
 /**
- * The longest run of discovery calls one after the other before a hook's checks start: its checks
- * are prepared side by side. Without `overrides` nothing is taken as overridden, which never
- * undercounts.
+ * The longest run of discovery calls one after the other before a hook's checks start: the
+ * deployment first (it chooses the checks), then the checks are prepared side by side. Without
+ * `overrides` nothing is taken as overridden, which never undercounts.
  */
 export const discoveryChainLength = (hook: Pick<HookSettings, 'checks'>, overrides: DiscoveryOverrides = {}): number =>
-  Math.max(0, ...hook.checks.map((check) => checkDiscoveryChain(check, overrides)));
+  hook.checks.length === 0
+    ? 0
+    : Math.max(GET_DEPLOYMENT, ...hook.checks.map((check) => checkDiscoveryChain(check, overrides)));
 
 /** Time set aside for discovery before any check starts: every call of the longest chain timing out. */
 export const discoveryAllowanceMs = (hook: Pick<HookSettings, 'checks'>, overrides: DiscoveryOverrides = {}): number =>

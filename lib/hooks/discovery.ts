@@ -35,8 +35,26 @@ export type TrafficRole = 'test' | 'production';
 /** The replacement (green) or original (blue) task set. */
 export type Color = 'green' | 'blue';
 
+/** What GetDeployment says about the deployment a hook runs for. */
+export interface DeploymentFacts {
+  applicationName: string;
+  deploymentGroupName: string;
+  /** `ECS`, `Lambda` or `Server` (EC2/on-premises), as CodeDeploy names it. */
+  computePlatform?: string;
+}
+
+/** A Lambda deployment's function and the versions traffic moves between, all known. */
+export interface LambdaFunctionFacts {
+  functionName: string;
+  functionAlias: string;
+  currentVersion: string;
+  targetVersion: string;
+}
+
 /** The lookups checks can ask for. */
 export interface Environment {
+  deployment(): Promise<Lookup<DeploymentFacts>>;
+  lambdaFunction(): Promise<Lookup<LambdaFunctionFacts>>;
   listener(role: TrafficRole): Promise<Lookup<Endpoint>>;
   targetGroup(which: Color | string): Promise<Lookup<TargetGroupRef>>;
   deploymentGroupAlarms(): Promise<Lookup<string[]>>;
@@ -47,6 +65,10 @@ export interface Environment {
 export interface DeploymentIds {
   deploymentId: string;
 }
+
+/** A function name from a name or an ARN, without a version or alias. */
+export const bareFunctionName = (nameOrArn: string): string =>
+  nameOrArn.includes(':function:') ? (nameOrArn.split(':function:')[1]?.split(':')[0] ?? nameOrArn) : nameOrArn;
 
 /** What discovery needs: the CodeDeploy and ELBv2 ports, and time for its calls. */
 export interface DiscoveryDeps {
@@ -103,14 +125,18 @@ const missing = (reason: string): Lookup<never> => ({ reason });
 
 // The environment -----------------------------------------------------------------------------------
 
-/** Memoised lookups over CodeDeploy and ELBv2 for one hook invocation; `signal` ends them all. */
+/**
+ * Memoised lookups over CodeDeploy and ELBv2 for one hook invocation; `signal` ends them all. An
+ * environment made with other overrides (those of the group, once known) shares `memo`, so no
+ * call is made twice.
+ */
 export const createEnvironment = (
   ids: DeploymentIds,
   overrides: DiscoveryOverrides,
   deps: DiscoveryDeps,
   signal: AbortSignal,
+  memo: Map<string, Promise<unknown>> = new Map(),
 ): Environment => {
-  const memo = new Map<string, Promise<unknown>>();
   const once = <T>(key: string, load: () => Promise<T>): Promise<T> => {
     if (!memo.has(key)) memo.set(key, load());
     return memo.get(key) as Promise<T>;
@@ -157,7 +183,35 @@ export const createEnvironment = (
       if (!details.application || !details.deploymentGroup) {
         throw new UnresolvedError(`GetDeployment(${ids.deploymentId}) names no application and deployment group`);
       }
-      return { applicationName: details.application, deploymentGroupName: details.deploymentGroup };
+      return {
+        applicationName: details.application,
+        deploymentGroupName: details.deploymentGroup,
+        computePlatform: details.computePlatform,
+      };
+    });
+
+  // CodeDeploy does not document the id of a Lambda deployment's target, so it is listed: a
+  // Lambda deployment has one target, its function.
+  const lambdaFunction = () =>
+    once('lambdaFunction', async (): Promise<LambdaFunctionFacts> => {
+      const targetIds = await call('ListDeploymentTargets', (b) =>
+        deps.codedeploy.listDeploymentTargetIds(ids.deploymentId, b),
+      );
+      if (targetIds.length !== 1) {
+        throw new UnresolvedError(
+          `deployment ${ids.deploymentId} has ${targetIds.length} targets; a Lambda deployment has one, its function`,
+        );
+      }
+      const target = await call('GetDeploymentTarget', (b) =>
+        deps.codedeploy.getLambdaTarget(ids.deploymentId, targetIds[0]!, b),
+      );
+      const { functionName, functionAlias, currentVersion, targetVersion } = target;
+      if (!functionName || !functionAlias || !currentVersion || !targetVersion) {
+        throw new UnresolvedError(
+          `deployment target ${targetIds[0]} (${target.targetType ?? 'unknown'}) does not name a Lambda function, alias, current and target version`,
+        );
+      }
+      return { functionName: bareFunctionName(functionName), functionAlias, currentVersion, targetVersion };
     });
 
   const deploymentGroup = () =>
@@ -271,10 +325,17 @@ export const createEnvironment = (
         return colorTargetGroup('blue').then((t) => t.name);
       case 'loadBalancer':
         return loadBalancerArn().then(dimensionOf);
+      case 'functionName':
+      case 'functionAlias':
+      case 'currentVersion':
+      case 'targetVersion':
+        return lambdaFunction().then((f) => f[name]);
     }
   };
 
   return {
+    deployment: () => settle(deployment),
+    lambdaFunction: () => settle(lambdaFunction),
     listener: (role) => settle(() => endpoint(role)),
     targetGroup: (which) =>
       settle(() => (which === 'green' || which === 'blue' ? colorTargetGroup(which) : targetGroupRef(which))),

@@ -6,6 +6,10 @@
 /** Which task set a listener serves. */
 export type TrafficSide = 'none' | 'blue' | 'green';
 
+/** The CodeDeploy compute platforms whose deployments invoke hook functions. */
+export const PLATFORMS = ['ECS', 'Lambda'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
 /** One lifecycle hook: its appspec name, its short id (function names) and what it may assume. */
 export interface HookSpec {
   /** The name used in the appspec `Hooks:` section and in the settings file. */
@@ -22,6 +26,11 @@ export interface HookSpec {
   failureRollsBack: boolean;
   /** The same facts for people. */
   assumes: string;
+  /**
+   * The platforms that run this hook: Lambda deployments run only BeforeAllowTraffic and
+   * AfterAllowTraffic (CodeDeploy user guide, "AppSpec 'hooks' section for an AWS Lambda deployment").
+   */
+  platforms: readonly Platform[];
 }
 
 /** Every hook, in the order CodeDeploy runs them. */
@@ -35,6 +44,7 @@ export const HOOKS = [
     failureRollsBack: false,
     assumes:
       'Preflight: the green task set does not exist yet and both listeners serve blue; a failure stops the deployment before anything changes.',
+    platforms: ['ECS'],
   },
   {
     name: 'AfterInstall',
@@ -45,6 +55,7 @@ export const HOOKS = [
     failureRollsBack: true,
     assumes:
       'The green task set exists and is registered in the green target group; the test listener still serves blue.',
+    platforms: ['ECS'],
   },
   {
     name: 'AfterAllowTestTraffic',
@@ -54,6 +65,7 @@ export const HOOKS = [
     productionListenerServes: 'blue',
     failureRollsBack: true,
     assumes: 'The test listener serves green; production traffic still goes to blue.',
+    platforms: ['ECS'],
   },
   {
     name: 'BeforeAllowTraffic',
@@ -62,7 +74,9 @@ export const HOOKS = [
     testListenerServes: 'green',
     productionListenerServes: 'blue',
     failureRollsBack: true,
-    assumes: 'Last gate: the test listener serves green, production still goes to blue.',
+    assumes:
+      'Last gate. ECS: the test listener serves green, production still goes to blue. Lambda: the target version exists, the alias still points at the current version.',
+    platforms: ['ECS', 'Lambda'],
   },
   {
     name: 'AfterAllowTraffic',
@@ -71,7 +85,9 @@ export const HOOKS = [
     testListenerServes: 'green',
     productionListenerServes: 'green',
     failureRollsBack: true,
-    assumes: 'Production traffic goes to green; a failure still rolls back to blue.',
+    assumes:
+      'ECS: production traffic goes to green; a failure still rolls back to blue. Lambda: the alias points at the target version; a failure rolls it back.',
+    platforms: ['ECS', 'Lambda'],
   },
 ] as const satisfies readonly HookSpec[];
 

@@ -1,6 +1,13 @@
 import { clipEnd } from '../text.js';
 import { parseJsonPath, valueAt } from './json-path.js';
-import type { CloudWatchCheck, Comparison, HttpExpectations, JsonExpectation, Reduction } from './settings.js';
+import type {
+  CloudWatchCheck,
+  Comparison,
+  HttpExpectations,
+  InvokeExpectations,
+  JsonExpectation,
+  Reduction,
+} from './settings.js';
 
 /**
  * Pure verdicts on one measurement. A transport problem (no answer, refused, throttled) is an
@@ -220,4 +227,64 @@ export const judgeTargetHealth = (
     value: percent,
     reason: clip(`${summary}, need ${minHealthyPercent}%; ${others.join(', ')}`, MAX_REASON),
   };
+};
+
+/** An invocation's answer as the Lambda port gives it. */
+export interface InvokeResult {
+  functionError?: string;
+  executedVersion?: string;
+  payload: string;
+}
+
+/** The error a failed function returns as its payload (`errorType`, `errorMessage`), in one line. */
+const functionErrorText = (payload: string): string => {
+  try {
+    const error = JSON.parse(payload) as { errorType?: unknown; errorMessage?: unknown };
+    if (typeof error.errorMessage === 'string')
+      return `${typeof error.errorType === 'string' ? `${error.errorType}: ` : ''}${error.errorMessage}`;
+  } catch {
+    // Not the runtime's error object: its text is shown as it is.
+  }
+  return payload;
+};
+
+/**
+ * Judges one invocation of a deployment's target version: no function error, the target version
+ * ran, the duration within its limit, and the expected values in the response.
+ */
+export const judgeInvoke = (
+  answer: InvokeResult,
+  expect: InvokeExpectations,
+  targetVersion: string,
+  durationMs: number,
+): Measurement => {
+  if (answer.functionError) {
+    return {
+      outcome: 'fail',
+      latencyMs: durationMs,
+      reason: clip(
+        `version ${answer.executedVersion ?? targetVersion} failed (${answer.functionError}): ${clip(functionErrorText(answer.payload), 300)}`,
+        MAX_REASON,
+      ),
+    };
+  }
+  const problems: string[] = [];
+  if (answer.executedVersion !== undefined && answer.executedVersion !== targetVersion)
+    problems.push(`version ${answer.executedVersion} ran, expected the target version ${targetVersion}`);
+  if (expect.maxDuration !== undefined && durationMs > expect.maxDuration)
+    problems.push(`answered in ${durationMs} ms, budget ${expect.maxDuration} ms`);
+  if (expect.json) {
+    let document: unknown;
+    let parsed = true;
+    try {
+      document = JSON.parse(answer.payload);
+    } catch {
+      parsed = false;
+      problems.push(`the response is not JSON: ${show(clip(answer.payload, 60))}`);
+    }
+    if (parsed) for (const expectation of expect.json) problems.push(...jsonProblems(document, expectation));
+  }
+  if (problems.length === 0)
+    return { outcome: 'pass', latencyMs: durationMs, reason: `version ${targetVersion} answered in ${durationMs} ms` };
+  return { outcome: 'fail', latencyMs: durationMs, reason: clip(problems.join('; '), MAX_REASON) };
 };

@@ -2,13 +2,14 @@ import type { MetricDataQuery, StandardUnit } from '@aws-sdk/client-cloudwatch';
 import type { CallBudget } from '../aws/call.js';
 import type { CloudWatchPort } from '../aws/cloudwatch.js';
 import type { Elbv2Port } from '../aws/elbv2.js';
+import type { LambdaPort } from '../aws/lambda.js';
 import type { Clock, Deadline, Sleep } from '../time.js';
 import { type Environment, type Lookup, UnresolvedError } from './discovery.js';
 import type { Measure, PreparedCheck } from './evaluate.js';
 import type { HttpFetch } from './http-probe.js';
-import { judgeAlarms, judgeHttp, judgeMetric, judgeTargetHealth, type Measurement } from './judge.js';
-import type { AlarmsCheck, Check, CloudWatchCheck, HttpCheck, TargetHealthCheck } from './settings.js';
-import { type Variable, VARIABLE_REF, variablesOf } from './variables.js';
+import { judgeAlarms, judgeHttp, judgeInvoke, judgeMetric, judgeTargetHealth, type Measurement } from './judge.js';
+import type { AlarmsCheck, Check, CloudWatchCheck, HttpCheck, InvokeCheck, TargetHealthCheck } from './settings.js';
+import { fillStrings, type Variable, VARIABLE_REF, variablesOf } from './variables.js';
 
 /**
  * Turns a configured check into a measurement function: resolves what it needs from the
@@ -18,6 +19,7 @@ import { type Variable, VARIABLE_REF, variablesOf } from './variables.js';
 export interface MeasureDeps {
   cloudwatch: CloudWatchPort;
   elbv2: Elbv2Port;
+  lambda: LambdaPort;
   fetch: HttpFetch;
   clock: Clock;
   sleep: Sleep;
@@ -126,10 +128,11 @@ const prepareCloudWatch = async (check: CloudWatchCheck, env: Environment, deps:
 };
 
 const prepareAlarms = async (check: AlarmsCheck, env: Environment, deps: MeasureDeps): Promise<Measure> => {
-  const fromGroup = check.fromDeploymentGroup
-    ? await need(env.deploymentGroupAlarms(), "the deployment group's alarms")
-    : [];
-  const names = [...new Set([...check.alarms, ...fromGroup])];
+  const [fill, fromGroup] = await Promise.all([
+    substituteAll(env, variablesOf(check)),
+    check.fromDeploymentGroup ? need(env.deploymentGroupAlarms(), "the deployment group's alarms") : [],
+  ]);
+  const names = [...new Set([...check.alarms.map(fill), ...fromGroup])];
   if (names.length === 0) throw new UnresolvedError('no alarms to watch: the deployment group has none configured');
   return async (_attempt, signal) =>
     judgeAlarms(await deps.cloudwatch.describeAlarms(names, probeBudget(check, deps, signal)), names);
@@ -145,6 +148,30 @@ const prepareTargetHealth = async (check: TargetHealthCheck, env: Environment, d
     );
 };
 
+const prepareInvoke = async (check: InvokeCheck, env: Environment, deps: MeasureDeps): Promise<Measure> => {
+  const [fn, fill] = await Promise.all([
+    need(env.lambdaFunction(), "the deployment's Lambda function"),
+    substituteAll(env, variablesOf(check)),
+  ]);
+  // The role may invoke only the functions the settings name, and the check names the one it judges.
+  if (fn.functionName !== check.function) {
+    throw new UnresolvedError(
+      `the deployment shifts traffic for ${fn.functionName}, but the check invokes ${check.function}: name ${fn.functionName} in function`,
+    );
+  }
+  const payload = JSON.stringify(fillStrings(check.payload, fill));
+  return async (_attempt, signal) => {
+    const started = deps.clock();
+    // The target version, never the alias: before traffic moves the alias still runs the current version.
+    const answer = await deps.lambda.invoke(
+      { functionName: fn.functionName, qualifier: fn.targetVersion, payload },
+      // One attempt: an invocation that timed out may still be running, and must not run twice.
+      { ...probeBudget(check, deps, signal), attempts: 1 },
+    );
+    return judgeInvoke(answer, check.expect, fn.targetVersion, Math.max(0, Math.round(deps.clock() - started)));
+  };
+};
+
 /** A check bound to its probe, or the reason its inputs could not be resolved. */
 export const prepareCheck = async (check: Check, env: Environment, deps: MeasureDeps): Promise<PreparedCheck> => {
   try {
@@ -157,6 +184,8 @@ export const prepareCheck = async (check: Check, env: Environment, deps: Measure
         return { check, measure: await prepareAlarms(check, env, deps) };
       case 'targetHealth':
         return { check, measure: await prepareTargetHealth(check, env, deps) };
+      case 'invoke':
+        return { check, measure: await prepareInvoke(check, env, deps) };
     }
   } catch (error) {
     if (error instanceof UnresolvedError) return { check, unresolved: error.message };

@@ -3,16 +3,18 @@ import type { CloudWatchPort } from '../aws/cloudwatch.js';
 import type { CodeDeployPort } from '../aws/codedeploy.js';
 import type { Elbv2Port } from '../aws/elbv2.js';
 import { errorText } from '../aws/errors.js';
+import type { LambdaPort } from '../aws/lambda.js';
 import type { Logger } from '../log.js';
 import type { Clock, Deadline, Sleep } from '../time.js';
-import { REPORT_RESERVE_MS, worstCaseMs } from './budget.js';
-import { createEnvironment } from './discovery.js';
+import { REPORT_RESERVE_MS } from './budget.js';
+import { createEnvironment, UnresolvedError } from './discovery.js';
 import { type CheckResult, CheckStoppedError, decideHook, evaluateChecks, type HookStatus } from './evaluate.js';
-import { hookById, HOOK_IDS } from './hooks.js';
+import { groupSettingsKey, hookWorstCaseMs, selectHook, selectionPlatformProblem, uncheckedReason } from './groups.js';
+import { hookById, HOOK_IDS, type Platform, PLATFORMS } from './hooks.js';
 import type { HttpFetch } from './http-probe.js';
 import { prepareCheck } from './measures.js';
 import { reportHookStatus, type ReportOutcome } from './report.js';
-import { type HooksSettings, settingsForHook } from './settings.js';
+import type { HooksSettings } from './settings.js';
 
 /**
  * One hook invocation: evaluate the hook's checks, then report Succeeded or Failed to CodeDeploy
@@ -35,6 +37,7 @@ export interface HookDeps {
   codedeploy: CodeDeployPort;
   elbv2: Elbv2Port;
   cloudwatch: CloudWatchPort;
+  lambda: LambdaPort;
   fetch: HttpFetch;
   clock: Clock;
   sleep: Sleep;
@@ -60,6 +63,10 @@ export interface HookVerdict {
   hook: string;
   deploymentId?: string;
   lifecycleEventHookExecutionId?: string;
+  /** `application/deploymentGroup`, once GetDeployment named it. */
+  deploymentGroup?: string;
+  /** The deployment's compute platform, once GetDeployment named it. */
+  computePlatform?: string;
   status: HookStatus;
   reason: string;
   observeOnly: boolean;
@@ -76,6 +83,16 @@ export class InvalidHookEventError extends Error {
 /** Raised when the invocation has less time than the checks may need. */
 export class HookBudgetError extends Error {
   override name = 'HookBudgetError';
+}
+
+/** Raised when a hook runs for a deployment group that has no checks for it and may not pass unchecked. */
+export class UncheckedGroupError extends Error {
+  override name = 'UncheckedGroupError';
+}
+
+/** Raised when the deployment's platform cannot run the hook or the checks chosen for it. */
+export class PlatformMismatchError extends Error {
+  override name = 'PlatformMismatchError';
 }
 
 /** Raised when the function's hook id is not one of the five hooks. */
@@ -107,6 +124,38 @@ const afterAbort = (signal: AbortSignal) =>
     );
   });
 
+/**
+ * Refuses a deployment whose platform cannot run this hook or the checks chosen for it: packaging
+ * refuses them when the settings give the group's platform, this covers the groups they do not.
+ */
+const checkPlatform = (
+  hook: NonNullable<ReturnType<typeof hookById>>,
+  selection: ReturnType<typeof selectHook>,
+  group: string,
+  computePlatform: string | undefined,
+) => {
+  if (computePlatform === undefined) return;
+  const platform = PLATFORMS.find((p) => p === computePlatform);
+  if (!platform) {
+    throw new PlatformMismatchError(
+      `${group} deploys on ${computePlatform}, whose deployments invoke no hook functions (ECS and Lambda deployments do)`,
+    );
+  }
+  if (!(hook.platforms as readonly Platform[]).includes(platform))
+    throw new PlatformMismatchError(`${platform} deployments do not run ${hook.name}; ${group} deploys on ${platform}`);
+  if (selection.platform && selection.platform !== platform) {
+    throw new PlatformMismatchError(
+      `the settings give ${group} the ${selection.platform} platform, but it deploys on ${platform}: correct ${groupSettingsKey(group)}.platform or the key that sets it`,
+    );
+  }
+  const problem = selectionPlatformProblem(selection.checks, platform);
+  if (problem) {
+    throw new PlatformMismatchError(
+      `${group} deploys on ${platform}, but in ${selection.source} ${problem}: give ${groupSettingsKey(group)}.${hook.name} checks of its own`,
+    );
+  }
+};
+
 /** Evaluates a hook's checks and reports the verdict to CodeDeploy exactly once. Never throws. */
 export const runHook = async ({ hookId, event, settings, deps }: RunHookInput): Promise<HookVerdict> => {
   const started = deps.clock();
@@ -118,7 +167,7 @@ export const runHook = async ({ hookId, event, settings, deps }: RunHookInput): 
         lifecycleEventHookExecutionId: parsed.data.LifecycleEventHookExecutionId,
       }
     : undefined;
-  const log = deps.log.child({
+  let log = deps.log.child({
     hook: hook?.name ?? hookId,
     deploymentId: execution?.deploymentId,
     lifecycleEventHookExecutionId: execution?.lifecycleEventHookExecutionId,
@@ -127,6 +176,8 @@ export const runHook = async ({ hookId, event, settings, deps }: RunHookInput): 
   let status: HookStatus = 'Failed';
   let reason = 'the hook stopped before reaching a verdict';
   let checks: CheckResult[] = [];
+  let deploymentGroup: string | undefined;
+  let computePlatform: string | undefined;
   let report: ReportOutcome = {
     outcome: 'not-attempted',
     reason: 'no deployment id or hook execution id in the event',
@@ -146,7 +197,7 @@ export const runHook = async ({ hookId, event, settings, deps }: RunHookInput): 
     const reserve = deps.reportReserveMs ?? REPORT_RESERVE_MS;
     // A function whose timeout was set below what packaging derived (by hand, or an old
     // deployment) could be cut off mid-check: refuse at once, with a report, instead.
-    const needed = worstCaseMs(settingsForHook(settings, hook.name), settings.discovery) + reserve;
+    const needed = hookWorstCaseMs(settings, hook.name) + reserve;
     const available = deps.deadline.remainingMs();
     if (needed > available) {
       throw new HookBudgetError(
@@ -167,14 +218,30 @@ export const runHook = async ({ hookId, event, settings, deps }: RunHookInput): 
     );
 
     const evaluation = (async () => {
-      const hookSettings = settingsForHook(settings, hook.name);
-      const env = createEnvironment(
-        { deploymentId: execution.deploymentId },
-        settings.discovery,
-        checkDeps,
-        controller.signal,
-      );
-      const prepared = await Promise.all(hookSettings.checks.map((check) => prepareCheck(check, env, checkDeps)));
+      // One memo for both environments: the deployment is read once, before and after the group is known.
+      const memo = new Map<string, Promise<unknown>>();
+      const ids = { deploymentId: execution.deploymentId };
+      const found = await createEnvironment(ids, settings.discovery, checkDeps, controller.signal, memo).deployment();
+      if ('reason' in found) throw new UnresolvedError(`the deployment group could not be found: ${found.reason}`);
+      const { applicationName, deploymentGroupName } = found.value;
+      deploymentGroup = `${applicationName}/${deploymentGroupName}`;
+      computePlatform = found.value.computePlatform;
+      log = log.child({ deploymentGroup, computePlatform });
+      const selection = selectHook(settings, hook.name, applicationName, deploymentGroupName);
+      checkPlatform(hook, selection, deploymentGroup, computePlatform);
+      if (selection.checks.length === 0) {
+        if (selection.allowUnchecked) {
+          return {
+            status: 'Succeeded' as const,
+            reason: `no ${hook.name} checks for ${deploymentGroup}, which may pass unchecked (allowUnchecked)`,
+            checks: [],
+          };
+        }
+        throw new UncheckedGroupError(uncheckedReason(hook.name, applicationName, deploymentGroupName));
+      }
+      log.info('hook checks chosen', { source: selection.source, checks: selection.checks.map((c) => c.name) });
+      const env = createEnvironment(ids, selection.discovery, checkDeps, controller.signal, memo);
+      const prepared = await Promise.all(selection.checks.map((check) => prepareCheck(check, env, checkDeps)));
       const results = await evaluateChecks(prepared, {
         sleep: deps.sleep,
         deadline: checkDeadline,
@@ -205,6 +272,7 @@ export const runHook = async ({ hookId, event, settings, deps }: RunHookInput): 
     const line = {
       status,
       reason,
+      deploymentGroup,
       observeOnly,
       report: report.outcome,
       reportAttempts: 'attempts' in report ? report.attempts : 0,
@@ -225,6 +293,8 @@ export const runHook = async ({ hookId, event, settings, deps }: RunHookInput): 
     hook: hook?.name ?? hookId,
     deploymentId: execution?.deploymentId,
     lifecycleEventHookExecutionId: execution?.lifecycleEventHookExecutionId,
+    deploymentGroup,
+    computePlatform,
     status,
     reason,
     observeOnly,

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { hookTimeoutSeconds, LAMBDA_MAX_TIMEOUT_SECONDS, worstCaseMs } from './budget.js';
-import { HOOKS, type HookName } from './hooks.js';
+import { platformIssues } from './groups.js';
+import { HOOKS, type HookName, PLATFORMS } from './hooks.js';
 import { JsonPathError, parseJsonPath } from './json-path.js';
 import { Pattern, PatternError } from './pattern.js';
-import { VARIABLE_REF, VARIABLES, variablesIn } from './variables.js';
+import { stringsIn, VARIABLE_REF, VARIABLES, variablesIn } from './variables.js';
 
 /**
  * The `hooks` section of a stage's settings file: per lifecycle hook, the checks that must all pass
@@ -362,10 +363,12 @@ export const alarmsCheckSchema = z
     ...scheduleFields,
     type: z.literal('alarms').describe('Named CloudWatch alarms that must not be in ALARM.'),
     alarms: z
-      .array(z.string().min(1))
+      .array(templated.pipe(z.string().min(1)))
       .max(100)
       .default([])
-      .describe('Names of CloudWatch alarms that must not be in ALARM.'),
+      .describe(
+        'Names of CloudWatch alarms that must not be in ALARM; ${variables} are filled in, e.g. ${functionName}-errors.',
+      ),
     fromDeploymentGroup: z
       .boolean()
       .default(false)
@@ -389,12 +392,89 @@ export const targetHealthCheckSchema = z.strictObject({
     .describe('The share of targets that must be healthy; a group without targets fails.'),
 });
 
+/**
+ * A Lambda function name as Invoke takes it in FunctionName without a qualifier
+ * (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html): letters, digits, hyphens and
+ * underscores, up to 64 characters. A name, not an ARN, so that IAM can name it too.
+ */
+const functionNameSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9_-]{1,64}$/,
+    'a function name: letters, digits, - and _, at most 64 characters (no ARN, no :qualifier)',
+  );
+
+/** Any JSON value (an invocation's event); named once in the JSON Schema. */
+type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+const jsonValueSchema: z.ZodType<JsonValue> = z
+  .union([
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.array(z.lazy(() => jsonValueSchema)),
+    z.record(
+      z.string(),
+      z.lazy(() => jsonValueSchema),
+    ),
+  ])
+  .meta({ id: 'jsonValue' });
+
+const invokeExpectSchema = z.strictObject({
+  json: z
+    .array(jsonExpectationSchema)
+    .min(1)
+    .optional()
+    .describe("Values at JSON paths of the function's response, such as $.statusCode."),
+  maxDuration: durationSchema
+    .optional()
+    .describe('The invocation, as the hook waits for it, must end within this: ms, or 500ms, 5s, 2m.'),
+});
+
+/** Invokes the deployment's target version (never the alias) with a payload, and judges the response. */
+export const invokeCheckSchema = z
+  .strictObject({
+    ...scheduleFields,
+    type: z
+      .literal('invoke')
+      .describe('Lambda deployments: invokes the target version (never the alias) and judges its response.'),
+    function: functionNameSchema.describe(
+      'The function the deployment shifts traffic for; named here so the hook may invoke only it.',
+    ),
+    payload: jsonValueSchema
+      .default({})
+      .describe('The event sent to the function, as JSON; ${variables} in its strings are filled in.'),
+    expect: invokeExpectSchema
+      .default({})
+      .describe('Besides no function error and the target version executing: response values and duration.'),
+  })
+  .superRefine((check, ctx) => {
+    for (const text of stringsIn(check.payload)) {
+      for (const name of variablesIn(text)) {
+        if (!(VARIABLES as readonly string[]).includes(name))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['payload'],
+            message: `unknown variable \${${name}}; known: ${VARIABLES.join(', ')}`,
+          });
+      }
+    }
+    if (check.expect.maxDuration !== undefined && check.expect.maxDuration > check.timeout) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['expect', 'maxDuration'],
+        message: `maxDuration (${check.expect.maxDuration} ms) exceeds the invocation timeout (${check.timeout} ms)`,
+      });
+    }
+  });
+
 /** Any check, by its `type`. */
 export const checkSchema = z.discriminatedUnion('type', [
   httpCheckSchema,
   cloudWatchCheckSchema,
   alarmsCheckSchema,
   targetHealthCheckSchema,
+  invokeCheckSchema,
 ]);
 
 const endpointOverrideSchema = z.strictObject({
@@ -447,77 +527,139 @@ export const hookSettingsSchema = z
 const hookKey = (name: HookName) =>
   hookSettingsSchema.optional().describe(HOOKS.find((hook) => hook.name === name)!.assumes);
 
+const hookKeys = {
+  BeforeInstall: hookKey('BeforeInstall'),
+  AfterInstall: hookKey('AfterInstall'),
+  AfterAllowTestTraffic: hookKey('AfterAllowTestTraffic'),
+  BeforeAllowTraffic: hookKey('BeforeAllowTraffic'),
+  AfterAllowTraffic: hookKey('AfterAllowTraffic'),
+};
+
+/**
+ * `application/deploymentGroup`, either part a name or a pattern with `*`; the IAM ARN of a
+ * deployment group joins the two names the same way (`deploymentgroup:application/group`).
+ */
+export const GROUP_KEY = /^[^/\s]+\/[^/\s]+$/;
+
+/** The checks of the deployment groups one key matches; what it leaves out comes from the account-wide keys. */
+export const groupSettingsSchema = z
+  .strictObject({
+    platform: z
+      .enum(PLATFORMS)
+      .optional()
+      .describe("The groups' compute platform: checks the platform cannot run are refused when packaging."),
+    allowUnchecked: z
+      .boolean()
+      .optional()
+      .describe('A hook that has no checks for these groups reports Succeeded instead of Failed.'),
+    discovery: discoverySchema
+      .optional()
+      .describe('Overrides of what is found from the deployment, over the account-wide ones (ECS).'),
+    ...hookKeys,
+  })
+  .meta({ id: 'groupSettings' });
+
+const checkNamesAndLimits = (
+  hook: (typeof HOOKS)[number],
+  hookSettings: z.output<typeof hookSettingsSchema>,
+  discovery: z.output<typeof discoverySchema>,
+  at: PropertyKey[],
+  ctx: z.RefinementCtx,
+) => {
+  const names = hookSettings.checks.map((c) => c.name);
+  names.forEach((name, i) => {
+    if (names.indexOf(name) !== i)
+      ctx.addIssue({
+        code: 'custom',
+        path: [...at, 'checks', i, 'name'],
+        message: `check name "${name}" is used twice`,
+      });
+  });
+  hookSettings.checks.forEach((check, i) => {
+    const path = [...at, 'checks', i];
+    if (check.failureLimit >= check.count) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'failureLimit'],
+        message: `failureLimit (${check.failureLimit}) must be below count (${check.count}), or the check can never fail`,
+      });
+    }
+    if (
+      check.type === 'http' &&
+      !check.url &&
+      (check.target ?? 'test') === 'test' &&
+      hook.testListenerServes !== 'green'
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'target'],
+        message: `in ${hook.name} the test listener still serves blue, so this probe would not test the new version; probe it from AfterAllowTestTraffic or later`,
+      });
+    }
+    if (check.type === 'targetHealth' && check.targetGroup === 'green' && !hook.greenTaskSet) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'targetGroup'],
+        message: `in ${hook.name} the green task set does not exist yet, so the green target group has no targets`,
+      });
+    }
+  });
+  const needed = hookTimeoutSeconds(hookSettings, discovery);
+  if (needed > LAMBDA_MAX_TIMEOUT_SECONDS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: at,
+      message: `the checks' worst case (${Math.ceil(worstCaseMs(hookSettings, discovery) / 1000)} s) needs a ${needed} s timeout; Lambda allows ${LAMBDA_MAX_TIMEOUT_SECONDS} s. Lower count, interval, timeout or consecutiveErrorLimit`,
+    });
+  } else if (hookSettings.timeoutSeconds !== undefined && needed > hookSettings.timeoutSeconds) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [...at, 'timeoutSeconds'],
+      message: `the checks' worst case needs ${needed} s, more than timeoutSeconds (${hookSettings.timeoutSeconds} s)`,
+    });
+  }
+};
+
 /** The `hooks` key of a stage's settings file. */
 export const hooksSettingsSchema = z
   .strictObject({
     observeOnly: z.boolean().default(false).describe('Measure and log everything, and always report Succeeded.'),
     discovery: discoverySchema.default({}).describe('Overrides of what is found from the deployment.'),
-    BeforeInstall: hookKey('BeforeInstall'),
-    AfterInstall: hookKey('AfterInstall'),
-    AfterAllowTestTraffic: hookKey('AfterAllowTestTraffic'),
-    BeforeAllowTraffic: hookKey('BeforeAllowTraffic'),
-    AfterAllowTraffic: hookKey('AfterAllowTraffic'),
+    groups: z
+      .record(z.string(), groupSettingsSchema)
+      .default({})
+      .describe(
+        'Checks per deployment group, keyed application/deploymentGroup (* matches any run of characters). ' +
+          'For each hook the most specific key that sets it wins (exact names before patterns); ' +
+          'a hook no key sets takes the account-wide checks below.',
+      ),
+    ...hookKeys,
   })
   .superRefine((settings, ctx) => {
     for (const hook of HOOKS) {
       const hookSettings = settings[hook.name];
-      if (!hookSettings) continue;
-      const names = hookSettings.checks.map((c) => c.name);
-      names.forEach((name, i) => {
-        if (names.indexOf(name) !== i)
-          ctx.addIssue({
-            code: 'custom',
-            path: [hook.name, 'checks', i, 'name'],
-            message: `check name "${name}" is used twice`,
-          });
-      });
-      hookSettings.checks.forEach((check, i) => {
-        const path = [hook.name, 'checks', i];
-        if (check.failureLimit >= check.count) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [...path, 'failureLimit'],
-            message: `failureLimit (${check.failureLimit}) must be below count (${check.count}), or the check can never fail`,
-          });
-        }
-        if (
-          check.type === 'http' &&
-          !check.url &&
-          (check.target ?? 'test') === 'test' &&
-          hook.testListenerServes !== 'green'
-        ) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [...path, 'target'],
-            message: `in ${hook.name} the test listener still serves blue, so this probe would not test the new version; probe it from AfterAllowTestTraffic or later`,
-          });
-        }
-        if (check.type === 'targetHealth' && check.targetGroup === 'green' && !hook.greenTaskSet) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [...path, 'targetGroup'],
-            message: `in ${hook.name} the green task set does not exist yet, so the green target group has no targets`,
-          });
-        }
-      });
-      const needed = hookTimeoutSeconds(hookSettings, settings.discovery);
-      if (needed > LAMBDA_MAX_TIMEOUT_SECONDS) {
+      if (hookSettings) checkNamesAndLimits(hook, hookSettings, settings.discovery, [hook.name], ctx);
+    }
+    for (const [key, group] of Object.entries(settings.groups)) {
+      // Checked here rather than by the record's key schema, whose failure names no reason.
+      if (!GROUP_KEY.test(key)) {
         ctx.addIssue({
           code: 'custom',
-          path: [hook.name],
-          message: `the checks' worst case (${Math.ceil(worstCaseMs(hookSettings, settings.discovery) / 1000)} s) needs a ${needed} s timeout; Lambda allows ${LAMBDA_MAX_TIMEOUT_SECONDS} s. Lower count, interval, timeout or consecutiveErrorLimit`,
+          path: ['groups', key],
+          message: `"${key}" is not application/deploymentGroup: name both, each a name or a pattern with *, e.g. orders/orders-ecs or orders/*`,
         });
-      } else if (hookSettings.timeoutSeconds !== undefined && needed > hookSettings.timeoutSeconds) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [hook.name, 'timeoutSeconds'],
-          message: `the checks' worst case needs ${needed} s, more than timeoutSeconds (${hookSettings.timeoutSeconds} s)`,
-        });
+        continue;
       }
+      const discovery = { ...settings.discovery, ...group.discovery };
+      for (const hook of HOOKS) {
+        const hookSettings = group[hook.name];
+        if (hookSettings) checkNamesAndLimits(hook, hookSettings, discovery, ['groups', key, hook.name], ctx);
+      }
+      for (const issue of platformIssues(settings, key)) ctx.addIssue({ code: 'custom', ...issue });
     }
   })
   .describe(
-    'The checks of the ECS lifecycle hooks: per hook, the checks that must all pass before it reports Succeeded.',
+    'The checks of the CodeDeploy lifecycle hooks (ECS and Lambda): per hook, the checks that must all pass before it reports Succeeded, account-wide or per deployment group.',
   );
 
 export type HooksSettingsInput = z.input<typeof hooksSettingsSchema>;
@@ -528,6 +670,9 @@ export type HttpCheck = z.output<typeof httpCheckSchema>;
 export type CloudWatchCheck = z.output<typeof cloudWatchCheckSchema>;
 export type AlarmsCheck = z.output<typeof alarmsCheckSchema>;
 export type TargetHealthCheck = z.output<typeof targetHealthCheckSchema>;
+export type InvokeCheck = z.output<typeof invokeCheckSchema>;
+export type InvokeExpectations = z.output<typeof invokeExpectSchema>;
+export type GroupSettings = z.output<typeof groupSettingsSchema>;
 export type HttpExpectations = z.output<typeof httpExpectSchema>;
 export type JsonExpectation = z.output<typeof jsonExpectationSchema>;
 export type DiscoveryOverrides = z.output<typeof discoverySchema>;
@@ -555,7 +700,3 @@ export const parseHooksSettings = (raw: unknown): HooksSettings | HooksConfigErr
   if (result.success) return result.data;
   return new HooksConfigError(`invalid hooks settings:\n${formatIssues(result.error.issues)}`, { cause: result.error });
 };
-
-/** The settings of one hook (no checks when the hook is not configured). */
-export const settingsForHook = (settings: HooksSettings, hook: HookName): HookSettings =>
-  settings[hook] ?? { checks: [] };

@@ -5,6 +5,7 @@ import {
   GetDeploymentGroupCommand,
   GetDeploymentTargetCommand,
   LifecycleEventAlreadyCompletedException,
+  ListDeploymentTargetsCommand,
   PutLifecycleEventHookExecutionStatusCommand,
   ThrottlingException,
 } from '@aws-sdk/client-codedeploy';
@@ -136,5 +137,44 @@ describe('the CodeDeploy port, as the hooks use it', () => {
       .resolves({ lifecycleEventHookExecutionId: EXECUTION.lifecycleEventHookExecutionId });
     expect(await port.reportHookStatus(EXECUTION, 'Succeeded', budget())).toBe('reported');
     expect(cd.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(2);
+  });
+});
+
+describe('the CodeDeploy port, for Lambda deployments', () => {
+  it('lists the targets of a deployment, every page', async () => {
+    cd.on(ListDeploymentTargetsCommand, { deploymentId: 'd-L4MBD4001' }).resolves({
+      targetIds: ['pricing-api:live'],
+      nextToken: 'next',
+    });
+    cd.on(ListDeploymentTargetsCommand, { deploymentId: 'd-L4MBD4001', nextToken: 'next' }).resolves({ targetIds: [] });
+    expect(await port.listDeploymentTargetIds('d-L4MBD4001', budget())).toEqual(['pricing-api:live']);
+    expect(cd.commandCalls(ListDeploymentTargetsCommand)).toHaveLength(2);
+  });
+
+  it("reads a Lambda target's function, alias and versions", async () => {
+    cd.on(GetDeploymentTargetCommand, { deploymentId: 'd-L4MBD4001', targetId: 'pricing-api:live' }).resolves({
+      deploymentTarget: {
+        deploymentTargetType: 'LambdaTarget',
+        lambdaTarget: {
+          deploymentId: 'd-L4MBD4001',
+          targetId: 'pricing-api:live',
+          lambdaFunctionInfo: {
+            functionName: 'pricing-api',
+            functionAlias: 'live',
+            currentVersion: '6',
+            targetVersion: '7',
+            targetVersionWeight: 0,
+          },
+        },
+      },
+    });
+    expect(await port.getLambdaTarget('d-L4MBD4001', 'pricing-api:live', budget())).toEqual({
+      targetType: 'LambdaTarget',
+      functionName: 'pricing-api',
+      functionAlias: 'live',
+      currentVersion: '6',
+      targetVersion: '7',
+      targetVersionWeight: 0,
+    });
   });
 });

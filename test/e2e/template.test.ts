@@ -233,6 +233,24 @@ describe('packaged template', () => {
     }
   });
 
+  it('lets a hook invoke only the functions its invoke checks name, any version of them, never unqualified', () => {
+    // settings/local.yml: BeforeAllowTraffic smoke-invokes pricing-api and quotes-api; no other hook invokes.
+    const lambdaArn = (name: string) => ({
+      'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${name}:*`,
+    });
+    expect(grant('hookBeforeAllowTraffic', 'lambda:InvokeFunction').Resource).toEqual([
+      lambdaArn('pricing-api'),
+      lambdaArn('quotes-api'),
+    ]);
+    for (const f of functions.filter((f) => f.key !== 'hookBeforeAllowTraffic'))
+      expect(
+        actionsOf(f.key).filter((a) => a.startsWith('lambda:')),
+        f.key,
+      ).toEqual([]);
+    // A Lambda deployment's target is listed before it is read.
+    expect(grant('hookBeforeAllowTraffic', 'codedeploy:ListDeploymentTargets')).toBeDefined();
+  });
+
   it('sets explicit timeouts and a small reserved concurrency on the notifiers', () => {
     for (const f of functions) expect(f.timeoutSeconds).toBeGreaterThanOrEqual(10);
     expect(template.Resources[byKey('notifyDeployment').logicalId].Properties.ReservedConcurrentExecutions).toBe(2);
@@ -359,6 +377,33 @@ describe('packaging guards', () => {
       expect(JSON.stringify(role)).toMatch(/AWSLambdaVPCAccessExecutionRole|ec2:CreateNetworkInterface/);
     // Alerts off: no state table, no output, no grant on it.
     checkStateTableAndSecrets(result.ok && result.template);
+  }, 120_000);
+
+  it('stops packaging when a Lambda group would run checks only ECS deployments can', () => {
+    const result = packageCopy(
+      (dir) =>
+        writeFileSync(
+          join(dir, 'settings', 'lambda.yml'),
+          [
+            'hooks:',
+            '  BeforeAllowTraffic:',
+            '    checks:',
+            '      - { name: ping, type: http, target: test, path: /ping }',
+            '  groups:',
+            '    pricing/pricing-live:',
+            '      platform: Lambda',
+            '      AfterAllowTraffic:',
+            '        checks:',
+            '          - { name: targets, type: targetHealth }',
+            '',
+          ].join('\n'),
+        ),
+      ['--stage', 'lambda'],
+    );
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.output).toContain('settings/lambda.yml is invalid');
+    expect(!result.ok && result.output).toContain('hooks.groups.pricing/pricing-live.AfterAllowTraffic.checks.0');
+    expect(!result.ok && result.output).toContain('its BeforeAllowTraffic checks come from hooks.BeforeAllowTraffic');
   }, 120_000);
 
   it('refuses subnets without security groups', () => {

@@ -18,6 +18,8 @@ import {
   type InMemoryHookPorts,
   ORDERS,
   ordersWorld,
+  PRICING,
+  pricingWorld,
   virtualTime,
 } from './support.js';
 
@@ -80,13 +82,17 @@ const ARN_OVERRIDES = { greenTargetGroup: GREEN_TG, blueTargetGroup: BLUE_TG, lo
 /** Check shapes and the longest run of discovery calls, one waiting for the other, that each needs. */
 const SHAPES: Array<{ shape: string; checks: unknown[]; discovery?: unknown; chain: number }> = [
   { shape: 'no checks', checks: [], chain: 0 },
-  { shape: 'named alarms', checks: [{ name: 'alarms', type: 'alarms', alarms: ['orders-5xx'] }], chain: 0 },
+  {
+    shape: 'named alarms (deployment)',
+    checks: [{ name: 'alarms', type: 'alarms', alarms: ['orders-5xx'] }],
+    chain: 1,
+  },
   {
     shape: "the deployment group's alarms (deployment, group)",
     checks: [{ name: 'alarms', type: 'alarms', fromDeploymentGroup: true }],
     chain: 2,
   },
-  { shape: 'http to a fixed url', checks: [http({ url: 'http://127.0.0.1/health' })], chain: 0 },
+  { shape: 'http to a fixed url', checks: [http({ url: 'http://127.0.0.1/health' })], chain: 1 },
   {
     shape: 'http to the test listener (deployment, group, listener, load balancer)',
     checks: [http({ target: 'test' })],
@@ -97,7 +103,7 @@ const SHAPES: Array<{ shape: string; checks: unknown[]; discovery?: unknown; cha
     shape: 'http to an overridden listener url',
     checks: [http({ target: 'test' })],
     discovery: { testListener: { url: 'http://127.0.0.1:1' } },
-    chain: 0,
+    chain: 1,
   },
   {
     shape: 'http to a listener whose Host alone is overridden',
@@ -105,7 +111,7 @@ const SHAPES: Array<{ shape: string; checks: unknown[]; discovery?: unknown; cha
     discovery: { testListener: { host: 'orders.internal.example.com' } },
     chain: 4,
   },
-  { shape: '${deploymentId}', checks: [onVariable('deploymentId')], chain: 0 },
+  { shape: '${deploymentId}', checks: [onVariable('deploymentId')], chain: 1 },
   { shape: '${applicationName}', checks: [onVariable('applicationName')], chain: 1 },
   { shape: '${deploymentGroupName}', checks: [onVariable('deploymentGroupName')], chain: 1 },
   {
@@ -125,7 +131,7 @@ const SHAPES: Array<{ shape: string; checks: unknown[]; discovery?: unknown; cha
     shape: 'target group variables from overridden names',
     checks: [http({ url: 'http://127.0.0.1/${greenTargetGroup}', headers: { b: '${blueTargetGroupName}' } })],
     discovery: { greenTargetGroup: 'orders-green', blueTargetGroup: 'orders-blue' },
-    chain: 1,
+    chain: 2,
   },
   {
     shape: 'every variable from overridden ARNs',
@@ -136,24 +142,24 @@ const SHAPES: Array<{ shape: string; checks: unknown[]; discovery?: unknown; cha
       }),
     ],
     discovery: ARN_OVERRIDES,
-    chain: 0,
+    chain: 1,
   },
   {
     shape: '${greenTargetGroup} and ${loadBalancer} in metric dimensions',
     checks: [metric({ TargetGroup: '${greenTargetGroup}', LoadBalancer: '${loadBalancer}' })],
     chain: 4,
   },
-  { shape: 'metric without variables', checks: [metric({ TargetGroup: 'targetgroup/x/1' })], chain: 0 },
+  { shape: 'metric without variables', checks: [metric({ TargetGroup: 'targetgroup/x/1' })], chain: 1 },
   { shape: 'green target health', checks: [{ name: 'targets', type: 'targetHealth' }], chain: 4 },
   {
     shape: 'target health of a named group',
     checks: [{ name: 'targets', type: 'targetHealth', targetGroup: 'orders-green' }],
-    chain: 1,
+    chain: 2,
   },
   {
     shape: 'target health of a group by ARN',
     checks: [{ name: 'targets', type: 'targetHealth', targetGroup: GREEN_TG }],
-    chain: 0,
+    chain: 1,
   },
   {
     shape: 'seven calls: ${greenTargetGroup}, ${loadBalancer} and the test listener, looked up side by side',
@@ -203,10 +209,61 @@ describe('discoveryChainLength', () => {
         new AbortController().signal,
       );
       const started = time.clock();
-      const prepared = await time.run(Promise.all(hook.checks.map((check) => prepareCheck(check, env, deps))));
+      // As the hook does: the deployment first, as it chooses the checks; then the checks side by side.
+      const prepare = async () => {
+        if (hook.checks.length > 0) await env.deployment();
+        return Promise.all(hook.checks.map((check) => prepareCheck(check, env, deps)));
+      };
+      const prepared = await time.run(prepare());
       for (const p of prepared) expect(p).toHaveProperty('measure');
       expect(time.clock() - started).toBe(discoveryChainLength(hook, settings.discovery) * 1_000);
       expect(discoveryCalls(ports)).toEqual([...new Set(discoveryCalls(ports))]);
+    },
+  );
+});
+
+describe('discovery of a Lambda deployment', () => {
+  const LAMBDA_SHAPES: Array<{ shape: string; checks: unknown[]; chain: number }> = [
+    {
+      shape: 'an invoke check (deployment, then target list, then target)',
+      checks: [{ name: 'smoke', type: 'invoke', function: 'pricing-api' }],
+      chain: 3,
+    },
+    {
+      shape: '${targetVersion} in an alarm name',
+      checks: [{ name: 'alarms', type: 'alarms', alarms: ['${functionName}-v${targetVersion}'] }],
+      chain: 3,
+    },
+  ];
+
+  it.each(LAMBDA_SHAPES)(
+    '$shape: $chain calls, as long as the real lookups take when each answers after 1 s',
+    async ({ checks, chain }) => {
+      const time = virtualTime();
+      const ports = inMemoryHookPorts(pricingWorld(), { discoveryDelayMs: 1_000, sleep: time.sleep });
+      const hook = withChecks(checks).AfterAllowTraffic!;
+      expect(discoveryChainLength(hook)).toBe(chain);
+      const deps = {
+        ...ports,
+        fetch: createHttpFetch(),
+        clock: time.clock,
+        sleep: time.sleep,
+        deadline: time.deadlineIn(60_000),
+      };
+      const env = createEnvironment(
+        { deploymentId: PRICING.EVENT.DeploymentId },
+        {},
+        deps,
+        new AbortController().signal,
+      );
+      const started = time.clock();
+      const prepare = async () => {
+        await env.deployment();
+        return Promise.all(hook.checks.map((check) => prepareCheck(check, env, deps)));
+      };
+      const prepared = await time.run(prepare());
+      for (const p of prepared) expect(p).toHaveProperty('measure');
+      expect(time.clock() - started).toBe(chain * 1_000);
     },
   );
 });
@@ -279,6 +336,7 @@ describe('a hook whose discovery answers just within its per-call timeouts', () 
           codedeploy: ports.codedeploy,
           elbv2: ports.elbv2,
           cloudwatch: ports.cloudwatch,
+          lambda: ports.lambda,
           fetch: (request) => time.busy(() => realFetch(request)),
           clock: time.clock,
           sleep: time.sleep,

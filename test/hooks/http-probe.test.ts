@@ -82,6 +82,8 @@ afterAll(async () => {
 
 /** An environment whose test listener is the given base URL. */
 const environment = (baseUrl: string, host?: string): Environment => ({
+  deployment: async () => ({ reason: 'not used' }),
+  lambdaFunction: async () => ({ reason: 'not used' }),
   listener: async (): Promise<Lookup<{ baseUrl: string; host?: string }>> => ({ value: { baseUrl, host } }),
   targetGroup: async () => ({ reason: 'not used' }),
   deploymentGroupAlarms: async () => ({ reason: 'not used' }),
@@ -102,6 +104,7 @@ const measureOf = async (
     sleep: realSleep,
     deadline: deadlineAt(Date.now() + 60_000),
     cloudwatch: undefined as never,
+    lambda: undefined as never,
     elbv2: undefined as never,
   });
   if (!('measure' in prepared)) throw new Error(prepared.unresolved);

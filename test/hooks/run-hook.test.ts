@@ -73,6 +73,7 @@ const deps = (overrides: Partial<HookDeps> = {}) => {
     codedeploy: ports.codedeploy,
     elbv2: ports.elbv2,
     cloudwatch: ports.cloudwatch,
+    lambda: ports.lambda,
     fetch: createHttpFetch(),
     clock: time.clock,
     sleep: time.sleep,
@@ -363,11 +364,45 @@ describe('runHook reports exactly once', () => {
     expect(reports().map((r) => r.status)).toEqual(['Failed']);
   });
 
-  it('reports Succeeded for a hook without checks, without calling AWS for anything else', async () => {
+  it('reports Failed for a group without checks, naming the group and the key to add', async () => {
+    describeOrders(listener.port);
     const { deps: d } = deps();
     const verdict = await runHook({ hookId: 'before-install', event: EVENT, settings: probeSettings(), deps: d });
-    expect(verdict).toMatchObject({ status: 'Succeeded', reason: 'no checks configured for this hook' });
-    expect(ports.calls.map((c) => c.operation)).toEqual(['PutLifecycleEventHookExecutionStatus']);
+    expect(verdict).toMatchObject({ status: 'Failed', deploymentGroup: 'orders/orders-ecs', checks: [] });
+    expect(verdict.reason).toContain('no BeforeInstall checks for deployment group orders/orders-ecs');
+    expect(verdict.reason).toContain('hooks.groups["orders/orders-ecs"].BeforeInstall.checks');
+    expect(verdict.reason).toContain('hooks.groups["orders/orders-ecs"].allowUnchecked: true');
+    expect(ports.calls.map((c) => c.operation)).toEqual(['GetDeployment', 'PutLifecycleEventHookExecutionStatus']);
+    expect(reports().map((r) => r.status)).toEqual(['Failed']);
+  });
+
+  it('reports Succeeded for a group without checks that the settings let pass unchecked', async () => {
+    describeOrders(listener.port);
+    const { deps: d } = deps();
+    const verdict = await runHook({
+      hookId: 'before-install',
+      event: EVENT,
+      settings: probeSettings({ groups: { 'orders/*': { allowUnchecked: true } } }),
+      deps: d,
+    });
+    expect(verdict).toMatchObject({ status: 'Succeeded', checks: [] });
+    expect(verdict.reason).toMatch(/no BeforeInstall checks for orders\/orders-ecs, which may pass unchecked/);
+    expect(reports().map((r) => r.status)).toEqual(['Succeeded']);
+  });
+
+  it('reports Failed when the deployment cannot be read, as its group chooses the checks', async () => {
+    describeOrders(listener.port);
+    ports.fail(
+      'GetDeployment',
+      awsError('AccessDeniedException', 'not authorized to perform codedeploy:GetDeployment'),
+    );
+    const { deps: d } = deps();
+    const verdict = await runHook({ hookId: 'after-test-traffic', event: EVENT, settings: probeSettings(), deps: d });
+    expect(verdict.status).toBe('Failed');
+    expect(verdict.reason).toMatch(
+      /the deployment group could not be found: GetDeployment failed: AccessDeniedException/,
+    );
+    expect(reports().map((r) => r.status)).toEqual(['Failed']);
   });
 
   it('reports Succeeded in observe-only mode, logging what would have failed', async () => {
@@ -435,7 +470,8 @@ describe('discovery', () => {
     });
     expect(verdict.status).toBe('Succeeded');
     expect(listener.requests.at(-1)).toMatchObject({ path: '/health', host: 'orders.internal.example.com' });
-    expect(ports.calls.map((c) => c.operation)).toEqual(['PutLifecycleEventHookExecutionStatus']);
+    // The deployment alone, which names the group whose checks run.
+    expect(ports.calls.map((c) => c.operation)).toEqual(['GetDeployment', 'PutLifecycleEventHookExecutionStatus']);
   });
 
   it('fills CloudWatch dimensions with the green target group and load balancer', async () => {

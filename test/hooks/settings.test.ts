@@ -347,14 +347,17 @@ describe('worst case and timeout', () => {
     );
   });
 
-  it('sets no discovery time aside for a listener whose URL is given', () => {
-    // 3 attempts of 5 s and 2 intervals of 5 s, plus start-up and the report: 30 s; discovering the listener adds 4 calls.
-    const hook = { checks: [httpCheck({ target: 'test' })], timeoutSeconds: 30 };
+  it('sets only the deployment lookup aside for a listener whose URL is given', () => {
+    // 3 attempts of 5 s and 2 intervals of 5 s, plus start-up and the report: 30 s; the deployment,
+    // which chooses the checks, adds 1 call, and discovering the listener 3 more.
+    const hook = { checks: [httpCheck({ target: 'test' })], timeoutSeconds: 33 };
     const discovery = { testListener: { url: 'https://orders-test.example.com:8443' } };
     const settings = parse({ discovery, AfterAllowTestTraffic: hook });
-    expect(hookTimeoutSeconds(settings.AfterAllowTestTraffic!, settings.discovery)).toBe(30);
+    expect(hookTimeoutSeconds(settings.AfterAllowTestTraffic!, settings.discovery)).toBe(
+      30 + DISCOVERY_CALL_TIMEOUT_MS / 1000,
+    );
     expect(hookTimeoutSeconds(settings.AfterAllowTestTraffic!)).toBe(30 + (4 * DISCOVERY_CALL_TIMEOUT_MS) / 1000);
-    expect(problems({ AfterAllowTestTraffic: hook })).toMatch(/needs 42 s, more than timeoutSeconds \(30 s\)/);
+    expect(problems({ AfterAllowTestTraffic: hook })).toMatch(/needs 42 s, more than timeoutSeconds \(33 s\)/);
   });
 
   it('gives a hook without checks the minimum timeout, and honours an explicit one', () => {

@@ -1,7 +1,8 @@
 import { type CallBudget, callAws, DEFAULT_CALL_TIMEOUT_MS } from '../../lib/aws/call.js';
 import type { CloudWatchPort, MetricDataRequest, MetricResult } from '../../lib/aws/cloudwatch.js';
-import type { CodeDeployPort, EcsTaskSets, HookExecution } from '../../lib/aws/codedeploy.js';
+import type { CodeDeployPort, EcsTaskSets, HookExecution, LambdaFunctionTarget } from '../../lib/aws/codedeploy.js';
 import type { Elbv2Port, ListenerFacts } from '../../lib/aws/elbv2.js';
+import type { InvokeAnswer, InvokeRequest, LambdaPort } from '../../lib/aws/lambda.js';
 import type { DeploymentDetails, DeploymentGroup } from '../../lib/codedeploy/deployment.js';
 import type { AlarmState, TargetHealthState } from '../../lib/hooks/judge.js';
 import { createLogger, type Logger } from '../../lib/log.js';
@@ -133,11 +134,14 @@ export type HookOperation =
   | 'DescribeTargetGroups'
   | 'DescribeTargetHealth'
   | 'GetMetricData'
-  | 'DescribeAlarms';
+  | 'DescribeAlarms'
+  | 'ListDeploymentTargets'
+  | 'Invoke';
 
 /** The operations discovery makes, each at most once per invocation. */
 export const DISCOVERY_OPERATIONS: ReadonlySet<HookOperation> = new Set([
   'GetDeployment',
+  'ListDeploymentTargets',
   'GetDeploymentGroup',
   'GetDeploymentTarget',
   'DescribeListeners',
@@ -163,6 +167,10 @@ export interface HookWorld {
   metricData(request: MetricDataRequest): MetricResult[];
   /** Executions whose status CodeDeploy already has: another report is `already-completed`. */
   completed: Set<string>;
+  /** The one target of each Lambda deployment, by deployment id. */
+  lambdaTargets: Map<string, LambdaFunctionTarget & { targetId: string }>;
+  /** What each published version answers, by `function:version`; the signal ends a slow one. */
+  functions: Map<string, (payload: unknown, signal: AbortSignal) => Promise<Omit<InvokeAnswer, 'executedVersion'>>>;
 }
 
 /** The orders service's ECS blue/green deployment d-EC5H00K01 with its test listener on `testPort`. */
@@ -217,7 +225,49 @@ export const ordersWorld = (testPort = 8080): HookWorld => {
     alarms: [{ name: 'orders-5xx', state: 'OK' }],
     metricData: () => [],
     completed: new Set(),
+    lambdaTargets: new Map(),
+    functions: new Map(),
   };
+};
+
+/** The pricing service's Lambda deployment d-L4MBD4001: alias live moves from version 6 to 7. */
+export const PRICING = {
+  EVENT: { DeploymentId: 'd-L4MBD4001', LifecycleEventHookExecutionId: '7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f' },
+  TARGET_ID: 'pricing-api:live',
+} as const;
+
+/** The orders world plus the pricing Lambda deployment, whose version 7 answers `{ ok: true }`. */
+export const pricingWorld = (testPort = 8080): HookWorld => {
+  const world = ordersWorld(testPort);
+  world.deployments.set(PRICING.EVENT.DeploymentId, {
+    deploymentId: PRICING.EVENT.DeploymentId,
+    application: 'pricing',
+    deploymentGroup: 'pricing-live',
+    computePlatform: 'Lambda',
+    status: 'InProgress',
+  });
+  world.groups.set('pricing/pricing-live', {
+    application: 'pricing',
+    deploymentGroup: 'pricing-live',
+    liveAutoScalingGroups: [],
+    alarms: ['pricing-errors'],
+    alarmsEnabled: true,
+    ignorePollAlarmFailure: false,
+    autoRollbackOnAlarm: true,
+  });
+  world.lambdaTargets.set(PRICING.EVENT.DeploymentId, {
+    targetId: PRICING.TARGET_ID,
+    targetType: 'LambdaTarget',
+    functionName: 'pricing-api',
+    functionAlias: 'live',
+    currentVersion: '6',
+    targetVersion: '7',
+  });
+  const answer = (body: unknown) => async () => ({ statusCode: 200, payload: JSON.stringify(body) });
+  world.functions.set('pricing-api:6', answer({ ok: true, version: 6 }));
+  world.functions.set('pricing-api:7', answer({ ok: true, version: 7 }));
+  world.alarms.push({ name: 'pricing-api-errors', state: 'OK' });
+  return world;
 };
 
 /** One call an in-memory port answered (one attempt: a retried call is recorded again). */
@@ -286,6 +336,26 @@ export const inMemoryHookPorts = (world: HookWorld = ordersWorld(), options: InM
         world.completed.add(key);
         return 'reported' as const;
       }),
+    listDeploymentTargetIds: (deploymentId, budget) =>
+      answer('ListDeploymentTargets', [deploymentId], budget, () => {
+        const target = world.lambdaTargets.get(deploymentId);
+        if (target) return [target.targetId];
+        // An ECS deployment's one target is its service.
+        const group = world.groups.get(
+          `${world.deployments.get(deploymentId)?.application}/${world.deployments.get(deploymentId)?.deploymentGroup}`,
+        );
+        return group?.ecsService ? [`${group.ecsService.clusterName}:${group.ecsService.serviceName}`] : [];
+      }),
+    getLambdaTarget: (deploymentId, targetId, budget) =>
+      answer('GetDeploymentTarget', [deploymentId, targetId], budget, () => {
+        const target = world.lambdaTargets.get(deploymentId);
+        if (target?.targetId === targetId) {
+          const { targetId: _, ...facts } = target;
+          return facts;
+        }
+        if (world.taskSets.has(targetId)) return { targetType: 'ECSTarget' };
+        throw awsError('DeploymentTargetDoesNotExistException', `Deployment target ${targetId} not found`);
+      }),
     failedTargets: () => Promise.reject(new Error('the hooks never read failed targets')),
     batchGetDeployments: () => Promise.reject(new Error('the hooks never batch deployments')),
     listInProgressDeployments: () => Promise.reject(new Error('the hooks never list deployments')),
@@ -326,10 +396,34 @@ export const inMemoryHookPorts = (world: HookWorld = ordersWorld(), options: InM
       answer('DescribeAlarms', [names], budget, () => world.alarms.filter((a) => names.includes(a.name))),
   };
 
+  const lambda: LambdaPort = {
+    invoke: (request: InvokeRequest, budget) =>
+      callAws(async (signal) => {
+        calls.push({ operation: 'Invoke', args: [request], budget });
+        const failure = failures.get('Invoke');
+        if (failure && failure.times > 0) {
+          failure.times -= 1;
+          throw failure.error;
+        }
+        // Invoking an alias runs the version it points at; a version runs itself.
+        const target = [...world.lambdaTargets.values()].find((t) => t.functionName === request.functionName);
+        const version = request.qualifier === target?.functionAlias ? target.currentVersion! : request.qualifier;
+        const run = world.functions.get(`${request.functionName}:${version}`);
+        if (!run)
+          throw awsError(
+            'ResourceNotFoundException',
+            `Function not found: arn:aws:lambda:us-east-1:123456789012:function:${request.functionName}:${version}`,
+            404,
+          );
+        return { ...(await run(JSON.parse(request.payload), signal)), executedVersion: version };
+      }, budget),
+  };
+
   return {
     codedeploy,
     elbv2,
     cloudwatch,
+    lambda,
     world,
     /** Every call answered so far, in order. */
     calls,

@@ -1,9 +1,11 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cloudWatchPortOver } from '../../lib/aws/cloudwatch.js';
 import { codeDeployPortOver } from '../../lib/aws/codedeploy.js';
+import { lambdaPortOver } from '../../lib/aws/lambda.js';
 import { clientConfig } from '../../lib/aws/config.js';
 import { elbv2PortOver } from '../../lib/aws/elbv2.js';
 import { createHttpFetch } from '../../lib/hooks/http-probe.js';
@@ -165,6 +167,7 @@ const run = async (settings: HooksSettings) => {
       codedeploy: codeDeployPortOver(new CodeDeployClient(localConfig())),
       elbv2: elbv2PortOver(new ElasticLoadBalancingV2Client(localConfig())),
       cloudwatch: cloudWatchPortOver(new CloudWatchClient(localConfig())),
+      lambda: lambdaPortOver(new LambdaClient(localConfig())),
       fetch: createHttpFetch(),
       clock: time.clock,
       sleep: time.sleep,

@@ -40,3 +40,46 @@ export const formatAppspecHooks = (functions: HookFunction[]): string => {
     .map((f) => `  - ${f.hook}: "${f.functionRef}"`);
   return ['Hooks:', ...lines].join('\n');
 };
+
+/** The hooks of a Lambda deployment, in order (CodeDeploy user guide, "AppSpec 'hooks' section for an AWS Lambda deployment"). */
+export const LAMBDA_HOOKS: readonly HookName[] = HOOKS.filter((h) =>
+  (h.platforms as readonly string[]).includes('Lambda'),
+).map((h) => h.name);
+
+/**
+ * SAM's `DeploymentPreference` of a function that CodeDeploy shifts traffic for: its PreTraffic
+ * and PostTraffic hooks are the appspec's BeforeAllowTraffic and AfterAllowTraffic
+ * (AWS SAM developer guide, "Deploying serverless applications gradually with AWS SAM").
+ */
+export const formatSamDeploymentPreference = (functions: HookFunction[], type = 'Canary10Percent5Minutes'): string => {
+  const ref = (hook: HookName) => functions.find((f) => f.hook === hook)?.functionRef;
+  const hooks = [
+    ['PreTraffic', ref('BeforeAllowTraffic')],
+    ['PostTraffic', ref('AfterAllowTraffic')],
+  ].filter((entry): entry is [string, string] => entry[1] !== undefined);
+  return [
+    'DeploymentPreference:',
+    `  Type: ${type}`,
+    ...(hooks.length > 0 ? ['  Hooks:', ...hooks.map(([key, value]) => `    ${key}: "${value}"`)] : []),
+  ].join('\n');
+};
+
+/** One configured deployment group (settings `hooks.groups`) and the hooks it uses. */
+export interface GroupHooksLine {
+  key: string;
+  platform?: string;
+  hooks: Array<{ hook: HookName; source: string; checks: number }>;
+}
+
+/** Per configured group, the hooks whose checks it runs and where they come from, as comment lines. */
+export const formatGroupHooks = (groups: GroupHooksLine[]): string =>
+  groups
+    .map((group) => {
+      const head = `#   ${group.key}${group.platform ? ` (${group.platform})` : ''}:`;
+      if (group.hooks.length === 0) return `${head} no hook has checks`;
+      return [
+        head,
+        ...group.hooks.map((h) => `#     ${h.hook}: ${h.checks} check${h.checks === 1 ? '' : 's'} from ${h.source}`),
+      ].join('\n');
+    })
+    .join('\n');
