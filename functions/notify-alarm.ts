@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { createAlarmImpactLookup } from '../lib/alerts/alarm-impact.js';
+import { createAccountPorts } from '../lib/aws/accounts.js';
 import { createCodeDeployPort } from '../lib/aws/codedeploy.js';
 import { createSsmPort } from '../lib/aws/ssm.js';
 import { loadNotifierConfig } from '../lib/config.js';
@@ -9,11 +10,22 @@ import { invocationLog } from '../lib/middleware.js';
 import { notifyAlarmEvent } from '../lib/alerts/notify-alarm.js';
 import { createWebhookSender } from '../lib/alerts/webhook.js';
 import { createWebhookUrlResolver } from '../lib/alerts/webhook-url.js';
-import { deadlineFromContext } from '../lib/time.js';
+import { targetOfEvent } from '../lib/events/target.js';
+import { deadlineFromContext, realClock } from '../lib/time.js';
 
 const config = loadNotifierConfig();
-// Kept for the container's life: a burst of alarms costs one scan of the deployment groups.
-const impact = createAlarmImpactLookup(createCodeDeployPort({ region: config.region }), { callTimeoutMs: 3_000 });
+const home = { account: config.hub?.homeAccount ?? '', region: config.region };
+const accounts = createAccountPorts(config.hub, {
+  region: config.region,
+  log,
+  sessionName: `${config.service}-${config.stage}-notify-alarm`,
+  clock: realClock,
+});
+// Kept for the container's life, one per account and region: a burst of alarms costs one scan of
+// that region's deployment groups.
+const impactFor = accounts.of((options) =>
+  createAlarmImpactLookup(createCodeDeployPort(options), { callTimeoutMs: 3_000 }),
+);
 const urls = createWebhookUrlResolver({
   override: config.slack.webhookUrlOverride,
   ssm: createSsmPort({ region: config.region }),
@@ -23,6 +35,7 @@ const sender = createWebhookSender({ timeoutMs: config.slack.timeoutMs });
 /** CloudWatch alarm state changes to Slack, with the deployments the alarm can stop. */
 export const handler = middy(async (event: unknown, context: Context) => {
   const deadline = deadlineFromContext(context, 1_000);
+  const impact = impactFor(targetOfEvent(event, home));
   const outcome = await notifyAlarmEvent(event, {
     settings: config.settings,
     defaultWebhookParameter: config.slack.defaultWebhookParameter,

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { createAccountPorts } from '../lib/aws/accounts.js';
 import { createCodeDeployPort } from '../lib/aws/codedeploy.js';
 import { createSsmPort } from '../lib/aws/ssm.js';
 import { loadNotifierConfig } from '../lib/config.js';
@@ -8,10 +9,19 @@ import { invocationLog } from '../lib/middleware.js';
 import { notifyDeploymentEvent } from '../lib/alerts/notify-deployment.js';
 import { createWebhookSender } from '../lib/alerts/webhook.js';
 import { createWebhookUrlResolver } from '../lib/alerts/webhook-url.js';
-import { deadlineFromContext } from '../lib/time.js';
+import { targetOfEvent } from '../lib/events/target.js';
+import { deadlineFromContext, realClock } from '../lib/time.js';
 
 const config = loadNotifierConfig();
-const codedeploy = createCodeDeployPort({ region: config.region });
+// In a hub, CodeDeploy is read in the account and region of each event (a member through its role).
+const home = { account: config.hub?.homeAccount ?? '', region: config.region };
+const accounts = createAccountPorts(config.hub, {
+  region: config.region,
+  log,
+  sessionName: `${config.service}-${config.stage}-notify-deployment`,
+  clock: realClock,
+});
+const codedeployFor = accounts.of(createCodeDeployPort);
 const urls = createWebhookUrlResolver({
   override: config.slack.webhookUrlOverride,
   ssm: createSsmPort({ region: config.region }),
@@ -23,7 +33,7 @@ export const handler = middy(async (event: unknown, context: Context) =>
   notifyDeploymentEvent(event, {
     settings: config.settings,
     defaultWebhookParameter: config.slack.defaultWebhookParameter,
-    codedeploy,
+    codedeploy: codedeployFor(targetOfEvent(event, home)),
     urls,
     sender,
     deadline: deadlineFromContext(context, 1_000),

@@ -147,3 +147,50 @@ export const portsByTarget = <P>(
     return port;
   };
 };
+
+/** A hub function's access to accounts: its own account, and the member role it assumes elsewhere. */
+export interface HubAccess {
+  homeAccount: string;
+  memberRole: string;
+}
+
+/** The STS port, loaded on first use: a standalone install and the hub's own events never need it. */
+const lazyStsPort = (options: AwsClientOptions): StsPort => {
+  let port: Promise<StsPort> | undefined;
+  return {
+    assumeRole: async (request, budget) => {
+      port ??= import('./sts.js').then((module) => module.createStsPort(options));
+      return (await port).assumeRole(request, budget);
+    },
+  };
+};
+
+/**
+ * The ports of a function, per target. Standalone (no hub access): one port in the function's own
+ * region, whatever the event says, as before. Hub: per account and region, members through their role.
+ */
+export const createAccountPorts = (
+  hub: HubAccess | undefined,
+  options: { region: string; log: Logger; sessionName: string; clock: Clock; sts?: StsPort },
+) => {
+  const credentials = hub
+    ? createCredentialCache({
+        homeAccount: hub.homeAccount,
+        roleName: hub.memberRole,
+        sts: options.sts ?? lazyStsPort({ region: options.region }),
+        clock: options.clock,
+        log: options.log,
+        sessionName: options.sessionName,
+      })
+    : undefined;
+  return {
+    credentials,
+    of<P>(build: (options: AwsClientOptions) => P): PortsByTarget<P> {
+      if (!hub) {
+        let port: P | undefined;
+        return () => (port ??= build({ region: options.region }));
+      }
+      return portsByTarget(build, { homeAccount: hub.homeAccount, credentials });
+    },
+  };
+};
