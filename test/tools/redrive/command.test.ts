@@ -411,7 +411,7 @@ describe("npm run redrive -- --member: a member's forwarding queue", () => {
   });
 
   it('leaves what members never forward, and refuses hub options without --member', async () => {
-    const queue = fakeQueue([forwardingDeadLetter({ ...loadEvent('deploy-sentinel/cleanup.deleted.json') })]);
+    const queue = fakeQueue([forwardingDeadLetter(loadEvent('deploy-sentinel/cleanup.deleted.json'))]);
     const { code, text } = await run(['--stage', 'prod', '--member', '--hub-region', 'eu-west-1']);
     expect(code).toBe(0);
     expect(queue.remaining()).toHaveLength(1);
