@@ -39,6 +39,12 @@ const settings = () =>
     { service: 'deploy-sentinel', stage: STAGE },
   ) as { memberRolePrefix: string };
 
+/** The roles a member stack of the local stage creates (the hub assumes them). */
+export const memberRoleNames = (): string[] => {
+  const prefix = settings().memberRolePrefix;
+  return [`${prefix}-read`, `${prefix}-cleanup`];
+};
+
 /** The environment packaging gives a function in a hub, with the hub's account filled in. */
 export const hubOverrides =
   (account: string, base: Record<string, string>) =>
@@ -68,13 +74,12 @@ export interface Hub {
 
 /** Adds the members to the world's stand-ins and loads the hub's containers. */
 export const startHub = (world: World, functions: PackagedFunction[], base: Record<string, string>): Hub => {
-  const prefix = settings().memberRolePrefix;
   const members = DEMO_MEMBERS.map((member) => {
     const place = world.addPlace(
       createScenario(world.scenario.now.getTime()),
       member.account,
       member.region,
-      member.hasRoles ? [`${prefix}-read`, `${prefix}-cleanup`] : [],
+      member.hasRoles ? memberRoleNames() : [],
     );
     return { ...member, groups: () => place.scenario.autoScalingGroups.map((g) => g.name) };
   });
