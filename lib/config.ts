@@ -26,6 +26,42 @@ const base = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
+/**
+ * Organisation hub settings, set by packaging on a hub's notifiers, stream and cleanup only
+ * (serverless/organization.cjs, hubEnvironment): the hub's own account, where no role is needed,
+ * and the role the function assumes in every other account.
+ */
+const hubEnv = z.object({
+  DEPLOYMENT_MODE: z.enum(['standalone', 'hub']).default('standalone'),
+  HUB_ACCOUNT_ID: z
+    .string()
+    .regex(/^\d{12}$/, 'must be the 12-digit account id of the hub')
+    .optional(),
+  MEMBER_ROLE_NAME: z
+    .string()
+    .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')
+    .optional(),
+});
+
+const hubProblems = (env: Env): string[] =>
+  env.DEPLOYMENT_MODE === 'hub'
+    ? [
+        ...(env.HUB_ACCOUNT_ID ? [] : ['HUB_ACCOUNT_ID: a hub needs its own account id']),
+        ...(env.MEMBER_ROLE_NAME ? [] : ['MEMBER_ROLE_NAME: a hub needs the role it assumes in members']),
+      ]
+    : [];
+
+/** In hub mode, the hub's account and the member role; undefined for a standalone install. */
+export interface HubConfig {
+  homeAccount: string;
+  memberRole: string;
+}
+
+const hubOf = (values: z.output<typeof hubEnv>): HubConfig | undefined =>
+  values.DEPLOYMENT_MODE === 'hub' && values.HUB_ACCOUNT_ID && values.MEMBER_ROLE_NAME
+    ? { homeAccount: values.HUB_ACCOUNT_ID, memberRole: values.MEMBER_ROLE_NAME }
+    : undefined;
+
 const parseEnv = <T extends z.ZodObject>(
   schema: T,
   env: Env,
@@ -77,7 +113,7 @@ const notifierEnv = z.object({
 });
 
 export const loadNotifierConfig = (env: Env = process.env, settings: Settings = loadSettings()) => {
-  const values = parseEnv(notifierEnv, env, 'Notifier', (e) => [
+  const values = parseEnv(notifierEnv.extend(hubEnv.shape), env, 'Notifier', (e) => [
     ...(e.SLACK_WEBHOOK_URL || e.SLACK_WEBHOOK_PARAMETER
       ? []
       : ['SLACK_WEBHOOK_PARAMETER: set it (deployed) or SLACK_WEBHOOK_URL (local runs)']),
@@ -86,9 +122,11 @@ export const loadNotifierConfig = (env: Env = process.env, settings: Settings = 
           'SLACK_BOT_TOKEN_PARAMETER: the settings name a Slack channel (app mode); set it (deployed) or SLACK_BOT_TOKEN (local runs)',
         ]
       : []),
+    ...hubProblems(e),
   ]);
   return {
     ...common(values),
+    hub: hubOf(values),
     settings,
     slack: {
       webhookUrlOverride: values.SLACK_WEBHOOK_URL,
@@ -109,26 +147,56 @@ export const loadNotifierConfig = (env: Env = process.env, settings: Settings = 
 export type NotifierConfig = ReturnType<typeof loadNotifierConfig>;
 
 export const loadStreamConfig = (env: Env = process.env) => {
-  const values = parseEnv(z.object({ STATE_STREAM_NAME: z.string().min(1).max(128) }), env, 'Stream');
-  return { ...common(values), streamName: values.STATE_STREAM_NAME };
+  const values = parseEnv(
+    z.object({ STATE_STREAM_NAME: z.string().min(1).max(128) }).extend(hubEnv.shape),
+    env,
+    'Stream',
+    hubProblems,
+  );
+  return {
+    ...common(values),
+    streamName: values.STATE_STREAM_NAME,
+    hub: hubOf(values),
+    accountNames: loadSettings().accounts,
+  };
 };
 
 export const loadCleanupConfig = (env: Env = process.env) => {
   const values = parseEnv(
-    z.object({
-      CLEANUP_MODE: z.enum(CLEANUP_MODES).default('delete'),
-      CLEANUP_MIN_AGE_MINUTES: z.coerce.number().int().nonnegative().default(60),
-      EVENT_BUS_NAME: z.string().min(1).default('default'),
-    }),
+    z
+      .object({
+        CLEANUP_MODE: z.enum(CLEANUP_MODES).default('delete'),
+        CLEANUP_MIN_AGE_MINUTES: z.coerce.number().int().nonnegative().default(60),
+        EVENT_BUS_NAME: z.string().min(1).default('default'),
+        // The sweep's schedule: the hub rotates the account it starts with from one run to the next.
+        SWEEP_SCHEDULE: z.string().min(1).default('rate(1 hour)'),
+      })
+      .extend(hubEnv.shape),
     env,
     'Cleanup',
+    hubProblems,
   );
   return {
     ...common(values),
+    hub: hubOf(values),
+    members: loadSettings().hub.members,
+    sweepPeriodMs: periodOfSchedule(values.SWEEP_SCHEDULE),
     mode: values.CLEANUP_MODE,
     minAgeMs: values.CLEANUP_MIN_AGE_MINUTES * 60_000,
     eventBusName: values.EVENT_BUS_NAME,
   };
+};
+
+const UNIT_MS: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+/**
+ * How far apart scheduled runs are: `rate(N unit)` as written
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html); a cron
+ * expression counts as hourly, which only changes how the hub's sweep rotates its starting account.
+ */
+export const periodOfSchedule = (schedule: string): number => {
+  const rate = /^rate\(\s*(\d+)\s+(minute|hour|day)s?\s*\)$/.exec(schedule.trim());
+  return rate ? Math.max(1, Number(rate[1])) * UNIT_MS[rate[2]!]! : UNIT_MS.hour!;
 };
 
 /**

@@ -98,7 +98,10 @@ export const readPackagedFunctions = (dir = PACKAGE_DIR): PackagedFunction[] => 
     });
 };
 
-/** Unpacks a function's zip (what Lambda would run) and returns the handler file's path. */
+/**
+ * Unpacks a function's zip (what Lambda would run) and returns the handler file's path. Another
+ * folder gives another module instance of the same bundle (a second container, e.g. a hub's).
+ */
 export const unpack = async (fn: PackagedFunction, into = UNPACK_DIR): Promise<string> => {
   const target = join(into, fn.key);
   rmSync(target, { recursive: true, force: true });
@@ -128,8 +131,9 @@ export type LoadedHandler = (event: unknown, context: LambdaContextLike) => Prom
 export const loadHandler = async (
   fn: PackagedFunction,
   overrides: Record<string, string> = {},
+  into?: string,
 ): Promise<LoadedHandler> => {
-  const file = await unpack(fn);
+  const file = await unpack(fn, into);
   const env = { ...fn.environment, ...overrides };
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   for (const [k, v] of Object.entries(env)) if (v !== undefined) process.env[k] = v;

@@ -6,6 +6,7 @@ import { formatHtmlReport } from '../tools/metrics/report.js';
 import { runCommand } from '../tools/cli.js';
 import { ROOT, packageService, readPackagedFunctions } from './harness.js';
 import { renderSlackMessage } from './render-slack.js';
+import { DEMO_MEMBERS, isExpectedFailure, memberEvent, startHub } from './hub.js';
 import { HOOK_EXECUTION_IDS } from './scenario.js';
 import { type AppPost, type Invocation, STAGE, STREAM_NAME, createRunner, startWorld } from './world.js';
 
@@ -246,9 +247,12 @@ const main = async (verbose: boolean): Promise<number> => {
     `\n   ${bold('Deployment report')}: ${relative(process.cwd(), REPORT_PATH) || REPORT_PATH} ${dim(`(${Math.ceil(Buffer.byteLength(page) / 1024)} KiB, one self-contained page: open it in a browser)`)}`,
   );
 
+  await runHubPart(world, functions, verbose, failures);
+
   section('Summary');
+  // The hub's own account: members' deletions are listed in the hub part.
   const deleted = world.aws.calls
-    .filter((c) => c.operation === 'DeleteAutoScalingGroup')
+    .filter((c) => c.operation === 'DeleteAutoScalingGroup' && !c.caller?.accessKeyId?.startsWith('ASIA'))
     .map((c) => (c.input as Record<string, string>).AutoScalingGroupName);
   console.log(`   Slack messages posted:   ${posted.length} by webhook, ${appPosts.length} by the Slack app`);
   console.log(`   Duplicates turned away:  ${turnedAway}`);
@@ -266,6 +270,71 @@ const main = async (verbose: boolean): Promise<number> => {
   );
   await world.close();
   return failures.length ? 1 : 0;
+};
+
+/** The organisation hub: member events on the hub bus, served in each member's own account and region. */
+const runHubPart = async (
+  world: Awaited<ReturnType<typeof startWorld>>,
+  functions: ReturnType<typeof readPackagedFunctions>,
+  verbose: boolean,
+  failures: Invocation[],
+) => {
+  section('Organisation hub (deploymentMode=hub): members in two regions, one without its roles');
+  const hub = startHub(world, functions, verbose ? {} : { LOG_LEVEL: 'warn' });
+  console.log(
+    dim(
+      `   The same bundles as a hub in ${world.scenario.account} (${world.scenario.region}) would run them; members: ${DEMO_MEMBERS.map((m) => `${m.name} ${m.account} ${m.region}${m.hasRoles ? '' : ' (no member roles)'}`).join(', ')}`,
+    ),
+  );
+  const show = (inv: Invocation) => {
+    const expected = isExpectedFailure(inv);
+    const r = inv.result as any;
+    let text = describeResult(inv);
+    if (inv.ok && Array.isArray(r?.targets))
+      text = `sweep of ${r.targets.length} accounts and regions: deleted ${r.deleted.join(', ') || 'nothing'}`;
+    const summary = (inv.error as any)?.summary;
+    if (!inv.ok && Array.isArray(summary?.targets))
+      text = `✗ FAILED: ${summary.targets.map((t: any) => `${t.account}/${t.region} ${t.outcome}${t.error ? ` (${t.error})` : ''}`).join('; ')}; deleted ${summary.deleted.join(', ') || 'nothing'}`;
+    console.log(
+      `   → ${bold(inv.function)}: ${text}${expected ? dim('  (as intended: that member has no roles)') : ''}`,
+    );
+    if (!inv.ok && !expected) failures.push(inv);
+  };
+  for (const member of hub.members) {
+    const event = memberEvent('codedeploy/deployment.failure.json', member);
+    console.log(`\n▶ ${member.name} (${member.account}, ${member.region}) ${dim(`— ${describeEvent(event)}`)}`);
+    for (const inv of await hub.runner.deliver(event)) show(inv);
+  }
+  const drainHub = async () => {
+    for (const { event, invocations } of await hub.runner.drainBus()) {
+      const d = (event as any).detail ?? {};
+      console.log(
+        `\n▶ published on the hub's bus by the cleanup ${dim(`— ${describeEvent(event)} in ${d.account ?? '?'}/${d.region ?? '?'}`)}`,
+      );
+      for (const inv of invocations) show(inv);
+    }
+  };
+  await drainHub();
+  console.log(`\n▶ scheduled sweep of the organisation ${dim('(the hub, then each member account and region)')}`);
+  show(await hub.runner.invoke('cleanUpOrphans', hub.runner.schedule('cleanUpOrphans')));
+  await drainHub();
+  console.log('');
+  for (const member of hub.members) {
+    const left = member.groups().filter((n) => n.startsWith('CodeDeploy_checkout-prod_'));
+    console.log(
+      `   ${member.name.padEnd(15)} ${member.account} ${member.region.padEnd(10)} groups left: ${left.join(', ')}`,
+    );
+  }
+  const deletions = world.aws.calls
+    .filter((c) => c.operation === 'DeleteAutoScalingGroup' && c.caller?.accessKeyId?.startsWith('ASIA'))
+    .map(
+      (c) =>
+        `${(c.input as Record<string, string>).AutoScalingGroupName} in ${c.caller?.accessKeyId?.slice(4, 16)}/${c.caller?.region}`,
+    );
+  console.log(`   Member deletions:        ${deletions.join('; ') || 'none'}`);
+  console.log(
+    `   AssumeRole calls:        ${world.sts.assumed.length} (${[...new Set(world.sts.assumed)].map((arn) => `${arn.split(':')[4]} ${arn.split('/').pop()}${world.sts.roles.has(arn) ? '' : ' AccessDenied'}`).join(', ')})`,
+  );
 };
 
 const USAGE = "usage: npm start [-- --verbose]   (--verbose: the functions' own log lines too)";

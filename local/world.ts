@@ -14,6 +14,8 @@ import { type EventBus, createEventBus, eventBridgeOperations } from './standins
 import { type KinesisStandIn, startKinesisStandIn } from './standins/kinesis.js';
 import { type DynamoDbStandIn, startDynamoDbStandIn } from './standins/dynamodb.js';
 import { type LambdaStandIn, startLambdaStandIn } from './standins/lambda.js';
+import { organisationRoute, type Place, placeKey, placeOf } from './standins/organisation.js';
+import { type StsModel, stsOperations } from './standins/sts.js';
 import { type ReceivedMessage, type ShownMessage, type SlackReceiver, startSlackReceiver } from './standins/slack.js';
 import { SSM_TARGET_PREFIX, ssmOperations } from './standins/ssm.js';
 import { type TestListener, startTestListener } from './test-listener.js';
@@ -67,6 +69,15 @@ export interface World {
   webhooks: Record<string, string>;
   /** The SDK's standard endpoint settings, pointing at the stand-ins. */
   env: Record<string, string>;
+  /**
+   * Other accounts and regions behind the same endpoints (an organisation hub's members), each with
+   * its own state; `scenario` is the world's own account in its own region.
+   */
+  places: Map<string, Place>;
+  /** Which member roles exist, and every AssumeRole asked for. */
+  sts: StsModel;
+  /** Adds an account and region holding `scenario` (re-homed there); `roles` are created in that account. */
+  addPlace(scenario: Scenario, account: string, region: string, roles?: string[]): Place;
   close(): Promise<void>;
 }
 
@@ -117,7 +128,10 @@ export const startWorld = async (
     metrics: [],
     alarms: serviceAlarms(),
   };
+  const places = new Map<string, Place>();
+  const sts: StsModel = { roles: new Set(), assumed: [] };
   const aws = await startAwsStandIn({
+    route: organisationRoute({ account: scenario.account, region: scenario.region }, places),
     json: {
       [CODEDEPLOY_TARGET_PREFIX]: codeDeployOperations(scenario),
       [SSM_TARGET_PREFIX]: ssmOperations({
@@ -135,6 +149,7 @@ export const startWorld = async (
       [ELBV2_VERSION]: elbv2Service(
         ordersElbv2Model({ dnsName: '127.0.0.1', testPort: testListener.port, productionPort: testListener.port }),
       ),
+      ...stsOperations(sts),
     },
   });
   const ec2 = await startEc2StandIn(ec2InstancesFromScenario(scenario));
@@ -166,6 +181,14 @@ export const startWorld = async (
     testListener,
     webhooks,
     env,
+    places,
+    sts,
+    addPlace: (member, account, region, roles = []) => {
+      const place = placeOf(member, account, region);
+      places.set(placeKey(account, region), place);
+      for (const role of roles) sts.roles.add(`arn:aws:iam::${account}:role/${role}`);
+      return place;
+    },
     close: async () => {
       await Promise.all([
         slack.close(),
@@ -196,19 +219,23 @@ export interface Invocation {
 export const createRunner = (
   world: World,
   functions: PackagedFunction[] = readPackagedFunctions(),
-  overrides: Record<string, string> = {},
+  overrides: Record<string, string> | ((fn: PackagedFunction) => Record<string, string>) = {},
+  /** Where the bundles are unpacked: another folder runs other containers of the same bundles. */
+  unpackInto?: string,
 ) => {
   Object.assign(process.env, world.env);
   const loaded = new Map<string, Promise<LoadedHandler>>();
   const handlerOf = (fn: PackagedFunction) => {
+    const extra = typeof overrides === 'function' ? overrides(fn) : overrides;
     if (!loaded.has(fn.key))
       loaded.set(
         fn.key,
-        loadHandler(fn, { STATE_STREAM_NAME: STREAM_NAME, STATE_TABLE_NAME: STATE_TABLE, ...overrides }),
+        loadHandler(fn, { STATE_STREAM_NAME: STREAM_NAME, STATE_TABLE_NAME: STATE_TABLE, ...extra }, unpackInto),
       );
     return loaded.get(fn.key)!;
   };
-  let drained = 0;
+  // Another runner on the same world (a hub's containers) starts with what is published from now on.
+  let drained = world.bus.events.length;
 
   const invoke = async (key: string, event: unknown): Promise<Invocation> => {
     const fn = functions.find((f) => f.key === key);

@@ -321,6 +321,49 @@ const assumeStatementFor = (settings, functionKey) => {
   };
 };
 
+/** The member role a hub function assumes, by its key; undefined for functions that assume none. */
+const memberRoleFor = (settings, functionKey) =>
+  functionKey === CLEANER
+    ? `${settings.memberRolePrefix}-cleanup`
+    : READERS.includes(functionKey)
+      ? `${settings.memberRolePrefix}-read`
+      : undefined;
+
+/**
+ * The environment a hub adds to a function that works in member accounts (lib/config.ts reads it):
+ * the mode, the hub's own account (no role needed there) and the member role to assume; the cleanup
+ * also gets its schedule, from which its sweep rotates the account it starts with.
+ */
+const hubEnvironment = (settings, functionKey, sweepSchedule) => {
+  const role = memberRoleFor(settings, functionKey);
+  if (!role) return undefined;
+  return {
+    DEPLOYMENT_MODE: 'hub',
+    HUB_ACCOUNT_ID: { Ref: 'AWS::AccountId' },
+    MEMBER_ROLE_NAME: role,
+    ...(functionKey === CLEANER && sweepSchedule ? { SWEEP_SCHEDULE: String(sweepSchedule) } : {}),
+  };
+};
+
+// CodeDeploy and Auto Scaling ARNs of the stack's own region, as the function statements write them.
+const OWN_REGION_ARN = /^arn:\$\{AWS::Partition\}:(codedeploy|autoscaling):\$\{AWS::Region\}:\$\{AWS::AccountId\}:/;
+
+/**
+ * A hub function's statement for its own account in every region: the hub account's other regions
+ * forward their events to the hub like members, but hold no member role (IAM names are global), so
+ * the hub reads and cleans them with its own role. Only CodeDeploy and Auto Scaling resources widen;
+ * SSM, Kinesis, EventBridge and the queue stay in the hub's region.
+ */
+const inEveryRegion = (statement) => {
+  const widen = (resource) =>
+    resource && typeof resource['Fn::Sub'] === 'string' && OWN_REGION_ARN.test(resource['Fn::Sub'])
+      ? { 'Fn::Sub': resource['Fn::Sub'].replace(':${AWS::Region}:', ':*:') }
+      : resource;
+  if (!statement || statement.Resource === undefined) return statement;
+  const resource = Array.isArray(statement.Resource) ? statement.Resource.map(widen) : widen(statement.Resource);
+  return { ...statement, Resource: resource };
+};
+
 /** The hub bus's policy: PutEvents from the organisation, or from the listed accounts. */
 const hubBusPolicy = (settings, busLogicalId) => ({
   Type: 'AWS::Events::EventBusPolicy',
@@ -359,6 +402,9 @@ module.exports = {
   hubRoleName,
   memberTemplate,
   assumeStatementFor,
+  memberRoleFor,
+  hubEnvironment,
+  inEveryRegion,
   hubBusPolicy,
   isForwardedPattern,
 };

@@ -156,7 +156,8 @@ class DeploySentinelPlugin {
 
   /**
    * A hub: its functions also subscribe to the hub bus (the events members forward), each reader or
-   * cleanup role gets a fixed name (member trusts name it) and may assume only its member role.
+   * cleanup role gets a fixed name (member trusts name it), may assume only its member role and may do
+   * in the hub account's other regions what it does in its own; their environment says so.
    */
   prepareHub() {
     const service = this.serverless.service;
@@ -172,7 +173,12 @@ class DeploySentinelPlugin {
       const assume = organization.assumeStatementFor(settings, key);
       if (assume) {
         fn.iamRoleStatementsName = organization.hubRoleName(settings.hubRolePrefix, key);
-        fn.iamRoleStatements = [...(fn.iamRoleStatements || []), assume];
+        fn.iamRoleStatements = [...(fn.iamRoleStatements || []).map(organization.inEveryRegion), assume];
+        const schedule = (fn.events || []).find((e) => e.eventBridge && e.eventBridge.schedule);
+        fn.environment = {
+          ...(fn.environment || {}),
+          ...organization.hubEnvironment(settings, key, schedule && schedule.eventBridge.schedule),
+        };
       }
       const forwarded = (fn.events || []).filter(
         (e) => e.eventBridge && organization.isForwardedPattern(e.eventBridge.pattern),

@@ -83,3 +83,26 @@ describe('configuration', () => {
     expect(!result.ok && result.error.message).toMatch(/HOOK_ID/);
   });
 });
+
+describe('hub configuration', () => {
+  const hub = { DEPLOYMENT_MODE: 'hub', HUB_ACCOUNT_ID: '111122223333', STATE_STREAM_NAME: 's' };
+
+  it('gives the hub account and the member role to assume; standalone has none', () => {
+    expect(loadStreamConfig({ ...hub, MEMBER_ROLE_NAME: 'deploy-sentinel-prod-member-read' }).hub).toEqual({
+      homeAccount: '111122223333',
+      memberRole: 'deploy-sentinel-prod-member-read',
+    });
+    expect(loadStreamConfig({ STATE_STREAM_NAME: 's' }).hub).toBeUndefined();
+  });
+
+  it('refuses a hub without its account or member role, naming both', () => {
+    expect(() => loadCleanupConfig({ DEPLOYMENT_MODE: 'hub' })).toThrow(/HUB_ACCOUNT_ID.*MEMBER_ROLE_NAME/s);
+  });
+
+  it("reads the sweep's period from its schedule, a cron expression as hourly", () => {
+    expect(loadCleanupConfig({ SWEEP_SCHEDULE: 'rate(30 minutes)' }).sweepPeriodMs).toBe(30 * 60_000);
+    expect(loadCleanupConfig({ SWEEP_SCHEDULE: 'rate(1 day)' }).sweepPeriodMs).toBe(86_400_000);
+    expect(loadCleanupConfig({ SWEEP_SCHEDULE: 'cron(0 * * * ? *)' }).sweepPeriodMs).toBe(3_600_000);
+    expect(loadCleanupConfig({}).members).toEqual([]);
+  });
+});

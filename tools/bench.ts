@@ -8,6 +8,9 @@ import { readStreamRecords } from './metrics/reader.js';
 import { runCommand } from './cli.js';
 import { writeGeneratedRecords } from './generate-records.js';
 import { type PackagedFunction, ROOT, packageService, readPackagedFunctions, unpack } from '../local/harness.js';
+import { memberEvent, memberRoleNames, startHub } from '../local/hub.js';
+import { createScenario } from '../local/scenario.js';
+import { benchOrganisationSweep } from '../local/standins/bench-organisation.js';
 import { benchSweep } from '../local/standins/generate-account.js';
 import { STREAM_NAME, createRunner, startWorld } from '../local/world.js';
 
@@ -15,7 +18,8 @@ import { STREAM_NAME, createRunner, startWorld } from '../local/world.js';
  * `npm run bench`: figures, no assertions. Bundle sizes, cold import time per function (fresh
  * node processes importing the packaged handler), per-event time and AWS calls against the local
  * stand-ins, the cleanup sweep at 1,000 and 10,000 groups, the metrics reader against the cost of
- * parsing its input, and the HTML report against the reader's own time.
+ * parsing its input, and the HTML report against the reader's own time; for an organisation hub, the
+ * per-event cost of a member's event with and without its role cached, and a sweep of ten accounts.
  * Numbers from this machine's loopback; real AWS adds network latency to every call.
  */
 
@@ -135,6 +139,56 @@ const perEvent = async () => {
   table(rows);
 };
 
+/**
+ * A hub's per-event cost: the same bundle serving the hub's own account (no role), a member whose
+ * role is cached in the container, and members it has not served before (AssumeRole on the event).
+ */
+const hubPerEvent = async () => {
+  const world = await startWorld();
+  const hub = startHub(world, readPackagedFunctions(), { LOG_LEVEL: 'error' });
+  const member = hub.members.find((m) => m.hasRoles)!;
+  const load = (rel: string) => JSON.parse(readFileSync(join(ROOT, 'events', rel), 'utf8'));
+  const rows = [['event', `warm median (${RUNS})`, 'min–max', 'AssumeRole / event', 'other AWS calls / event']];
+  const measure = async (label: string, event: () => Record<string, unknown>) => {
+    const times: number[] = [];
+    let assumed = 0;
+    let calls = 0;
+    // The first invocation loads the container; the figures are of the ones after it.
+    for (let i = 0; i <= RUNS; i += 1) {
+      const stsBefore = world.sts.assumed.length;
+      const callsBefore = world.aws.calls.length;
+      const t = performance.now();
+      const inv = await hub.runner.invoke('notifyDeployment', event());
+      const ms = performance.now() - t;
+      if (!inv.ok) throw new Error(`notifyDeployment failed: ${inv.error?.message}`);
+      if (i === 0) continue;
+      times.push(ms);
+      assumed = world.sts.assumed.length - stsBefore;
+      calls = world.aws.calls.length - callsBefore - assumed;
+    }
+    rows.push([label, fmt(median(times)), spread(times), String(assumed), String(calls)]);
+  };
+  await measure("hub's own account (no role)", () => load('codedeploy/deployment.failure.json'));
+  await measure(`member ${member.account}, role cached`, () =>
+    memberEvent('codedeploy/deployment.failure.json', member),
+  );
+  // A member the container has not served yet: its role is assumed (and its clients built) on this event.
+  const fresh = Array.from({ length: RUNS + 1 }, (_, i) => {
+    const account = String(310000000000 + i);
+    world.addPlace(createScenario(world.scenario.now.getTime()), account, 'us-east-1', memberRoleNames());
+    return { account, name: account, region: 'us-east-1', hasRoles: true };
+  });
+  let next = 0;
+  await measure('a member not served before (role assumed)', () =>
+    memberEvent('codedeploy/deployment.failure.json', fresh[next++]!),
+  );
+  await world.close();
+  console.log(
+    '\nHub, notifyDeployment on a FAILURE event (GetDeployment + failed targets), packaged bundle, stand-ins:',
+  );
+  table(rows);
+};
+
 const main = async (quick: boolean) => {
   console.log('deploy-sentinel bench');
   console.log(`node ${process.version}, ${RUNS} runs per figure\n`);
@@ -177,6 +231,26 @@ const main = async (quick: boolean) => {
     ]);
   }
   table(sweepRows);
+
+  await hubPerEvent();
+  console.log(
+    '\nOrganisation sweep: the hub and 9 members (two regions), 1,000 groups each, members through their role:',
+  );
+  const org = await benchOrganisationSweep({ accounts: 10, groups: 1_000 });
+  const orgCalls = Object.values(org.apiCalls).reduce((a, b) => a + b, 0);
+  table([
+    ['accounts × groups', 'time', 'deleted', 'as expected', 'swept', 'not reached', 'AssumeRole', 'API calls'],
+    [
+      `${org.accounts} × ${org.groupsPerAccount}`,
+      `${(org.elapsedMs / 1000).toFixed(1)} s`,
+      String(org.summary.deleted.length),
+      String(org.asExpected),
+      String(org.summary.targets.filter((t) => t.outcome === 'swept').length),
+      String(org.summary.notReached.length),
+      String(org.assumeRoleCalls),
+      String(orgCalls),
+    ],
+  ]);
 
   await metricsReader(quick);
 };

@@ -3,6 +3,13 @@
  *
  *   npm run redrive -- --stage prod [--region us-east-1] [--dry-run] [--max 100]
  *        [--function notifyDeployment] [--queue-url URL] [--service deploy-sentinel]
+ *   npm run redrive -- --stage prod --member [--region MEMBER_REGION] --hub-region R
+ *        [--hub-account ID] [--hub-profile PROFILE] [...]
+ *
+ * With --member, the queue is a member stack's forwarding queue (deploy-sentinel-<stage>-member-
+ * dead-letters, read with the SDK's credentials for the member account and --region), and each event
+ * goes to the hub functions the hub bus would have invoked (in --hub-region, with --hub-profile's
+ * credentials; --hub-account names them by ARN when invoking across accounts).
  *
  * Each message's original event goes back to the function it belongs to, asynchronously; the
  * message is deleted only once Lambda accepted the event. Messages that cannot be understood, hook
@@ -18,19 +25,20 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { type CommandIo, isMain, processIo, runCommand, UsageError, wholeNumberOption } from './cli.js';
 import { createLambdaInvoker, createSqsDeadLetterQueue, findQueueUrl, type QueueReadOptions } from './redrive/aws.js';
-import { deadLetterQueueName } from './redrive/decide.js';
+import { deadLetterQueueName, memberDeadLetterQueueName, toMemberRedrive } from './redrive/decide.js';
 import { formatOutcome, formatTotals } from './redrive/format.js';
 import { type RedriveReport, RedriveError, redriveDeadLetters } from './redrive/redrive.js';
 import { errorText } from '../lib/aws/errors.js';
 
 /** The command line, for usage errors and --help. */
 export const USAGE =
-  'usage: npm run redrive -- --stage STAGE [--region REGION] [--dry-run] [--max N] [--function NAME] [--queue-url URL] [--service NAME]';
+  'usage: npm run redrive -- --stage STAGE [--region REGION] [--dry-run] [--max N] [--function NAME] [--queue-url URL] [--service NAME] [--member --hub-region REGION [--hub-account ID] [--hub-profile PROFILE]]';
 
 /** What the command touches outside itself, injectable for tests. */
 export interface RedriveCliIo extends CommandIo {
   sqs(region: string | undefined): SQSClient;
-  lambda(region: string | undefined): LambdaClient;
+  /** The Lambda client; `profile` names the hub's credentials when re-driving a member's queue. */
+  lambda(region: string | undefined, profile?: string): LambdaClient;
   /** serverless.yml's `service`, when no --service is given. */
   serviceName(): string | undefined;
   queue?: QueueReadOptions;
@@ -53,7 +61,8 @@ const http = (requestTimeout: number) => new NodeHttpHandler({ connectionTimeout
 const defaultIo: RedriveCliIo = {
   ...processIo,
   sqs: (region) => new SQSClient({ ...(region ? { region } : {}), requestHandler: http(30_000) }),
-  lambda: (region) => new LambdaClient({ ...(region ? { region } : {}), requestHandler: http(15_000) }),
+  lambda: (region, profile) =>
+    new LambdaClient({ ...(region ? { region } : {}), ...(profile ? { profile } : {}), requestHandler: http(15_000) }),
   serviceName: serviceFromServerlessYml,
 };
 
@@ -65,6 +74,10 @@ const OPTIONS = {
   function: { type: 'string' },
   'queue-url': { type: 'string' },
   service: { type: 'string' },
+  member: { type: 'boolean', default: false },
+  'hub-region': { type: 'string' },
+  'hub-account': { type: 'string' },
+  'hub-profile': { type: 'string' },
 } as const;
 
 /** Runs the re-drive command; returns the process exit code (0 done, 1 failed, 2 bad usage). */
@@ -74,6 +87,10 @@ export const runRedriveCli = (argv: string[], io: RedriveCliIo = defaultIo): Pro
     { usage: USAGE, options: OPTIONS },
     (values) => {
       if (!values.stage) throw new UsageError('--stage is required');
+      if (values['hub-account'] !== undefined && !/^\d{12}$/.test(values['hub-account']))
+        throw new UsageError('--hub-account must be a 12-digit account id');
+      if (!values.member && (values['hub-region'] || values['hub-account'] || values['hub-profile']))
+        throw new UsageError('--hub-region, --hub-account and --hub-profile go with --member');
       return redrive(
         {
           stage: values.stage,
@@ -83,6 +100,9 @@ export const runRedriveCli = (argv: string[], io: RedriveCliIo = defaultIo): Pro
           only: values.function,
           queueUrl: values['queue-url'],
           service: values.service,
+          member: values.member
+            ? { hubRegion: values['hub-region'], hubAccount: values['hub-account'], hubProfile: values['hub-profile'] }
+            : undefined,
         },
         io,
       );
@@ -98,27 +118,33 @@ interface RedriveArgs {
   only: string | undefined;
   queueUrl: string | undefined;
   service: string | undefined;
+  member: { hubRegion?: string; hubAccount?: string; hubProfile?: string } | undefined;
 }
 
 const redrive = async (args: RedriveArgs, io: RedriveCliIo): Promise<number> => {
   const service = args.service ?? io.serviceName() ?? 'deploy-sentinel';
   const sqs = io.sqs(args.region);
-  const lambda = io.lambda(args.region);
+  const lambda = io.lambda(args.member?.hubRegion ?? args.region, args.member?.hubProfile);
   try {
     let region: string;
     let queueUrl: string;
     try {
       region = await sqs.config.region();
-      queueUrl = args.queueUrl ?? (await findQueueUrl(sqs, deadLetterQueueName(service, args.stage)));
+      const queueName = args.member
+        ? memberDeadLetterQueueName(service, args.stage)
+        : deadLetterQueueName(service, args.stage);
+      queueUrl = args.queueUrl ?? (await findQueueUrl(sqs, queueName));
     } catch (error) {
       io.stderr(
         `cannot reach the dead-letter queue: ${errorText(error)}${/region/i.test(String(error)) ? ' (pass --region or set AWS_REGION)' : ''}`,
       );
       return 1;
     }
+    const hubRegion = args.member ? (args.member.hubRegion ?? (await lambda.config.region())) : region;
     io.stdout(
-      `${args.dryRun ? 'dry run: ' : ''}re-driving ${queueUrl} (${service}-${args.stage}, ${region})${args.only ? `, function ${args.only} only` : ''}`,
+      `${args.dryRun ? 'dry run: ' : ''}re-driving ${queueUrl} (${service}-${args.stage}, ${region})${args.member ? ` to the hub's functions in ${args.member.hubAccount ? `${args.member.hubAccount}/` : ''}${hubRegion}` : ''}${args.only ? `, function ${args.only} only` : ''}`,
     );
+    const hub = { service, stage: args.stage, region: hubRegion, account: args.member?.hubAccount };
 
     let report: RedriveReport;
     try {
@@ -129,7 +155,9 @@ const redrive = async (args: RedriveArgs, io: RedriveCliIo): Promise<number> => 
           stack: { service, stage: args.stage, region },
           dryRun: args.dryRun,
           max: args.max,
-          ...(args.only ? { only: args.only } : {}),
+          // A member's event goes to several hub functions: --function narrows them in the decision.
+          ...(args.only && !args.member ? { only: args.only } : {}),
+          ...(args.member ? { decide: (message) => toMemberRedrive(message, hub, args.only) } : {}),
           onOutcome: (outcome) => io.stdout(formatOutcome(outcome)),
         },
       );

@@ -14,7 +14,7 @@ import {
   trimEnd,
 } from './blocks.js';
 import { formatDuration } from './format-deployment.js';
-import { alarmUrl, deploymentGroupUrl, deploymentUrl } from './links.js';
+import { type AccountView, accountWords, alarmUrl, consoleLink, deploymentGroupUrl, deploymentUrl } from './links.js';
 
 const ICON: Record<AlarmStateValue, string> = { ALARM: '🔴', OK: '🟢', INSUFFICIENT_DATA: '⚪' };
 
@@ -101,12 +101,12 @@ const datapointsText = (facts: AlarmFacts): string | undefined => {
   return `${shown.join(', ')}${escape(stat)}`;
 };
 
-const impactLines = (facts: AlarmFacts, impact: readonly AlarmImpact[]): string[] =>
+const impactLines = (facts: AlarmFacts, impact: readonly AlarmImpact[], open: (url: string) => string): string[] =>
   impact.map((i) => {
     const verb = i.effect === 'stop-and-roll-back' ? 'stop and roll back' : 'stop';
-    const group = `<${deploymentGroupUrl(facts.region, i.application, i.deploymentGroup)}|${escape(`${i.application}/${i.deploymentGroup}`)}>`;
+    const group = `<${open(deploymentGroupUrl(facts.region, i.application, i.deploymentGroup))}|${escape(`${i.application}/${i.deploymentGroup}`)}>`;
     if (i.inProgressDeployments.length === 0) return `• ${group}: would ${verb} a deployment (none in progress)`;
-    const ids = i.inProgressDeployments.map((d) => `<${deploymentUrl(facts.region, d)}|${escape(d)}>`).join(', ');
+    const ids = i.inProgressDeployments.map((d) => `<${open(deploymentUrl(facts.region, d))}|${escape(d)}>`).join(', ');
     return facts.transition.to === 'ALARM'
       ? `• *This alarm will ${verb} ${ids}* in ${group}`
       : `• ${group}: ${ids} in progress; would ${verb} if the alarm fires`;
@@ -117,12 +117,15 @@ export interface AlarmFormatOptions {
   /** Deployment groups that list this alarm; undefined when the lookup failed. */
   impact?: readonly AlarmImpact[];
   impactUnavailable?: string;
+  /** The account's name and how console links open. */
+  view?: AccountView;
 }
 
 /** The alert for an alarm state change: what changed, why, what it watches and what is at stake. */
 export const formatAlarmMessage = (facts: AlarmFacts, options: AlarmFormatOptions = {}): SlackMessage => {
   const { from, to } = facts.transition;
   const severity = alarmSeverity(facts);
+  const open = (url: string) => consoleLink(url, facts.account, options.view);
   const title = `${ICON[to]} ${facts.name}: ${from ? `${from} → ` : ''}${to}`;
   const mentions = options.mentions?.length ? `${options.mentions.join(' ')} ` : '';
   const lasted = facts.lastedMs !== undefined ? formatDuration(facts.lastedMs) : undefined;
@@ -148,7 +151,7 @@ export const formatAlarmMessage = (facts: AlarmFacts, options: AlarmFormatOption
         ['Description', facts.description && escape(trimEnd(facts.description, 500))],
       ]),
       impact.length
-        ? section(`*Deployment groups that watch this alarm*\n${impactLines(facts, impact).join('\n')}`)
+        ? section(`*Deployment groups that watch this alarm*\n${impactLines(facts, impact, open).join('\n')}`)
         : undefined,
       facts.actionsSuppressed
         ? context([
@@ -164,9 +167,9 @@ export const formatAlarmMessage = (facts: AlarmFacts, options: AlarmFormatOption
         ? context([`⚠️ Deployment groups unavailable: ${escape(trimEnd(options.impactUnavailable, 300))}`])
         : undefined,
       context([
-        `${escape(facts.region)} · account ${escape(facts.account)}${facts.changedAt ? ` · ${facts.changedAt.toISOString()}` : ''}`,
+        `${escape(facts.region)} · account ${escape(accountWords(facts.account, options.view))}${facts.changedAt ? ` · ${facts.changedAt.toISOString()}` : ''}`,
       ]),
-      buttons([{ text: 'Open alarm', url: alarmUrl(facts.region, facts.name) }]),
+      buttons([{ text: 'Open alarm', url: open(alarmUrl(facts.region, facts.name)) }]),
     ],
   });
 };

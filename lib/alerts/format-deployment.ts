@@ -19,7 +19,14 @@ import {
   section,
   trimEnd,
 } from './blocks.js';
-import { deploymentGroupUrl, deploymentUrl, instanceUrl } from './links.js';
+import {
+  type AccountView,
+  accountWords,
+  consoleLink,
+  deploymentGroupUrl,
+  deploymentUrl,
+  instanceUrl,
+} from './links.js';
 
 interface StateWords {
   icon: string;
@@ -153,6 +160,8 @@ export interface FormatOptions {
   detailsUnavailable?: string;
   /** Failed targets listed by name. */
   maxTargets?: number;
+  /** The account's name and how console links open. */
+  view?: AccountView;
 }
 
 /** The alert for a deployment state change, with why it failed when CodeDeploy says. */
@@ -163,6 +172,7 @@ export const formatDeploymentMessage = (
 ): SlackMessage => {
   const { application, deploymentGroup, deploymentId, state } = change.detail;
   const region = change.region;
+  const open = (url: string) => consoleLink(url, change.account, options.view);
   const { icon, words, severity } = stateWords(state);
   const isRollback = details?.creator === ROLLBACK_CREATOR;
   const title = `${icon} ${application}/${deploymentGroup}: ${isRollback ? `rollback ${words.replace('deployment ', '')}` : words}`;
@@ -174,10 +184,12 @@ export const formatDeploymentMessage = (
   const rollback: string[] = [];
   if (details?.rollsBack)
     rollback.push(
-      `↩️ This rolls back <${deploymentUrl(region, details.rollsBack)}|${escape(details.rollsBack)}>${details.rollbackMessage ? `: ${escape(details.rollbackMessage)}` : ''}`,
+      `↩️ This rolls back <${open(deploymentUrl(region, details.rollsBack))}|${escape(details.rollsBack)}>${details.rollbackMessage ? `: ${escape(details.rollbackMessage)}` : ''}`,
     );
   if (details?.rolledBackBy)
-    rollback.push(`↩️ Rolled back by <${deploymentUrl(region, details.rolledBackBy)}|${escape(details.rolledBackBy)}>`);
+    rollback.push(
+      `↩️ Rolled back by <${open(deploymentUrl(region, details.rolledBackBy))}|${escape(details.rolledBackBy)}>`,
+    );
 
   return fitMessage({
     text,
@@ -186,7 +198,7 @@ export const formatDeploymentMessage = (
       header(title),
       mentions ? section(mentions.trim()) : undefined,
       fields([
-        ['Deployment', `<${deploymentUrl(region, deploymentId)}|${escape(deploymentId)}>`],
+        ['Deployment', `<${open(deploymentUrl(region, deploymentId))}|${escape(deploymentId)}>`],
         ['Status', details?.status ?? state],
         ['Type', details && TYPE_WORDS(details)],
         ['Started by', details?.creator && (CREATOR_WORDS[details.creator] ?? escape(details.creator))],
@@ -200,15 +212,17 @@ export const formatDeploymentMessage = (
       options.detailsUnavailable
         ? context([`⚠️ Details unavailable: ${escape(trimEnd(options.detailsUnavailable, 300))}`])
         : undefined,
-      context([`${escape(region)} · account ${escape(change.account)} · ${escape(change.time)}`]),
+      context([
+        `${escape(region)} · account ${escape(accountWords(change.account, options.view))} · ${escape(change.time)}`,
+      ]),
       buttons([
-        { text: 'Open deployment', url: deploymentUrl(region, deploymentId) },
-        { text: 'Deployment group', url: deploymentGroupUrl(region, application, deploymentGroup) },
+        { text: 'Open deployment', url: open(deploymentUrl(region, deploymentId)) },
+        { text: 'Deployment group', url: open(deploymentGroupUrl(region, application, deploymentGroup)) },
         ...(details?.rolledBackBy
-          ? [{ text: `Rollback ${details.rolledBackBy}`, url: deploymentUrl(region, details.rolledBackBy) }]
+          ? [{ text: `Rollback ${details.rolledBackBy}`, url: open(deploymentUrl(region, details.rolledBackBy)) }]
           : []),
         ...(details?.rollsBack
-          ? [{ text: `Rolled-back ${details.rollsBack}`, url: deploymentUrl(region, details.rollsBack) }]
+          ? [{ text: `Rolled-back ${details.rollsBack}`, url: open(deploymentUrl(region, details.rollsBack)) }]
           : []),
       ]),
     ],
@@ -219,6 +233,7 @@ export const formatDeploymentMessage = (
 export const formatInstanceMessage = (change: InstanceStateChange, options: FormatOptions = {}): SlackMessage => {
   const { application, deploymentGroup, deploymentId, instanceId, state } = change.detail;
   const severity = stateSeverity(state);
+  const open = (url: string) => consoleLink(url, change.account, options.view);
   const mentions = options.mentions?.length ? `${options.mentions.join(' ')} ` : '';
   const title = `🖥️ ${application}/${deploymentGroup}: instance ${instanceId} ${state}`;
   return fitMessage({
@@ -227,12 +242,14 @@ export const formatInstanceMessage = (change: InstanceStateChange, options: Form
     blocks: [
       header(title),
       fields([
-        ['Instance', `<${instanceUrl(change.region, instanceId)}|${escape(instanceId)}>`],
-        ['Deployment', `<${deploymentUrl(change.region, deploymentId)}|${escape(deploymentId)}>`],
+        ['Instance', `<${open(instanceUrl(change.region, instanceId))}|${escape(instanceId)}>`],
+        ['Deployment', `<${open(deploymentUrl(change.region, deploymentId))}|${escape(deploymentId)}>`],
         ['State', escape(state)],
       ]),
-      context([`${escape(change.region)} · account ${escape(change.account)} · ${escape(change.time)}`]),
-      buttons([{ text: 'Open deployment', url: deploymentUrl(change.region, deploymentId) }]),
+      context([
+        `${escape(change.region)} · account ${escape(accountWords(change.account, options.view))} · ${escape(change.time)}`,
+      ]),
+      buttons([{ text: 'Open deployment', url: open(deploymentUrl(change.region, deploymentId)) }]),
     ],
   });
 };

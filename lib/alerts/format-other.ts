@@ -13,7 +13,7 @@ import {
   trimEnd,
 } from './blocks.js';
 import { formatDuration } from './format-deployment.js';
-import { autoScalingGroupUrl, deploymentUrl } from './links.js';
+import { type AccountView, accountWords, autoScalingGroupUrl, consoleLink, deploymentUrl } from './links.js';
 
 const CLEANUP: Record<CleanupEvent['detail']['action'], { icon: string; words: string; severity: Severity }> = {
   deleted: { icon: '🧹', words: 'deleted orphaned Auto Scaling group', severity: 'success' },
@@ -38,7 +38,12 @@ export const cleanupSeverity = (action: CleanupEvent['detail']['action']): Sever
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** What the cleanup deleted, kept or found, from its own event. */
-export const formatCleanupMessage = (event: CleanupEvent, mentions: string[] = []): SlackMessage => {
+export const formatCleanupMessage = (
+  event: CleanupEvent,
+  mentions: string[] = [],
+  view?: AccountView,
+): SlackMessage => {
+  const open = (url: string) => consoleLink(url, event.account, view);
   const d = event.detail;
   const { icon, words, severity } = CLEANUP[d.action];
   const subject =
@@ -61,12 +66,12 @@ export const formatCleanupMessage = (event: CleanupEvent, mentions: string[] = [
         [
           'Auto Scaling group',
           d.autoScalingGroupName &&
-            `<${autoScalingGroupUrl(region, d.autoScalingGroupName)}|${escape(trimEnd(d.autoScalingGroupName, 250))}>`,
+            `<${open(autoScalingGroupUrl(region, d.autoScalingGroupName))}|${escape(trimEnd(d.autoScalingGroupName, 250))}>`,
         ],
         [
           'Deployment',
           d.deploymentId &&
-            `<${deploymentUrl(region, d.deploymentId)}|${escape(d.deploymentId)}>${d.deploymentStatus ? ` (${escape(d.deploymentStatus)})` : ''}`,
+            `<${open(deploymentUrl(region, d.deploymentId))}|${escape(d.deploymentId)}>${d.deploymentStatus ? ` (${escape(d.deploymentStatus)})` : ''}`,
         ],
         [
           'Deployment group',
@@ -95,15 +100,15 @@ export const formatCleanupMessage = (event: CleanupEvent, mentions: string[] = [
         : undefined,
       d.error ? codeBlock(d.error, 1_500) : undefined,
       context([
-        `${escape(region)} · account ${escape(event.account)} · ${escape(event.time)} · ${d.trigger === 'sweep' ? 'scheduled sweep' : 'deployment event'}`,
+        `${escape(region)} · account ${escape(accountWords(event.account, view))} · ${escape(event.time)} · ${d.trigger === 'sweep' ? 'scheduled sweep' : 'deployment event'}`,
       ]),
       buttons([
-        { text: 'Open deployment', url: d.deploymentId ? deploymentUrl(region, d.deploymentId) : undefined },
+        { text: 'Open deployment', url: d.deploymentId ? open(deploymentUrl(region, d.deploymentId)) : undefined },
         {
           text: 'Auto Scaling group',
           url:
             d.autoScalingGroupName && d.action !== 'deleted'
-              ? autoScalingGroupUrl(region, d.autoScalingGroupName)
+              ? open(autoScalingGroupUrl(region, d.autoScalingGroupName))
               : undefined,
         },
       ]),

@@ -1,5 +1,7 @@
 import { type AlarmImpact, AlarmImpactLookupError } from './alarm-impact.js';
+import { MemberAccessError } from '../aws/accounts.js';
 import { errorText } from '../aws/errors.js';
+import { accountViewOf } from './links.js';
 import { toAlarmFacts } from './alarm-facts.js';
 import { classifyEvent } from '../events/classify.js';
 import { skipAlarm } from './filter.js';
@@ -51,22 +53,34 @@ export const notifyAlarmEvent = async (raw: unknown, deps: AlarmNotifierDeps): P
     impact = await deps.impactOf(facts.name);
   } catch (error) {
     // The lookup's own error already says which step failed, in words for the alert.
-    impactUnavailable = error instanceof AlarmImpactLookupError ? error.message : errorText(error);
+    // A member whose role cannot be assumed: say which role, where and why, whichever step met it.
+    const cause = error instanceof Error ? error.cause : undefined;
+    impactUnavailable =
+      error instanceof MemberAccessError
+        ? error.message
+        : cause instanceof MemberAccessError
+          ? cause.message
+          : error instanceof AlarmImpactLookupError
+            ? error.message
+            : errorText(error);
     deps.log.warn('deployment groups unavailable; alerting without them', { alarmName: facts.name, error });
   }
   const severity = alarmSeverity(facts);
+  const view = accountViewOf(deps.settings, change.account);
   return deliver(
     {
       kind: 'alarm',
       severity,
       alarmName: facts.name,
       alarmTags: facts.tags,
+      account: change.account,
+      accountName: view.name,
       // An alarm that guards exactly one deployment group routes like that group's deployments.
       ...(impact?.length === 1
         ? { application: impact[0]!.application, deploymentGroup: impact[0]!.deploymentGroup }
         : {}),
     },
-    (mentions) => formatAlarmMessage(facts, { mentions, impact, impactUnavailable }),
+    (mentions) => formatAlarmMessage(facts, { mentions, impact, impactUnavailable, view }),
     deps,
     raw,
   );

@@ -1,3 +1,4 @@
+import { MemberAccessError } from '../aws/accounts.js';
 import { errorText } from '../aws/errors.js';
 import type { DeploymentDetails } from '../codedeploy/deployment.js';
 import { describeDeployment, enrichmentBudget } from '../codedeploy/describe.js';
@@ -5,6 +6,7 @@ import { classifyEvent } from '../events/classify.js';
 import { cleanupSeverity, formatCleanupMessage, formatFallbackMessage } from './format-other.js';
 import { formatDeploymentMessage, formatInstanceMessage, stateSeverity } from './format-deployment.js';
 import { skipCleanup, skipDeployment, skipInstance } from './filter.js';
+import { accountViewOf } from './links.js';
 import type { DeploymentReader } from './ports.js';
 import { type DeliveryDeps, type NotifyOutcome, deliver } from './deliver.js';
 
@@ -45,12 +47,22 @@ export const notifyDeploymentEvent = async (raw: unknown, deps: DeploymentNotifi
           });
         }
       } catch (error) {
-        unavailable = `CodeDeploy did not answer (${errorText(error)})`;
+        // A member whose role cannot be assumed: say which role, where and why, as the error does.
+        unavailable =
+          error instanceof MemberAccessError ? error.message : `CodeDeploy did not answer (${errorText(error)})`;
         deps.log.warn('deployment details unavailable; alerting with what the event carried', { deploymentId, error });
       }
+      const view = accountViewOf(deps.settings, change.account);
       return deliver(
-        { kind: 'deployment', severity: stateSeverity(state), application, deploymentGroup },
-        (mentions) => formatDeploymentMessage(change, details, { mentions, detailsUnavailable: unavailable }),
+        {
+          kind: 'deployment',
+          severity: stateSeverity(state),
+          application,
+          deploymentGroup,
+          account: change.account,
+          accountName: view.name,
+        },
+        (mentions) => formatDeploymentMessage(change, details, { mentions, detailsUnavailable: unavailable, view }),
         deps,
         raw,
       );
@@ -60,14 +72,17 @@ export const notifyDeploymentEvent = async (raw: unknown, deps: DeploymentNotifi
       const skip = skipInstance(change, deps.settings);
       if (skip)
         return skipped(deps, skip, { deploymentId: change.detail.deploymentId, instanceId: change.detail.instanceId });
+      const view = accountViewOf(deps.settings, change.account);
       return deliver(
         {
           kind: 'instance',
           severity: stateSeverity(change.detail.state),
           application: change.detail.application,
           deploymentGroup: change.detail.deploymentGroup,
+          account: change.account,
+          accountName: view.name,
         },
-        (mentions) => formatInstanceMessage(change, { mentions }),
+        (mentions) => formatInstanceMessage(change, { mentions, view }),
         deps,
         raw,
       );
@@ -76,14 +91,17 @@ export const notifyDeploymentEvent = async (raw: unknown, deps: DeploymentNotifi
       const event = classified.event;
       const skip = skipCleanup(event, deps.settings);
       if (skip) return skipped(deps, skip, { autoScalingGroupName: event.detail.autoScalingGroupName });
+      const view = accountViewOf(deps.settings, event.account);
       return deliver(
         {
           kind: 'cleanup',
           severity: cleanupSeverity(event.detail.action),
           application: event.detail.application,
           deploymentGroup: event.detail.deploymentGroup,
+          account: event.account,
+          accountName: view.name,
         },
-        (mentions) => formatCleanupMessage(event, mentions),
+        (mentions) => formatCleanupMessage(event, mentions, view),
         deps,
         raw,
       );

@@ -9,6 +9,9 @@ export interface RouteSubject {
   deploymentGroup?: string;
   alarmName?: string;
   alarmTags?: Record<string, string>;
+  /** The account the event happened in, and its name from the settings' `accounts`. */
+  account?: string;
+  accountName?: string;
 }
 
 /**
@@ -33,6 +36,8 @@ const matches = (route: Route, s: RouteSubject): boolean => {
   if (m.alarmPrefix && (!s.alarmName || !m.alarmPrefix.some((p) => s.alarmName!.startsWith(p)))) return false;
   if (m.alarmTag && Object.entries(m.alarmTag).some(([k, v]) => s.alarmTags?.[k] !== v)) return false;
   if (m.severity && !m.severity.includes(s.severity)) return false;
+  if (m.account && !m.account.some((a) => a === s.account || (s.accountName !== undefined && a === s.accountName)))
+    return false;
   return true;
 };
 

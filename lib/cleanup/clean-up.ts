@@ -2,6 +2,7 @@ import type { AutoScalingGroupFacts, AutoScalingPort } from '../aws/autoscaling.
 import type { CallBudget } from '../aws/call.js';
 import { CODEDEPLOY_BATCH } from '../aws/codedeploy.js';
 import type { Ec2Filter, Ec2Port, InstanceFacts } from '../aws/ec2.js';
+import { MemberAccessError, type Target } from '../aws/accounts.js';
 import { errorText } from '../aws/errors.js';
 import type { TagSet } from '../codedeploy/deployment.js';
 import type { CleanupDetail, CleanupMode, CleanupTrigger } from '../events/sentinel.js';
@@ -21,7 +22,13 @@ import {
   parseCopiedGroupName,
   toEc2TagFilter,
 } from './decide.js';
-import { type GroupOutcome, toGreenInstancesDetail, toGroupDetail, toSweepIncompleteDetail } from './detail.js';
+import {
+  type GroupOutcome,
+  toGreenInstancesDetail,
+  toGroupDetail,
+  toSweepIncompleteDetail,
+  toUnreachableDetail,
+} from './detail.js';
 import type { CleanupCodeDeploy } from './ports.js';
 
 /**
@@ -48,6 +55,11 @@ export interface CleanupDeps {
   log: Logger;
   /** Sweep only: no new batch of 25 deployments starts with less time than this left (default 10 s). */
   sweepReserveMs?: number;
+  /**
+   * The account and region the ports act in, stamped on every published outcome: the bus stamps its
+   * envelope with the publisher's account, which for a hub is not the group's.
+   */
+  target?: Target;
 }
 
 /** What a run did, for the log line and for `npm start`. */
@@ -251,7 +263,9 @@ const startRun = (trigger: CleanupTrigger, deps: CleanupDeps) => {
   /** Publishes what is waiting; a failure is recorded and the run goes on. */
   const flush = async () => {
     if (outbox.length === 0) return;
-    const details = outbox.splice(0, outbox.length);
+    const details = outbox
+      .splice(0, outbox.length)
+      .map((d) => (deps.target ? { ...d, account: deps.target.account, region: deps.target.region } : d));
     try {
       await call('PutEvents', () => deps.publish(details));
       summary.published += details.length;
@@ -329,6 +343,9 @@ export const cleanUpAfterDeployment = async (deploymentId: string, deps: Cleanup
     }
   } catch (error) {
     run.fail(`cleaning up after ${deploymentId}`, error);
+    // Nothing could be read in that account, so nothing was deleted: say so where people look.
+    if (error instanceof MemberAccessError)
+      run.outbox.push(toUnreachableDetail(error, deps.mode, 'event', deploymentId));
   }
   return run.finish();
 };

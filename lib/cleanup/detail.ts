@@ -94,3 +94,26 @@ export const toSweepIncompleteDetail = (examined: number, remaining: number, mod
   examined,
   remaining,
 });
+
+/** The reason text of an account the hub could not act in. */
+export const UNREACHABLE_TEXT = 'nothing was deleted there: the account could not be read';
+
+/**
+ * The event detail of a member account the hub could not act in (pure): after a deployment event
+ * its group is kept, in a sweep the account and region are reported as not swept.
+ */
+export const toUnreachableDetail = (
+  error: Error,
+  mode: CleanupMode,
+  trigger: 'event' | 'sweep',
+  deploymentId?: string,
+): CleanupDetail =>
+  withoutUndefined({
+    action: trigger === 'event' ? 'kept' : 'sweep-incomplete',
+    trigger,
+    mode,
+    reason: 'account-unreachable',
+    reasonText: `${error.message}; ${UNREACHABLE_TEXT}`,
+    deploymentId,
+    error: error.message,
+  });

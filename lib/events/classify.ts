@@ -53,5 +53,14 @@ export const classifyEvent = (raw: unknown): ClassifiedEvent => {
       raw,
     };
   }
+  if (known[3] === 'cleanup') {
+    // The envelope of the cleanup's own events names the hub, which published them; the detail names
+    // the member account and region the group is in.
+    const event = parsed.data as CleanupEvent;
+    return {
+      kind: 'cleanup',
+      event: { ...event, account: event.detail.account ?? event.account, region: event.detail.region ?? event.region },
+    };
+  }
   return { kind: known[3], event: parsed.data } as ClassifiedEvent;
 };

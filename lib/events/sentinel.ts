@@ -58,6 +58,15 @@ const cleanupDetailFields = z.object({
   /** How long the group had been running when it was deleted or looked at. */
   runningMs: z.number().nonnegative().optional(),
   error: z.string().optional(),
+  /**
+   * Where the group is. An event put on a bus is stamped with the account and region of the caller
+   * (the hub's, for a member's group), so the cleanup says here where it acted.
+   */
+  account: z
+    .string()
+    .regex(/^\d{12}$/)
+    .optional(),
+  region: z.string().min(1).optional(),
   /** Sweep totals, with `sweep-incomplete`. */
   examined: z.number().int().nonnegative().optional(),
   remaining: z.number().int().nonnegative().optional(),

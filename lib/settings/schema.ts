@@ -26,6 +26,9 @@ const oneOrMany = z
   .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
   .transform((v) => (Array.isArray(v) ? v : [v]));
 
+const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
 const mention = z
   .string()
   .regex(
@@ -52,6 +55,9 @@ export const routeSchema = z
         alarmPrefix: oneOrMany.optional().describe('The start of an alarm name, or a list of them.'),
         alarmTag: z.record(z.string(), z.string()).optional().describe('Tags the alarm must carry, all of them.'),
         severity: matcherList(z.enum(SEVERITIES)).optional(),
+        account: oneOrMany
+          .optional()
+          .describe('An AWS account (its 12-digit id, or its name under `accounts`), or a list of them.'),
       })
       .strict()
       .describe('Every key given must match; `{}` matches everything.'),
@@ -160,8 +166,48 @@ export const settingsSchema = z
       .default({ postKept: false })
       .describe('Cleanup of orphaned blue/green Auto Scaling groups.'),
     hooks: hooksSettingsSchema.prefault({}),
+    accounts: z
+      .record(accountId, z.string().min(1).max(100))
+      .default({})
+      .describe('Names shown beside account ids in alerts and stream records, e.g. "111122223333": payments-prod.'),
+    consoleStartUrl: z
+      .string()
+      .regex(/^https:\/\/[^\s#?]+$/, 'must be the https:// URL of the AWS access portal, without ? or #')
+      .optional()
+      .describe(
+        'The IAM Identity Center AWS access portal URL (https://d-xxxxxxxxxx.awsapps.com/start): console links open through it, in the account of the event.',
+      ),
+    consoleRole: z
+      .string()
+      .regex(/^[\w+=,.@-]{1,64}$/, 'must be a permission set (role) name')
+      .optional()
+      .describe('The permission set console links sign in with, together with consoleStartUrl.'),
+    hub: z
+      .object({
+        members: z
+          .array(
+            z
+              .object({
+                account: accountId,
+                regions: z.array(z.string().regex(REGION, 'must be a region name like eu-west-1')).min(1),
+              })
+              .strict(),
+          )
+          .default([])
+          .describe(
+            "The member accounts and regions the hub's scheduled sweep covers, besides its own account and region.",
+          ),
+      })
+      .strict()
+      .default({ members: [] })
+      .describe('deploymentMode=hub: the organisation the hub serves.'),
   })
   .strict()
+  .refine((s) => (s.consoleStartUrl === undefined) === (s.consoleRole === undefined), {
+    message:
+      'consoleStartUrl and consoleRole go together: set both (console links through IAM Identity Center) or neither',
+    path: ['consoleRole'],
+  })
   .describe(
     'The settings of a stage: Slack routing, mentions and filters, and the checks of the ECS hooks. Validated when the service is packaged.',
   );

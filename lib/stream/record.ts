@@ -42,7 +42,10 @@ export interface RecordEnrichment {
  * What the cleanup reported (its detail, lib/events/sentinel.ts): the action itself is the record's
  * `state`, and the deployment it concerns is named at the top of the record.
  */
-export type RecordCleanup = Omit<CleanupDetailFields, 'action' | 'application' | 'deploymentGroup' | 'deploymentId'>;
+export type RecordCleanup = Omit<
+  CleanupDetailFields,
+  'action' | 'application' | 'deploymentGroup' | 'deploymentId' | 'account' | 'region'
+>;
 
 /** One Kinesis record, schema version 1. */
 export interface StateRecord {
@@ -57,6 +60,8 @@ export interface StateRecord {
   source?: string;
   detailType?: string;
   account?: string;
+  /** The account's name, from the settings' `accounts`. */
+  accountName?: string;
   region?: string;
   application?: string;
   deploymentGroup?: string;
@@ -85,6 +90,8 @@ export interface StateRecordOptions {
   maxRecordBytes?: number;
   /** An unknown event's raw text is cut to this many bytes (default 64 KiB). */
   maxRawBytes?: number;
+  /** Account id -> name (the settings' `accounts`), stamped as `accountName`. */
+  accountNames?: Readonly<Record<string, string>>;
 }
 
 /** Enough to diagnose an unrecognised event without storing a huge payload. */
@@ -275,6 +282,7 @@ export const toStateRecord = (
     eventTime,
     recordedAt: options.recordedAt?.toISOString(),
     ...body,
+    accountName: body.account ? options.accountNames?.[body.account] : undefined,
   });
   const keyBytes = Buffer.byteLength(partitionKeyOf(record), 'utf8');
   return fitRecord(record, (options.maxRecordBytes ?? MAX_RECORD_BYTES) - keyBytes);

@@ -20,6 +20,8 @@ export interface StreamStateDeps {
   deadline: Deadline;
   log?: Logger;
   clock?: Clock;
+  /** Account id -> name (the settings' `accounts`). */
+  accountNames?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -82,7 +84,10 @@ export const streamStateChange = async (
     );
     if (details && state === 'SUCCESS') details = await withRegisterTime(details, deps.codedeploy, budget, logger);
   }
-  const record = toStateRecord(classified, details, { recordedAt: new Date((deps.clock ?? realClock)()) });
+  const record = toStateRecord(classified, details, {
+    recordedAt: new Date((deps.clock ?? realClock)()),
+    accountNames: deps.accountNames,
+  });
   const result = await deps.writer.put([record], deps.deadline);
   logger.info('state record written', {
     eventId: record.eventId,

@@ -31,13 +31,36 @@ export interface StandInCall {
   service: string;
   operation: string;
   input: unknown;
+  /** Who signed the request, and for which region (SigV4 credential scope). */
+  caller?: Caller;
 }
+
+/** The access key and region of a SigV4-signed request, from its Authorization header. */
+export interface Caller {
+  accessKeyId?: string;
+  region?: string;
+}
+
+/**
+ * SigV4's credential scope: `Credential=<access key>/<date>/<region>/<service>/aws4_request`
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html).
+ */
+export const callerOf = (authorization: string | undefined): Caller => {
+  const scope = /Credential=([^/,\s]+)\/\d{8}\/([^/]+)\//.exec(authorization ?? '');
+  return scope ? { accessKeyId: scope[1], region: scope[2] } : {};
+};
 
 export interface AwsStandInOptions {
   /** Keyed by X-Amz-Target prefix, e.g. `CodeDeploy_20141006`. */
   json?: Record<string, Record<string, JsonOperation>>;
   /** Keyed by API version, e.g. `2011-01-01` for Auto Scaling. */
   query?: Record<string, { namespace: string; operations: Record<string, QueryOperation> }>;
+  /**
+   * Several accounts and regions behind one endpoint: the operations that serve a caller (by the
+   * access key and region it signed with); undefined serves `json` and `query` above. Throwing an
+   * `AwsFault` refuses the call, as AWS refuses a key it does not know.
+   */
+  route?: (caller: Caller) => Pick<AwsStandInOptions, 'json' | 'query'> | undefined;
 }
 
 export interface AwsStandIn {
@@ -92,16 +115,22 @@ export const startAwsStandIn = async (options: AwsStandInOptions, port = 0): Pro
     res.end(JSON.stringify(body ?? {}));
   };
 
-  const handleJson = async (target: string, body: string, res: ServerResponse) => {
+  const handleJson = async (
+    target: string,
+    body: string,
+    res: ServerResponse,
+    served: Pick<AwsStandInOptions, 'json' | 'query'>,
+    caller: Caller,
+  ) => {
     const [prefix, operation] = target.split('.') as [string, string];
-    const op = options.json?.[prefix]?.[operation];
+    const op = served.json?.[prefix]?.[operation];
     if (!op)
       return answerJson(res, 400, {
         __type: 'UnknownOperationException',
         message: `${target} is not served by the stand-in`,
       });
     const input = body ? (JSON.parse(body) as Record<string, unknown>) : {};
-    calls.push({ service: prefix, operation, input });
+    calls.push({ service: prefix, operation, input, caller });
     try {
       answerJson(res, 200, await op(input));
     } catch (error) {
@@ -111,11 +140,16 @@ export const startAwsStandIn = async (options: AwsStandInOptions, port = 0): Pro
     }
   };
 
-  const handleQuery = async (body: string, res: ServerResponse) => {
+  const handleQuery = async (
+    body: string,
+    res: ServerResponse,
+    served: Pick<AwsStandInOptions, 'json' | 'query'>,
+    caller: Caller,
+  ) => {
     const params = new URLSearchParams(body);
     const action = params.get('Action') ?? '';
     const version = params.get('Version') ?? '';
-    const service = options.query?.[version];
+    const service = served.query?.[version];
     const op = service?.operations[action];
     const fault = (status: number, code: string, message: string, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'text/xml', ...headers });
@@ -126,7 +160,7 @@ export const startAwsStandIn = async (options: AwsStandInOptions, port = 0): Pro
       );
     };
     if (!service || !op) return fault(400, 'InvalidAction', `${action} (${version}) is not served by the stand-in`);
-    calls.push({ service: version, operation: action, input: Object.fromEntries(params) });
+    calls.push({ service: version, operation: action, input: Object.fromEntries(params), caller });
     try {
       const xml = await op(params);
       res.writeHead(200, { 'content-type': 'text/xml' });
@@ -141,8 +175,24 @@ export const startAwsStandIn = async (options: AwsStandInOptions, port = 0): Pro
     try {
       const body = await readBody(req);
       const target = req.headers['x-amz-target'];
-      if (typeof target === 'string') return await handleJson(target, body, res);
-      return await handleQuery(body, res);
+      const caller = callerOf(req.headers.authorization);
+      let served: Pick<AwsStandInOptions, 'json' | 'query'>;
+      try {
+        served = options.route?.(caller) ?? options;
+      } catch (error) {
+        if (!(error instanceof AwsFault)) throw error;
+        const json = typeof target === 'string';
+        res.writeHead(error.status, { 'content-type': json ? 'application/x-amz-json-1.1' : 'text/xml' });
+        res.end(
+          json
+            ? JSON.stringify({ __type: error.code, message: error.message })
+            : `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse><Error><Type>Sender</Type><Code>${xmlEscape(error.code)}</Code>` +
+                `<Message>${xmlEscape(error.message)}</Message></Error><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>`,
+        );
+        return;
+      }
+      if (typeof target === 'string') return await handleJson(target, body, res, served, caller);
+      return await handleQuery(body, res, served, caller);
     } catch (error) {
       res.writeHead(500);
       res.end(String(error));

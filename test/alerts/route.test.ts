@@ -141,3 +141,32 @@ describe('app mode routing', () => {
     );
   });
 });
+
+describe('routes by account', () => {
+  const byAccount = parseSettings({
+    accounts: { '111122223333': 'payments-prod' },
+    slack: {
+      routes: [
+        { name: 'payments', match: { account: 'payments-prod' }, webhookParameter: '/deploy-sentinel/p/payments' },
+        {
+          name: 'sandboxes',
+          match: { account: ['444455556666', '777788889999'], severity: ['critical'] },
+          webhookParameter: '/deploy-sentinel/p/sandboxes',
+        },
+      ],
+    },
+  });
+  const route = (subject: Partial<RouteSubject>) =>
+    selectDestination({ kind: 'deployment', severity: 'critical', ...subject }, byAccount.slack.routes).route;
+
+  it('matches an account by its name from the settings, or by its id', () => {
+    expect(route({ account: '111122223333', accountName: 'payments-prod' })).toBe('payments');
+    expect(route({ account: '777788889999' })).toBe('sandboxes');
+    expect(route({ account: '777788889999', severity: 'info' })).toBe('default');
+  });
+
+  it('never matches an alert whose account is not known', () => {
+    expect(route({})).toBe('default');
+    expect(route({ account: '999999999999' })).toBe('default');
+  });
+});

@@ -257,11 +257,46 @@ describe('hub', () => {
       expect(assumes(key)).toEqual([]);
   });
 
-  it('adds nothing else to what a standalone stage grants', () => {
+  it("adds nothing else to what a standalone stage grants, but the same in the hub account's other regions", () => {
     const standalone = resourcesAndGrants(packaged([]));
     const mode = resourcesAndGrants(hub);
+    // The hub account's other regions forward like members but hold no member role.
+    const ownRegion = (statement: any) =>
+      JSON.parse(JSON.stringify(statement).replace(/:(codedeploy|autoscaling):\*:/g, ':$1:${AWS::Region}:'));
     for (const [id, grants] of Object.entries<any>(standalone.grants))
-      expect(mode.grants[id]!.statements.filter((s: any) => s.Action !== 'sts:AssumeRole')).toEqual(grants.statements);
+      expect(mode.grants[id]!.statements.filter((s: any) => s.Action !== 'sts:AssumeRole').map(ownRegion)).toEqual(
+        grants.statements,
+      );
+    const deletes = statementsOf(functionRole(hub, 'cleanUpOrphans')).filter((s) =>
+      [s.Action].flat().includes('autoscaling:DeleteAutoScalingGroup'),
+    );
+    expect(deletes.map((s) => s.Resource)).toEqual([
+      {
+        'Fn::Sub':
+          'arn:${AWS::Partition}:autoscaling:*:${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/CodeDeploy_*',
+      },
+    ]);
+    for (const key of ['notifyDeployment', 'notifyAlarm', 'streamState'])
+      expect(JSON.stringify(statementsOf(functionRole(hub, key)))).not.toMatch(/Delete|ssm:[^"]*:\*:/);
+  });
+
+  it('tells the functions that work in members which role to assume there; nothing else changes', () => {
+    const environment = (template: any, key: string) =>
+      template.Resources[`${key[0]!.toUpperCase()}${key.slice(1)}LambdaFunction`].Properties.Environment.Variables;
+    expect(environment(hub, 'notifyDeployment')).toMatchObject({
+      DEPLOYMENT_MODE: 'hub',
+      HUB_ACCOUNT_ID: { Ref: 'AWS::AccountId' },
+      MEMBER_ROLE_NAME: 'deploy-sentinel-prod-member-read',
+    });
+    expect(environment(hub, 'cleanUpOrphans')).toMatchObject({
+      MEMBER_ROLE_NAME: 'deploy-sentinel-prod-member-cleanup',
+      SWEEP_SCHEDULE: 'rate(1 hour)',
+    });
+    expect(environment(hub, 'hookBeforeInstall').DEPLOYMENT_MODE).toBeUndefined();
+    const standalone = readTemplate();
+    for (const key of ['notifyDeployment', 'notifyAlarm', 'streamState', 'cleanUpOrphans'])
+      for (const name of ['DEPLOYMENT_MODE', 'HUB_ACCOUNT_ID', 'MEMBER_ROLE_NAME', 'SWEEP_SCHEDULE'])
+        expect(environment(standalone, key)).not.toHaveProperty(name);
   });
 });
 

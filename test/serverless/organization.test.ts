@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 
 // The deployment mode's parameters as packaging checks them, before anything is built.
 const require = createRequire(import.meta.url);
-const { organizationOf } = require('../../serverless/organization.cjs');
+const organization = require('../../serverless/organization.cjs');
+const { organizationOf } = organization;
+const SERVICE = { service: 'deploy-sentinel', stage: 'prod' };
 
 const HUB_BUS_ARN = 'arn:aws:events:eu-west-1:111122223333:event-bus/deploy-sentinel-prod-hub';
 const check = (params: Record<string, string>) => () =>
@@ -96,5 +98,36 @@ describe('a member stage', () => {
     const plugin = new DeploySentinelPlugin(memberService());
     plugin.hooks.initialize();
     await expect(async () => plugin.hooks['before:deploy:deploy']()).rejects.toThrow(/rolled out by a StackSet/);
+  });
+});
+
+describe("a hub function's environment and grants", () => {
+  const settings = organization.organizationOf({ deploymentMode: 'hub', organizationId: 'o-abcd123456' }, SERVICE);
+
+  it('names the mode, the hub account and the member role each function assumes; the cleanup also its schedule', () => {
+    expect(organization.hubEnvironment(settings, 'notifyAlarm')).toEqual({
+      DEPLOYMENT_MODE: 'hub',
+      HUB_ACCOUNT_ID: { Ref: 'AWS::AccountId' },
+      MEMBER_ROLE_NAME: 'deploy-sentinel-prod-member-read',
+    });
+    expect(organization.hubEnvironment(settings, 'cleanUpOrphans', 'rate(2 hours)')).toMatchObject({
+      MEMBER_ROLE_NAME: 'deploy-sentinel-prod-member-cleanup',
+      SWEEP_SCHEDULE: 'rate(2 hours)',
+    });
+    expect(organization.hubEnvironment(settings, 'hookBeforeInstall')).toBeUndefined();
+  });
+
+  it('widens CodeDeploy and Auto Scaling grants of its own account to every region, and nothing else', () => {
+    const own = (service: string) => ({
+      'Fn::Sub': `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:deploymentgroup:*`,
+    });
+    expect(organization.inEveryRegion({ Effect: 'Allow', Action: 'x', Resource: own('codedeploy') })).toEqual({
+      Effect: 'Allow',
+      Action: 'x',
+      Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:codedeploy:*:${AWS::AccountId}:deploymentgroup:*' },
+    });
+    for (const service of ['ssm', 'kinesis', 'events'])
+      expect(organization.inEveryRegion({ Resource: own(service) })).toEqual({ Resource: own(service) });
+    expect(organization.inEveryRegion({ Resource: '*' })).toEqual({ Resource: '*' });
   });
 });

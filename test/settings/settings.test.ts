@@ -136,3 +136,27 @@ describe('deployment states in settings', () => {
     );
   });
 });
+
+describe('organisation settings', () => {
+  it('names accounts, the members the hub sweeps, and console sign-in through IAM Identity Center', () => {
+    const settings = parseSettings({
+      accounts: { '111122223333': 'payments-prod' },
+      consoleStartUrl: 'https://d-1234567890.awsapps.com/start',
+      consoleRole: 'ReadOnly',
+      hub: { members: [{ account: '444455556666', regions: ['eu-west-1', 'us-east-1'] }] },
+    });
+    expect(settings.accounts).toEqual({ '111122223333': 'payments-prod' });
+    expect(settings.hub.members).toEqual([{ account: '444455556666', regions: ['eu-west-1', 'us-east-1'] }]);
+    expect(parseSettings({}).hub.members).toEqual([]);
+  });
+
+  it('refuses a start URL without its role, an account that is not 12 digits, and a member without regions', () => {
+    expect(() => parseSettings({ consoleStartUrl: 'https://d-1234567890.awsapps.com/start' })).toThrow(
+      /consoleStartUrl and consoleRole go together/,
+    );
+    expect(() => parseSettings({ accounts: { '1234': 'short' } })).toThrow(/accounts\.1234/);
+    expect(() => parseSettings({ hub: { members: [{ account: '444455556666', regions: [] }] } })).toThrow(
+      /hub\.members\.0\.regions/,
+    );
+  });
+});

@@ -63,6 +63,8 @@ export interface Redrive extends MessageFacts {
   functionName: string;
   /** The unqualified ARN: a re-driven event runs the current code, never a pinned version. */
   functionArn: string;
+  /** Further functions the same event goes to (a member's forwarded event reaches several hub functions). */
+  alsoFunctionArns?: string[];
   payload: string;
   reason: string;
 }
@@ -293,3 +295,77 @@ export const isSelected = (decision: RedriveDecision, only: string | undefined, 
   only === undefined ||
   decision.functionName === only ||
   decision.functionName === `${stackFunctionPrefix(stack)}${only}`;
+
+/** The forwarding queue of a member stack (serverless/organization.cjs). */
+export const memberDeadLetterQueueName = (service: string, stage: string): string =>
+  `${service}-${stage}-member-dead-letters`;
+
+/** Where the hub's functions run: its region, and its account when invoked across accounts. */
+export interface HubIdentity extends StackIdentity {
+  region: string;
+  account?: string;
+}
+
+const CLEANUP_STATES = new Set(['FAILURE', 'STOP']);
+
+/**
+ * The hub functions a forwarded event reaches, as the hub's rules on its bus route it (serverless.yml
+ * and serverless/organization.cjs: the notifiers and the stream take every forwarded event of their
+ * kind, the cleanup only FAILURE and STOP deployments). Empty for an event members do not forward.
+ */
+export const hubFunctionsFor = (event: Record<string, unknown>): string[] => {
+  const detail = isObject(event.detail) ? event.detail : {};
+  const kind = `${String(event.source)} / ${String(event['detail-type'])}`;
+  if (kind === 'aws.codedeploy / CodeDeploy Deployment State-change Notification')
+    return ['notifyDeployment', 'streamState', ...(CLEANUP_STATES.has(String(detail.state)) ? ['cleanUpOrphans'] : [])];
+  if (kind === 'aws.codedeploy / CodeDeploy Instance State-change Notification')
+    return ['notifyDeployment', 'streamState'];
+  if (kind === 'aws.cloudwatch / CloudWatch Alarm State Change') return ['notifyAlarm', 'streamState'];
+  return [];
+};
+
+/**
+ * What to do with one message of a member's forwarding dead-letter queue: EventBridge could not put
+ * the event on the hub's bus, and an `aws.*` source cannot be put on a bus again by anyone but AWS
+ * (PutEvents refuses sources that start with `aws.`: EventBridge API Reference, PutEventsRequestEntry),
+ * so the event goes straight to the hub functions the hub's rules would have invoked, as it was.
+ * `only` (a function key or name) narrows them.
+ */
+export const toMemberRedrive = (message: DeadLetterMessage, hub: HubIdentity, only?: string): RedriveDecision => {
+  const body = message.Body;
+  if (body === undefined || body.trim() === '') return { skip: 'the message has no body' };
+  let event: unknown;
+  try {
+    event = JSON.parse(body);
+  } catch (error) {
+    return { skip: `the body is not JSON (${oneLine(error instanceof Error ? error.message : String(error))})` };
+  }
+  const reason = eventBridgeReason(message);
+  const facts = { origin: 'eventbridge-dlq' as const, reason, ...eventFacts(event) };
+  if (!isObject(event) || !('detail-type' in event)) return { skip: 'the body is not an EventBridge event', ...facts };
+  const prefix = stackFunctionPrefix(hub);
+  const names = hubFunctionsFor(event)
+    .map((key) => `${prefix}${key}`)
+    .filter((name) => only === undefined || name === only || name === `${prefix}${only}`);
+  if (names.length === 0)
+    return {
+      skip:
+        only === undefined
+          ? `not an event members forward (${String(event.source)} / ${String(event['detail-type'])})`
+          : `the hub would not send it to ${only}`,
+      ...facts,
+    };
+  const arnOf = (name: string) =>
+    hub.account ? `arn:${partitionOf(hub.region)}:lambda:${hub.region}:${hub.account}:function:${name}` : name;
+  const [first, ...rest] = names as [string, ...string[]];
+  return {
+    ...facts,
+    functionName: names.join(','),
+    functionArn: arnOf(first),
+    ...(rest.length > 0 ? { alsoFunctionArns: rest.map(arnOf) } : {}),
+    payload: body,
+  };
+};
+
+const partitionOf = (region: string): string =>
+  region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';

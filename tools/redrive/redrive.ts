@@ -66,6 +66,8 @@ export interface RedriveOptions {
   max: number;
   /** `--function`: only this function (full name or serverless.yml key) is re-driven. */
   only?: string;
+  /** How a message is decided; the stack's own dead-letter queue by default (`toRedrive`). */
+  decide?: (message: DeadLetterMessage) => RedriveDecision;
   onOutcome?(outcome: RedriveOutcome): void;
 }
 
@@ -96,14 +98,19 @@ const redriveOne = async (
       status: 'failed',
       error: 'the message has no receipt handle, so it could not be deleted after a re-drive',
     };
-  let status: number | undefined;
-  try {
-    status = await invoker.invokeAsync(decision.functionArn, decision.payload);
-  } catch (error) {
-    return { status: 'failed', error: `invoke failed: ${errorText(error)}` };
+  // Deleted only once every function took the event; a later run sends it to all of them again.
+  const targets = [decision.functionArn, ...(decision.alsoFunctionArns ?? [])];
+  for (const functionArn of targets) {
+    const which = targets.length > 1 ? ` (${functionArn})` : '';
+    let status: number | undefined;
+    try {
+      status = await invoker.invokeAsync(functionArn, decision.payload);
+    } catch (error) {
+      return { status: 'failed', error: `invoke failed${which}: ${errorText(error)}` };
+    }
+    if (status !== ACCEPTED)
+      return { status: 'failed', error: `Lambda answered ${status ?? 'without a status'}${which}, not ${ACCEPTED}` };
   }
-  if (status !== ACCEPTED)
-    return { status: 'failed', error: `Lambda answered ${status ?? 'without a status'}, not ${ACCEPTED}` };
   try {
     await queue.remove(handle);
   } catch (error) {
@@ -159,7 +166,7 @@ export const redriveDeadLetters = async (
       for (const message of fresh) {
         received += 1;
         const messageId = message.MessageId!;
-        const decision = toRedrive(message, options.stack);
+        const decision = (options.decide ?? ((m: DeadLetterMessage) => toRedrive(m, options.stack)))(message);
         let result: Pick<RedriveOutcome, 'status' | 'error'>;
         if (isSkip(decision)) result = { status: 'left' };
         else if (!isSelected(decision, options.only, options.stack)) result = { status: 'not-selected' };

@@ -56,6 +56,7 @@ const fakeQueue = (messages: DeadLetterMessage[]) => {
   };
 };
 
+const lambdaClientsAskedFor: Array<{ region?: string; profile?: string }> = [];
 const run = async (argv: string[]) => {
   const out: string[] = [];
   const err: string[] = [];
@@ -64,7 +65,10 @@ const run = async (argv: string[]) => {
     stdout: (text) => out.push(text),
     stderr: (text) => err.push(text),
     sqs: (region) => new SQSClient({ region: region ?? 'us-east-1', credentials }),
-    lambda: (region) => new LambdaClient({ region: region ?? 'us-east-1', credentials }),
+    lambda: (region, profile) => {
+      lambdaClientsAskedFor.push({ region, profile });
+      return new LambdaClient({ region: region ?? 'us-east-1', credentials });
+    },
     serviceName: () => 'deploy-sentinel',
     queue: { waitSeconds: 0 },
   });
@@ -80,6 +84,7 @@ const invokedPayloads = () =>
   }));
 
 beforeEach(() => {
+  lambdaClientsAskedFor.length = 0;
   sqs.reset();
   lambda.reset();
   lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
@@ -330,5 +335,87 @@ describe('npm run redrive', () => {
     expect(code).toBe(2);
     expect(err.join('\n')).toMatch(message);
     expect(sqs.calls()).toHaveLength(0);
+  });
+});
+
+describe("npm run redrive -- --member: a member's forwarding queue", () => {
+  const HUB = '111122223333';
+  const MEMBER = '444455556666';
+  const HUB_BUS = `arn:aws:events:eu-west-1:${HUB}:event-bus/deploy-sentinel-prod-hub`;
+  const memberEvent = (file: string) => ({ ...loadEvent(file), account: MEMBER, region: 'us-east-1' });
+  const forwardingDeadLetter = (event: unknown) =>
+    eventBridgeDeadLetter(event, HUB_BUS, {
+      RULE_ARN: `arn:aws:events:us-east-1:${MEMBER}:rule/deploy-sentinel-prod-member-deployments`,
+      ERROR_CODE: 'NO_PERMISSIONS',
+      ERROR_MESSAGE: 'Not authorized to put events on the bus',
+    });
+  const hubArn = (key: string) => `arn:aws:lambda:eu-west-1:${HUB}:function:deploy-sentinel-prod-${key}`;
+
+  it('sends each event, as it was, to every hub function the hub bus would have invoked, then deletes it', async () => {
+    const failure = memberEvent('codedeploy/deployment.failure.json');
+    const alarm = memberEvent('cloudwatch/alarm.threshold-alarm.json');
+    const queue = fakeQueue([forwardingDeadLetter(failure), forwardingDeadLetter(alarm)]);
+
+    const { code, text } = await run([
+      '--stage',
+      'prod',
+      '--region',
+      'us-east-1',
+      '--member',
+      '--hub-region',
+      'eu-west-1',
+      '--hub-account',
+      HUB,
+      '--hub-profile',
+      'hub-admin',
+    ]);
+
+    expect(code).toBe(0);
+    expect(sqs.commandCalls(GetQueueUrlCommand)[0]?.args[0].input).toEqual({
+      QueueName: 'deploy-sentinel-prod-member-dead-letters',
+    });
+    expect(lambdaClientsAskedFor).toEqual([{ region: 'eu-west-1', profile: 'hub-admin' }]);
+    expect(invokedPayloads()).toEqual([
+      { functionName: hubArn('notifyDeployment'), invocationType: 'Event', payload: failure },
+      { functionName: hubArn('streamState'), invocationType: 'Event', payload: failure },
+      { functionName: hubArn('cleanUpOrphans'), invocationType: 'Event', payload: failure },
+      { functionName: hubArn('notifyAlarm'), invocationType: 'Event', payload: alarm },
+      { functionName: hubArn('streamState'), invocationType: 'Event', payload: alarm },
+    ]);
+    expect(queue.remaining()).toEqual([]);
+    expect(text).toMatch(/to the hub's functions in 111122223333\/eu-west-1/);
+    expect(text).toMatch(
+      /REDRIVEN .*function=deploy-sentinel-prod-notifyDeployment,deploy-sentinel-prod-streamState,deploy-sentinel-prod-cleanUpOrphans .*error="NO_PERMISSIONS/,
+    );
+  });
+
+  it('keeps a message until every hub function took it, and narrows to --function', async () => {
+    const failure = memberEvent('codedeploy/deployment.failure.json');
+    lambda
+      .on(InvokeCommand, { FunctionName: hubArn('streamState') })
+      .rejects(new ResourceNotFoundException({ message: 'Function not found', $metadata: {} }));
+    const queue = fakeQueue([forwardingDeadLetter(failure)]);
+    const argv = ['--stage', 'prod', '--member', '--hub-region', 'eu-west-1', '--hub-account', HUB];
+    const failed = await run(argv);
+    expect(failed.code).toBe(1);
+    expect(queue.remaining()).toHaveLength(1);
+    expect(failed.text).toMatch(
+      /FAILED .*invoke failed \(arn:aws:lambda:eu-west-1:111122223333:function:deploy-sentinel-prod-streamState\)/,
+    );
+
+    lambda.reset();
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+    const narrowed = await run([...argv, '--function', 'notifyDeployment']);
+    expect(narrowed.code).toBe(0);
+    expect(invokedPayloads().map((p) => p.functionName)).toEqual([hubArn('notifyDeployment')]);
+  });
+
+  it('leaves what members never forward, and refuses hub options without --member', async () => {
+    const queue = fakeQueue([forwardingDeadLetter(loadEvent('deploy-sentinel/cleanup.deleted.json'))]);
+    const { code, text } = await run(['--stage', 'prod', '--member', '--hub-region', 'eu-west-1']);
+    expect(code).toBe(0);
+    expect(queue.remaining()).toHaveLength(1);
+    expect(text).toMatch(/LEFT .*left-because="not an event members forward \(deploy-sentinel/);
+    expect((await run(['--stage', 'prod', '--hub-region', 'eu-west-1'])).code).toBe(2);
   });
 });
