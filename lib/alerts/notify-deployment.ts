@@ -3,10 +3,17 @@ import type { DeploymentDetails } from '../codedeploy/deployment.js';
 import { describeDeployment, enrichmentBudget } from '../codedeploy/describe.js';
 import { classifyEvent } from '../events/classify.js';
 import { cleanupSeverity, formatCleanupMessage, formatFallbackMessage } from './format-other.js';
-import { formatDeploymentMessage, formatInstanceMessage, stateSeverity } from './format-deployment.js';
+import {
+  deploymentSeverity,
+  formatDeploymentMessage,
+  formatInstanceMessage,
+  stateSeverity,
+} from './format-deployment.js';
 import { skipCleanup, skipDeployment, skipInstance } from './filter.js';
 import type { DeploymentReader } from './ports.js';
 import { type DeliveryDeps, type NotifyOutcome, deliver } from './deliver.js';
+import { converseDeployment, converseDetail } from './converse.js';
+import type { RouteSubject } from './route.js';
 
 export interface DeploymentNotifierDeps extends DeliveryDeps {
   /** GetDeployment and the failed targets: why a deployment failed. */
@@ -48,8 +55,22 @@ export const notifyDeploymentEvent = async (raw: unknown, deps: DeploymentNotifi
         unavailable = `CodeDeploy did not answer (${errorText(error)})`;
         deps.log.warn('deployment details unavailable; alerting with what the event carried', { deploymentId, error });
       }
+      const subject: RouteSubject = {
+        kind: 'deployment',
+        severity: deploymentSeverity(state, details),
+        application,
+        deploymentGroup,
+      };
+      // App mode: the deployment's conversation; otherwise (or without one to join) one message per event.
+      const conversed = await converseDeployment(
+        raw,
+        { eventId: change.id, change, details, detailsUnavailable: unavailable },
+        subject,
+        deps,
+      );
+      if (conversed) return conversed;
       return deliver(
-        { kind: 'deployment', severity: stateSeverity(state), application, deploymentGroup },
+        subject,
         (mentions) => formatDeploymentMessage(change, details, { mentions, detailsUnavailable: unavailable }),
         deps,
         raw,
@@ -60,33 +81,52 @@ export const notifyDeploymentEvent = async (raw: unknown, deps: DeploymentNotifi
       const skip = skipInstance(change, deps.settings);
       if (skip)
         return skipped(deps, skip, { deploymentId: change.detail.deploymentId, instanceId: change.detail.instanceId });
-      return deliver(
-        {
-          kind: 'instance',
-          severity: stateSeverity(change.detail.state),
-          application: change.detail.application,
-          deploymentGroup: change.detail.deploymentGroup,
-        },
+      const subject: RouteSubject = {
+        kind: 'instance',
+        severity: stateSeverity(change.detail.state),
+        application: change.detail.application,
+        deploymentGroup: change.detail.deploymentGroup,
+      };
+      const conversed = await converseDetail(
+        raw,
+        { account: change.account, region: change.region, deploymentId: change.detail.deploymentId },
+        subject,
+        formatInstanceMessage(change),
         (mentions) => formatInstanceMessage(change, { mentions }),
         deps,
-        raw,
       );
+      if (conversed) return conversed;
+      return deliver(subject, (mentions) => formatInstanceMessage(change, { mentions }), deps, raw);
     }
     case 'cleanup': {
       const event = classified.event;
       const skip = skipCleanup(event, deps.settings);
       if (skip) return skipped(deps, skip, { autoScalingGroupName: event.detail.autoScalingGroupName });
-      return deliver(
-        {
-          kind: 'cleanup',
-          severity: cleanupSeverity(event.detail.action),
-          application: event.detail.application,
-          deploymentGroup: event.detail.deploymentGroup,
-        },
-        (mentions) => formatCleanupMessage(event, mentions),
-        deps,
-        raw,
-      );
+      const subject: RouteSubject = {
+        kind: 'cleanup',
+        severity: cleanupSeverity(event.detail.action),
+        application: event.detail.application,
+        deploymentGroup: event.detail.deploymentGroup,
+      };
+      const { deploymentId } = event.detail;
+      // The group's own account and region, when the cleanup names them (an organisation hub).
+      const where = event.detail as { account?: unknown; region?: unknown };
+      const conversed = deploymentId
+        ? await converseDetail(
+            raw,
+            {
+              account: typeof where.account === 'string' ? where.account : event.account,
+              region: typeof where.region === 'string' ? where.region : event.region,
+              deploymentId,
+            },
+            subject,
+            formatCleanupMessage(event),
+            (mentions) => formatCleanupMessage(event, mentions),
+            deps,
+          )
+        : undefined;
+      if (conversed) return conversed;
+      return deliver(subject, (mentions) => formatCleanupMessage(event, mentions), deps, raw);
     }
     case 'alarm':
     case 'unknown': {
