@@ -123,11 +123,31 @@ const permalinkOf = async (run: Run, channel: string, ts: string): Promise<strin
 
 const otherKey = (run: Run, deploymentId: string): DeploymentKey => ({ ...run.key, deploymentId });
 
+/**
+ * A parent with its permalink, asked of Slack only when a link is about to be posted (most
+ * conversations never need one) and then kept in its row.
+ */
+const linkable = async (run: Run, key: DeploymentKey, parent: MessageRef): Promise<MessageRef> => {
+  if (parent.permalink) return parent;
+  const permalink = await permalinkOf(run, parent.channel, parent.ts);
+  if (!permalink) return parent;
+  await run.c.rows
+    .setPermalink(key, parent.ts, permalink, run.deps.deadline)
+    .catch((error) => run.deps.log.warn('could not keep the permalink in the row', { error }));
+  if (key.deploymentId === run.key.deploymentId && run.row.parent?.ts === parent.ts)
+    run.row = { ...run.row, parent: { ...parent, permalink } };
+  return { ...parent, permalink };
+};
+
 /** The parents the parent links to, read from their rows. */
 const relatedOf = async (run: Run, row: DeploymentRow): Promise<Related> => {
   const details = row.shown.details;
-  const parentOf = async (id: string | undefined) =>
-    id ? (await run.c.rows.read(otherKey(run, id), run.deps.deadline))?.parent : undefined;
+  const parentOf = async (id: string | undefined) => {
+    if (!id) return undefined;
+    const key = otherKey(run, id);
+    const parent = (await run.c.rows.read(key, run.deps.deadline))?.parent;
+    return parent && linkable(run, key, parent);
+  };
   const [rollsBack, rolledBackBy] = await Promise.all([parentOf(details?.rollsBack), parentOf(details?.rolledBackBy)]);
   return { ...(rollsBack ? { rollsBack } : {}), ...(rolledBackBy ? { rolledBackBy } : {}) };
 };
@@ -142,8 +162,7 @@ const postParent = async (run: Run, row: DeploymentRow): Promise<MessageRef> => 
     throw error;
   });
   count(run, 'chat.postMessage', posted.attempts);
-  const permalink = await permalinkOf(run, posted.channel, posted.ts);
-  return { channel: posted.channel, ts: posted.ts, ...(permalink ? { permalink } : {}) };
+  return { channel: posted.channel, ts: posted.ts };
 };
 
 /**
@@ -275,7 +294,7 @@ const execute = async (run: Run, action: Action): Promise<Pick<StepRecord, 'chan
     case 'reply':
       return reply(run, action.message, action.broadcast);
     case 'standalone': {
-      const parent = await parentOf(run);
+      const parent = await linkable(run, run.key, await parentOf(run));
       const outlet = outletFor(action.destination, run.deps);
       const posted = await outlet.post(action.message(parent), undefined);
       count(run, outlet.mode === 'app' ? 'chat.postMessage' : 'webhook', posted.attempts);
@@ -289,9 +308,10 @@ const execute = async (run: Run, action: Action): Promise<Pick<StepRecord, 'chan
       if (!failed?.parent || !rollback?.parent) return undefined;
       if (!(await run.c.rows.markRollbackLinked(otherKey(run, action.failed), action.rollback, run.deps.deadline)))
         return {};
+      const target = await linkable(run, otherKey(run, action.rollback), rollback.parent);
       const posted = await run.c.app.post(
         failed.parent.channel,
-        formatRollbackLink(action.rollback, rollback.parent),
+        formatRollbackLink(action.rollback, target),
         run.deps.deadline,
         failed.parent.ts,
       );

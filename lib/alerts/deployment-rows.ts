@@ -53,6 +53,8 @@ export interface DeploymentRows {
     parent: MessageRef,
     deadline: Deadline,
   ): Promise<DeploymentRow | undefined>;
+  /** Keeps the parent's permalink once Slack gave it, if the row still points at that parent. */
+  setPermalink(key: DeploymentKey, ts: string, permalink: string, deadline: Deadline): Promise<void>;
   /** Drops this invocation's claim on the parent (it could not post it), so a retry may. */
   releaseClaim(key: DeploymentKey, claimId: string, deadline: Deadline): Promise<void>;
   /** Marks the rollback link as posted in this deployment's thread; false when it was already. */
@@ -180,6 +182,19 @@ export const createDeploymentRows = (options: DeploymentRowsOptions): Deployment
         budget(deadline),
       );
       return written(answer);
+    },
+
+    async setPermalink(k, ts, permalink, deadline) {
+      await dynamodb.updateItem(
+        {
+          table,
+          key: keyOf(k),
+          update: 'SET parent.permalink = :permalink',
+          condition: 'parent.ts = :ts',
+          values: { ':permalink': permalink, ':ts': ts },
+        },
+        budget(deadline),
+      );
     },
 
     async releaseClaim(k, claimId, deadline) {
