@@ -197,6 +197,8 @@ export const createRunner = (
   world: World,
   functions: PackagedFunction[] = readPackagedFunctions(),
   overrides: Record<string, string> = {},
+  /** Where the bundles are unpacked: a folder of its own gives this runner cold containers. */
+  unpackDir?: string,
 ) => {
   Object.assign(process.env, world.env);
   const loaded = new Map<string, Promise<LoadedHandler>>();
@@ -204,7 +206,7 @@ export const createRunner = (
     if (!loaded.has(fn.key))
       loaded.set(
         fn.key,
-        loadHandler(fn, { STATE_STREAM_NAME: STREAM_NAME, STATE_TABLE_NAME: STATE_TABLE, ...overrides }),
+        loadHandler(fn, { STATE_STREAM_NAME: STREAM_NAME, STATE_TABLE_NAME: STATE_TABLE, ...overrides }, unpackDir),
       );
     return loaded.get(fn.key)!;
   };

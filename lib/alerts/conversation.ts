@@ -262,7 +262,7 @@ export const planDeploymentEvent = ({ row, changed, input, own, mentions }: Depl
   }
   const failed = details?.rollsBack ?? (details?.rolledBackBy ? deploymentId : undefined);
   const rollback = details?.rollsBack ? deploymentId : details?.rolledBackBy;
-  if (failed && rollback) actions.push({ id: 'rollback-link', kind: 'rollback-link', failed, rollback });
+  if (changed && failed && rollback) actions.push({ id: 'rollback-link', kind: 'rollback-link', failed, rollback });
   if (!isHome(own, row))
     actions.push(
       standalone(

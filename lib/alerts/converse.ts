@@ -339,7 +339,10 @@ const runOnce = async (
   eventKey: EventKey | undefined,
   route: string,
   deps: DeliveryDeps,
-  prepare: (done: Record<string, StepRecord>, attempt: number) => Promise<{ run: Run; actions: Action[] }>,
+  prepare: (
+    done: Record<string, StepRecord>,
+    attempt: number,
+  ) => Promise<{ run: Run; actions: Action[]; skipped?: string }>,
 ): Promise<NotifyOutcome & { conversation?: ConversationOutcome }> => {
   const ledger = deps.ledger;
   const claim = eventKey && ledger ? await ledger.claim(eventKey, deps.deadline) : undefined;
@@ -360,9 +363,11 @@ const runOnce = async (
   const held = claim?.status === 'claimed' && eventKey && ledger ? { ...claim, key: eventKey, ledger } : undefined;
   const done: Record<string, StepRecord> = held ? { ...held.done } : {};
   let run: Run | undefined;
+  let skipped: string | undefined;
   try {
     const prepared = await prepare(done, held?.attempt ?? 1);
     run = prepared.run;
+    skipped = prepared.actions.length === 0 ? prepared.skipped : undefined;
     for (const action of prepared.actions) {
       if (done[action.id]) continue;
       const where = await execute(run, action);
@@ -408,6 +413,14 @@ const runOnce = async (
       }),
     );
   const finished = run!;
+  if (skipped) {
+    deps.log.info('alert skipped', {
+      reason: skipped,
+      eventId: eventKey?.eventId,
+      deploymentId: finished.key.deploymentId,
+    });
+    return { posted: false, skipped };
+  }
   const conversation: ConversationOutcome = {
     deploymentId: finished.key.deploymentId,
     ...(finished.row.parent ? { parent: finished.row.parent } : {}),
@@ -507,7 +520,7 @@ export const converseDeployment = async (
       own,
       mentions: mentionsFor(subject.severity, slack.mentions),
     });
-    return { run, actions };
+    return { run, actions, skipped: 'older than the state the parent shows: nothing to change' };
   });
 };
 

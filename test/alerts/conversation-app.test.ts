@@ -154,7 +154,10 @@ describe('out of order', () => {
 
   it('FAILURE before READY: the parent stays failed, the why is in the thread', async () => {
     await notifyDeploymentEvent(deployment(FAILED, 'FAILURE', '2026-11-20T15:12:44Z'), deps());
-    await notifyDeploymentEvent(deployment(FAILED, 'READY', '2026-11-20T15:05:00Z'), deps());
+    expect(await notifyDeploymentEvent(deployment(FAILED, 'READY', '2026-11-20T15:05:00Z'), deps())).toEqual({
+      posted: false,
+      skipped: 'older than the state the parent shows: nothing to change',
+    });
     const parent = onlyParent();
     expect(headerOf(parent)).toContain('deployment failed');
     expect(parent.replies.map((r) => r.text)).toEqual([
