@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dynamoDbPortOver } from '../../lib/aws/dynamodb.js';
 import type { DeploymentDetails } from '../../lib/codedeploy/deployment.js';
 import { createLogger } from '../../lib/log.js';
@@ -207,6 +207,35 @@ describe('races', () => {
       parent: { channel: TEAM, ts: parent.ts },
       shown: { change: { id: failure.id } },
     });
+  });
+
+  it('two edits that reach Slack out of order end on the newest state', async () => {
+    inProgress(FAILED);
+    await notifyDeploymentEvent(deployment(FAILED, 'START', '2026-11-20T15:00:00Z'), deps());
+    // The READY invocation's edit is held back until the FAILURE invocation's edit has landed.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slow = deps();
+    const app = slow.conversations.app;
+    const late = {
+      ...app,
+      update: async (...args: Parameters<typeof app.update>) => (await held, app.update(...args)),
+    };
+    const ready = notifyDeploymentEvent(deployment(FAILED, 'READY', '2026-11-20T15:05:00Z'), {
+      ...slow,
+      conversations: { ...slow.conversations, app: late },
+    });
+    const rows = createDeploymentRows({ dynamodb: dynamoDbPortOver(table.client()), table: TABLE });
+    const key = { account, region: 'us-east-1', deploymentId: FAILED };
+    await vi.waitFor(async () => expect((await rows.read(key, deadlineAt(Date.now() + 5_000)))?.version).toBe(2));
+    delete described[FAILED];
+    await notifyDeploymentEvent(deployment(FAILED, 'FAILURE', '2026-11-20T15:12:44Z'), deps());
+    expect(onlyParent().text).toContain('deployment failed');
+    release();
+    await ready;
+    // READY's edit landed last, so it read the row again and showed the newest state once more.
+    expect(onlyParent().text).toContain('deployment failed');
+    expect(count('chat.update')).toBe(3);
   });
 
   it('an invocation that finds the parent claimed and not posted in time fails, for Lambda to retry', async () => {
