@@ -131,9 +131,10 @@ export type LoadedHandler = (event: unknown, context: LambdaContextLike) => Prom
 export const loadHandler = async (
   fn: PackagedFunction,
   overrides: Record<string, string> = {},
-  into?: string,
+  unpackDir?: string,
 ): Promise<LoadedHandler> => {
-  const file = await unpack(fn, into);
+  // A bundle unpacked elsewhere is a module of its own: a second world gets fresh containers.
+  const file = await unpack(fn, unpackDir);
   const env = { ...fn.environment, ...overrides };
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   for (const [k, v] of Object.entries(env)) if (v !== undefined) process.env[k] = v;

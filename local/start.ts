@@ -8,13 +8,15 @@ import { ROOT, packageService, readPackagedFunctions } from './harness.js';
 import { renderSlackMessage } from './render-slack.js';
 import { DEMO_MEMBERS, isExpectedFailure, memberEvent, startHub } from './hub.js';
 import { HOOK_EXECUTION_IDS } from './scenario.js';
+import { type ConversationRun, runConversation } from './conversation.js';
 import { type AppPost, type Invocation, STAGE, STREAM_NAME, createRunner, startWorld } from './world.js';
 
 /**
  * `npm start`: the service's main job on the local default. Packages the service, starts local
  * stand-ins for Slack (webhooks and the Web API), Kinesis, DynamoDB and the AWS APIs, feeds every
  * sample event to the functions whose rules in the packaged template match it, and prints what they
- * post, stream and delete; replays two events to show the second delivery turned away; the metrics
+ * post, stream and delete; replays two events to show the second delivery turned away; shows app
+ * mode's conversation of a failed deployment and its rollback (local/conversation.ts); the metrics
  * of the records read back from the stream also go to a deployment report, .local/report.html.
  */
 
@@ -247,6 +249,15 @@ const main = async (verbose: boolean): Promise<number> => {
     `\n   ${bold('Deployment report')}: ${relative(process.cwd(), REPORT_PATH) || REPORT_PATH} ${dim(`(${Math.ceil(Buffer.byteLength(page) / 1024)} KiB, one self-contained page: open it in a browser)`)}`,
   );
 
+  // It runs in a world of its own, and the functions of this one are all loaded by now.
+  section('One conversation per deployment (app mode): checkout d-F41LED001 and its rollback');
+  console.log(
+    dim(
+      '   A parent per deployment, edited in place; the details in its thread; a fresh local account, the same packaged functions',
+    ),
+  );
+  const conversation: ConversationRun = await runConversation(functions, verbose);
+  failures.push(...conversation.failures);
   await runHubPart(world, functions, verbose, failures);
 
   section('Summary');
@@ -255,7 +266,12 @@ const main = async (verbose: boolean): Promise<number> => {
     .filter((c) => c.operation === 'DeleteAutoScalingGroup' && !c.caller?.accessKeyId?.startsWith('ASIA'))
     .map((c) => (c.input as Record<string, string>).AutoScalingGroupName);
   console.log(`   Slack messages posted:   ${posted.length} by webhook, ${appPosts.length} by the Slack app`);
-  console.log(`   Duplicates turned away:  ${turnedAway}`);
+  console.log(`   Duplicates turned away:  ${turnedAway + conversation.duplicates}`);
+  const perDeployment = Object.entries(conversation.calls)
+    .map(([owner, counts]) => `${owner} ${Object.values(counts).reduce((a, b) => a + b, 0)}`)
+    .join(', ');
+  console.log(`   Slack calls per deployment (conversation section): ${perDeployment}`);
+  console.log(`   Late events that left the parent as it was: ${conversation.late}`);
   console.log(`   Kinesis records:         ${read.records.length}`);
   console.log(`   Deployment report:       ${relative(process.cwd(), REPORT_PATH) || REPORT_PATH}`);
   console.log(`   Auto Scaling deletions:  ${deleted.join(', ') || 'none'}`);

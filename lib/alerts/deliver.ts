@@ -16,6 +16,7 @@ import {
 } from './once.js';
 import type { Settings } from '../settings/schema.js';
 import type { Deadline } from '../time.js';
+import type { Conversations } from './converse.js';
 
 /** What both notifiers need to post: settings, the two delivery modes, and the event ledger. */
 export interface DeliveryDeps {
@@ -28,12 +29,22 @@ export interface DeliveryDeps {
   app?: AppPoster;
   /** The state table's event records; without one (local runs) a duplicate is not turned away. */
   ledger?: EventLedger;
+  /** App mode with a state table: one conversation per deployment (converse.ts). */
+  conversations?: Conversations;
   deadline: Deadline;
   log: Logger;
 }
 
 export type NotifyOutcome =
-  | { posted: true; route: string; attempts: number; degraded: boolean; message: SlackMessage }
+  | {
+      posted: true;
+      route: string;
+      attempts: number;
+      degraded: boolean;
+      message: SlackMessage;
+      /** App mode: where the message is. */
+      where?: { channel: string; ts: string };
+    }
   | { posted: false; skipped: string; duplicate?: true };
 
 export class DeliveryConfigError extends Error {
@@ -48,12 +59,12 @@ interface Posted {
 }
 
 /** One destination in its delivery mode: posts a message, as a reply to an earlier one when asked. */
-interface Outlet {
+export interface Outlet {
   mode: 'webhook' | 'app';
   post(message: SlackMessage, replyTo: StepRecord | undefined): Promise<Posted>;
 }
 
-const outletFor = (destination: Destination, deps: DeliveryDeps): Outlet => {
+export const outletFor = (destination: Destination, deps: DeliveryDeps): Outlet => {
   const { channel } = destination;
   if (channel) {
     const app = deps.app;
@@ -219,5 +230,12 @@ export const deliver = async (
     degraded,
     ...(post?.ts ? { channel: post.channel, ts: post.ts } : {}),
   });
-  return { posted: true, route, attempts, degraded, message };
+  return {
+    posted: true,
+    route,
+    attempts,
+    degraded,
+    message,
+    ...(post?.channel && post.ts ? { where: { channel: post.channel, ts: post.ts } } : {}),
+  };
 };

@@ -52,6 +52,17 @@ const stateWords = (state: DeploymentState): StateWords =>
  */
 export const stateSeverity = (state: DeploymentState): Severity => stateWords(state).severity;
 
+/** The error code CodeDeploy gives a deployment it stopped because one of its group's alarms went off. */
+export const ALARM_STOP_CODE = 'ALARM_ACTIVE';
+
+/**
+ * How bad a deployment state is once CodeDeploy has said why: a stop caused by an alarm
+ * (`ALARM_ACTIVE`, https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_ErrorInformation.html)
+ * is as critical as a failure; any other stop stays a warning.
+ */
+export const deploymentSeverity = (state: DeploymentState, details?: Pick<DeploymentDetails, 'errorCode'>): Severity =>
+  state === 'STOP' && details?.errorCode === ALARM_STOP_CODE ? 'critical' : stateSeverity(state);
+
 /** "3 h 4 min", "52 s": durations people read at a glance. */
 export const formatDuration = (ms: number): string => {
   const s = Math.round(ms / 1000);
@@ -162,6 +173,10 @@ export interface FormatOptions {
   maxTargets?: number;
   /** The account's name and how console links open. */
   view?: AccountView;
+  /** Whether the why-it-failed section is part of the message (a conversation's parent keeps it for the thread). */
+  why?: boolean;
+  /** Links to Slack messages of a conversation: the parents of the rolled-back and the rollback deployment. */
+  conversation?: { rollsBack?: string; rolledBackBy?: string };
 }
 
 /** The alert for a deployment state change, with why it failed when CodeDeploy says. */
@@ -173,7 +188,8 @@ export const formatDeploymentMessage = (
   const { application, deploymentGroup, deploymentId, state } = change.detail;
   const region = change.region;
   const open = (url: string) => consoleLink(url, change.account, options.view);
-  const { icon, words, severity } = stateWords(state);
+  const { icon, words } = stateWords(state);
+  const severity = deploymentSeverity(state, details);
   const isRollback = details?.creator === ROLLBACK_CREATOR;
   const title = `${icon} ${application}/${deploymentGroup}: ${isRollback ? `rollback ${words.replace('deployment ', '')}` : words}`;
   const mentions = options.mentions?.length ? `${options.mentions.join(' ')} ` : '';
@@ -182,13 +198,14 @@ export const formatDeploymentMessage = (
   const text = `${mentions}${escape(title)} (${escape(deploymentId)})${reason ? `: ${escape(reason)}` : ''}`;
 
   const rollback: string[] = [];
+  const inSlack = (link: string | undefined) => (link ? ` (<${link}|its conversation>)` : '');
   if (details?.rollsBack)
     rollback.push(
-      `↩️ This rolls back <${open(deploymentUrl(region, details.rollsBack))}|${escape(details.rollsBack)}>${details.rollbackMessage ? `: ${escape(details.rollbackMessage)}` : ''}`,
+      `↩️ This rolls back <${open(deploymentUrl(region, details.rollsBack))}|${escape(details.rollsBack)}>${inSlack(options.conversation?.rollsBack)}${details.rollbackMessage ? `: ${escape(details.rollbackMessage)}` : ''}`,
     );
   if (details?.rolledBackBy)
     rollback.push(
-      `↩️ Rolled back by <${open(deploymentUrl(region, details.rolledBackBy))}|${escape(details.rolledBackBy)}>`,
+      `↩️ Rolled back by <${open(deploymentUrl(region, details.rolledBackBy))}|${escape(details.rolledBackBy)}>${inSlack(options.conversation?.rolledBackBy)}`,
     );
 
   return fitMessage({
@@ -207,7 +224,9 @@ export const formatDeploymentMessage = (
         ['Revision', details?.revision && escape(trimEnd(details.revision, 300))],
         ['Description', details?.description && escape(trimEnd(details.description, 500))],
       ]),
-      ...(details && (state === 'FAILURE' || state === 'STOP') ? whyBlocks(details, options.maxTargets ?? 5) : []),
+      ...(details && options.why !== false && (state === 'FAILURE' || state === 'STOP')
+        ? whyBlocks(details, options.maxTargets ?? 5)
+        : []),
       rollback.length ? section(rollback.join('\n')) : undefined,
       options.detailsUnavailable
         ? context([`⚠️ Details unavailable: ${escape(trimEnd(options.detailsUnavailable, 300))}`])
@@ -225,6 +244,30 @@ export const formatDeploymentMessage = (
           ? [{ text: `Rolled-back ${details.rollsBack}`, url: open(deploymentUrl(region, details.rollsBack)) }]
           : []),
       ]),
+    ],
+  });
+};
+
+/**
+ * Why a deployment failed or stopped, on its own: a conversation's thread reply under the parent.
+ * Undefined when CodeDeploy gave no reason.
+ */
+export const formatWhyReply = (
+  change: DeploymentStateChange,
+  details: DeploymentDetails,
+  options: Pick<FormatOptions, 'maxTargets'> = {},
+): SlackMessage | undefined => {
+  const blocks = whyBlocks(details, options.maxTargets ?? 5);
+  if (blocks.length === 0) return undefined;
+  const { application, deploymentGroup, deploymentId, state } = change.detail;
+  const title = `🔎 Why ${application}/${deploymentGroup} ${state === 'STOP' ? 'stopped' : 'failed'}`;
+  return fitMessage({
+    text: `${escape(title)} (${escape(deploymentId)})${details.errorCode ? `: ${escape(details.errorCode)}` : ''}`,
+    severity: deploymentSeverity(state, details),
+    blocks: [
+      header(title),
+      ...blocks,
+      buttons([{ text: 'Open deployment', url: deploymentUrl(change.region, deploymentId) }]),
     ],
   });
 };

@@ -8,6 +8,7 @@ import { skipAlarm } from './filter.js';
 import { alarmSeverity, formatAlarmMessage } from './format-alarm.js';
 import { formatFallbackMessage } from './format-other.js';
 import { type DeliveryDeps, type NotifyOutcome, deliver } from './deliver.js';
+import { joinAlarmThreads } from './converse.js';
 
 export interface AlarmNotifierDeps extends DeliveryDeps {
   impactOf(alarmName: string): Promise<AlarmImpact[]>;
@@ -67,7 +68,7 @@ export const notifyAlarmEvent = async (raw: unknown, deps: AlarmNotifierDeps): P
   }
   const severity = alarmSeverity(facts);
   const view = accountViewOf(deps.settings, change.account);
-  return deliver(
+  const outcome = await deliver(
     {
       kind: 'alarm',
       severity,
@@ -84,4 +85,7 @@ export const notifyAlarmEvent = async (raw: unknown, deps: AlarmNotifierDeps): P
     deps,
     raw,
   );
+  // App mode: a reply in the thread of every deployment the alarm stops or rolls back.
+  await joinAlarmThreads(raw, facts, impact, outcome.posted ? outcome.where : undefined, deps);
+  return outcome;
 };

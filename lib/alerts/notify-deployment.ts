@@ -4,11 +4,18 @@ import type { DeploymentDetails } from '../codedeploy/deployment.js';
 import { describeDeployment, enrichmentBudget } from '../codedeploy/describe.js';
 import { classifyEvent } from '../events/classify.js';
 import { cleanupSeverity, formatCleanupMessage, formatFallbackMessage } from './format-other.js';
-import { formatDeploymentMessage, formatInstanceMessage, stateSeverity } from './format-deployment.js';
+import {
+  deploymentSeverity,
+  formatDeploymentMessage,
+  formatInstanceMessage,
+  stateSeverity,
+} from './format-deployment.js';
 import { skipCleanup, skipDeployment, skipInstance } from './filter.js';
 import { accountViewOf } from './links.js';
 import type { DeploymentReader } from './ports.js';
 import { type DeliveryDeps, type NotifyOutcome, deliver } from './deliver.js';
+import { converseDeployment, converseDetail } from './converse.js';
+import type { RouteSubject } from './route.js';
 
 export interface DeploymentNotifierDeps extends DeliveryDeps {
   /** GetDeployment and the failed targets: why a deployment failed. */
@@ -53,15 +60,24 @@ export const notifyDeploymentEvent = async (raw: unknown, deps: DeploymentNotifi
         deps.log.warn('deployment details unavailable; alerting with what the event carried', { deploymentId, error });
       }
       const view = accountViewOf(deps.settings, change.account);
+      const subject: RouteSubject = {
+        kind: 'deployment',
+        severity: deploymentSeverity(state, details),
+        application,
+        deploymentGroup,
+        account: change.account,
+        accountName: view.name,
+      };
+      // App mode: the deployment's conversation; otherwise (or without one to join) one message per event.
+      const conversed = await converseDeployment(
+        raw,
+        { eventId: change.id, change, details, detailsUnavailable: unavailable, view },
+        subject,
+        deps,
+      );
+      if (conversed) return conversed;
       return deliver(
-        {
-          kind: 'deployment',
-          severity: stateSeverity(state),
-          application,
-          deploymentGroup,
-          account: change.account,
-          accountName: view.name,
-        },
+        subject,
         (mentions) => formatDeploymentMessage(change, details, { mentions, detailsUnavailable: unavailable, view }),
         deps,
         raw,
@@ -73,38 +89,57 @@ export const notifyDeploymentEvent = async (raw: unknown, deps: DeploymentNotifi
       if (skip)
         return skipped(deps, skip, { deploymentId: change.detail.deploymentId, instanceId: change.detail.instanceId });
       const view = accountViewOf(deps.settings, change.account);
-      return deliver(
-        {
-          kind: 'instance',
-          severity: stateSeverity(change.detail.state),
-          application: change.detail.application,
-          deploymentGroup: change.detail.deploymentGroup,
-          account: change.account,
-          accountName: view.name,
-        },
+      const subject: RouteSubject = {
+        kind: 'instance',
+        severity: stateSeverity(change.detail.state),
+        application: change.detail.application,
+        deploymentGroup: change.detail.deploymentGroup,
+        account: change.account,
+        accountName: view.name,
+      };
+      const conversed = await converseDetail(
+        raw,
+        { account: change.account, region: change.region, deploymentId: change.detail.deploymentId },
+        subject,
+        formatInstanceMessage(change, { view }),
         (mentions) => formatInstanceMessage(change, { mentions, view }),
         deps,
-        raw,
       );
+      if (conversed) return conversed;
+      return deliver(subject, (mentions) => formatInstanceMessage(change, { mentions }), deps, raw);
     }
     case 'cleanup': {
       const event = classified.event;
       const skip = skipCleanup(event, deps.settings);
       if (skip) return skipped(deps, skip, { autoScalingGroupName: event.detail.autoScalingGroupName });
       const view = accountViewOf(deps.settings, event.account);
-      return deliver(
-        {
-          kind: 'cleanup',
-          severity: cleanupSeverity(event.detail.action),
-          application: event.detail.application,
-          deploymentGroup: event.detail.deploymentGroup,
-          account: event.account,
-          accountName: view.name,
-        },
-        (mentions) => formatCleanupMessage(event, mentions, view),
-        deps,
-        raw,
-      );
+      const subject: RouteSubject = {
+        kind: 'cleanup',
+        severity: cleanupSeverity(event.detail.action),
+        application: event.detail.application,
+        deploymentGroup: event.detail.deploymentGroup,
+        account: event.account,
+        accountName: view.name,
+      };
+      const { deploymentId } = event.detail;
+      // The group's own account and region, when the cleanup names them (an organisation hub).
+      const where = event.detail as { account?: unknown; region?: unknown };
+      const conversed = deploymentId
+        ? await converseDetail(
+            raw,
+            {
+              account: typeof where.account === 'string' ? where.account : event.account,
+              region: typeof where.region === 'string' ? where.region : event.region,
+              deploymentId,
+            },
+            subject,
+            formatCleanupMessage(event, [], view),
+            (mentions) => formatCleanupMessage(event, mentions, view),
+            deps,
+          )
+        : undefined;
+      if (conversed) return conversed;
+      return deliver(subject, (mentions) => formatCleanupMessage(event, mentions, view), deps, raw);
     }
     case 'alarm':
     case 'unknown': {

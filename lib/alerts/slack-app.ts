@@ -1,4 +1,5 @@
 import {
+  type ChatPostMessageArguments,
   type Logger as SlackLogger,
   LogLevel,
   WebAPIHTTPError,
@@ -55,9 +56,31 @@ export interface AppPostResult extends PostedMessage {
   degraded: boolean;
 }
 
+/** How a reply is posted: `broadcast` also shows it in the channel (`reply_broadcast`). */
+export interface PostOptions {
+  broadcast?: boolean;
+}
+
 export interface AppPoster {
   /** Posts to a channel ID, in the thread of `threadTs` when given; throws SlackDeliveryError. */
-  post(channel: string, message: SlackMessage, deadline: Deadline, threadTs?: string): Promise<AppPostResult>;
+  post(
+    channel: string,
+    message: SlackMessage,
+    deadline: Deadline,
+    threadTs?: string,
+    options?: PostOptions,
+  ): Promise<AppPostResult>;
+}
+
+/** App mode's edits and links, on top of posting: what a conversation per deployment needs. */
+export interface AppEditor extends AppPoster {
+  /**
+   * Replaces a message with `message`, whole: chat.update keeps the blocks and attachments it is
+   * not sent, so absent ones are sent empty. Throws SlackDeliveryError.
+   */
+  update(channel: string, ts: string, message: SlackMessage, deadline: Deadline): Promise<{ attempts: number }>;
+  /** The message's permalink (chat.getPermalink). Throws SlackDeliveryError. */
+  permalink(channel: string, ts: string, deadline: Deadline): Promise<string>;
 }
 
 export interface AppPosterOptions {
@@ -106,18 +129,18 @@ const classify = (error: unknown): { code?: string; status?: number; verdict: bo
   return { verdict: false };
 };
 
-export const createAppPoster = (options: AppPosterOptions): AppPoster => {
+export const createAppPoster = (options: AppPosterOptions): AppEditor => {
   const timeoutMs = options.timeoutMs ?? 5_000;
   const maxAttempts = options.maxAttempts ?? 5;
   const logger = options.log ?? processLog;
   const apiUrl = options.apiUrl.replace(/\/?$/, '/');
   const clientLogger = slackLogger(logger);
 
-  const postOnce = async (channel: string, message: SlackMessage, deadline: Deadline, threadTs?: string) => {
+  /** One attempt of a Web API call, with a client whose timeout is the request's share of the invocation. */
+  const once = async <T>(deadline: Deadline, run: (client: WebClient) => Promise<T>): Promise<T> => {
     const budget = Math.min(timeoutMs, deadline.remainingMs());
-    if (budget <= 0) throw new DeadlineExceededError('no time left to post');
+    if (budget <= 0) throw new DeadlineExceededError('no time left to call Slack');
     const token = await options.tokens.token(deadline);
-    // One client per request: its timeout is the request's share of the invocation.
     const client = new WebClient(token, {
       slackApiUrl: apiUrl,
       timeout: budget,
@@ -125,27 +148,22 @@ export const createAppPoster = (options: AppPosterOptions): AppPoster => {
       rejectRateLimitedCalls: true,
       logger: clientLogger,
     });
-    const answer = await client.chat.postMessage({
-      channel,
-      text: message.text,
-      ...(message.blocks ? { blocks: message.blocks } : {}),
-      ...(message.attachments ? { attachments: message.attachments } : {}),
-      ...(threadTs ? { thread_ts: threadTs } : {}),
-      // Console links would otherwise unfurl into previews that bury the alert.
-      unfurl_links: false,
-      unfurl_media: false,
-    });
-    return { channel: String(answer.channel ?? channel), ts: String(answer.ts) };
+    return run(client);
   };
 
-  const deliver = async (channel: string, message: SlackMessage, deadline: Deadline, threadTs?: string) => {
+  /** A Web API call retried as the module comment says; failures end in SlackDeliveryError. */
+  const call = async <T>(
+    method: string,
+    deadline: Deadline,
+    run: (client: WebClient) => Promise<T>,
+  ): Promise<T & { attempts: number }> => {
     let attempts = 0;
     let last: ReturnType<typeof classify> = { verdict: false };
     try {
-      const posted = await retry(
+      const answer = await retry(
         async () => {
           attempts += 1;
-          return postOnce(channel, message, deadline, threadTs);
+          return once(deadline, run);
         },
         {
           maxAttempts,
@@ -160,15 +178,15 @@ export const createAppPoster = (options: AppPosterOptions): AppPoster => {
             return last.verdict;
           },
           onRetry: (error, attempt, delayMs) =>
-            logger.warn('slack delivery failed, retrying', { attempt, delayMs, code: last.code, error }),
+            logger.warn('slack delivery failed, retrying', { method, attempt, delayMs, code: last.code, error }),
         },
       );
-      return { ...posted, attempts };
+      return { ...answer, attempts };
     } catch (error) {
       const code = last.code;
       const uncertain = (UNCERTAIN_ERRORS as readonly string[]).includes(code ?? '');
       throw new SlackDeliveryError(
-        `Slack chat.postMessage failed after ${attempts} attempt(s): ${code ?? (error instanceof Error ? error.message : String(error))}`,
+        `Slack ${method} failed after ${attempts} attempt(s): ${code ?? (error instanceof Error ? error.message : String(error))}`,
         {
           status: last.status,
           code,
@@ -181,23 +199,80 @@ export const createAppPoster = (options: AppPosterOptions): AppPoster => {
     }
   };
 
-  return {
-    async post(channel, message, deadline, threadTs) {
-      try {
-        return { ...(await deliver(channel, message, deadline, threadTs)), degraded: false };
-      } catch (error) {
-        // As with a webhook: a message Slack cannot render must still reach people, as plain text.
-        if (
-          error instanceof SlackDeliveryError &&
-          error.details.code === 'invalid_blocks' &&
-          (message.attachments?.length || message.blocks?.length)
-        ) {
-          logger.warn('slack rejected the blocks, sending the text-only fallback', { code: error.details.code });
-          const posted = await deliver(channel, textOnly(message), deadline, threadTs);
-          return { ...posted, attempts: error.details.attempts + posted.attempts, degraded: true };
-        }
-        throw error;
+  const deliver = (
+    channel: string,
+    message: SlackMessage,
+    deadline: Deadline,
+    threadTs?: string,
+    postOptions: PostOptions = {},
+  ) =>
+    call('chat.postMessage', deadline, async (client) => {
+      const content = {
+        channel,
+        text: message.text,
+        ...(message.blocks ? { blocks: message.blocks } : {}),
+        ...(message.attachments ? { attachments: message.attachments } : {}),
+        // Console links would otherwise unfurl into previews that bury the alert.
+        unfurl_links: false,
+        unfurl_media: false,
+      };
+      // The client's argument types are a union per message shape; this one is assembled field by field.
+      const answer = await client.chat.postMessage(
+        (threadTs
+          ? { ...content, thread_ts: threadTs, ...(postOptions.broadcast ? { reply_broadcast: true } : {}) }
+          : content) as ChatPostMessageArguments,
+      );
+      return { channel: String(answer.channel ?? channel), ts: String(answer.ts) };
+    });
+
+  const replace = (channel: string, ts: string, message: SlackMessage, deadline: Deadline) =>
+    call('chat.update', deadline, async (client) => {
+      // The whole message every time (https://docs.slack.dev/reference/methods/chat.update): what
+      // is not sent would be kept from the earlier version.
+      await client.chat.update({
+        channel,
+        ts,
+        text: message.text,
+        blocks: message.blocks ?? [],
+        attachments: message.attachments ?? [],
+      });
+      return {};
+    });
+
+  /** As with a webhook: a message Slack cannot render must still reach people, as plain text. */
+  const orText = async <T extends { attempts: number }>(
+    message: SlackMessage,
+    send: (m: SlackMessage) => Promise<T>,
+  ): Promise<T & { degraded: boolean }> => {
+    try {
+      return { ...(await send(message)), degraded: false };
+    } catch (error) {
+      if (
+        error instanceof SlackDeliveryError &&
+        error.details.code === 'invalid_blocks' &&
+        (message.attachments?.length || message.blocks?.length)
+      ) {
+        logger.warn('slack rejected the blocks, sending the text-only fallback', { code: error.details.code });
+        const sent = await send(textOnly(message));
+        return { ...sent, attempts: error.details.attempts + sent.attempts, degraded: true };
       }
+      throw error;
+    }
+  };
+
+  return {
+    post: (channel, message, deadline, threadTs, postOptions) =>
+      orText(message, (m) => deliver(channel, m, deadline, threadTs, postOptions)),
+    async update(channel, ts, message, deadline) {
+      const { attempts } = await orText(message, (m) => replace(channel, ts, m, deadline));
+      return { attempts };
+    },
+    async permalink(channel, ts, deadline) {
+      const answer = await call('chat.getPermalink', deadline, async (client) => {
+        const found = await client.chat.getPermalink({ channel, message_ts: ts });
+        return { permalink: String(found.permalink ?? '') };
+      });
+      return answer.permalink;
     },
   };
 };

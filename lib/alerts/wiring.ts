@@ -5,43 +5,51 @@ import { log } from '../log.js';
 import { createBotTokenSource } from './bot-token.js';
 import type { DeliveryDeps } from './deliver.js';
 import { createEventLedger } from './ledger.js';
-import type { AppPoster } from './slack-app.js';
+import type { AppEditor } from './slack-app.js';
+import { createDeploymentRows } from './deployment-rows.js';
 import { createWebhookSender } from './webhook.js';
 import { createWebhookUrlResolver } from './webhook-url.js';
 
 /**
  * What both notifier handlers build once per container to deliver: the webhook sender, the Slack
- * app's poster when the settings name a channel, and the event ledger when the stack has a state
- * table. The Web API client is loaded on the first app-mode post, so a webhook-only stage never
- * pays for it at cold start.
+ * app's poster when the settings name a channel, the event ledger when the stack has a state
+ * table, and with both, the deployments' conversations. The Web API client is loaded on the
+ * first app-mode call, so a webhook-only stage never pays for it at cold start.
  */
 export const createDelivery = (
   config: NotifierConfig,
 ): Omit<DeliveryDeps, 'deadline' | 'log'> & { settings: NotifierConfig['settings'] } => {
   const ssm = createSsmPort({ region: config.region });
   const app = config.slack.app;
-  let poster: Promise<AppPoster> | undefined;
+  let poster: Promise<AppEditor> | undefined;
   const tokens = app
     ? createBotTokenSource({ ssm, parameterName: app.tokenParameter, override: app.tokenOverride })
     : undefined;
+  const editor = (): Promise<AppEditor> =>
+    (poster ??= import('./slack-app.js').then(({ createAppPoster }) =>
+      createAppPoster({ tokens: tokens!, apiUrl: app!.apiUrl, timeoutMs: config.slack.timeoutMs, log }),
+    ));
+  const appEditor: AppEditor | undefined =
+    app && tokens
+      ? {
+          post: async (...args) => (await editor()).post(...args),
+          update: async (...args) => (await editor()).update(...args),
+          permalink: async (...args) => (await editor()).permalink(...args),
+        }
+      : undefined;
+  const dynamodb = config.stateTableName ? createDynamoDbPort({ region: config.region }) : undefined;
   return {
     settings: config.settings,
     defaultWebhookParameter: config.slack.defaultWebhookParameter,
     urls: createWebhookUrlResolver({ override: config.slack.webhookUrlOverride, ssm }),
     sender: createWebhookSender({ timeoutMs: config.slack.timeoutMs }),
-    app:
-      app && tokens
-        ? {
-            async post(...args) {
-              poster ??= import('./slack-app.js').then(({ createAppPoster }) =>
-                createAppPoster({ tokens, apiUrl: app.apiUrl, timeoutMs: config.slack.timeoutMs, log }),
-              );
-              return (await poster).post(...args);
-            },
-          }
+    app: appEditor,
+    ledger:
+      dynamodb && config.stateTableName ? createEventLedger({ dynamodb, table: config.stateTableName }) : undefined,
+    // One parent per deployment needs both the app and the table.
+    conversations:
+      dynamodb && config.stateTableName && appEditor
+        ? { rows: createDeploymentRows({ dynamodb, table: config.stateTableName }), app: appEditor }
         : undefined,
-    ledger: config.stateTableName
-      ? createEventLedger({ dynamodb: createDynamoDbPort({ region: config.region }), table: config.stateTableName })
-      : undefined,
   };
 };

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
  * can share it), and can be scripted to answer like Slack under load or misconfiguration (429 with
  * Retry-After, 5xx, `channel_not_found`, or no answer at all).
  *
- * Web API: checks the bearer token and the channel as Slack does (`not_authed`, `invalid_auth`,
+ * Web API (`chat.postMessage`, `chat.update`, `chat.getPermalink`): checks the bearer token and the channel as Slack does (`not_authed`, `invalid_auth`,
  * `channel_not_found`, `is_archived`, `not_in_channel`), takes JSON or form-encoded bodies (the
  * official client sends the latter, with blocks as JSON text), and keeps each channel as a person
  * would see it: top-level messages in order, each with its thread; a `reply_broadcast` reply shows
@@ -150,6 +150,8 @@ export interface WebApi {
   calls: ApiCall[];
   /** The channel's top-level messages (with their threads), as Slack shows them. */
   channel(id: string): ShownMessage[];
+  /** Deletes a message as a person in the channel can (its thread goes with a parent). */
+  remove(channel: string, ts: string): void;
   handle(req: IncomingMessage, text: string, res: ServerResponse): void;
 }
 
@@ -203,7 +205,8 @@ export const createWebApi = (options: WebApiOptions): WebApi => {
     if (channel.archived) return { ok: false, error: 'is_archived' };
     if (channel.member === false) return { ok: false, error: 'not_in_channel' };
     const text = typeof args.text === 'string' ? args.text : '';
-    if (!text && !args.blocks?.length && !args.attachments?.length) return { ok: false, error: 'no_text' };
+    if (call.method !== 'chat.getPermalink' && !text && !args.blocks?.length && !args.attachments?.length)
+      return { ok: false, error: 'no_text' };
     if (text.length > MAX_TEXT) return { ok: false, error: 'msg_too_long' };
     if (args.blocks && (!Array.isArray(args.blocks) || args.blocks.length > MAX_BLOCKS))
       return { ok: false, error: 'invalid_blocks' };
@@ -231,6 +234,17 @@ export const createWebApi = (options: WebApiOptions): WebApi => {
       options.onPost?.({ method: call.method, channel: channelId, message });
       return { ok: true, channel: channelId, ts: message.ts, message: { type: 'message', text, ts: message.ts } };
     }
+    if (call.method === 'chat.getPermalink') {
+      const ts = String(args.message_ts ?? '');
+      const message = find(channelId, ts);
+      if (!message) return { ok: false, error: 'message_not_found' };
+      const thread = message.threadTs ? `?thread_ts=${message.threadTs}&cid=${channelId}` : '';
+      return {
+        ok: true,
+        channel: channelId,
+        permalink: `https://deploy-sentinel-local.slack.com/archives/${channelId}/p${ts.replace('.', '')}${thread}`,
+      };
+    }
     if (call.method === 'chat.update') {
       const message = find(channelId, String(args.ts ?? ''));
       if (!message) return { ok: false, error: 'message_not_found' };
@@ -248,6 +262,12 @@ export const createWebApi = (options: WebApiOptions): WebApi => {
   return {
     calls,
     channel: (id) => shown(id),
+    remove(id, ts) {
+      const messages = shown(id);
+      const i = messages.findIndex((m) => m.ts === ts);
+      if (i >= 0) messages.splice(i, 1);
+      for (const m of messages) m.replies = m.replies.filter((r) => r.ts !== ts);
+    },
     handle(req, text, res) {
       const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
         res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
