@@ -130,7 +130,8 @@ export const loadHandler = async (
   overrides: Record<string, string> = {},
 ): Promise<LoadedHandler> => {
   const file = await unpack(fn);
-  const env = { ...fn.environment, ...overrides };
+  // What Lambda sets in an on-demand execution environment (Powertools reads it for the cold start).
+  const env = { AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand', ...fn.environment, ...overrides };
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   for (const [k, v] of Object.entries(env)) if (v !== undefined) process.env[k] = v;
   try {
