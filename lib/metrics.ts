@@ -1,5 +1,6 @@
 import { MetricUnit, Metrics as EmfMetrics } from '@aws-lambda-powertools/metrics';
 import { type Logger, log as processLog } from './log.js';
+import { type METRICS, type MetricName, NAMESPACE } from './metric-names.js';
 
 /**
  * The service's own metrics, in CloudWatch's embedded metric format: log lines CloudWatch Logs
@@ -13,41 +14,8 @@ import { type Logger, log as processLog } from './log.js';
  * fail an invocation or hold up a hook's report.
  */
 
-export const NAMESPACE = 'DeploySentinel';
+export { METRICS, METRIC_NAMES, type MetricName, NAMESPACE } from './metric-names.js';
 
-/** Every metric the code can emit, with the dimensions it carries besides `service` and `stage`. */
-export const METRICS = {
-  /** An alert Slack took (by event kind and delivery mode, webhook or app). */
-  AlertsPosted: { dimensions: ['kind', 'mode'], capability: 'alerts' },
-  /** Slack refused the blocks and the plain-text fallback was posted instead. */
-  AlertsDegraded: { dimensions: ['kind', 'mode'], capability: 'alerts' },
-  /** An alert that could not be posted: the invocation fails, is retried, then dead-lettered. */
-  AlertsFailed: { dimensions: ['kind', 'mode'], capability: 'alerts' },
-  /** Requests made to Slack for alerts, retries included. */
-  SlackAttempts: { dimensions: ['mode'], capability: 'alerts' },
-  /** Slack answers of HTTP 429 (rate limited). */
-  SlackRateLimited: { dimensions: ['mode'], capability: 'alerts' },
-  /**
-   * An invocation failed on purpose because another one holds the same event (at-least-once
-   * delivery): Lambda runs it again later. Lambda counts it in Errors; the error alarm subtracts it.
-   */
-  ExpectedRetries: { dimensions: [], capability: 'alerts' },
-  /** State records written to the stream (by record kind). */
-  RecordsWritten: { dimensions: ['kind'], capability: 'stream' },
-  /** Records sent again after Kinesis rejected them or the request failed. */
-  RecordsRetried: { dimensions: [], capability: 'stream' },
-  /** Orphaned Auto Scaling groups deleted. */
-  GroupsDeleted: { dimensions: [], capability: 'cleanup' },
-  /** Groups looked at and kept, by the decision's reason (`report-mode` when it would have deleted). */
-  GroupsKept: { dimensions: ['reason'], capability: 'cleanup' },
-  /** Candidates a sweep did not reach before its deadline (0 when it finished). */
-  SweepGroupsLeft: { dimensions: [], capability: 'cleanup' },
-  /** Verdicts reported to CodeDeploy, by hook and result (Succeeded or Failed). */
-  HookVerdicts: { dimensions: ['hook', 'result'], capability: 'hooks' },
-} as const satisfies Record<string, { dimensions: readonly string[]; capability: string }>;
-
-export type MetricName = keyof typeof METRICS;
-export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];
 type DimensionsOf<N extends MetricName> = Record<(typeof METRICS)[N]['dimensions'][number], string>;
 
 /** What code is given to count with. */
