@@ -136,5 +136,9 @@ export const createLogger = (options: LoggerOptions = {}): InvocationLogger & { 
 const processLogger = createLogger();
 export const log: InvocationLogger = processLogger;
 
-/** Set once by config at cold start (LOG_LEVEL); the logger itself reads no environment. */
+/**
+ * Set once by config at cold start (LOG_LEVEL, the stage parameter logLevel). Only config reads the
+ * service's environment; Powertools reads Lambda's own variables (the X-Ray trace id, the
+ * initialization type for the cold start, and the advanced logging controls' level, which wins).
+ */
 export const setLogLevel = (level: Level): void => processLogger.setLevel(level);
