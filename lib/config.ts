@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CLEANUP_MODES } from './events/sentinel.js';
 import { type Level, setLogLevel } from './log.js';
+import { configureMetrics } from './metrics.js';
 import { type Settings, formatIssues, parseSettings } from './settings/schema.js';
 import { webhookParameterSchema } from './settings/ssm-parameter.js';
 import { usesAppMode } from './alerts/route.js';
@@ -76,6 +77,7 @@ const parseEnv = <T extends z.ZodObject>(
   if (problems.length > 0 || !parsed.success)
     throw new ConfigError(`${what} configuration is invalid:\n${problems.join('\n')}`);
   setLogLevel(parsed.data.LOG_LEVEL as Level);
+  configureMetrics({ service: String(parsed.data.SERVICE_NAME), stage: String(parsed.data.STAGE) });
   return parsed.data as z.output<typeof base> & z.output<T>;
 };
 

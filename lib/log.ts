@@ -1,5 +1,13 @@
+import { LogFormatter, LogItem, Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
+import type { Context } from 'aws-lambda';
+
 /**
- * One JSON object per line, so that CloudWatch Logs Insights can query every field.
+ * One JSON object per line, so that CloudWatch Logs Insights can query every field, written by
+ * Powertools for AWS Lambda's Logger: within an invocation every line carries the request id, the
+ * cold-start flag, the function name and the invocation's own keys (the EventBridge event id, a
+ * hook's deployment and lifecycle execution ids), not only the lines that name them
+ * (https://docs.powertools.aws.dev/lambda/typescript/latest/features/logger/).
  * Anything that looks like a Slack webhook URL or a Slack token is masked before it is written: both
  * are credentials and must never reach a log line.
  */
@@ -14,6 +22,12 @@ export interface Logger {
   child(fields: Fields): Logger;
 }
 
+/** The logger a handler owns: it is told when an invocation starts, and its lines then say which. */
+export interface InvocationLogger extends Logger {
+  /** From now on every line carries this invocation's context and `keys` (the previous ones are dropped). */
+  startInvocation(context: Pick<Context, 'awsRequestId' | 'functionName'> & Partial<Context>, keys: Fields): void;
+}
+
 const WEBHOOK = /https:\/\/hooks\.slack(?:-gov)?\.com\/[^\s"'<>]+/g;
 // Slack tokens: `xoxb-` (bot), `xoxp-` (user), `xoxa-`, `xoxe-`/`xoxe.` (rotating, refresh), `xapp-`
 // (app-level) (https://docs.slack.dev/authentication/tokens).
@@ -21,8 +35,7 @@ const TOKEN = /\b(xox[a-z]|xapp)[-.][A-Za-z0-9.-]+/g;
 export const redact = (text: string): string =>
   text.replace(WEBHOOK, 'https://hooks.slack.com/***').replace(TOKEN, (_m, kind: string) => `${kind}-***`);
 
-const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-
+/** Errors as name, message, code, status and cause: never the stack of payloads an SDK error can hold. */
 const serialise = (value: unknown, depth = 0): unknown => {
   if (value instanceof Error) {
     const out: Fields = { name: value.name, message: redact(value.message) };
@@ -41,46 +54,91 @@ const serialise = (value: unknown, depth = 0): unknown => {
   return value;
 };
 
+/** The service's line: its own level names and camelCase keys, then the invocation's keys, then the line's. */
+class LineFormatter extends LogFormatter {
+  override formatAttributes(attributes: UnformattedAttributes, additional: LogAttributes): LogItem {
+    const lambda = attributes.lambdaContext;
+    return new LogItem({
+      attributes: {
+        level: attributes.logLevel.toLowerCase(),
+        message: attributes.message,
+        timestamp: this.formatTimestamp(attributes.timestamp),
+        service: attributes.serviceName,
+        functionName: lambda?.functionName,
+        requestId: lambda?.awsRequestId,
+        coldStart: lambda?.coldStart,
+        xrayTraceId: attributes.xRayTraceId,
+      },
+    }).addAttributes(additional);
+  }
+}
+
+/** Masks every string of a line, whichever key holds it (the last guard before it is written). */
+const redactingReplacer = (_key: string, value: unknown) => (typeof value === 'string' ? redact(value) : value);
+
+/** Powertools' Logger, writing each line to one sink (stdout in Lambda; a list in tests). */
+class LineLogger extends PowertoolsLogger {
+  constructor(
+    options: ConstructorParameters<typeof PowertoolsLogger>[0],
+    private readonly write: (line: string) => void,
+  ) {
+    super(options);
+  }
+  protected override printLog(_level: number, item: LogItem): void {
+    item.prepareForPrint();
+    this.write(JSON.stringify(item.getAttributes(), this.getJsonReplacer()));
+  }
+}
+
 export interface LoggerOptions {
   level?: Level;
   write?: (line: string) => void;
   base?: Fields;
+  service?: string;
 }
 
-export const createLogger = (options: LoggerOptions = {}): Logger => {
-  const threshold = ORDER[options.level ?? 'info'];
-  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const base = options.base ?? {};
-  const emit = (level: Level, message: string, fields?: Fields) => {
-    if (ORDER[level] < threshold) return;
-    const record = {
-      level,
-      message: redact(message),
-      ...(serialise(base) as Fields),
-      ...(fields ? (serialise(fields) as Fields) : {}),
+const DEFAULT_SERVICE = 'deploy-sentinel';
+
+/** A logger over its own Powertools Logger; children share it (and so its invocation context). */
+export const createLogger = (options: LoggerOptions = {}): InvocationLogger & { setLevel(level: Level): void } => {
+  const powertools = new LineLogger(
+    {
+      serviceName: options.service ?? DEFAULT_SERVICE,
+      logLevel: (options.level ?? 'info').toUpperCase() as Uppercase<Level>,
+      logFormatter: new LineFormatter(),
+      jsonReplacerFn: redactingReplacer,
+    },
+    options.write ?? ((line: string) => process.stdout.write(`${line}\n`)),
+  );
+  const wrap = (base: Fields): Logger => {
+    const emit = (level: Level, message: string, fields?: Fields) =>
+      powertools[level](redact(message), serialise({ ...base, ...fields }) as Fields);
+    return {
+      debug: (m, f) => emit('debug', m, f),
+      info: (m, f) => emit('info', m, f),
+      warn: (m, f) => emit('warn', m, f),
+      error: (m, f) => emit('error', m, f),
+      child: (fields) => wrap({ ...base, ...fields }),
     };
-    write(JSON.stringify(record));
   };
   return {
-    debug: (m, f) => emit('debug', m, f),
-    info: (m, f) => emit('info', m, f),
-    warn: (m, f) => emit('warn', m, f),
-    error: (m, f) => emit('error', m, f),
-    child: (fields) => createLogger({ ...options, base: { ...base, ...fields } }),
+    ...wrap(options.base ?? {}),
+    startInvocation(context, keys) {
+      powertools.resetKeys();
+      powertools.addContext(context as Context);
+      powertools.appendKeys(serialise(keys) as Fields);
+    },
+    setLevel: (level) => powertools.setLogLevel(level.toUpperCase() as Uppercase<Level>),
   };
-};
-
-let processLevel: Level = 'info';
-/** Set once by config at cold start (LOG_LEVEL); the logger itself reads no environment. */
-export const setLogLevel = (level: Level): void => {
-  processLevel = level;
 };
 
 /** The process-wide logger. */
-export const log: Logger = {
-  debug: (m, f) => createLogger({ level: processLevel }).debug(m, f),
-  info: (m, f) => createLogger({ level: processLevel }).info(m, f),
-  warn: (m, f) => createLogger({ level: processLevel }).warn(m, f),
-  error: (m, f) => createLogger({ level: processLevel }).error(m, f),
-  child: (fields) => createLogger({ level: processLevel, base: fields }),
-};
+const processLogger = createLogger();
+export const log: InvocationLogger = processLogger;
+
+/**
+ * Set once by config at cold start (LOG_LEVEL, the stage parameter logLevel). Only config reads the
+ * service's environment; Powertools reads Lambda's own variables (the X-Ray trace id, the
+ * initialization type for the cold start, and the advanced logging controls' level, which wins).
+ */
+export const setLogLevel = (level: Level): void => processLogger.setLevel(level);

@@ -76,12 +76,9 @@ const printChannel = (name: string, id: string, messages: ShownMessage[]) => {
 export const runConversation = async (functions: PackagedFunction[], verbose: boolean): Promise<ConversationRun> => {
   const webhooks: Array<{ path: string; body: any }> = [];
   const world = await startWorld({ onSlack: (m) => webhooks.push(m) });
-  const runner = createRunner(
-    world,
-    functions,
-    verbose ? {} : { LOG_LEVEL: 'warn' },
-    join(ROOT, '.local', 'functions-conversation'),
-  );
+  const runner = createRunner(world, functions, verbose ? {} : { LOG_LEVEL: 'warn' }, {
+    unpackInto: join(ROOT, '.local', 'functions-conversation'),
+  });
   const result: ConversationRun = { calls: {}, failures: [], duplicates: 0, late: 0 };
   const deployments = world.scenario.deployments;
   const find = (id: string) => deployments.find((d) => d.deploymentId === id)!;

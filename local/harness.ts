@@ -135,7 +135,8 @@ export const loadHandler = async (
 ): Promise<LoadedHandler> => {
   // A bundle unpacked elsewhere is a module of its own: a second world gets fresh containers.
   const file = await unpack(fn, unpackDir);
-  const env = { ...fn.environment, ...overrides };
+  // What Lambda sets in an on-demand execution environment (Powertools reads it for the cold start).
+  const env = { AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand', ...fn.environment, ...overrides };
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   for (const [k, v] of Object.entries(env)) if (v !== undefined) process.env[k] = v;
   try {
@@ -193,3 +194,84 @@ export const scheduledEvent = (ruleArn: string, account: string, region: string)
   resources: [ruleArn],
   detail: {},
 });
+
+/** What a function wrote during one invocation: its JSON log lines and its metrics (EMF objects). */
+export interface InvocationOutput {
+  lines: Array<Record<string, unknown>>;
+  metrics: Array<Record<string, unknown>>;
+}
+
+/**
+ * Runs an invocation while capturing what the bundled functions write to stdout (in Lambda, their
+ * CloudWatch log stream): JSON log lines and embedded-metric-format objects are kept; a log line is
+ * also shown when `show` says so; anything else (the local run's own output) passes through.
+ */
+export const captureOutput = async <T>(
+  run: () => Promise<T>,
+  show: (line: Record<string, unknown>) => boolean,
+): Promise<{ result: T; output: InvocationOutput }> => {
+  const output: InvocationOutput = { lines: [], metrics: [] };
+  const stdout = process.stdout;
+  const write = stdout.write;
+  const parse = (line: string): Record<string, unknown> | undefined => {
+    if (!line.startsWith('{')) return undefined;
+    try {
+      const value = JSON.parse(line);
+      return value && typeof value === 'object' && ('_aws' in value || ('level' in value && 'message' in value))
+        ? value
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    const lines = text.split('\n');
+    // What follows the last newline: '' when the chunk ends a line, as every log line does.
+    const tail = lines.pop()!;
+    const kept = lines.filter((line) => {
+      const value = parse(line);
+      if (!value) return true;
+      if ('_aws' in value) {
+        output.metrics.push(value);
+        return false;
+      }
+      output.lines.push(value);
+      return show(value);
+    });
+    const out = kept.map((line) => `${line}\n`).join('') + tail;
+    if (out === '') {
+      (rest.find((r) => typeof r === 'function') as (() => void) | undefined)?.();
+      return true;
+    }
+    return write.call(stdout, out, ...(rest as []));
+  }) as typeof stdout.write;
+  try {
+    return { result: await run(), output };
+  } finally {
+    stdout.write = write;
+  }
+};
+
+/** One metric of an EMF object, with the dimensions it was emitted with (service and stage aside). */
+export interface EmittedMetric {
+  name: string;
+  dimensions: Record<string, string>;
+  value: number;
+}
+
+/** The metrics in EMF objects as CloudWatch would read them (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html). */
+export const emittedMetrics = (objects: Array<Record<string, unknown>>): EmittedMetric[] =>
+  objects.flatMap((o) => {
+    const [directive] = (
+      o._aws as { CloudWatchMetrics: Array<{ Dimensions: string[][]; Metrics: Array<{ Name: string }> }> }
+    ).CloudWatchMetrics;
+    const dimensions = Object.fromEntries(
+      (directive?.Dimensions[0] ?? []).filter((d) => d !== 'service' && d !== 'stage').map((d) => [d, String(o[d])]),
+    );
+    return (directive?.Metrics ?? []).map((m) => ({
+      name: m.Name,
+      dimensions,
+      value: [o[m.Name]].flat().reduce((a: number, b) => a + Number(b), 0),
+    }));
+  });

@@ -83,12 +83,9 @@ export const startHub = (world: World, functions: PackagedFunction[], base: Reco
     );
     return { ...member, groups: () => place.scenario.autoScalingGroups.map((g) => g.name) };
   });
-  const runner = createRunner(
-    world,
-    functions,
-    hubOverrides(world.scenario.account, base),
-    join(ROOT, '.local', 'hub-functions'),
-  );
+  const runner = createRunner(world, functions, hubOverrides(world.scenario.account, base), {
+    unpackInto: join(ROOT, '.local', 'hub-functions'),
+  });
   return { runner, members };
 };
 

@@ -4,7 +4,7 @@ import { computeMetrics, formatMetricsTable } from '../tools/metrics/metrics.js'
 import { readStreamRecords } from '../tools/metrics/reader.js';
 import { formatHtmlReport } from '../tools/metrics/report.js';
 import { runCommand } from '../tools/cli.js';
-import { ROOT, packageService, readPackagedFunctions } from './harness.js';
+import { ROOT, emittedMetrics, packageService, readPackagedFunctions } from './harness.js';
 import { renderSlackMessage } from './render-slack.js';
 import { DEMO_MEMBERS, isExpectedFailure, memberEvent, startHub } from './hub.js';
 import { HOOK_EXECUTION_IDS } from './scenario.js';
@@ -87,8 +87,11 @@ const main = async (verbose: boolean): Promise<number> => {
       );
     },
   });
-  // Function logs are JSON lines for CloudWatch; here only warnings and errors are shown.
-  const runner = createRunner(world, functions, verbose ? {} : { LOG_LEVEL: 'warn' });
+  // Function logs are JSON lines for CloudWatch, at the stage's level; here only warnings and errors
+  // are shown as they are written (all of them with --verbose), and every line is kept.
+  const runner = createRunner(world, functions, verbose ? { LOG_LEVEL: 'debug' } : {}, {
+    showLevel: verbose ? 'debug' : 'warn',
+  });
   const failures: Invocation[] = [];
   const deliverFile = async (file: string) => {
     const event = JSON.parse(readFileSync(file, 'utf8'));
@@ -248,6 +251,35 @@ const main = async (verbose: boolean): Promise<number> => {
   console.log(
     `\n   ${bold('Deployment report')}: ${relative(process.cwd(), REPORT_PATH) || REPORT_PATH} ${dim(`(${Math.ceil(Buffer.byteLength(page) / 1024)} KiB, one self-contained page: open it in a browser)`)}`,
   );
+
+  section("The service's own telemetry: log lines and metrics (EMF) the functions wrote");
+  const first = runner.invocations.find(
+    (inv) => inv.function === 'notifyDeployment' && inv.output.lines.some((l) => l.message === 'alert posted'),
+  );
+  if (first) {
+    const event = first.output.lines.find((l) => l.message === 'invocation');
+    console.log(
+      dim(
+        `   One event (${String(event?.detailType)} ${String(event?.state)}), every line of its notifyDeployment invocation:`,
+      ),
+    );
+    for (const line of first.output.lines) console.log(`   ${JSON.stringify(line)}`);
+    for (const blob of first.output.metrics) console.log(dim(`   ${JSON.stringify(blob)}`));
+  }
+  const totals = new Map<string, number>();
+  for (const m of emittedMetrics(runner.invocations.flatMap((inv) => inv.output.metrics))) {
+    const key = `${m.name.padEnd(18)} ${Object.entries(m.dimensions)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`;
+    totals.set(key, (totals.get(key) ?? 0) + m.value);
+  }
+  console.log(
+    dim(
+      `\n   Metrics read back from the EMF lines of ${runner.invocations.length} invocations (namespace DeploySentinel, service and stage dimensions aside), summed:`,
+    ),
+  );
+  for (const [key, value] of [...totals].sort(([a], [b]) => a.localeCompare(b)))
+    console.log(`   ${String(value).padStart(5)}  ${key}`);
 
   // It runs in a world of its own, and the functions of this one are all loaded by now.
   section('One conversation per deployment (app mode): checkout d-F41LED001 and its rollback');

@@ -20,9 +20,11 @@ import { type ReceivedMessage, type ShownMessage, type SlackReceiver, startSlack
 import { SSM_TARGET_PREFIX, ssmOperations } from './standins/ssm.js';
 import { type TestListener, startTestListener } from './test-listener.js';
 import {
+  type InvocationOutput,
   type LoadedHandler,
   type PackagedFunction,
   ROOT,
+  captureOutput,
   lambdaContext,
   loadHandler,
   readPackagedFunctions,
@@ -208,7 +210,11 @@ export interface Invocation {
   ok: boolean;
   result?: unknown;
   error?: Error;
+  /** The log lines and metrics the function wrote. */
+  output: InvocationOutput;
 }
+
+const LEVELS = ['debug', 'info', 'warn', 'error'];
 
 /**
  * Runs the packaged functions against a world: loads each bundle once (a warm container), delivers
@@ -220,9 +226,16 @@ export const createRunner = (
   world: World,
   functions: PackagedFunction[] = readPackagedFunctions(),
   overrides: Record<string, string> | ((fn: PackagedFunction) => Record<string, string>) = {},
-  /** Where the bundles are unpacked: another folder runs other containers of the same bundles. */
-  unpackInto?: string,
+  options: {
+    /** Where the bundles are unpacked: another folder runs other containers of the same bundles. */
+    unpackInto?: string;
+    /** Log lines at this level or above are shown as they are written; every line is kept. */
+    showLevel?: 'debug' | 'info' | 'warn' | 'error';
+  } = {},
 ) => {
+  const { unpackInto, showLevel = 'debug' } = options;
+  const shown = (line: Record<string, unknown>) => LEVELS.indexOf(String(line.level)) >= LEVELS.indexOf(showLevel);
+  const invocations: Invocation[] = [];
   Object.assign(process.env, world.env);
   const loaded = new Map<string, Promise<LoadedHandler>>();
   const handlerOf = (fn: PackagedFunction) => {
@@ -240,16 +253,22 @@ export const createRunner = (
   const invoke = async (key: string, event: unknown): Promise<Invocation> => {
     const fn = functions.find((f) => f.key === key);
     if (!fn) throw new Error(`no packaged function ${key}`);
-    try {
-      const result = await (await handlerOf(fn))(event, lambdaContext(fn));
-      return { function: key, ok: true, result };
-    } catch (error) {
-      return { function: key, ok: false, error: error as Error };
-    }
+    const { result: invocation, output } = await captureOutput(async () => {
+      try {
+        return { ok: true, result: await (await handlerOf(fn))(event, lambdaContext(fn)) };
+      } catch (error) {
+        return { ok: false, error: error as Error };
+      }
+    }, shown);
+    const done: Invocation = { function: key, ...invocation, output };
+    invocations.push(done);
+    return done;
   };
 
   return {
     functions,
+    /** Every invocation so far, in order. */
+    invocations,
     invoke,
     /** Delivers an event to every function whose rule matches it, one after the other. */
     async deliver(event: Record<string, unknown>): Promise<Invocation[]> {

@@ -21,4 +21,7 @@ const loadSentinelModules = () => {
   return cached;
 };
 
-module.exports = { loadSentinelModules };
+/** The metrics the code emits (the dashboard shows exactly these). */
+const loadMetricNames = () => tsxRequire('../lib/metric-names.ts', __filename);
+
+module.exports = { loadSentinelModules, loadMetricNames };

@@ -10,12 +10,16 @@
  *   role invoke only the Lambda functions its invoke checks name (any version, never unqualified);
  * - adds stack outputs with the hook functions' names and unqualified ARNs;
  * - drops the framework's shared role, which no function uses;
+ * - turns X-Ray tracing on when the stage asks (`tracing`), with each role's permission to send traces;
+ * - adds a CloudWatch dashboard and an alarm on function errors for the functions the stage keeps
+ *   (telemetry.cjs);
  * - applies the deployment mode (organization.cjs): a member is a template of rules and roles with no
  *   function and no deployment bucket; a hub adds its bus, names its roles and lets them assume the
  *   member roles.
  */
-const { loadSentinelModules } = require('./load-ts.cjs');
+const { loadSentinelModules, loadMetricNames } = require('./load-ts.cjs');
 const organization = require('./organization.cjs');
+const telemetry = require('./telemetry.cjs');
 
 class DeploySentinelPlugin {
   constructor(serverless) {
@@ -137,7 +141,29 @@ class DeploySentinelPlugin {
         ];
       }
     }
+    this.prepareTracing();
     if (this.organization.mode === 'hub') this.prepareHub();
+  }
+
+  /**
+   * Active X-Ray tracing on every function (provider.tracing.lambda). The framework grants the trace
+   * upload only to its shared role, so each function's own role gets it here; X-Ray's PutTraceSegments
+   * and PutTelemetryRecords take no resource narrower than `*`
+   * (https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html).
+   */
+  prepareTracing() {
+    const service = this.serverless.service;
+    const value = String(service.custom.sentinel.tracing ?? 'false');
+    if (value !== 'true' && value !== 'false') this.fail(`stage parameter tracing must be true or false, got ${value}`);
+    if (value === 'false') return;
+    service.provider.tracing = { ...(service.provider.tracing || {}), lambda: true };
+    for (const fn of Object.values(service.functions)) {
+      // A new list: the hook functions share theirs through a YAML anchor.
+      fn.iamRoleStatements = [
+        ...(fn.iamRoleStatements || []),
+        { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
+      ];
+    }
   }
 
   /** A member holds no function and none of the service's resources: only what forwards to the hub. */
@@ -202,6 +228,7 @@ class DeploySentinelPlugin {
     }
     this.removeUnusedSharedRole();
     this.addOutputs();
+    this.addTelemetry();
     if (this.organization.mode === 'hub') this.addHubRoleOutputs();
   }
 
@@ -229,6 +256,29 @@ class DeploySentinelPlugin {
         Value: { 'Fn::GetAtt': [fn.Properties.Role['Fn::GetAtt'][0], 'Arn'] },
       };
     }
+  }
+
+  /** The dashboard and the error alarm, of the functions that remain (none: neither). */
+  addTelemetry() {
+    const service = this.serverless.service;
+    const template = service.provider.compiledCloudFormationTemplate;
+    const naming = this.serverless.getProvider('aws').naming;
+    const { METRICS, NAMESPACE } = loadMetricNames();
+    const functions = telemetry.functionsByCapability(
+      service.custom.sentinel.functions,
+      Object.keys(service.functions),
+      (key) => naming.getLambdaLogicalId(key),
+    );
+    Object.assign(
+      template.Resources,
+      telemetry.telemetryResources({
+        service: service.service,
+        stage: service.provider.stage,
+        functions,
+        metrics: METRICS,
+        namespace: NAMESPACE,
+      }),
+    );
   }
 
   /** Every function has its own role; the framework's shared one would be an unused role. */

@@ -6,7 +6,14 @@ describe('logger', () => {
     const lines: string[] = [];
     createLogger({ write: (l) => lines.push(l), base: { fn: 'x' } }).info('alert posted', { route: 'default' });
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]!)).toEqual({ level: 'info', message: 'alert posted', fn: 'x', route: 'default' });
+    expect(JSON.parse(lines[0]!)).toEqual({
+      level: 'info',
+      message: 'alert posted',
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      service: 'deploy-sentinel',
+      fn: 'x',
+      route: 'default',
+    });
   });
 
   it('never writes a Slack webhook URL, in a message, a field or an error', () => {

@@ -1,4 +1,5 @@
 import type { Logger } from '../log.js';
+import { type Metrics, metrics as processMetrics } from '../metrics.js';
 import type { SlackMessage } from './blocks.js';
 import { type Destination, type RouteSubject, mentionsFor, selectDestination } from './route.js';
 import { SlackDeliveryError, type WebhookSender } from './webhook.js';
@@ -33,6 +34,8 @@ export interface DeliveryDeps {
   conversations?: Conversations;
   deadline: Deadline;
   log: Logger;
+  /** Alerts posted, degraded and failed, and Slack attempts (default: the process's recorder). */
+  metrics?: Metrics;
 }
 
 export type NotifyOutcome =
@@ -216,10 +219,24 @@ export const deliver = async (
 ): Promise<NotifyOutcome> => {
   const destination = selectDestination(subject, deps.settings.slack.routes, deps.settings.slack.defaultChannel);
   const message = build(mentionsFor(subject.severity, deps.settings.slack.mentions));
-  const outcome = await postSteps(destination, [{ id: 'post', message }], eventKeyOf(event), deps);
+  const metrics = deps.metrics ?? processMetrics;
+  const outcome = await postSteps(destination, [{ id: 'post', message }], eventKeyOf(event), deps).catch(
+    (error: unknown) => {
+      // Another invocation holding the event is no failure: it is counted as an expected retry.
+      if (!(error instanceof EventInProgressError)) {
+        const mode = destination.channel ? 'app' : 'webhook';
+        metrics.add('AlertsFailed', { kind: subject.kind, mode });
+        if (error instanceof SlackDeliveryError) metrics.add('SlackAttempts', { mode }, error.details.attempts);
+      }
+      throw error;
+    },
+  );
   if (!outcome.posted) return outcome;
   const { route } = destination;
   const { attempts, degraded, mode } = outcome;
+  metrics.add('AlertsPosted', { kind: subject.kind, mode });
+  if (degraded) metrics.add('AlertsDegraded', { kind: subject.kind, mode });
+  metrics.add('SlackAttempts', { mode }, attempts);
   const post = outcome.done.post;
   deps.log.info('alert posted', {
     route,

@@ -10,6 +10,7 @@ import {
 } from '@slack/web-api';
 import type { Logger } from '../log.js';
 import { log as processLog } from '../log.js';
+import { type Metrics, metrics as processMetrics } from '../metrics.js';
 import { DeadlineExceededError, retry } from '../retry.js';
 import { type Deadline, type Sleep, realSleep } from '../time.js';
 import { type SlackMessage, textOnly } from './blocks.js';
@@ -93,6 +94,8 @@ export interface AppPosterOptions {
   sleep?: Sleep;
   random?: () => number;
   log?: Logger;
+  /** Counts Slack's 429s (default: the process's recorder). */
+  metrics?: Metrics;
 }
 
 /** The client's own lines go to the service's logger, at debug level, as JSON like every other. */
@@ -174,6 +177,7 @@ export const createAppPoster = (options: AppPosterOptions): AppEditor => {
           maxDelayMs: 8_000,
           classify: (error) => {
             last = classify(error);
+            if (last.status === 429) (options.metrics ?? processMetrics).add('SlackRateLimited', { mode: 'app' });
             if (last.code && (TOKEN_ERRORS as readonly string[]).includes(last.code)) options.tokens.forget();
             return last.verdict;
           },

@@ -1,5 +1,6 @@
 import type { Logger } from '../log.js';
 import { log as processLog } from '../log.js';
+import { type Metrics, metrics as processMetrics } from '../metrics.js';
 import { retry } from '../retry.js';
 import { keepStart } from '../text.js';
 import { type Deadline, type Sleep, realSleep } from '../time.js';
@@ -70,6 +71,8 @@ export interface WebhookSenderOptions {
   defaultRetryAfterMs?: number;
   random?: () => number;
   log?: Logger;
+  /** Counts Slack's 429s (default: the process's recorder). */
+  metrics?: Metrics;
 }
 
 export interface DeliveryResult {
@@ -165,6 +168,8 @@ export const createWebhookSender = (options: WebhookSenderOptions = {}): Webhook
           baseDelayMs: 500,
           maxDelayMs: 8_000,
           classify: (error) => {
+            if (error instanceof AttemptError && error.status === 429)
+              (options.metrics ?? processMetrics).add('SlackRateLimited', { mode: 'webhook' });
             if (!(error instanceof AttemptError) || !error.transient) return false;
             return error.retryAfterMs === undefined ? true : { afterMs: error.retryAfterMs };
           },

@@ -7,6 +7,7 @@ import { errorText } from '../aws/errors.js';
 import type { TagSet } from '../codedeploy/deployment.js';
 import type { CleanupDetail, CleanupMode, CleanupTrigger } from '../events/sentinel.js';
 import type { Logger } from '../log.js';
+import { type Metrics, metrics as processMetrics } from '../metrics.js';
 import type { Clock, Deadline, Sleep } from '../time.js';
 import {
   type CleanupFacts,
@@ -53,6 +54,8 @@ export interface CleanupDeps {
   clock: Clock;
   sleep: Sleep;
   log: Logger;
+  /** Groups deleted and kept, and what a sweep left (default: the process's recorder). */
+  metrics?: Metrics;
   /** Sweep only: no new batch of 25 deployments starts with less time than this left (default 10 s). */
   sweepReserveMs?: number;
   /**
@@ -122,6 +125,14 @@ export const findGreenInstances = async (
     matching = matching ? new Map([...matching].filter(([id]) => anyOf.has(id))) : anyOf;
   }
   return [...(matching?.values() ?? [])].sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+};
+
+/** What a run came to, as metrics: a report-mode run keeps what it would delete. */
+const countOutcomes = (summary: CleanupSummary, metrics: Metrics) => {
+  if (summary.deleted.length > 0) metrics.add('GroupsDeleted', {}, summary.deleted.length);
+  for (const { reason } of summary.kept) metrics.add('GroupsKept', { reason });
+  if (summary.wouldDelete.length > 0) metrics.add('GroupsKept', { reason: 'report-mode' }, summary.wouldDelete.length);
+  if (summary.trigger === 'sweep') metrics.add('SweepGroupsLeft', {}, summary.incomplete?.remaining ?? 0);
 };
 
 /** State and helpers shared by one invocation of either use case. */
@@ -276,6 +287,7 @@ const startRun = (trigger: CleanupTrigger, deps: CleanupDeps) => {
 
   const finish = async (): Promise<CleanupSummary> => {
     await flush();
+    countOutcomes(summary, deps.metrics ?? processMetrics);
     const counts = {
       candidates: summary.candidates,
       examined: summary.examined,

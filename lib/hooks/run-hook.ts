@@ -5,6 +5,7 @@ import type { Elbv2Port } from '../aws/elbv2.js';
 import { errorText } from '../aws/errors.js';
 import type { LambdaPort } from '../aws/lambda.js';
 import type { Logger } from '../log.js';
+import { type Metrics, metrics as processMetrics } from '../metrics.js';
 import type { Clock, Deadline, Sleep } from '../time.js';
 import { REPORT_RESERVE_MS } from './budget.js';
 import { createEnvironment, UnresolvedError } from './discovery.js';
@@ -44,6 +45,8 @@ export interface HookDeps {
   /** The invocation's remaining time (e.g. `deadlineFromContext(context, 0)`). */
   deadline: Deadline;
   log: Logger;
+  /** Counts the verdict, once it is reported (default: the process's recorder). */
+  metrics?: Metrics;
   /** Time kept after the checks for the report; REPORT_RESERVE_MS by default. */
   reportReserveMs?: number;
   random?: () => number;
@@ -288,6 +291,7 @@ export const runHook = async ({ hookId, event, settings, deps }: RunHookInput): 
     };
     if (report.outcome === 'failed' || report.outcome === 'not-attempted') log.error('hook verdict', line);
     else log.info('hook verdict', line);
+    (deps.metrics ?? processMetrics).add('HookVerdicts', { hook: hook?.name ?? hookId, result: status });
   }
   return {
     hook: hook?.name ?? hookId,

@@ -4,6 +4,7 @@ import type { DeploymentDetails } from '../codedeploy/deployment.js';
 import { enrichmentBudget } from '../codedeploy/describe.js';
 import { classifyEvent } from '../events/classify.js';
 import { type Logger, log as processLog } from '../log.js';
+import { type Metrics, metrics as processMetrics } from '../metrics.js';
 import { type Clock, type Deadline, realClock } from '../time.js';
 import { partitionKeyOf, type StateRecord, toStateRecord } from './record.js';
 import type { PutResult, RecordWriter } from './writer.js';
@@ -19,6 +20,8 @@ export interface StreamStateDeps {
   codedeploy?: Pick<CodeDeployPort, 'getDeployment'> & Partial<Pick<CodeDeployPort, 'getRevisionRegisterTime'>>;
   deadline: Deadline;
   log?: Logger;
+  /** Counts records written (default: the process's recorder). */
+  metrics?: Metrics;
   clock?: Clock;
   /** Account id -> name (the settings' `accounts`). */
   accountNames?: Readonly<Record<string, string>>;
@@ -89,6 +92,7 @@ export const streamStateChange = async (
     accountNames: deps.accountNames,
   });
   const result = await deps.writer.put([record], deps.deadline);
+  (deps.metrics ?? processMetrics).add('RecordsWritten', { kind: record.kind }, result.records);
   logger.info('state record written', {
     eventId: record.eventId,
     kind: record.kind,

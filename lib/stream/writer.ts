@@ -1,6 +1,7 @@
 import { errorText, isTransientAwsError } from '../aws/errors.js';
 import type { KinesisPort, PutRecordsAnswer } from '../aws/kinesis.js';
 import { type Logger, log as processLog } from '../log.js';
+import { type Metrics, metrics as processMetrics } from '../metrics.js';
 import { DeadlineExceededError, retry } from '../retry.js';
 import type { Deadline, Sleep } from '../time.js';
 import { partitionKeyOf, type StateRecord } from './record.js';
@@ -122,6 +123,8 @@ export interface RecordWriterOptions {
   streamName: string;
   sleep?: Sleep;
   log?: Logger;
+  /** Counts records sent again (default: the process's recorder). */
+  metrics?: Metrics;
   random?: () => number;
   /**
    * PutRecords calls per request, the first included (default 8), whatever the cause: a request
@@ -238,6 +241,7 @@ export const createRecordWriter = (options: RecordWriterOptions): RecordWriter =
         classify: (error) => !(error instanceof DeadlineExceededError) && isRetryableWrite(error),
         onRetry: (error, attempt, delayMs) => {
           progress.lastError = error;
+          (options.metrics ?? processMetrics).add('RecordsRetried', {}, progress.pending.length);
           logger.warn('kinesis write retry', {
             attempt,
             delayMs,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDynamoDbPort, dynamoDbPortOver } from '../../lib/aws/dynamodb.js';
 import { createLogger } from '../../lib/log.js';
+import { createMetrics } from '../../lib/metrics.js';
 import { createBotTokenSource } from '../../lib/alerts/bot-token.js';
 import { type DeliveryDeps, postSteps } from '../../lib/alerts/deliver.js';
 import { createEventLedger, recordKey } from '../../lib/alerts/ledger.js';
@@ -165,6 +166,24 @@ describe('app mode', () => {
     expect(sleeps).toEqual([2_000]);
     expect(shown()).toHaveLength(1);
     expect(lines.some((l) => l.message === 'slack delivery failed, retrying' && l.code === 'ratelimited')).toBe(true);
+  });
+
+  it('counts the 429s, the attempts and the alert posted in app mode', async () => {
+    script = [{ rateLimited: 1 }];
+    const metrics = createMetrics({ log });
+    const app = createAppPoster({
+      tokens: createBotTokenSource({ ssm, parameterName: TOKEN_PARAMETER }),
+      apiUrl: slack.apiUrl,
+      sleep: async () => {},
+      log,
+      metrics,
+    });
+    await notifyDeploymentEvent(ordersStart(), deps({ app, metrics }));
+    expect(metrics.pending().map((d) => [d.name, d.dimensions, d.value])).toEqual([
+      ['SlackRateLimited', { mode: 'app' }, 1],
+      ['AlertsPosted', { kind: 'deployment', mode: 'app' }, 1],
+      ['SlackAttempts', { mode: 'app' }, 2],
+    ]);
   });
 
   it('does not wait for a Retry-After the invocation cannot afford; the event stays free for the retry', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CallBudget } from '../../lib/aws/call.js';
 import { createLogger } from '../../lib/log.js';
+import { createMetrics } from '../../lib/metrics.js';
 import { notifyAlarmEvent } from '../../lib/alerts/notify-alarm.js';
 import { notifyDeploymentEvent } from '../../lib/alerts/notify-deployment.js';
 import { parseSettings } from '../../lib/settings/schema.js';
@@ -237,6 +238,67 @@ describe('deployment notifier', () => {
     expect(slack.messages[0]!.body.text).toContain(
       'deleted orphaned Auto Scaling group: CodeDeploy_checkout-prod_d-F41LED001',
     );
+  });
+});
+
+describe('alert metrics', () => {
+  /** Each metric with its dimensions, summed, as CloudWatch would aggregate them. */
+  const counting = () => {
+    const metrics = createMetrics({ log });
+    const totals = () => {
+      const out: Record<string, number> = {};
+      for (const d of metrics.pending()) {
+        const key = `${d.name} ${JSON.stringify(d.dimensions)}`;
+        out[key] = (out[key] ?? 0) + d.value;
+      }
+      return out;
+    };
+    return {
+      metrics,
+      totals,
+      deps: () => deps({ metrics, sender: createWebhookSender({ sleep: async () => {}, log, metrics }) }),
+    };
+  };
+
+  it('counts a posted alert by kind and mode, with its Slack attempts and 429s', async () => {
+    const c = counting();
+    script = [{ status: 429, body: 'rate_limited', headers: { 'retry-after': '0' } }];
+    await notifyDeploymentEvent(loadEvent('codedeploy/deployment.failure.json'), c.deps());
+    await notifyAlarmEvent(loadEvent('cloudwatch/alarm.tagged.json'), c.deps());
+    expect(c.totals()).toEqual({
+      'SlackRateLimited {"mode":"webhook"}': 1,
+      'AlertsPosted {"kind":"deployment","mode":"webhook"}': 1,
+      'AlertsPosted {"kind":"alarm","mode":"webhook"}': 1,
+      'SlackAttempts {"mode":"webhook"}': 3,
+    });
+  });
+
+  it('counts an alert posted as plain text as degraded', async () => {
+    const c = counting();
+    script = [{ status: 400, body: 'invalid_blocks' }];
+    await notifyDeploymentEvent(loadEvent('codedeploy/deployment.failure.json'), c.deps());
+    expect(c.totals()).toMatchObject({
+      'AlertsPosted {"kind":"deployment","mode":"webhook"}': 1,
+      'AlertsDegraded {"kind":"deployment","mode":"webhook"}': 1,
+      'SlackAttempts {"mode":"webhook"}': 2,
+    });
+  });
+
+  it('counts an alert Slack refused, or whose webhook could not be read, as failed', async () => {
+    const c = counting();
+    script = [{ status: 404, body: 'channel_not_found' }];
+    await expect(notifyDeploymentEvent(loadEvent('codedeploy/deployment.failure.json'), c.deps())).rejects.toThrow();
+    await expect(
+      notifyDeploymentEvent(loadEvent('deploy-sentinel/cleanup.deleted.json'), {
+        ...c.deps(),
+        urls: { resolve: async () => Promise.reject(new Error('ParameterNotFound')) },
+      }),
+    ).rejects.toThrow();
+    expect(c.totals()).toEqual({
+      'AlertsFailed {"kind":"deployment","mode":"webhook"}': 1,
+      'SlackAttempts {"mode":"webhook"}': 1,
+      'AlertsFailed {"kind":"cleanup","mode":"webhook"}': 1,
+    });
   });
 });
 

@@ -10,6 +10,7 @@ import { CleanupError, type CleanupDeps, cleanUpAfterDeployment, sweepOrphans } 
 import { CleanupPublishError, createCleanupPublisher } from '../../lib/cleanup/publish.js';
 import { cleanupEventSchema } from '../../lib/events/sentinel.js';
 import { createLogger } from '../../lib/log.js';
+import { createMetrics } from '../../lib/metrics.js';
 import type { Deadline } from '../../lib/time.js';
 import {
   type CleanupStandIns,
@@ -101,6 +102,26 @@ describe('sweepOrphans against the stand-ins', () => {
       instanceIds: ['i-0a1b2c3d4e5f60001', 'i-0a1b2c3d4e5f60002', 'i-0a1b2c3d4e5f60003'],
       reasonText: expect.stringContaining('failed or stopped'),
     });
+  });
+
+  it('counts the groups deleted, the groups kept by reason, and none left by the sweep', async () => {
+    const metrics = createMetrics();
+    const { deps } = await setUp(cleanupAccount(), { metrics });
+    await sweepOrphans(deps);
+    expect(metrics.pending().map((d) => [d.name, d.dimensions, d.value])).toEqual([
+      ['GroupsDeleted', {}, 2],
+      ['GroupsKept', { reason: 'deployment-not-failed' }, 1],
+      ['GroupsKept', { reason: 'deployment-not-failed' }, 1],
+      ['SweepGroupsLeft', {}, 0],
+    ]);
+  });
+
+  it('counts what report mode would delete as kept, for report mode', async () => {
+    const metrics = createMetrics();
+    const { deps } = await setUp(cleanupAccount(), { metrics, mode: 'report' });
+    await sweepOrphans(deps);
+    expect(metrics.pending()).toContainEqual({ name: 'GroupsKept', dimensions: { reason: 'report-mode' }, value: 2 });
+    expect(metrics.pending().map((d) => d.name)).not.toContain('GroupsDeleted');
   });
 
   it('never calls anything but DescribeAutoScalingGroups and DeleteAutoScalingGroup on Auto Scaling', async () => {
@@ -205,7 +226,8 @@ describe('sweepOrphans against the stand-ins', () => {
           ? 1_000
           : 600_000,
     };
-    const { deps, standIns, details } = await setUp(account.scenario, { deadline, sweepReserveMs: 5_000 });
+    const metrics = createMetrics();
+    const { deps, standIns, details } = await setUp(account.scenario, { deadline, sweepReserveMs: 5_000, metrics });
     ref.standIns = standIns;
 
     const summary = await sweepOrphans(deps);
@@ -215,6 +237,7 @@ describe('sweepOrphans against the stand-ins', () => {
     expect(examined).toBeGreaterThanOrEqual(25);
     expect(examined + remaining).toBe(summary.candidates);
     expect(remaining).toBeGreaterThan(0);
+    expect(metrics.pending()).toContainEqual({ name: 'SweepGroupsLeft', dimensions: {}, value: remaining });
     expect(details().at(-1)).toEqual({
       action: 'sweep-incomplete',
       trigger: 'sweep',

@@ -75,6 +75,11 @@ describe('member', () => {
     expect(JSON.stringify(member)).not.toMatch(/ServerlessDeploymentBucket/);
   });
 
+  it('has no dashboard and no function error alarm: it runs no function', () => {
+    expect(ofType(member, 'AWS::CloudWatch::Dashboard')).toEqual([]);
+    expect(member.Resources.FunctionErrorsAlarm).toBeUndefined();
+  });
+
   it('names every named resource with -member, so a hooks-only stage can share the account', () => {
     const names = Object.values<any>(member.Resources).flatMap((r) =>
       ['Name', 'RoleName', 'QueueName', 'AlarmName'].map((key) => r.Properties[key]).filter(Boolean),
@@ -255,6 +260,12 @@ describe('hub', () => {
     ]);
     for (const key of ['hookBeforeInstall', 'hookAfterAllowTestTraffic', 'hookAfterAllowTraffic'])
       expect(assumes(key)).toEqual([]);
+  });
+
+  it('has the dashboard and the error alarm of a standalone stage', () => {
+    const standalone = packaged([]);
+    for (const id of ['Dashboard', 'FunctionErrorsAlarm'])
+      expect(hub.Resources[id], id).toEqual(standalone.Resources[id]);
   });
 
   it("adds nothing else to what a standalone stage grants, but the same in the hub account's other regions", () => {

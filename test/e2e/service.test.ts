@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readStreamRecords } from '../../tools/metrics/reader.js';
 import { HOOK_EXECUTION_IDS } from '../../local/scenario.js';
 import { type Runner, STREAM_NAME, type World, createRunner, startWorld } from '../../local/world.js';
+import { emittedMetrics } from '../../local/harness.js';
+import { METRICS, METRIC_NAMES } from '../../lib/metric-names.js';
 import { loadEvent } from '../support/fixtures.js';
 
 /**
@@ -14,7 +16,8 @@ let runner: Runner;
 
 beforeAll(async () => {
   world = await startWorld();
-  runner = createRunner(world, undefined, { LOG_LEVEL: 'error' });
+  // Every line is written and kept (debug); only errors are shown.
+  runner = createRunner(world, undefined, { LOG_LEVEL: 'debug' }, { showLevel: 'error' });
 });
 afterAll(() => world.close());
 
@@ -112,6 +115,8 @@ describe('Slack app mode and exactly-once posting', () => {
     expect(world.slack.api.calls.map((c) => c.method)).toEqual(['chat.postMessage']);
     expect(world.dynamodb.calls).toEqual(expect.arrayContaining(['UpdateItem', 'GetItem']));
     for (const line of written) expect(line).not.toMatch(/xox[a-z]-[0-9]/);
+    for (const inv of runner.invocations.slice(-2))
+      for (const line of inv.output.lines) expect(JSON.stringify(line)).not.toMatch(/xox[a-z]-[0-9]/);
   });
 });
 
@@ -194,5 +199,67 @@ describe('lead time', () => {
         input: { applicationName: 'checkout', revision: expect.objectContaining({ revisionType: 'S3' }) },
       }),
     );
+  });
+});
+
+describe("the service's own telemetry, over every invocation above", () => {
+  it('gives every log line its request id and function name, and an event invocation its event id', () => {
+    expect(runner.invocations.length).toBeGreaterThan(20);
+    for (const inv of runner.invocations) {
+      expect(inv.output.lines.length, inv.function).toBeGreaterThan(0);
+      const fn = runner.functions.find((f) => f.key === inv.function)!;
+      const invocation = inv.output.lines.find((l) => l.message === 'invocation')!;
+      for (const line of inv.output.lines) {
+        expect(line).toMatchObject({
+          requestId: invocation.requestId,
+          functionName: fn.name,
+          service: 'deploy-sentinel',
+        });
+        if (typeof invocation.eventId === 'string') expect(line.correlationId).toBe(invocation.eventId);
+        if (inv.function.startsWith('hook')) expect(line.lifecycleEventHookExecutionId).toEqual(expect.any(String));
+      }
+    }
+    // A function's first invocation in its container is its cold start, and only that one.
+    for (const fn of runner.functions) {
+      const own = runner.invocations.filter((i) => i.function === fn.key).map((i) => i.output.lines[0]!.coldStart);
+      if (own.length > 0) expect(own, fn.key).toEqual([true, ...own.slice(1).map(() => false)]);
+    }
+  });
+
+  it('never writes the bot token or a Slack webhook URL on any line, at debug level', () => {
+    const all = runner.invocations
+      .flatMap((i) => [...i.output.lines, ...i.output.metrics])
+      .map((l) => JSON.stringify(l));
+    expect(all.length).toBeGreaterThan(100);
+    for (const line of all) {
+      expect(line).not.toMatch(/xox[a-z]-[0-9]/);
+      expect(line).not.toMatch(/hooks\.slack(-gov)?\.com\/services\/[A-Z0-9]/);
+    }
+  });
+
+  it('emits, as EMF, only metrics the dashboard knows, with the dimensions it searches by', () => {
+    const emitted = emittedMetrics(runner.invocations.flatMap((i) => i.output.metrics));
+    const names = new Set(emitted.map((m) => m.name));
+    for (const m of emitted) {
+      expect(METRIC_NAMES).toContain(m.name);
+      expect(Object.keys(m.dimensions).sort(), m.name).toEqual(
+        [...METRICS[m.name as keyof typeof METRICS].dimensions].sort(),
+      );
+    }
+    for (const name of [
+      'AlertsPosted',
+      'SlackAttempts',
+      'RecordsWritten',
+      'GroupsDeleted',
+      'GroupsKept',
+      'HookVerdicts',
+    ])
+      expect(names, name).toContain(name);
+    const sum = (name: string, dimensions: Record<string, string> = {}) =>
+      emitted
+        .filter((m) => m.name === name && Object.entries(dimensions).every(([k, v]) => m.dimensions[k] === v))
+        .reduce((n, m) => n + m.value, 0);
+    expect(sum('HookVerdicts', { hook: 'BeforeAllowTraffic', result: 'Failed' })).toBe(1);
+    expect(sum('AlertsPosted', { mode: 'app' })).toBe(1);
   });
 });

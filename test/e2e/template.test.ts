@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_DIR, readPackagedFunctions, readTemplate } from '../../local/harness.js';
 import { STATE_TABLE_KEY, STATE_TABLE_TTL_ATTRIBUTE } from '../../lib/alerts/ledger.js';
+import { METRICS, METRIC_NAMES } from '../../lib/metric-names.js';
+import { functionsIn, serviceMetricsIn } from '../support/dashboard.js';
 import { packageCopy } from '../support/package-copy.js';
 
 const template = readTemplate();
@@ -82,6 +84,43 @@ const checkStateTableAndSecrets = (t: any) => {
   }
   // No token, in any form Slack issues, anywhere in the template.
   expect(JSON.stringify(t)).not.toMatch(/xox[a-z]-[0-9]/);
+};
+
+const CAPABILITY_OF: Record<string, string> = {
+  NotifyDeploymentLambdaFunction: 'alerts',
+  NotifyAlarmLambdaFunction: 'alerts',
+  StreamStateLambdaFunction: 'stream',
+  CleanUpOrphansLambdaFunction: 'cleanup',
+};
+
+/**
+ * What the stack's view of itself must look like in any packaged template with functions: a dashboard
+ * of exactly the functions it has and the metrics their capabilities emit, and an alarm on their
+ * errors (less the notifiers' expected retries) on the alert topic.
+ */
+const checkTelemetry = (t: any) => {
+  const entries = Object.entries<any>(t.Resources);
+  const lambdas = entries.filter(([, r]) => r.Type === 'AWS::Lambda::Function').map(([id]) => id);
+  const capabilities = new Set(lambdas.map((id) => CAPABILITY_OF[id] ?? 'hooks'));
+  const dashboards = entries.filter(([, r]) => r.Type === 'AWS::CloudWatch::Dashboard');
+  expect(dashboards).toHaveLength(1);
+  const body = dashboards[0]![1].Properties.DashboardBody['Fn::Sub'];
+  expect(functionsIn(body)).toEqual([...lambdas].sort());
+  expect(serviceMetricsIn(body)).toEqual(METRIC_NAMES.filter((n) => capabilities.has(METRICS[n].capability)).sort());
+  // Everything Fn::Sub fills in exists in the template.
+  for (const [, ref] of body.matchAll(/\$\{([\w:.]+)\}/g))
+    if (!ref.startsWith('AWS::')) expect(t.Resources[ref.split('.')[0]], ref).toBeDefined();
+
+  const alarm = t.Resources.FunctionErrorsAlarm.Properties;
+  const watched = alarm.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric);
+  expect(
+    watched
+      .filter((m: any) => m.MetricName === 'Errors')
+      .map((m: any) => m.Dimensions[0].Value.Ref)
+      .sort(),
+  ).toEqual([...lambdas].sort());
+  expect(watched.some((m: any) => m.MetricName === 'ExpectedRetries')).toBe(capabilities.has('alerts'));
+  expect(alarm.AlarmActions).toEqual([{ Ref: 'AlertTopic' }]);
 };
 
 describe('packaged template', () => {
@@ -259,6 +298,18 @@ describe('packaged template', () => {
     expect(byKey('cleanUpOrphans').timeoutSeconds).toBe(900);
   });
 
+  it('has a dashboard of every function and every metric the code emits, and an alarm on function errors', () => {
+    checkTelemetry(template);
+    expect(serviceMetricsIn(template.Resources.Dashboard.Properties.DashboardBody['Fn::Sub'])).toEqual(
+      [...METRIC_NAMES].sort(),
+    );
+  });
+
+  it('leaves X-Ray tracing off by default', () => {
+    for (const f of functions) expect(template.Resources[f.logicalId].Properties.TracingConfig).toBeUndefined();
+    expect(JSON.stringify(template)).not.toContain('xray:');
+  });
+
   it('has the state table with its TTL, read and written by the notifiers only, and SSM only under /deploy-sentinel/', () => {
     checkStateTableAndSecrets(template);
     expect(byKey('notifyDeployment').environment.SLACK_BOT_TOKEN_PARAMETER).toBe(
@@ -316,6 +367,7 @@ describe('packaging guards', () => {
       expect(result.ok && result.template.Resources[name].Properties.ReservedConcurrentExecutions).toBeUndefined();
     expect(result.ok && result.template.Resources.StateStream.Condition).toBe('CreateStateStream');
     checkStateTableAndSecrets(result.ok && result.template);
+    checkTelemetry(result.ok && result.template);
   }, 120_000);
 
   it('keeps the state table and its least privilege in a stage in app mode with its own token parameter', () => {
@@ -329,6 +381,7 @@ describe('packaging guards', () => {
     );
     expect(result.ok).toBe(true);
     checkStateTableAndSecrets(result.ok && result.template);
+    checkTelemetry(result.ok && result.template);
     const env = result.ok && result.template.Resources.NotifyAlarmLambdaFunction.Properties.Environment.Variables;
     expect(env.SLACK_BOT_TOKEN_PARAMETER).toBe('/deploy-sentinel/prod/apps/deploy-bot');
     expect(result.ok && result.template.Resources.StateTable.Properties.TableName).toBe('deploy-sentinel-prod-state');
@@ -404,6 +457,45 @@ describe('packaging guards', () => {
     expect(!result.ok && result.output).toContain('settings/lambda.yml is invalid');
     expect(!result.ok && result.output).toContain('hooks.groups.pricing/pricing-live.AfterAllowTraffic.checks.0');
     expect(!result.ok && result.output).toContain('its BeforeAllowTraffic checks come from hooks.BeforeAllowTraffic');
+  }, 120_000);
+
+  it('keeps the dashboard and the alarm to the hooks and the stream in a stage without alerts or cleanup', () => {
+    const result = packageCopy(() => {}, [
+      '--stage',
+      'hooks-only',
+      '--param',
+      'alertsEnabled=false',
+      '--param',
+      'cleanupEnabled=false',
+    ]);
+    expect(result.ok).toBe(true);
+    checkTelemetry(result.ok && result.template);
+  }, 120_000);
+
+  it('turns X-Ray tracing on with the stage parameter, with each role allowed to send traces and nothing more', () => {
+    const result = packageCopy(() => {}, ['--stage', 'traced', '--param', 'tracing=true']);
+    expect(result.ok).toBe(true);
+    const t = result.ok && result.template;
+    const lambdas = Object.entries<any>(t.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+    expect(lambdas).toHaveLength(9);
+    for (const [id, fn] of lambdas) {
+      expect(fn.Properties.TracingConfig, id).toEqual({ Mode: 'Active' });
+      const role = t.Resources[fn.Properties.Role['Fn::GetAtt'][0]];
+      const xray = role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement).filter((s: any) =>
+        [s.Action].flat().some((a: string) => a.startsWith('xray:')),
+      );
+      // X-Ray's trace upload accepts no resource narrower than '*'.
+      expect(xray, id).toEqual([
+        { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
+      ]);
+    }
+    checkTelemetry(t);
+  }, 120_000);
+
+  it('refuses a tracing value that is not true or false', () => {
+    const result = packageCopy(() => {}, ['--stage', 'traced', '--param', 'tracing=yes']);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.output).toContain('stage parameter tracing must be true or false, got yes');
   }, 120_000);
 
   it('refuses subnets without security groups', () => {

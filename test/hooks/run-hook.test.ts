@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MetricDataRequest } from '../../lib/aws/cloudwatch.js';
 import { createHttpFetch } from '../../lib/hooks/http-probe.js';
+import { createMetrics } from '../../lib/metrics.js';
 import { type HookDeps, runHook } from '../../lib/hooks/run-hook.js';
 import { type HooksSettings, HooksConfigError, parseHooksSettings } from '../../lib/hooks/settings.js';
 import { deadlineAt, realClock, realSleep } from '../../lib/time.js';
@@ -135,6 +136,29 @@ describe('runHook reports exactly once', () => {
         { name: 'green-targets', verdict: 'pass' },
       ],
     });
+  });
+
+  it('counts each verdict by hook and result, once it is reported', async () => {
+    describeOrders(listener.port);
+    const { deps: d } = deps();
+    const metrics = createMetrics();
+    let reportedBeforeCounting: boolean | undefined;
+    const counting = {
+      add: (...args: Parameters<typeof metrics.add>) => {
+        reportedBeforeCounting = reports().length === 1;
+        metrics.add(...args);
+      },
+    };
+    await runHook({
+      hookId: 'after-test-traffic',
+      event: EVENT,
+      settings: probeSettings(),
+      deps: { ...d, metrics: counting },
+    });
+    expect(metrics.pending()).toEqual([
+      { name: 'HookVerdicts', dimensions: { hook: 'AfterAllowTestTraffic', result: 'Succeeded' }, value: 1 },
+    ]);
+    expect(reportedBeforeCounting).toBe(true);
   });
 
   it('reports Failed when the green task set answers badly, saying why', async () => {

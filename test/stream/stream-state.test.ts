@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CallBudget } from '../../lib/aws/call.js';
 import type { DeploymentDetails } from '../../lib/codedeploy/deployment.js';
 import { createLogger } from '../../lib/log.js';
+import { createMetrics } from '../../lib/metrics.js';
 import type { StateRecord } from '../../lib/stream/record.js';
 import { streamStateChange } from '../../lib/stream/stream-state.js';
 import { type RecordWriter, StreamWriteError } from '../../lib/stream/writer.js';
@@ -54,6 +55,13 @@ describe('streamStateChange', () => {
         partitionKey: event.detail.deploymentId,
       }),
     ]);
+  });
+
+  it('counts the record written by its kind', async () => {
+    const s = setup();
+    const metrics = createMetrics();
+    await streamStateChange(loadEvent('cloudwatch/alarm.threshold-alarm.json'), { ...s, metrics });
+    expect(metrics.pending()).toEqual([{ name: 'RecordsWritten', dimensions: { kind: 'alarm' }, value: 1 }]);
   });
 
   it('still writes the record when GetDeployment fails, without enrichment', async () => {

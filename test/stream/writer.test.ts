@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CallBudget } from '../../lib/aws/call.js';
 import type { KinesisPort, KinesisRecord, PutRecordsAnswer } from '../../lib/aws/kinesis.js';
 import { createLogger } from '../../lib/log.js';
+import { createMetrics } from '../../lib/metrics.js';
 import type { StateRecord } from '../../lib/stream/record.js';
 import { MAX_RECORD_BYTES } from '../../lib/stream/size.js';
 import {
@@ -130,6 +131,30 @@ describe('createRecordWriter', () => {
     const warning = JSON.parse(lines[0]!);
     expect(warning).toMatchObject({ level: 'warn', pendingRecords: 2 });
     expect(warning.errorCodes.sort()).toEqual(['InternalFailure', 'ProvisionedThroughputExceededException']);
+  });
+
+  it('counts the records it sent again', async () => {
+    const kinesis = fakeKinesis();
+    kinesis.answers((records, call) =>
+      call === 0
+        ? {
+            failedRecordCount: 1,
+            results: [{ errorCode: 'InternalFailure', errorMessage: 'Internal service failure.' }, {}],
+          }
+        : accepted(records.length),
+    );
+    const t = fakeTime();
+    const metrics = createMetrics();
+    await createRecordWriter({
+      kinesis: kinesis.port,
+      streamName: 'deploy-sentinel-state',
+      sleep: t.sleep,
+      random: () => 1,
+      log: createLogger({ write: () => {} }),
+      metrics,
+    }).put([record(1), record(2)], deadlineAt(10_000, t.clock));
+
+    expect(metrics.pending()).toEqual([{ name: 'RecordsRetried', dimensions: {}, value: 1 }]);
   });
 
   it('ends in a StreamWriteError naming the records when rejection persists', async () => {
