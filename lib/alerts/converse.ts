@@ -24,6 +24,7 @@ import { type EventKey, EventInProgressError, type StepRecord, eventKeyOf } from
 import { type RouteSubject, mentionsFor, selectDestination } from './route.js';
 import type { AppEditor } from './slack-app.js';
 import { SlackDeliveryError } from './webhook.js';
+import { metrics as processMetrics } from '../metrics.js';
 import { type Clock, type Sleep, realClock, realSleep } from '../time.js';
 
 /**
@@ -62,12 +63,14 @@ export const isGone = (error: unknown): boolean =>
   error instanceof SlackDeliveryError && (GONE_ERRORS as readonly string[]).includes(error.details.code ?? '');
 
 /** The parent is being posted by another invocation that did not finish in time: Lambda retries this one. */
-export class ParentPendingError extends Error {
+// Both mean another invocation is at work on the same deployment: Lambda's retry is expected, and
+// counted as such, not as an error.
+export class ParentPendingError extends EventInProgressError {
   override name = 'ParentPendingError';
 }
 
 /** The deployment's row kept changing under this invocation: Lambda retries it. */
-export class ConversationBusyError extends Error {
+export class ConversationBusyError extends EventInProgressError {
   override name = 'ConversationBusyError';
 }
 
@@ -334,6 +337,29 @@ export interface ConversationOutcome {
   calls: Record<string, number>;
 }
 
+/** A conversation's event counted as any alert is (in app mode): posted or failed, and its Slack attempts. */
+const counted = async <T extends NotifyOutcome>(
+  kind: RouteSubject['kind'],
+  deps: DeliveryDeps,
+  run: () => Promise<T>,
+): Promise<T> => {
+  const metrics = deps.metrics ?? processMetrics;
+  try {
+    const outcome = await run();
+    if (outcome.posted) {
+      metrics.add('AlertsPosted', { kind, mode: 'app' });
+      metrics.add('SlackAttempts', { mode: 'app' }, outcome.attempts);
+    }
+    return outcome;
+  } catch (error) {
+    if (!(error instanceof EventInProgressError)) {
+      metrics.add('AlertsFailed', { kind, mode: 'app' });
+      if (error instanceof SlackDeliveryError) metrics.add('SlackAttempts', { mode: 'app' }, error.details.attempts);
+    }
+    throw error;
+  }
+};
+
 /**
  * Runs an event's actions each at most once (the event ledger notes every step as Slack takes it),
  * turning a duplicate away. A failure releases the event and the parent claim and propagates, so
@@ -477,55 +503,57 @@ export const converseDeployment = async (
     ? { route: read.row.route, channel: read.row.channel }
     : { route: own.route, channel: own.channel! };
   const clock = c.clock ?? realClock;
-  return runOnce(eventKeyOf(raw), home.route, deps, async (done, attempt) => {
-    const claim = { id: (c.newClaimId ?? randomUUID)(), until: clock() + Math.max(0, deps.deadline.remainingMs()) };
-    let row = read.row;
-    let changed = false;
-    let claimId: string | undefined;
-    for (let round = 0; ; round += 1) {
-      if (round >= 6)
-        throw new ConversationBusyError(`the row of ${key.deploymentId} kept changing; Lambda will try again`);
-      if (!row) {
-        const created = await c.rows.create(key, reduceDeployment(undefined, input, home).row, claim, deps.deadline);
-        if (created) {
-          row = created;
+  return counted(subject.kind, deps, async () =>
+    runOnce(eventKeyOf(raw), home.route, deps, async (done, attempt) => {
+      const claim = { id: (c.newClaimId ?? randomUUID)(), until: clock() + Math.max(0, deps.deadline.remainingMs()) };
+      let row = read.row;
+      let changed = false;
+      let claimId: string | undefined;
+      for (let round = 0; ; round += 1) {
+        if (round >= 6)
+          throw new ConversationBusyError(`the row of ${key.deploymentId} kept changing; Lambda will try again`);
+        if (!row) {
+          const created = await c.rows.create(key, reduceDeployment(undefined, input, home).row, claim, deps.deadline);
+          if (created) {
+            row = created;
+            changed = true;
+            claimId = claim.id;
+            break;
+          }
+          row = await c.rows.read(key, deps.deadline);
+          continue;
+        }
+        const reduced = reduceDeployment(row, input, home);
+        if (!reduced.changed) break;
+        const updated = await c.rows.update(key, row.version, reduced.row, deps.deadline);
+        if (updated) {
+          row = updated;
           changed = true;
-          claimId = claim.id;
           break;
         }
         row = await c.rows.read(key, deps.deadline);
-        continue;
       }
-      const reduced = reduceDeployment(row, input, home);
-      if (!reduced.changed) break;
-      const updated = await c.rows.update(key, row.version, reduced.row, deps.deadline);
-      if (updated) {
-        row = updated;
-        changed = true;
-        break;
+      // A parent whose poster ran out of time is taken over.
+      if (!row.parent && !claimId && (!row.claim || row.claim.until < clock())) {
+        const taken = await c.rows.claimParent(key, claim, deps.deadline);
+        if (taken) {
+          row = taken;
+          claimId = claim.id;
+        }
       }
-      row = await c.rows.read(key, deps.deadline);
-    }
-    // A parent whose poster ran out of time is taken over.
-    if (!row.parent && !claimId && (!row.claim || row.claim.until < clock())) {
-      const taken = await c.rows.claimParent(key, claim, deps.deadline);
-      if (taken) {
-        row = taken;
-        claimId = claim.id;
-      }
-    }
-    const run: Run = { ...newRun(c, deps, key, row, done), ...(claimId ? { claimId } : {}) };
-    // A retry whose edit did not happen edits now: it cannot know whether Slack shows its state.
-    const retried = attempt > 1 && !done.parent;
-    const actions = planDeploymentEvent({
-      row,
-      changed: changed || Boolean(claimId) || retried,
-      input,
-      own,
-      mentions: mentionsFor(subject.severity, slack.mentions),
-    });
-    return { run, actions, skipped: 'older than the state the parent shows: nothing to change' };
-  });
+      const run: Run = { ...newRun(c, deps, key, row, done), ...(claimId ? { claimId } : {}) };
+      // A retry whose edit did not happen edits now: it cannot know whether Slack shows its state.
+      const retried = attempt > 1 && !done.parent;
+      const actions = planDeploymentEvent({
+        row,
+        changed: changed || Boolean(claimId) || retried,
+        input,
+        own,
+        mentions: mentionsFor(subject.severity, slack.mentions),
+      });
+      return { run, actions, skipped: 'older than the state the parent shows: nothing to change' };
+    }),
+  );
 };
 
 /**
@@ -548,10 +576,12 @@ export const converseDetail = async (
   const row = read.row;
   const slack = deps.settings.slack;
   const own = selectDestination(subject, slack.routes, slack.defaultChannel);
-  return runOnce(eventKeyOf(raw), row.route, deps, async (done) => ({
-    run: newRun(c, deps, key, row, done),
-    actions: planDetailEvent(row, own, reply, alert(mentionsFor(subject.severity, slack.mentions))),
-  }));
+  return counted(subject.kind, deps, () =>
+    runOnce(eventKeyOf(raw), row.route, deps, async (done) => ({
+      run: newRun(c, deps, key, row, done),
+      actions: planDetailEvent(row, own, reply, alert(mentionsFor(subject.severity, slack.mentions))),
+    })),
+  );
 };
 
 /**
