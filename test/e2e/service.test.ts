@@ -260,6 +260,12 @@ describe("the service's own telemetry, over every invocation above", () => {
         .filter((m) => m.name === name && Object.entries(dimensions).every(([k, v]) => m.dimensions[k] === v))
         .reduce((n, m) => n + m.value, 0);
     expect(sum('HookVerdicts', { hook: 'BeforeAllowTraffic', result: 'Failed' })).toBe(1);
-    expect(sum('AlertsPosted', { mode: 'app' })).toBe(1);
+    // One count per event posted, in the mode its route names: the app routes of settings/local.yml.
+    const appRoutes = new Set(['orders-team', 'checkout-team']);
+    const posted = runner.invocations.map((i) => i.result as { posted?: boolean; route?: string } | undefined);
+    const byApp = posted.filter((r) => r?.posted && appRoutes.has(r.route ?? '')).length;
+    expect(byApp).toBeGreaterThan(0);
+    expect(sum('AlertsPosted', { mode: 'app' })).toBe(byApp);
+    expect(sum('AlertsPosted', { mode: 'webhook' })).toBe(posted.filter((r) => r?.posted).length - byApp);
   });
 });
