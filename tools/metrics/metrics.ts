@@ -217,6 +217,15 @@ const weekIndexOf = (ms: number): number => Math.floor((ms + MONDAY_OFFSET_MS) /
 
 /** The ISO 8601 week of a week index: its label and its Monday. */
 const weekOfIndex = (index: number): { week: string; start: string } => {
+  let known = weekLabels.get(index);
+  if (!known) weekLabels.set(index, (known = weekLabelOf(index)));
+  return known;
+};
+
+// Every summary of a report names its weeks: each week's label is made once (a few per year read).
+const weekLabels = new Map<number, { week: string; start: string }>();
+
+const weekLabelOf = (index: number): { week: string; start: string } => {
   const monday = index * WEEK_MS - MONDAY_OFFSET_MS;
   // ISO 8601: a week belongs to the year of its Thursday, and week 1 holds the year's first Thursday.
   const thursday = new Date(monday + MONDAY_OFFSET_MS);
@@ -556,13 +565,18 @@ export const createMetricsAccumulator = (options: MetricsOptions = {}): MetricsA
     const windowEnd = options.to?.getTime() ?? (known ? lastMs : undefined);
     const windowMs = windowStart !== undefined && windowEnd !== undefined ? windowEnd - windowStart : null;
     const measured = all.map((group) => ({ group, restored: restoresOf(group) }));
+    // An application of one group, or a history of one group, has that group's numbers: each group
+    // is summarized once (sorting its values is most of a report's time).
+    const ofGroup = new Map(measured.map((m) => [m, summarize([m], windowMs)]));
+    const summaryOf = (list: typeof measured): Counts =>
+      list.length === 1 ? ofGroup.get(list[0]!)! : summarize(list, windowMs);
     const applications: ApplicationMetrics[] = [];
     // Groups are sorted by application first: each application's groups are next to each other.
     for (let i = 0; i < measured.length;) {
       const { application } = measured[i]!.group;
       let end = i + 1;
       while (end < measured.length && measured[end]!.group.application === application) end += 1;
-      applications.push({ application, ...summarize(measured.slice(i, end), windowMs) });
+      applications.push({ application, ...summaryOf(measured.slice(i, end)) });
       i = end;
     }
     return {
@@ -574,11 +588,11 @@ export const createMetricsAccumulator = (options: MetricsOptions = {}): MetricsA
       groups: measured.map((m) => ({
         application: m.group.application,
         deploymentGroup: m.group.deploymentGroup,
-        ...summarize([m], windowMs),
+        ...ofGroup.get(m)!,
         ...(m.restored.unrestoredSince ? { unrestoredSince: m.restored.unrestoredSince } : {}),
       })),
       applications,
-      overall: summarize(measured, windowMs),
+      overall: summaryOf(measured),
     };
   };
 
