@@ -109,9 +109,15 @@ const perEvent = async () => {
     load('codedeploy/deployment.failure.json'),
   );
   await measure('notifyDeployment', 'SUCCESS (GetDeployment)', () => load('codedeploy/deployment.success.json'));
-  await measure('notifyDeployment', 'START, app mode (chat.postMessage)', () =>
-    load('codedeploy/deployment.ecs-start.json'),
-  );
+  // App mode keeps one conversation per deployment: the same deployment's START again changes nothing
+  // in Slack, so each run starts a deployment of its own (a copy of the sample's, known to CodeDeploy).
+  await measure('notifyDeployment', 'START of a deployment, app mode (chat.postMessage)', () => {
+    const event = load('codedeploy/deployment.ecs-start.json');
+    const sample = world.scenario.deployments.find((d) => d.deploymentId === event.detail.deploymentId)!;
+    const deploymentId = `d-${randomUUID().replace(/-/g, '').slice(0, 9).toUpperCase()}`;
+    world.scenario.deployments.push({ ...sample, deploymentId });
+    return { ...event, detail: { ...event.detail, deploymentId } };
+  });
   const duplicate = load('codedeploy/deployment.ecs-start.json');
   await runner.invoke('notifyDeployment', duplicate);
   await measure('notifyDeployment', 'START again, a duplicate turned away', () => duplicate);
