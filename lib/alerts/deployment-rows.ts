@@ -1,5 +1,5 @@
 import type { CallBudget } from '../aws/call.js';
-import type { DynamoDbPort, Item, UpdateAnswer } from '../aws/dynamodb.js';
+import type { DynamoDbPort, Item, UpdateAnswer, UpdateRequest } from '../aws/dynamodb.js';
 import { type Clock, type Deadline, realClock } from '../time.js';
 import { type DeploymentKey, type DeploymentRow, type MessageRef, deploymentRowKey } from './conversation.js';
 import { STATE_TABLE_KEY, STATE_TABLE_TTL_ATTRIBUTE } from './ledger.js';
@@ -91,6 +91,9 @@ export const createDeploymentRows = (options: DeploymentRowsOptions): Deployment
     };
   };
   const keyOf = (k: DeploymentKey): Item => ({ [STATE_TABLE_KEY]: deploymentRowKey(k) });
+  // Every write is one conditional update of the deployment's row, within the call's share of the time.
+  const updateRow = (k: DeploymentKey, request: Omit<UpdateRequest, 'table' | 'key'>, deadline: Deadline) =>
+    dynamodb.updateItem({ table, key: keyOf(k), ...request }, budget(deadline));
   const written = (answer: UpdateAnswer) => (answer.updated ? toRow(answer.item) : undefined);
 
   return {
@@ -99,10 +102,9 @@ export const createDeploymentRows = (options: DeploymentRowsOptions): Deployment
     },
 
     async create(k, row, claim, deadline) {
-      const answer = await dynamodb.updateItem(
+      const answer = await updateRow(
+        k,
         {
-          table,
-          key: keyOf(k),
           update:
             'SET version = :version, route = :route, channel = :channel, shown = :shown, claim = :claim, ' +
             `kind = :kind, account = :account, #region = :region, deploymentId = :deploymentId, ${STATE_TABLE_TTL_ATTRIBUTE} = :expires`,
@@ -121,105 +123,98 @@ export const createDeploymentRows = (options: DeploymentRowsOptions): Deployment
             ':expires': Math.floor(clock() / 1000) + DEPLOYMENT_ROW_TTL_DAYS * 86_400,
           },
         },
-        budget(deadline),
+        deadline,
       );
       return written(answer);
     },
 
     async update(k, expected, row, deadline) {
-      const answer = await dynamodb.updateItem(
+      const answer = await updateRow(
+        k,
         {
-          table,
-          key: keyOf(k),
           update: 'SET version = :version, shown = :shown',
           condition: 'version = :expected',
           values: { ':version': row.version, ':shown': row.shown, ':expected': expected },
         },
-        budget(deadline),
+        deadline,
       );
       return written(answer);
     },
 
     async claimParent(k, claim, deadline) {
-      const answer = await dynamodb.updateItem(
+      const answer = await updateRow(
+        k,
         {
-          table,
-          key: keyOf(k),
           update: 'SET claim = :claim',
           condition:
             'attribute_exists(version) AND attribute_not_exists(parent) AND (attribute_not_exists(claim) OR claim.#until < :now)',
           names: { '#until': 'until' },
           values: { ':claim': claim, ':now': clock() },
         },
-        budget(deadline),
+        deadline,
       );
       return written(answer);
     },
 
     async setParent(k, claimId, parent, deadline) {
-      const answer = await dynamodb.updateItem(
+      const answer = await updateRow(
+        k,
         {
-          table,
-          key: keyOf(k),
           update: 'SET parent = :parent REMOVE claim',
           condition: 'claim.id = :claimId AND attribute_not_exists(parent)',
           values: { ':parent': parent, ':claimId': claimId },
         },
-        budget(deadline),
+        deadline,
       );
       return written(answer);
     },
 
     async repoint(k, oldTs, parent, deadline) {
-      const answer = await dynamodb.updateItem(
+      const answer = await updateRow(
+        k,
         {
-          table,
-          key: keyOf(k),
           update: 'SET parent = :parent',
           condition: 'parent.ts = :old',
           values: { ':parent': parent, ':old': oldTs },
         },
-        budget(deadline),
+        deadline,
       );
       return written(answer);
     },
 
     async setPermalink(k, ts, permalink, deadline) {
-      await dynamodb.updateItem(
+      await updateRow(
+        k,
         {
-          table,
-          key: keyOf(k),
           update: 'SET parent.permalink = :permalink',
           condition: 'parent.ts = :ts',
           values: { ':permalink': permalink, ':ts': ts },
         },
-        budget(deadline),
+        deadline,
       );
     },
 
     async releaseClaim(k, claimId, deadline) {
-      await dynamodb.updateItem(
+      await updateRow(
+        k,
         {
-          table,
-          key: keyOf(k),
           update: 'REMOVE claim',
           condition: 'claim.id = :claimId',
           values: { ':claimId': claimId },
         },
-        budget(deadline),
+        deadline,
       );
     },
 
     async markRollbackLinked(k, rollbackId, deadline) {
-      const answer = await dynamodb.updateItem(
+      const answer = await updateRow(
+        k,
         {
-          table,
-          key: keyOf(k),
           update: 'SET rollbackLinked = :rollback',
           condition: 'attribute_exists(version) AND attribute_not_exists(rollbackLinked)',
           values: { ':rollback': rollbackId },
         },
-        budget(deadline),
+        deadline,
       );
       return answer.updated;
     },
