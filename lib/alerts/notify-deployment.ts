@@ -106,7 +106,7 @@ export const notifyDeploymentEvent = async (raw: unknown, deps: DeploymentNotifi
         deps,
       );
       if (conversed) return conversed;
-      return deliver(subject, (mentions) => formatInstanceMessage(change, { mentions }), deps, raw);
+      return deliver(subject, (mentions) => formatInstanceMessage(change, { mentions, view }), deps, raw);
     }
     case 'cleanup': {
       const event = classified.event;

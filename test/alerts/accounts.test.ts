@@ -100,6 +100,21 @@ describe("a member's alerts", () => {
     }
   });
 
+  it('of an instance open through the shortcut as well, naming the account', async () => {
+    const settings = settingsWith({
+      consoleStartUrl: START_URL,
+      consoleRole: 'ReadOnly',
+      deployments: { instanceStates: ['FAILURE'] },
+    });
+    const { deps, posted } = capture(settings);
+    const outcome = await notifyDeploymentEvent(memberEvent('codedeploy/instance.failure.json'), deps as never);
+    expect(outcome).toMatchObject({ posted: true, route: 'payments' });
+    expect(JSON.stringify(posted[0]!.message)).toContain(`account payments-prod (${MEMBER})`);
+    const urls = everyUrl(posted[0]!.message);
+    expect(urls.length).toBeGreaterThan(0);
+    for (const url of urls) expect(url.startsWith(`${START_URL}/#/console?account_id=${MEMBER}&`)).toBe(true);
+  });
+
   it('build the shortcut exactly as the access portal reads it', () => {
     expect(
       consoleLink('https://eu-west-1.console.aws.amazon.com/x?region=eu-west-1#a:b', MEMBER, {
