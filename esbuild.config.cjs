@@ -28,6 +28,22 @@ const zodEnglishOnly = {
   },
 };
 
+/**
+ * Every SDK client imports the default credential chain (`@aws-sdk/credential-provider-node`: SSO,
+ * shared files, processes, web identity, with their own STS and SSO clients) for when it is given no
+ * credentials. A Lambda's credentials are in its environment, and the clients are given the
+ * environment's provider (lib/aws/config.ts); the chain is replaced by lib/aws/default-credentials.ts
+ * so that none of it is bundled. Operator commands run unbundled and keep the whole chain.
+ */
+const environmentCredentialsOnly = {
+  name: 'environment-credentials-only',
+  setup(build) {
+    build.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({
+      path: require.resolve('./lib/aws/default-credentials.ts'),
+    }));
+  },
+};
+
 module.exports = (serverless) => {
   const stage = serverless.service.provider.stage;
   const { raw } = loadSentinelModules().loadSettingsFile(stage, serverless.serviceDir);
@@ -45,6 +61,6 @@ module.exports = (serverless) => {
     exclude: [],
     packager: 'npm',
     define: { __DEPLOY_SENTINEL_SETTINGS__: JSON.stringify(raw) },
-    plugins: [zodEnglishOnly],
+    plugins: [zodEnglishOnly, environmentCredentialsOnly],
   };
 };

@@ -1,0 +1,30 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Metafile } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { handlerMetafile } from '../../tools/bench/bundles.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const HANDLERS = readdirSync(join(ROOT, 'functions')).filter((f) => f.endsWith('.ts'));
+
+/** Every source file each Lambda bundle carries, as esbuild reports it, by handler file. */
+const inputs = new Map<string, string[]>();
+
+beforeAll(async () => {
+  for (const file of HANDLERS) {
+    const metafile: Metafile = await handlerMetafile(ROOT, 'local', `functions/${file.replace(/\.ts$/, '.cjs')}`);
+    inputs.set(
+      file,
+      Object.values(metafile.outputs).flatMap((o) => Object.keys(o.inputs)),
+    );
+  }
+}, 120_000);
+
+describe('what a Lambda bundle carries', () => {
+  it.each(HANDLERS)('%s resolves credentials from the environment only, without the SDK default chain', (file) => {
+    const chain = inputs
+      .get(file)!
+      .filter((i) => /@aws-sdk[\\/]credential-provider-(node|ini|sso|process|web-identity|http)[\\/]/.test(i));
+    expect(chain).toEqual([]);
+  });
+});
