@@ -44,6 +44,52 @@ const environmentCredentialsOnly = {
   },
 };
 
+/**
+ * A module a function loads with `import()` on one path only (the EC2 port, for DISCOVER_EXISTING
+ * deployments) becomes a bundle of its own next to the handler, `<handler>.<module>.cjs`, required
+ * when that path runs: esbuild would otherwise inline it, and every cold start would parse it.
+ * esbuild's code splitting would share the SDK's core between the two but is ESM only
+ * (https://esbuild.github.io/api/#splitting), and `serverless invoke local` loads CommonJS
+ * handlers only; the second bundle carries its own copy. serverless-esbuild packs a file named after
+ * the handler (`<handler>.…`) in that function's zip only.
+ */
+const LAZY_MODULES = [/[\\/]lib[\\/]aws[\\/]ec2\.js$/];
+const lazyModulesApart = {
+  name: 'lazy-modules-apart',
+  setup(build) {
+    const { entryPoints, outdir, write } = build.initialOptions;
+    const handler = path.basename(String(entryPoints[0]), path.extname(String(entryPoints[0])));
+    const apart = new Map();
+    build.onResolve({ filter: /\.js$/ }, (args) => {
+      if (args.kind !== 'dynamic-import') return undefined;
+      const source = path.join(args.resolveDir, args.path);
+      if (!LAZY_MODULES.some((pattern) => pattern.test(source))) return undefined;
+      const file = `${handler}.${path.basename(args.path, '.js')}.cjs`;
+      apart.set(file, source.replace(/\.js$/, '.ts'));
+      return { path: `./${file}`, external: true };
+    });
+    build.onEnd(async (result) => {
+      if (result.errors.length > 0) return;
+      for (const [file, source] of apart) {
+        // One file named in full: the handler's output directory and extension do not apply.
+        const lazy = await build.esbuild.build({
+          ...build.initialOptions,
+          entryPoints: [source],
+          outdir: undefined,
+          outExtension: undefined,
+          outfile: path.join(outdir, file),
+          plugins: build.initialOptions.plugins.filter((plugin) => plugin.name !== 'lazy-modules-apart'),
+        });
+        if (result.metafile && lazy.metafile) {
+          Object.assign(result.metafile.inputs, lazy.metafile.inputs);
+          Object.assign(result.metafile.outputs, lazy.metafile.outputs);
+        }
+        if (write === false && result.outputFiles) result.outputFiles.push(...lazy.outputFiles);
+      }
+    });
+  },
+};
+
 module.exports = (serverless) => {
   const stage = serverless.service.provider.stage;
   const { raw } = loadSentinelModules().loadSettingsFile(stage, serverless.serviceDir);
@@ -61,6 +107,6 @@ module.exports = (serverless) => {
     exclude: [],
     packager: 'npm',
     define: { __DEPLOY_SENTINEL_SETTINGS__: JSON.stringify(raw) },
-    plugins: [zodEnglishOnly, environmentCredentialsOnly],
+    plugins: [zodEnglishOnly, environmentCredentialsOnly, lazyModulesApart],
   };
 };

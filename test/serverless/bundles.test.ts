@@ -9,6 +9,8 @@ const HANDLERS = readdirSync(join(ROOT, 'functions')).filter((f) => f.endsWith('
 
 /** Every source file each Lambda bundle carries, as esbuild reports it, by handler file. */
 const inputs = new Map<string, string[]>();
+/** The same, by output file (a handler and the bundles it loads lazily). */
+const outputs = new Map<string, string[]>();
 
 beforeAll(async () => {
   for (const file of HANDLERS) {
@@ -17,6 +19,9 @@ beforeAll(async () => {
       file,
       Object.values(metafile.outputs).flatMap((o) => Object.keys(o.inputs)),
     );
+    for (const [output, { inputs: carried }] of Object.entries(metafile.outputs)) {
+      outputs.set(output.split(/[\\/]/).pop()!, Object.keys(carried));
+    }
   }
 }, 120_000);
 
@@ -26,5 +31,15 @@ describe('what a Lambda bundle carries', () => {
       .get(file)!
       .filter((i) => /@aws-sdk[\\/]credential-provider-(node|ini|sso|process|web-identity|http)[\\/]/.test(i));
     expect(chain).toEqual([]);
+  });
+
+  it("keeps the EC2 client out of the cleanup's handler: a bundle of its own, loaded for existing-instance deployments", () => {
+    const ec2 = (file: string) => outputs.get(file)!.filter((i) => i.includes('client-ec2'));
+    expect(ec2('clean-up-orphans.cjs')).toEqual([]);
+    expect(ec2('clean-up-orphans.ec2.cjs')).not.toEqual([]);
+  });
+
+  it.each(HANDLERS.filter((f) => f !== 'clean-up-orphans.ts'))('%s carries no EC2 client', (file) => {
+    expect(inputs.get(file)!.filter((i) => i.includes('client-ec2'))).toEqual([]);
   });
 });

@@ -15,17 +15,18 @@ const require = createRequire(import.meta.url);
 /** The options esbuild.config.cjs gives serverless-esbuild for a stage, as esbuild's own options. */
 export const bundleOptions = (root: string, stage: string): BuildOptions => {
   const config = require(join(root, 'esbuild.config.cjs')) as (serverless: unknown) => Record<string, unknown>;
-  // Keys serverless-esbuild reads itself (packaging, not bundling); esbuild rejects them.
+  // Keys serverless-esbuild reads itself (packaging, not bundling); esbuild rejects them. It gives
+  // the output extension to esbuild as outExtension.
   const {
     exclude: _e,
     packager: _p,
-    outputFileExtension: _o,
+    outputFileExtension,
     ...options
   } = config({
     service: { provider: { stage } },
     serviceDir: root,
   });
-  return options as BuildOptions;
+  return { ...options, outExtension: { '.js': String(outputFileExtension) } } as BuildOptions;
 };
 
 /** Where an input file comes from: `pkg` or `@scope/pkg` under node_modules, else its first two folders. */
