@@ -42,4 +42,11 @@ describe('what a Lambda bundle carries', () => {
   it.each(HANDLERS.filter((f) => f !== 'clean-up-orphans.ts'))('%s carries no EC2 client', (file) => {
     expect(inputs.get(file)!.filter((i) => i.includes('client-ec2'))).toEqual([]);
   });
+
+  it.each(HANDLERS.filter((f) => f !== 'hook.ts'))(
+    "%s carries nothing of the hooks' checks (their schema, the RE2 engine of their patterns)",
+    (file) => {
+      expect(inputs.get(file)!.filter((i) => /lib[\\/]hooks[\\/]|[\\/]re2js[\\/]/.test(i))).toEqual([]);
+    },
+  );
 });
