@@ -86,10 +86,10 @@ const bundles = async () => {
       `${rss.toFixed(0)} MiB`,
       `+${(rss - bareRss).toFixed(0)} MiB`,
     ]);
-    // The hook functions share one handler: its contributors once.
+    // The hook functions share one handler: its contributors once, per output file.
     if (seen.has(fn.handlerFile)) continue;
     seen.add(fn.handlerFile);
-    origins.push(`${fn.key}: ${topContributors(await handlerMetafile(ROOT, 'local', fn.handlerFile))}`);
+    origins.push(...topContributors(await handlerMetafile(ROOT, 'local', fn.handlerFile)));
   }
   console.log(
     `\nBundles (each function carries only the clients it imports); times are medians of ${RUNS} fresh processes, each paired with a bare \`node -e 0\`:`,

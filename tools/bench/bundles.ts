@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { type BuildOptions, type Metafile, build } from 'esbuild';
 
 /**
@@ -41,14 +41,12 @@ export const originOf = (input: string): string => {
   return file.length > 2 ? file.slice(0, 2).join('/') : file.join('/');
 };
 
-/** Bytes in the output per origin, largest first. */
-export const contributors = (metafile: Metafile): Array<{ origin: string; bytes: number }> => {
+/** Bytes in one output file per origin, largest first. */
+export const contributors = (output: Metafile['outputs'][string]): Array<{ origin: string; bytes: number }> => {
   const byOrigin = new Map<string, number>();
-  for (const output of Object.values(metafile.outputs)) {
-    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-      const origin = originOf(input);
-      byOrigin.set(origin, (byOrigin.get(origin) ?? 0) + bytesInOutput);
-    }
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+    const origin = originOf(input);
+    byOrigin.set(origin, (byOrigin.get(origin) ?? 0) + bytesInOutput);
   }
   return [...byOrigin.entries()].map(([origin, bytes]) => ({ origin, bytes })).sort((a, b) => b.bytes - a.bytes);
 };
@@ -68,12 +66,20 @@ export const handlerMetafile = async (root: string, stage: string, handlerFile: 
   return result.metafile;
 };
 
-/** The top `n` contributors as one line, e.g. `@aws-sdk/client-ec2 512 KiB, zod 180 KiB, …`. */
-export const topContributors = (metafile: Metafile, n = 8): string =>
-  contributors(metafile)
-    .slice(0, n)
-    .map(({ origin, bytes }) => `${origin} ${(bytes / 1024).toFixed(0)}`)
-    .join(', ');
+/**
+ * The top `n` contributors of each output file (a handler, and a bundle it loads lazily) as one line
+ * each, e.g. `clean-up-orphans.cjs: @smithy/core 126, zod 201, …`.
+ */
+export const topContributors = (metafile: Metafile, n = 8): string[] =>
+  Object.entries(metafile.outputs)
+    .filter(([file]) => file.endsWith('.cjs'))
+    .map(
+      ([file, output]) =>
+        `${basename(file)}: ${contributors(output)
+          .slice(0, n)
+          .map(({ origin, bytes }) => `${origin} ${(bytes / 1024).toFixed(0)}`)
+          .join(', ')}`,
+    );
 
 /** One fresh node process: its wall time seen from here and its peak memory. */
 export interface ProcessFigures {
