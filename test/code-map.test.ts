@@ -72,4 +72,15 @@ describe('code map', () => {
     );
     expect(outward).toEqual([]);
   });
+
+  it('every error class of lib/ and functions/ names itself, so minified bundles keep the name in logs and errorType', () => {
+    const unnamed = [...filesUnder('lib', /\.ts$/), ...filesUnder('functions', /\.ts$/)].flatMap((file) => {
+      const source = readFileSync(join(ROOT, file), 'utf8');
+      return [...source.matchAll(/class (\w+Error) extends/g)]
+        .map((m) => m[1]!)
+        .filter((name) => !source.includes(`name = '${name}'`))
+        .map((name) => `${file}: ${name}`);
+    });
+    expect(unnamed).toEqual([]);
+  });
 });
