@@ -6,6 +6,12 @@ import { type CommonSettings, type Settings, formatIssues, parseCommonSettings }
 import { webhookParameterSchema } from './settings/ssm-parameter.js';
 import { usesAppMode } from './alerts/route.js';
 
+// Zod compiles an object schema into a function with `new Function` on its first parse; its
+// `jitless` setting turns that off and parses the same way without it (Zod's README,
+// https://www.npmjs.com/package/zod). A Lambda parses its settings and configuration once per cold
+// start, where compiling costs more than it saves: about 10 ms for a hook's settings.
+z.config({ jitless: true });
+
 /**
  * The only reader of process.env. Each function's loader checks every key it needs and reports
  * all problems at once, so a misconfigured stage fails at cold start with one readable message.
