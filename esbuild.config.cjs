@@ -28,14 +28,79 @@ const zodEnglishOnly = {
   },
 };
 
+/**
+ * Every SDK client imports the default credential chain (`@aws-sdk/credential-provider-node`: SSO,
+ * shared files, processes, web identity, with their own STS and SSO clients) for when it is given no
+ * credentials. A Lambda's credentials are in its environment, and the clients are given the
+ * environment's provider (lib/aws/config.ts); the chain is replaced by lib/aws/default-credentials.ts
+ * so that none of it is bundled. Operator commands run unbundled and keep the whole chain.
+ */
+const environmentCredentialsOnly = {
+  name: 'environment-credentials-only',
+  setup(build) {
+    build.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({
+      path: require.resolve('./lib/aws/default-credentials.ts'),
+    }));
+  },
+};
+
+/**
+ * A module a function loads with `import()` on one path only (the EC2 port, for DISCOVER_EXISTING
+ * deployments) becomes a bundle of its own next to the handler, `<handler>.<module>.cjs`, required
+ * when that path runs: esbuild would otherwise inline it, and every cold start would parse it.
+ * esbuild's code splitting would share the SDK's core between the two but is ESM only
+ * (https://esbuild.github.io/api/#splitting), and `serverless invoke local` loads CommonJS
+ * handlers only; the second bundle carries its own copy. serverless-esbuild packs a file named after
+ * the handler (`<handler>.…`) in that function's zip only.
+ */
+const LAZY_MODULES = [/[\\/]lib[\\/]aws[\\/]ec2\.js$/];
+const lazyModulesApart = {
+  name: 'lazy-modules-apart',
+  setup(build) {
+    const { entryPoints, outdir, write } = build.initialOptions;
+    const handler = path.basename(String(entryPoints[0]), path.extname(String(entryPoints[0])));
+    const apart = new Map();
+    build.onResolve({ filter: /\.js$/ }, (args) => {
+      if (args.kind !== 'dynamic-import') return undefined;
+      const source = path.join(args.resolveDir, args.path);
+      if (!LAZY_MODULES.some((pattern) => pattern.test(source))) return undefined;
+      const file = `${handler}.${path.basename(args.path, '.js')}.cjs`;
+      apart.set(file, source.replace(/\.js$/, '.ts'));
+      return { path: `./${file}`, external: true };
+    });
+    build.onEnd(async (result) => {
+      if (result.errors.length > 0) return;
+      for (const [file, source] of apart) {
+        // One file named in full: the handler's output directory and extension do not apply.
+        const lazy = await build.esbuild.build({
+          ...build.initialOptions,
+          entryPoints: [source],
+          outdir: undefined,
+          outExtension: undefined,
+          outfile: path.join(outdir, file),
+          plugins: build.initialOptions.plugins.filter((plugin) => plugin.name !== 'lazy-modules-apart'),
+        });
+        if (result.metafile && lazy.metafile) {
+          Object.assign(result.metafile.inputs, lazy.metafile.inputs);
+          Object.assign(result.metafile.outputs, lazy.metafile.outputs);
+        }
+        if (write === false && result.outputFiles) result.outputFiles.push(...lazy.outputFiles);
+      }
+    });
+  },
+};
+
 module.exports = (serverless) => {
   const stage = serverless.service.provider.stage;
   const { raw } = loadSentinelModules().loadSettingsFile(stage, serverless.serviceDir);
   return {
     bundle: true,
     minify: true,
-    // Error names in logs and Lambda's errorType stay readable.
-    keepNames: true,
+    // No keepNames: it wraps every function and class of the bundle (the SDK's thousands) in a naming
+    // call, about 8 ms and 5 MiB at every cold start. Error names in logs and Lambda's errorType do
+    // not need it: every error class of the service sets its own name (test/code-map.test.ts), as
+    // the SDK's exceptions do.
+    keepNames: false,
     sourcemap: false,
     format: 'cjs',
     outputFileExtension: '.cjs',
@@ -45,6 +110,6 @@ module.exports = (serverless) => {
     exclude: [],
     packager: 'npm',
     define: { __DEPLOY_SENTINEL_SETTINGS__: JSON.stringify(raw) },
-    plugins: [zodEnglishOnly],
+    plugins: [zodEnglishOnly, environmentCredentialsOnly, lazyModulesApart],
   };
 };

@@ -5,6 +5,7 @@ import { createCodeDeployPort } from '../lib/aws/codedeploy.js';
 import { createElbv2Port } from '../lib/aws/elbv2.js';
 import { createLambdaPort } from '../lib/aws/lambda.js';
 import { loadHookConfig } from '../lib/config.js';
+import { parseSettings } from '../lib/settings/all.js';
 import { createHttpFetch } from '../lib/hooks/http-probe.js';
 import { runHook } from '../lib/hooks/run-hook.js';
 import { log } from '../lib/log.js';
@@ -13,7 +14,7 @@ import { deadlineFromContext, realClock, realSleep } from '../lib/time.js';
 
 // A hook that throws at init never reports and hangs the deployment for an hour: a bad
 // configuration is kept as a value and turned into a Failed report by runHook.
-const loaded = loadHookConfig();
+const loaded = loadHookConfig(parseSettings);
 const region = loaded.ok ? loaded.config.region : undefined;
 const codedeploy = createCodeDeployPort({ region });
 const elbv2 = createElbv2Port({ region });

@@ -2,9 +2,15 @@ import { z } from 'zod';
 import { CLEANUP_MODES } from './events/sentinel.js';
 import { type Level, setLogLevel } from './log.js';
 import { configureMetrics } from './metrics.js';
-import { type Settings, formatIssues, parseSettings } from './settings/schema.js';
+import { type CommonSettings, type Settings, formatIssues, parseCommonSettings } from './settings/schema.js';
 import { webhookParameterSchema } from './settings/ssm-parameter.js';
 import { usesAppMode } from './alerts/route.js';
+
+// Zod compiles an object schema into a function with `new Function` on its first parse; its
+// `jitless` setting turns that off and parses the same way without it (Zod's README,
+// https://www.npmjs.com/package/zod). A Lambda parses its settings and configuration once per cold
+// start, where compiling costs more than it saves: about 10 ms for a hook's settings.
+z.config({ jitless: true });
 
 /**
  * The only reader of process.env. Each function's loader checks every key it needs and reports
@@ -87,10 +93,13 @@ const common = (values: z.output<typeof base>) => ({
   region: values.AWS_REGION,
 });
 
-/** The stage's settings: embedded at bundle time; unbundled (tests) the documented defaults. */
-export const loadSettings = (
-  embedded: unknown = typeof __DEPLOY_SENTINEL_SETTINGS__ === 'undefined' ? undefined : __DEPLOY_SENTINEL_SETTINGS__,
-): Settings => parseSettings(embedded ?? {}, 'the embedded settings');
+/** The stage's settings as embedded at bundle time; unbundled (tests), none: the documented defaults. */
+const embeddedSettings = (): unknown =>
+  (typeof __DEPLOY_SENTINEL_SETTINGS__ === 'undefined' ? undefined : __DEPLOY_SENTINEL_SETTINGS__) ?? {};
+
+/** The stage's settings but the hooks' checks, validated. */
+export const loadSettings = (embedded: unknown = embeddedSettings()): CommonSettings =>
+  parseCommonSettings(embedded, 'the embedded settings');
 
 /** Slack's Web API (https://docs.slack.dev/apis/web-api/); SLACK_API_URL points local runs elsewhere. */
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
@@ -114,7 +123,7 @@ const notifierEnv = z.object({
     .optional(),
 });
 
-export const loadNotifierConfig = (env: Env = process.env, settings: Settings = loadSettings()) => {
+export const loadNotifierConfig = (env: Env = process.env, settings: CommonSettings = loadSettings()) => {
   const values = parseEnv(notifierEnv.extend(hubEnv.shape), env, 'Notifier', (e) => [
     ...(e.SLACK_WEBHOOK_URL || e.SLACK_WEBHOOK_PARAMETER
       ? []
@@ -203,12 +212,19 @@ export const periodOfSchedule = (schedule: string): number => {
 
 /**
  * A hook must never fail at init (a hook that throws never reports and hangs the deployment for an
- * hour), so its loader returns the problem instead of throwing; the hook then reports Failed.
+ * hour), so its loader returns the problem instead of throwing; the hook then reports Failed. The
+ * hook validates the whole settings file with `parse` (lib/settings/all.ts: the hooks' checks
+ * included), which the hook's handler passes so that no other function bundles the checks' schema.
  */
-export const loadHookConfig = (env: Env = process.env) => {
+export const loadHookConfig = (
+  parse: (input: unknown, origin: string) => Settings,
+  env: Env = process.env,
+  embedded: unknown = embeddedSettings(),
+) => {
   try {
     const values = parseEnv(z.object({ HOOK_ID: z.string().min(1) }), env, 'Hook');
-    return { ok: true as const, config: { ...common(values), hookId: values.HOOK_ID, settings: loadSettings() } };
+    const settings = parse(embedded, 'the embedded settings');
+    return { ok: true as const, config: { ...common(values), hookId: values.HOOK_ID, settings } };
   } catch (error) {
     return {
       ok: false as const,

@@ -14,8 +14,9 @@ const filesUnder = (dir: string, ext: RegExp): string[] =>
     .filter((f) => ext.test(f))
     .map((f) => join(dir, f));
 
-// Static imports, re-exports, dynamic imports and the packaging's tsx requires.
-const SPECIFIER = /(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+|tsxRequire\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
+// Static imports, re-exports, dynamic imports, the packaging's tsx requires and the files it bundles in.
+const SPECIFIER =
+  /(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+|tsxRequire\(\s*|require\.resolve\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
 
 const importsOf = (file: string): string[] =>
   [...readFileSync(join(ROOT, file), 'utf8').matchAll(SPECIFIER)].map((m) =>
@@ -35,7 +36,12 @@ const reachableFrom = (entries: string[]): Set<string> => {
 };
 
 describe('code map', () => {
-  const entries = [...filesUnder('functions', /\.ts$/), 'serverless/load-ts.cjs', 'serverless/sentinel-plugin.cjs'];
+  const entries = [
+    ...filesUnder('functions', /\.ts$/),
+    'serverless/load-ts.cjs',
+    'serverless/sentinel-plugin.cjs',
+    'esbuild.config.cjs',
+  ];
   const reachable = reachableFrom(entries);
 
   it('finds the handlers and the packaging code it starts from', () => {
@@ -65,5 +71,16 @@ describe('code map', () => {
         .map((target) => `${file} -> ${target}`),
     );
     expect(outward).toEqual([]);
+  });
+
+  it('every error class of lib/ and functions/ names itself, so minified bundles keep the name in logs and errorType', () => {
+    const unnamed = [...filesUnder('lib', /\.ts$/), ...filesUnder('functions', /\.ts$/)].flatMap((file) => {
+      const source = readFileSync(join(ROOT, file), 'utf8');
+      return [...source.matchAll(/class (\w+Error) extends/g)]
+        .map((m) => m[1]!)
+        .filter((name) => !source.includes(`name = '${name}'`))
+        .map((name) => `${file}: ${name}`);
+    });
+    expect(unnamed).toEqual([]);
   });
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parseSettings } from '../lib/settings/schema.js';
-import { ConfigError, loadCleanupConfig, loadHookConfig, loadNotifierConfig, loadStreamConfig } from '../lib/config.js';
+import { parseSettings } from '../lib/settings/all.js';
+import {
+  ConfigError,
+  loadCleanupConfig,
+  loadHookConfig,
+  loadNotifierConfig,
+  loadSettings,
+  loadStreamConfig,
+} from '../lib/config.js';
 
 describe('configuration', () => {
   it('lists every problem at once', () => {
@@ -78,9 +85,22 @@ describe('configuration', () => {
   });
 
   it('gives a hook its configuration problem as a value, never a throw', () => {
-    const result = loadHookConfig({});
+    const result = loadHookConfig(parseSettings, {});
     expect(result.ok).toBe(false);
     expect(!result.ok && result.error.message).toMatch(/HOOK_ID/);
+  });
+
+  it("validates a hook's embedded settings whole at cold start, its checks included", () => {
+    const result = loadHookConfig(parseSettings, { HOOK_ID: 'BeforeAllowTraffic' }, { hooks: { nonsense: true } });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.error.message).toMatch(/the embedded settings is invalid[\s\S]*hooks/);
+  });
+
+  it("validates every other function's embedded settings at cold start, every section it reads", () => {
+    expect(() => loadSettings({ slack: { mentions: { critical: ['@here'] } } })).toThrow(
+      /the embedded settings is invalid[\s\S]*slack\.mentions/,
+    );
+    expect(() => loadSettings({ surprise: 1 })).toThrow(/surprise/);
   });
 });
 

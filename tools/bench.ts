@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { type ProcessFigures, handlerMetafile, runProcess, topContributors } from './bench/bundles.js';
 import { readStreamRecords } from './metrics/reader.js';
 import { runCommand } from './cli.js';
 import { writeGeneratedRecords } from './generate-records.js';
@@ -48,9 +49,54 @@ const importEnv = (fn: PackagedFunction): Record<string, string> => ({
   PATH: process.env.PATH ?? '',
 });
 
-const coldImport = (file: string, env: Record<string, string>): number => {
-  const script = `const t = process.hrtime.bigint(); require(${JSON.stringify(file)}); process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e6));`;
-  return Number(execFileSync(process.execPath, ['-e', script], { env }).toString());
+/**
+ * Per function: zip and bundle sizes, then a fresh process requiring the handler paired with a bare
+ * `node -e 0` run just before it (alternating, so a busy moment of the machine falls on both), whole
+ * process time and peak memory, and the require alone timed inside the process; then where the
+ * bundle's bytes come from (its esbuild metafile).
+ */
+const bundles = async () => {
+  const functions = readPackagedFunctions();
+  const rows = [
+    ['function', 'zip', 'bundle', 'require (in process)', 'process', 'bare node', 'over bare', 'peak RSS', 'over bare'],
+  ];
+  const origins: string[] = [];
+  const seen = new Set<string>();
+  for (const fn of functions) {
+    const file = await unpack(fn);
+    const env = importEnv(fn);
+    const loaded: ProcessFigures[] = [];
+    const bare: ProcessFigures[] = [];
+    for (let i = 0; i < RUNS; i += 1) {
+      bare.push(runProcess(undefined, env));
+      loaded.push(runProcess(file, env));
+    }
+    const ms = median(loaded.map((f) => f.ms));
+    const bareMs = median(bare.map((f) => f.ms));
+    const rss = median(loaded.map((f) => f.maxRssKiB)) / 1024;
+    const bareRss = median(bare.map((f) => f.maxRssKiB)) / 1024;
+    rows.push([
+      fn.key,
+      `${(statSync(fn.zip).size / 1024).toFixed(0)} KiB`,
+      `${(statSync(file).size / 1024).toFixed(0)} KiB`,
+      fmt(median(loaded.map((f) => f.requireMs))),
+      fmt(ms),
+      fmt(bareMs),
+      `+${(ms - bareMs).toFixed(0)} ms`,
+      `${rss.toFixed(0)} MiB`,
+      `+${(rss - bareRss).toFixed(0)} MiB`,
+    ]);
+    // The hook functions share one handler: its contributors once, per output file.
+    if (seen.has(fn.handlerFile)) continue;
+    seen.add(fn.handlerFile);
+    origins.push(...topContributors(await handlerMetafile(ROOT, 'local', fn.handlerFile)));
+  }
+  console.log(
+    `\nBundles (each function carries only the clients it imports); times are medians of ${RUNS} fresh processes, each paired with a bare \`node -e 0\`:`,
+  );
+  table(rows);
+  console.log('\nLargest contributors per bundle (KiB in the minified bundle, from its esbuild metafile):');
+  for (const line of origins) console.log(`  ${line}`);
 };
 
 const perEvent = async () => {
@@ -195,28 +241,15 @@ const hubPerEvent = async () => {
   table(rows);
 };
 
-const main = async (quick: boolean) => {
+const main = async (quick: boolean, bundlesOnly: boolean) => {
   console.log('deploy-sentinel bench');
   console.log(`node ${process.version}, ${RUNS} runs per figure\n`);
   const t = performance.now();
   packageService('local');
   console.log(`serverless package --stage local: ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-  const functions = readPackagedFunctions();
-  const rows = [['function', 'zip', 'bundle', `cold import median (${RUNS} fresh processes)`, 'min–max']];
-  for (const fn of functions) {
-    const file = await unpack(fn);
-    const times = Array.from({ length: RUNS }, () => coldImport(file, importEnv(fn)));
-    rows.push([
-      fn.key,
-      `${(statSync(fn.zip).size / 1024).toFixed(0)} KiB`,
-      `${(statSync(file).size / 1024).toFixed(0)} KiB`,
-      fmt(median(times)),
-      spread(times),
-    ]);
-  }
-  console.log('\nBundles (each function carries only the clients it imports):');
-  table(rows);
+  await bundles();
+  if (bundlesOnly) return;
 
   await perEvent();
 
@@ -435,13 +468,16 @@ const metricsReader = async (quick: boolean) => {
 
 /** The one-line usage, printed on bad arguments and --help. */
 export const USAGE =
-  'usage: npm run bench [-- --quick]   (--quick: the 1,000-group sweep and the 100,000-record metrics read only)';
+  'usage: npm run bench [-- --quick] [-- --bundles]   (--quick: the 1,000-group sweep and the 100,000-record metrics read only; --bundles: the bundle table only)';
 
 process.exitCode = await runCommand(
   process.argv.slice(2),
-  { usage: USAGE, options: { quick: { type: 'boolean', default: false } } },
+  {
+    usage: USAGE,
+    options: { quick: { type: 'boolean', default: false }, bundles: { type: 'boolean', default: false } },
+  },
   async (values) => {
-    await main(values.quick);
+    await main(values.quick, values.bundles);
     return 0;
   },
 ).catch((error) => {

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { format, resolveConfig } from 'prettier';
 import { z } from 'zod';
-import { settingsSchema } from '../lib/settings/schema.js';
+import { settingsSchema } from '../lib/settings/all.js';
 import { type CommandIo, isMain, processIo, runCommand } from './cli.js';
 
 /**

@@ -15,13 +15,13 @@ import {
   eventKeyOf,
   pendingSteps,
 } from './once.js';
-import type { Settings } from '../settings/schema.js';
+import type { CommonSettings } from '../settings/schema.js';
 import type { Deadline } from '../time.js';
 import type { Conversations } from './converse.js';
 
 /** What both notifiers need to post: settings, the two delivery modes, and the event ledger. */
 export interface DeliveryDeps {
-  settings: Settings;
+  settings: CommonSettings;
   defaultWebhookParameter: string;
   /** Webhook mode: where webhook URLs are kept, and the sender. */
   urls: WebhookUrlResolver;

@@ -1,12 +1,12 @@
 import type { AlarmStateChange } from '../events/alarm.js';
 import type { DeploymentStateChange, InstanceStateChange } from '../events/codedeploy.js';
 import type { CleanupEvent } from '../events/sentinel.js';
-import type { Settings } from '../settings/schema.js';
+import type { CommonSettings } from '../settings/schema.js';
 
 /** Why an event is not posted; undefined means it is. Every skip is logged with its reason. */
 export type SkipReason = string | undefined;
 
-export const skipDeployment = (change: DeploymentStateChange, settings: Settings): SkipReason => {
+export const skipDeployment = (change: DeploymentStateChange, settings: CommonSettings): SkipReason => {
   const { state, application, deploymentGroup } = change.detail;
   // Without a list every state posts, including one CodeDeploy adds later.
   const { states } = settings.deployments;
@@ -20,12 +20,12 @@ export const skipDeployment = (change: DeploymentStateChange, settings: Settings
   return quiet ? `${application}/${deploymentGroup} is quiet for ${state}` : undefined;
 };
 
-export const skipInstance = (change: InstanceStateChange, settings: Settings): SkipReason =>
+export const skipInstance = (change: InstanceStateChange, settings: CommonSettings): SkipReason =>
   settings.deployments.instanceStates.includes(change.detail.state)
     ? undefined
     : `instance state ${change.detail.state} is not in deployments.instanceStates (instances are summarised in their deployment's alert)`;
 
-export const skipAlarm = (change: AlarmStateChange, settings: Settings): SkipReason => {
+export const skipAlarm = (change: AlarmStateChange, settings: CommonSettings): SkipReason => {
   const { alarmName, state, previousState } = change.detail;
   const prefix = settings.alarms.ignorePrefixes.find((p) => alarmName.startsWith(p));
   if (prefix) return `alarm name starts with ignored prefix ${prefix}`;
@@ -36,7 +36,7 @@ export const skipAlarm = (change: AlarmStateChange, settings: Settings): SkipRea
   return undefined;
 };
 
-export const skipCleanup = (event: CleanupEvent, settings: Settings): SkipReason =>
+export const skipCleanup = (event: CleanupEvent, settings: CommonSettings): SkipReason =>
   event.detail.action === 'kept' && !settings.cleanup.postKept
     ? 'kept groups are not posted (cleanup.postKept is false)'
     : undefined;

@@ -1,4 +1,5 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /**
@@ -13,7 +14,11 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
  * - Endpoint and region follow the SDK's standard settings (`AWS_REGION`, `AWS_ENDPOINT_URL`,
  *   `AWS_ENDPOINT_URL_<SERVICE>`) unless given.
  * - `credentials` is an input, so a caller can act in another account with assumed-role
- *   credentials without the use cases knowing.
+ *   credentials without the use cases knowing. Without one, the credentials are the environment's:
+ *   Lambda puts the execution role's credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
+ *   AWS_SESSION_TOKEN (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime),
+ *   so the SDK's default chain (SSO, shared files, processes, web identity) is never needed; the
+ *   bundles replace it by this provider too (esbuild.config.cjs), so none of it is loaded at cold start.
  */
 export interface AwsClientOptions {
   region?: string;
@@ -25,7 +30,15 @@ const CONNECTION_TIMEOUT_MS = 3_000;
 
 export const clientConfig = (options: AwsClientOptions = {}) => ({
   ...(options.region ? { region: options.region } : {}),
-  ...(options.credentials ? { credentials: options.credentials } : {}),
+  credentials: options.credentials ?? fromEnv(),
+  ...transportConfig(),
+});
+
+/**
+ * The retry and HTTP settings alone, for an operator's command: it keeps the SDK's default
+ * credential chain (a profile, SSO), which a Lambda does not need.
+ */
+export const transportConfig = () => ({
   maxAttempts: 1,
   requestHandler: new NodeHttpHandler({ connectionTimeout: CONNECTION_TIMEOUT_MS }),
 });

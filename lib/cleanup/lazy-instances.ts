@@ -3,7 +3,8 @@ import type { Ec2Port } from '../aws/ec2.js';
 
 /**
  * The EC2 port, loaded on first use: `import()` keeps the EC2 client out of every path that never
- * asks for it (only DISCOVER_EXISTING deployments do). The port is kept once loaded.
+ * asks for it (only DISCOVER_EXISTING deployments do); the packaging makes it a bundle of its own
+ * (esbuild.config.cjs), so no cold start parses it. The port is kept once loaded.
  */
 export const lazyEc2Port = (options: AwsClientOptions = {}): (() => Promise<Ec2Port>) => {
   let loading: Promise<Ec2Port> | undefined;

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
-import { type Settings, SettingsError, parseSettings } from './schema.js';
+import { parseSettings } from './all.js';
+import { type Settings, SettingsError } from './schema.js';
 
 /**
  * Reads and validates a stage's settings file when the service is packaged (and in local tools).

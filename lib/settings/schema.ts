@@ -3,13 +3,15 @@ import { deploymentStateSchema } from '../events/codedeploy.js';
 import { issueLines } from '../events/issues.js';
 import { ALARM_STATES } from '../events/alarm.js';
 import { SEVERITIES } from '../alerts/blocks.js';
-import { hooksSettingsSchema } from '../hooks/settings.js';
+import type { HooksSettings } from '../hooks/settings.js';
 import { webhookParameterSchema } from './ssm-parameter.js';
 
 /**
  * The structured settings of a stage (`settings/<stage>.yml`): Slack routing, mentions and filters,
- * and the hook checks. Validated when the service is packaged (an invalid file stops `serverless
- * package`) and again at cold start.
+ * and the hook checks. Validated whole when the service is packaged (an invalid file stops
+ * `serverless package`, lib/settings/all.ts) and again at cold start: a hook function validates the
+ * whole file, every other function the sections it reads, so that the hooks' checks (their schema
+ * and its RE2 pattern engine) are bundled with the hooks alone.
  */
 
 /**
@@ -87,132 +89,140 @@ export const routeSchema = z
     })),
   });
 
-export const settingsSchema = z
-  .object({
-    slack: z
-      .object({
-        routes: z
-          .array(routeSchema)
-          .default([])
-          .describe(
-            "First match wins; an event no route matches goes to defaultChannel when it is set, else to the stage's default webhook.",
-          ),
-        defaultChannel: channelIdSchema
-          .optional()
-          .describe(
-            "Makes app mode the default: alerts no route matches go to this channel ID through the stage's Slack app. Without it they go to the stage's default webhook.",
-          ),
-        mentions: z
-          .partialRecord(z.enum(SEVERITIES), z.array(mention))
-          .default({})
-          .describe('Prepended to messages by severity: <!here>, <!channel>, <!subteam^ID>, <@USERID>.'),
-      })
-      .strict()
-      .default({ routes: [], mentions: {} })
-      .describe('Where alerts go and whom they mention.'),
-    deployments: z
-      .object({
-        states: z
-          .array(deploymentStateSchema)
-          .optional()
-          .describe('The deployment states that post; absent: every state, including states CodeDeploy adds later.'),
-        instanceStates: z
-          .array(z.string().min(1))
-          .default([])
-          .describe(
-            "Instance events post on their own only in these states (a failed instance is in its deployment's alert).",
-          ),
-        quiet: z
-          .array(
-            z
-              .object({
-                application: z.string().min(1),
-                deploymentGroup: z.string().min(1).optional(),
-                states: z.array(deploymentStateSchema).default(['START', 'SUCCESS']),
-              })
-              .strict(),
-          )
-          .default([])
-          .describe('Groups whose routine states stay quiet.'),
-      })
-      .strict()
-      .default({ instanceStates: [], quiet: [] })
-      .describe('Which deployment and instance state changes post.'),
-    alarms: z
-      .object({
-        states: z.array(z.enum(ALARM_STATES)).default(['ALARM', 'OK']).describe('The alarm states that post.'),
-        okOnlyAfterAlarm: z
-          .boolean()
-          .default(true)
-          .describe('OK posts only when it ends an ALARM; OK after INSUFFICIENT_DATA is noise.'),
-        ignorePrefixes: z
-          .array(z.string().min(1))
-          .default(['TargetTracking-'])
-          .describe(
-            "Alarms whose names start with one of these never post (Auto Scaling's target-tracking alarms are noise).",
-          ),
-      })
-      .strict()
-      .default({ states: ['ALARM', 'OK'], okOnlyAfterAlarm: true, ignorePrefixes: ['TargetTracking-'] })
-      .describe('Which CloudWatch alarm state changes post.'),
-    cleanup: z
-      .object({
-        postKept: z
-          .boolean()
-          .default(false)
-          .describe('Post groups the cleanup looked at and kept (with the reason), not only deletions.'),
-      })
-      .strict()
-      .default({ postKept: false })
-      .describe('Cleanup of orphaned blue/green Auto Scaling groups.'),
-    hooks: hooksSettingsSchema.prefault({}),
-    accounts: z
-      .record(accountId, z.string().min(1).max(100))
-      .default({})
-      .describe('Names shown beside account ids in alerts and stream records, e.g. "111122223333": payments-prod.'),
-    consoleStartUrl: z
-      .string()
-      .regex(/^https:\/\/[^\s#?]+$/, 'must be the https:// URL of the AWS access portal, without ? or #')
-      .optional()
-      .describe(
-        'The IAM Identity Center AWS access portal URL (https://d-xxxxxxxxxx.awsapps.com/start): console links open through it, in the account of the event.',
-      ),
-    consoleRole: z
-      .string()
-      .regex(/^[\w+=,.@-]{1,64}$/, 'must be a permission set (role) name')
-      .optional()
-      .describe('The permission set console links sign in with, together with consoleStartUrl.'),
-    hub: z
-      .object({
-        members: z
-          .array(
-            z
-              .object({
-                account: accountId,
-                regions: z.array(z.string().regex(REGION, 'must be a region name like eu-west-1')).min(1),
-              })
-              .strict(),
-          )
-          .default([])
-          .describe(
-            "The member accounts and regions the hub's scheduled sweep covers, besides its own account and region.",
-          ),
-      })
-      .strict()
-      .default({ members: [] })
-      .describe('deploymentMode=hub: the organisation the hub serves.'),
-  })
-  .strict()
-  .refine((s) => (s.consoleStartUrl === undefined) === (s.consoleRole === undefined), {
-    message:
-      'consoleStartUrl and consoleRole go together: set both (console links through IAM Identity Center) or neither',
-    path: ['consoleRole'],
-  })
-  .describe(
-    'The settings of a stage: Slack routing, mentions and filters, and the checks of the ECS hooks. Validated when the service is packaged.',
-  );
+/** The settings schema, with the schema of its `hooks` section given. */
+export const settingsSchemaWith = <H extends z.ZodType>(hooks: H) =>
+  z
+    .object({
+      slack: z
+        .object({
+          routes: z
+            .array(routeSchema)
+            .default([])
+            .describe(
+              "First match wins; an event no route matches goes to defaultChannel when it is set, else to the stage's default webhook.",
+            ),
+          defaultChannel: channelIdSchema
+            .optional()
+            .describe(
+              "Makes app mode the default: alerts no route matches go to this channel ID through the stage's Slack app. Without it they go to the stage's default webhook.",
+            ),
+          mentions: z
+            .partialRecord(z.enum(SEVERITIES), z.array(mention))
+            .default({})
+            .describe('Prepended to messages by severity: <!here>, <!channel>, <!subteam^ID>, <@USERID>.'),
+        })
+        .strict()
+        .default({ routes: [], mentions: {} })
+        .describe('Where alerts go and whom they mention.'),
+      deployments: z
+        .object({
+          states: z
+            .array(deploymentStateSchema)
+            .optional()
+            .describe('The deployment states that post; absent: every state, including states CodeDeploy adds later.'),
+          instanceStates: z
+            .array(z.string().min(1))
+            .default([])
+            .describe(
+              "Instance events post on their own only in these states (a failed instance is in its deployment's alert).",
+            ),
+          quiet: z
+            .array(
+              z
+                .object({
+                  application: z.string().min(1),
+                  deploymentGroup: z.string().min(1).optional(),
+                  states: z.array(deploymentStateSchema).default(['START', 'SUCCESS']),
+                })
+                .strict(),
+            )
+            .default([])
+            .describe('Groups whose routine states stay quiet.'),
+        })
+        .strict()
+        .default({ instanceStates: [], quiet: [] })
+        .describe('Which deployment and instance state changes post.'),
+      alarms: z
+        .object({
+          states: z.array(z.enum(ALARM_STATES)).default(['ALARM', 'OK']).describe('The alarm states that post.'),
+          okOnlyAfterAlarm: z
+            .boolean()
+            .default(true)
+            .describe('OK posts only when it ends an ALARM; OK after INSUFFICIENT_DATA is noise.'),
+          ignorePrefixes: z
+            .array(z.string().min(1))
+            .default(['TargetTracking-'])
+            .describe(
+              "Alarms whose names start with one of these never post (Auto Scaling's target-tracking alarms are noise).",
+            ),
+        })
+        .strict()
+        .default({ states: ['ALARM', 'OK'], okOnlyAfterAlarm: true, ignorePrefixes: ['TargetTracking-'] })
+        .describe('Which CloudWatch alarm state changes post.'),
+      cleanup: z
+        .object({
+          postKept: z
+            .boolean()
+            .default(false)
+            .describe('Post groups the cleanup looked at and kept (with the reason), not only deletions.'),
+        })
+        .strict()
+        .default({ postKept: false })
+        .describe('Cleanup of orphaned blue/green Auto Scaling groups.'),
+      hooks,
+      accounts: z
+        .record(accountId, z.string().min(1).max(100))
+        .default({})
+        .describe('Names shown beside account ids in alerts and stream records, e.g. "111122223333": payments-prod.'),
+      consoleStartUrl: z
+        .string()
+        .regex(/^https:\/\/[^\s#?]+$/, 'must be the https:// URL of the AWS access portal, without ? or #')
+        .optional()
+        .describe(
+          'The IAM Identity Center AWS access portal URL (https://d-xxxxxxxxxx.awsapps.com/start): console links open through it, in the account of the event.',
+        ),
+      consoleRole: z
+        .string()
+        .regex(/^[\w+=,.@-]{1,64}$/, 'must be a permission set (role) name')
+        .optional()
+        .describe('The permission set console links sign in with, together with consoleStartUrl.'),
+      hub: z
+        .object({
+          members: z
+            .array(
+              z
+                .object({
+                  account: accountId,
+                  regions: z.array(z.string().regex(REGION, 'must be a region name like eu-west-1')).min(1),
+                })
+                .strict(),
+            )
+            .default([])
+            .describe(
+              "The member accounts and regions the hub's scheduled sweep covers, besides its own account and region.",
+            ),
+        })
+        .strict()
+        .default({ members: [] })
+        .describe('deploymentMode=hub: the organisation the hub serves.'),
+    })
+    .strict()
+    .refine((s) => (s.consoleStartUrl === undefined) === (s.consoleRole === undefined), {
+      message:
+        'consoleStartUrl and consoleRole go together: set both (console links through IAM Identity Center) or neither',
+      path: ['consoleRole'],
+    })
+    .describe(
+      'The settings of a stage: Slack routing, mentions and filters, and the checks of the ECS hooks. Validated when the service is packaged.',
+    );
 
-export type Settings = z.output<typeof settingsSchema>;
+/** Every section but the hooks' checks, which only the hook functions read and validate. */
+export const commonSettingsSchema = settingsSchemaWith(z.unknown().optional());
+
+/** The settings every function but the hooks reads. */
+export type CommonSettings = Omit<z.output<typeof commonSettingsSchema>, 'hooks'>;
+/** The whole settings file, validated (lib/settings/all.ts). */
+export type Settings = CommonSettings & { hooks: HooksSettings };
 export type Route = z.output<typeof routeSchema>;
 
 /** Thrown when a settings object does not validate; the message lists every problem with its path. */
@@ -226,9 +236,13 @@ export const formatIssues = (error: z.ZodError): string =>
     .map((line) => `  - ${line}`)
     .join('\n');
 
-/** Validates settings, listing every problem at once. */
-export const parseSettings = (input: unknown, origin = 'settings'): Settings => {
-  const parsed = settingsSchema.safeParse(input ?? {});
+/** Validates settings against a schema, listing every problem at once. */
+export const parseWith = <S extends z.ZodType>(schema: S, input: unknown, origin: string): z.output<S> => {
+  const parsed = schema.safeParse(input ?? {});
   if (!parsed.success) throw new SettingsError(`${origin} is invalid:\n${formatIssues(parsed.error)}`);
   return parsed.data;
 };
+
+/** Validates every section but the hooks' checks, listing every problem at once. */
+export const parseCommonSettings = (input: unknown, origin = 'settings'): CommonSettings =>
+  parseWith(commonSettingsSchema, input, origin);

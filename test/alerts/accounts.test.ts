@@ -6,7 +6,7 @@ import { notifyDeploymentEvent } from '../../lib/alerts/notify-deployment.js';
 import type { SlackMessage } from '../../lib/alerts/blocks.js';
 import { classifyEvent } from '../../lib/events/classify.js';
 import { createLogger } from '../../lib/log.js';
-import { parseSettings } from '../../lib/settings/schema.js';
+import { parseSettings } from '../../lib/settings/all.js';
 import { toStateRecord } from '../../lib/stream/record.js';
 import { deadlineAt } from '../../lib/time.js';
 import { loadEvent } from '../support/fixtures.js';

@@ -10,7 +10,7 @@ import { notifyDeploymentEvent } from '../../lib/alerts/notify-deployment.js';
 import { EventInProgressError, type EventKey } from '../../lib/alerts/once.js';
 import { createAppPoster } from '../../lib/alerts/slack-app.js';
 import { SlackDeliveryError, createWebhookSender } from '../../lib/alerts/webhook.js';
-import { parseSettings } from '../../lib/settings/schema.js';
+import { parseSettings } from '../../lib/settings/all.js';
 import { deadlineAt } from '../../lib/time.js';
 import { type DynamoDbStandIn, startDynamoDbStandIn } from '../../local/standins/dynamodb.js';
 import { type ApiAnswer, type SlackReceiver, startSlackReceiver } from '../../local/standins/slack.js';

@@ -4,7 +4,7 @@ import { createLogger } from '../../lib/log.js';
 import { createMetrics } from '../../lib/metrics.js';
 import { notifyAlarmEvent } from '../../lib/alerts/notify-alarm.js';
 import { notifyDeploymentEvent } from '../../lib/alerts/notify-deployment.js';
-import { parseSettings } from '../../lib/settings/schema.js';
+import { parseSettings } from '../../lib/settings/all.js';
 import { COLOUR, LIMITS, type Severity, type SlackMessage } from '../../lib/alerts/blocks.js';
 import { SlackDeliveryError, createWebhookSender } from '../../lib/alerts/webhook.js';
 import { createWebhookUrlResolver } from '../../lib/alerts/webhook-url.js';

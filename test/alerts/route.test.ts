@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type RouteSubject, mentionsFor, selectDestination, usesAppMode } from '../../lib/alerts/route.js';
-import { parseSettings } from '../../lib/settings/schema.js';
+import { parseSettings } from '../../lib/settings/all.js';
 
 const settings = parseSettings({
   slack: {

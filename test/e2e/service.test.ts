@@ -59,6 +59,24 @@ describe('a failed blue/green deployment', () => {
   });
 });
 
+describe('a failed blue/green deployment that used existing instances', () => {
+  it('names the green instances still running, read through EC2 on that path only', async () => {
+    const event = loadEvent('codedeploy/deployment.failure.json') as { detail: Record<string, string> };
+    Object.assign(event.detail, { deploymentId: 'd-D1SC0V3R1', application: 'search', deploymentGroup: 'search-prod' });
+    const before = world.ec2.calls.length;
+    const cleanup = await runner.invoke('cleanUpOrphans', event);
+    expect(cleanup.ok).toBe(true);
+    const { greenInstances } = cleanup.result as {
+      greenInstances: Array<{ deploymentId: string; instanceIds: string[] }>;
+    };
+    expect(greenInstances).toHaveLength(1);
+    expect(greenInstances[0]!.deploymentId).toBe('d-D1SC0V3R1');
+    expect(greenInstances[0]!.instanceIds.length).toBeGreaterThan(0);
+    expect(world.ec2.calls.length).toBeGreaterThan(before);
+    await runner.drainBus();
+  });
+});
+
 describe('the scheduled sweep', () => {
   it("deletes the stopped deployment's orphan and keeps the live, in-progress and unrelated groups", async () => {
     const sweep = await runner.invoke('cleanUpOrphans', runner.schedule('cleanUpOrphans'));

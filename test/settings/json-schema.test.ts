@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseSettings, settingsSchema } from '../../lib/settings/schema.js';
+import { parseSettings, settingsSchema } from '../../lib/settings/all.js';
 import { renderSettingsJsonSchema, runSettingsSchemaCli, SETTINGS_SCHEMA_FILE } from '../../tools/settings-schema.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadSettingsFile } from '../../lib/settings/load.js';
-import { SettingsError, parseSettings } from '../../lib/settings/schema.js';
+import { parseSettings } from '../../lib/settings/all.js';
+import { SettingsError } from '../../lib/settings/schema.js';
 import { MAX_PARAMETER_NAME_LENGTH } from '../../lib/settings/ssm-parameter.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');

@@ -9,7 +9,7 @@ import {
   type ListShardsCommandInput,
   type Shard,
 } from '@aws-sdk/client-kinesis';
-import { clientConfig } from '../../lib/aws/config.js';
+import { transportConfig } from '../../lib/aws/config.js';
 import { errorText, isTransientAwsError } from '../../lib/aws/errors.js';
 import { retry } from '../../lib/retry.js';
 import { type Clock, realClock, realSleep, type Sleep } from '../../lib/time.js';
@@ -38,14 +38,15 @@ const READ_BYTES_PER_SECOND = 2 * 1024 * 1024;
 const MAX_RECORDS_PER_READ = 10_000;
 
 /**
- * A Kinesis client for readStreamRecords, with the service's client settings: HTTP/1.1 and no
+ * A Kinesis client for readStreamRecords, with the service's transport settings (the operator's own
+ * credentials, from the SDK's default chain): HTTP/1.1 and no
  * retries of the SDK's own. The reader paces its reads and retries throttled and failed requests
  * itself; the SDK's standard retry also retries ProvisionedThroughputExceededException, and the two
  * together would multiply the attempts against a shard that is already over its limit.
  */
 export const createReaderClient = (
   config: Omit<KinesisClientConfig, 'requestHandler' | 'maxAttempts'> = {},
-): KinesisClient => new KinesisClient({ ...config, ...clientConfig() });
+): KinesisClient => new KinesisClient({ ...config, ...transportConfig() });
 
 /** Each request is abandoned after this long; a GetRecords answer holds at most 10 MiB. */
 const REQUEST_TIMEOUT_MS = 30_000;

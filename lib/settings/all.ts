@@ -1,0 +1,12 @@
+import { hooksSettingsSchema } from '../hooks/settings.js';
+import { type Settings, parseWith, settingsSchemaWith } from './schema.js';
+
+/**
+ * The whole settings schema, the hooks' checks included: what packaging validates a stage's file
+ * against, the JSON Schema editors use, and what a hook function validates at cold start.
+ */
+export const settingsSchema = settingsSchemaWith(hooksSettingsSchema.prefault({}));
+
+/** Validates the whole settings file, listing every problem at once. */
+export const parseSettings = (input: unknown, origin = 'settings'): Settings =>
+  parseWith(settingsSchema, input, origin);

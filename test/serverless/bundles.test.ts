@@ -1,0 +1,52 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Metafile } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { handlerMetafile } from '../../tools/bench/bundles.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const HANDLERS = readdirSync(join(ROOT, 'functions')).filter((f) => f.endsWith('.ts'));
+
+/** Every source file each Lambda bundle carries, as esbuild reports it, by handler file. */
+const inputs = new Map<string, string[]>();
+/** The same, by output file (a handler and the bundles it loads lazily). */
+const outputs = new Map<string, string[]>();
+
+beforeAll(async () => {
+  for (const file of HANDLERS) {
+    const metafile: Metafile = await handlerMetafile(ROOT, 'local', `functions/${file.replace(/\.ts$/, '.cjs')}`);
+    inputs.set(
+      file,
+      Object.values(metafile.outputs).flatMap((o) => Object.keys(o.inputs)),
+    );
+    for (const [output, { inputs: carried }] of Object.entries(metafile.outputs)) {
+      outputs.set(output.split(/[\\/]/).pop()!, Object.keys(carried));
+    }
+  }
+}, 120_000);
+
+describe('what a Lambda bundle carries', () => {
+  it.each(HANDLERS)('%s resolves credentials from the environment only, without the SDK default chain', (file) => {
+    const chain = inputs
+      .get(file)!
+      .filter((i) => /@aws-sdk[\\/]credential-provider-(node|ini|sso|process|web-identity|http)[\\/]/.test(i));
+    expect(chain).toEqual([]);
+  });
+
+  it("keeps the EC2 client out of the cleanup's handler: a bundle of its own, loaded for existing-instance deployments", () => {
+    const ec2 = (file: string) => outputs.get(file)!.filter((i) => i.includes('client-ec2'));
+    expect(ec2('clean-up-orphans.cjs')).toEqual([]);
+    expect(ec2('clean-up-orphans.ec2.cjs')).not.toEqual([]);
+  });
+
+  it.each(HANDLERS.filter((f) => f !== 'clean-up-orphans.ts'))('%s carries no EC2 client', (file) => {
+    expect(inputs.get(file)!.filter((i) => i.includes('client-ec2'))).toEqual([]);
+  });
+
+  it.each(HANDLERS.filter((f) => f !== 'hook.ts'))(
+    "%s carries nothing of the hooks' checks (their schema, the RE2 engine of their patterns)",
+    (file) => {
+      expect(inputs.get(file)!.filter((i) => /lib[\\/]hooks[\\/]|[\\/]re2js[\\/]/.test(i))).toEqual([]);
+    },
+  );
+});
