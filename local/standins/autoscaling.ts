@@ -157,6 +157,24 @@ const decodeToken = (token: string): number => {
   throw new AwsFault('InvalidNextToken', 'The token provided is not valid.');
 };
 
+/**
+ * Where a group is in the account's list: a binary search, the list being kept in name order by
+ * DescribeAutoScalingGroups, and a scan when that finds nothing (a list changed since). Names are
+ * unique, so a match is the group.
+ */
+const indexOfGroup = (groups: readonly { name: string }[], name: string): number => {
+  let low = 0;
+  let high = groups.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const here = groups[mid]!.name;
+    if (here === name) return mid;
+    if (here < name) low = mid + 1;
+    else high = mid - 1;
+  }
+  return groups.findIndex((g) => g.name === name);
+};
+
 const notFound = (name: string) =>
   new AwsFault('ValidationError', `AutoScalingGroup name not found - AutoScalingGroup '${name}' not found`);
 
@@ -174,10 +192,12 @@ export const autoScalingOperations = (account: AutoScalingAccount): NonNullable<
             `1 validation error detected: Value '${max}' at 'maxRecords' failed to satisfy constraint: Member must have value less than or equal to 100`,
           );
         }
-        // AWS lists groups in name order; asked-for names that do not exist are simply absent.
-        const all = account.groups
-          .filter((g) => names.length === 0 || names.includes(g.name))
-          .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        // AWS lists groups in name order; asked-for names that do not exist are simply absent. The
+        // account's own list is kept in that order (sorted once, not once a page).
+        const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+        if (!account.groups.every((g, i) => i === 0 || byName(account.groups[i - 1]!, g) <= 0))
+          account.groups.sort(byName);
+        const all = names.length === 0 ? account.groups : account.groups.filter((g) => names.includes(g.name));
         const token = params.get('NextToken');
         const offset = token ? decodeToken(token) : 0;
         const page = all.slice(offset, offset + max);
@@ -188,7 +208,7 @@ export const autoScalingOperations = (account: AutoScalingAccount): NonNullable<
       DeleteAutoScalingGroup: (params) => {
         const name = params.get('AutoScalingGroupName') ?? '';
         const force = params.get('ForceDelete') === 'true';
-        const index = account.groups.findIndex((g) => g.name === name);
+        const index = indexOfGroup(account.groups, name);
         const group = account.groups[index];
         if (!group) throw notFound(name);
         const protection = group.deletionProtection ?? 'none';

@@ -243,8 +243,14 @@ export const codeDeployOperations = (
           'BatchLimitExceededException',
           `The maximum number of deployment IDs (${BATCH_DEPLOYMENTS}) was exceeded.`,
         );
-      // Unknown ids are left out of the answer, not reported as errors.
-      const found = ids.flatMap((id) => scenario.deployments.filter((d) => d.deploymentId === id));
+      // Unknown ids are left out of the answer, not reported as errors. One pass over the account's
+      // deployments, not one per id: a generated account of 10,000 groups holds tens of thousands.
+      const wanted = new Set(ids);
+      const byId = new Map<string, (typeof scenario.deployments)[number][]>();
+      for (const d of scenario.deployments)
+        if (d.deploymentId && wanted.has(d.deploymentId))
+          byId.set(d.deploymentId, [...(byId.get(d.deploymentId) ?? []), d]);
+      const found = ids.flatMap((id) => byId.get(id) ?? []);
       return { deploymentsInfo: toWire(found) };
     },
 
