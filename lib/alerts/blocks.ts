@@ -54,6 +54,13 @@ export interface SlackMessage {
 /** Slack's mrkdwn treats these three as control characters; text from outside must not. */
 export const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/**
+ * A mrkdwn link. Its URL is escaped too: an IAM Identity Center shortcut or a thread reply's
+ * permalink carries `&`, one of the three characters Slack reads as control characters everywhere
+ * in mrkdwn text (https://docs.slack.dev/messaging/formatting-message-text#escaping-text).
+ */
+export const link = (url: string, text: string): string => `<${escape(url)}|${escape(text)}>`;
+
 /** Keeps the start of a text: names, reasons. Never cuts a character in half (see lib/text.ts). */
 export const trimEnd = (text: string, max: number, marker = '…'): string => clipEnd(text, max, marker);
 

@@ -2,7 +2,7 @@ import type { DeploymentDetails } from '../codedeploy/deployment.js';
 import type { DeploymentStateChange } from '../events/codedeploy.js';
 import type { AlarmFacts } from './alarm-facts.js';
 import type { AlarmEffect } from './alarm-impact.js';
-import { type Severity, type SlackMessage, context, escape, fitMessage, section } from './blocks.js';
+import { type Severity, type SlackMessage, context, escape, fitMessage, link, section } from './blocks.js';
 import { deploymentSeverity, formatDeploymentMessage, formatWhyReply } from './format-deployment.js';
 import type { AccountView } from './links.js';
 import type { Destination } from './route.js';
@@ -201,7 +201,7 @@ export const appendContext = (message: SlackMessage, line: string): SlackMessage
 
 /** A link to a message of the conversation: its permalink, or else the channel it is in. */
 export const linkTo = (ref: MessageRef, words: string): string =>
-  ref.permalink ? `<${ref.permalink}|${escape(words)}>` : `${escape(words)} in <#${ref.channel}>`;
+  ref.permalink ? link(ref.permalink, words) : `${escape(words)} in <#${ref.channel}>`;
 
 /** One thing an event asks of Slack, in order; `id` names it in the event's record of done steps. */
 export type Action =

@@ -12,6 +12,7 @@ import {
   header,
   section,
   trimEnd,
+  link,
 } from './blocks.js';
 import { formatDuration } from './format-deployment.js';
 import { type AccountView, accountWords, alarmUrl, consoleLink, deploymentGroupUrl, deploymentUrl } from './links.js';
@@ -70,7 +71,7 @@ const watchedText = (facts: AlarmFacts): string | undefined => {
       const lines = [w.alarmRule ? `Rule: \`${escape(trimEnd(w.alarmRule, 800))}\`` : undefined];
       if (w.triggeringAlarms.length) {
         lines.push(
-          `Triggered by: ${w.triggeringAlarms.map((t) => `<${alarmUrl(facts.region, t.name)}|${escape(t.name)}>${t.state ? ` (${escape(t.state)})` : ''}`).join(', ')}`,
+          `Triggered by: ${w.triggeringAlarms.map((t) => `${link(alarmUrl(facts.region, t.name), t.name)}${t.state ? ` (${escape(t.state)})` : ''}`).join(', ')}`,
         );
       }
       return lines.filter(Boolean).join('\n') || undefined;
@@ -104,9 +105,12 @@ const datapointsText = (facts: AlarmFacts): string | undefined => {
 const impactLines = (facts: AlarmFacts, impact: readonly AlarmImpact[], open: (url: string) => string): string[] =>
   impact.map((i) => {
     const verb = i.effect === 'stop-and-roll-back' ? 'stop and roll back' : 'stop';
-    const group = `<${open(deploymentGroupUrl(facts.region, i.application, i.deploymentGroup))}|${escape(`${i.application}/${i.deploymentGroup}`)}>`;
+    const group = link(
+      open(deploymentGroupUrl(facts.region, i.application, i.deploymentGroup)),
+      `${i.application}/${i.deploymentGroup}`,
+    );
     if (i.inProgressDeployments.length === 0) return `• ${group}: would ${verb} a deployment (none in progress)`;
-    const ids = i.inProgressDeployments.map((d) => `<${open(deploymentUrl(facts.region, d))}|${escape(d)}>`).join(', ');
+    const ids = i.inProgressDeployments.map((d) => link(open(deploymentUrl(facts.region, d)), d)).join(', ');
     return facts.transition.to === 'ALARM'
       ? `• *This alarm will ${verb} ${ids}* in ${group}`
       : `• ${group}: ${ids} in progress; would ${verb} if the alarm fires`;

@@ -18,6 +18,7 @@ import {
   header,
   section,
   trimEnd,
+  link,
 } from './blocks.js';
 import {
   type AccountView,
@@ -198,14 +199,14 @@ export const formatDeploymentMessage = (
   const text = `${mentions}${escape(title)} (${escape(deploymentId)})${reason ? `: ${escape(reason)}` : ''}`;
 
   const rollback: string[] = [];
-  const inSlack = (link: string | undefined) => (link ? ` (<${link}|its conversation>)` : '');
+  const inSlack = (permalink: string | undefined) => (permalink ? ` (${link(permalink, 'its conversation')})` : '');
   if (details?.rollsBack)
     rollback.push(
-      `↩️ This rolls back <${open(deploymentUrl(region, details.rollsBack))}|${escape(details.rollsBack)}>${inSlack(options.conversation?.rollsBack)}${details.rollbackMessage ? `: ${escape(details.rollbackMessage)}` : ''}`,
+      `↩️ This rolls back ${link(open(deploymentUrl(region, details.rollsBack)), details.rollsBack)}${inSlack(options.conversation?.rollsBack)}${details.rollbackMessage ? `: ${escape(details.rollbackMessage)}` : ''}`,
     );
   if (details?.rolledBackBy)
     rollback.push(
-      `↩️ Rolled back by <${open(deploymentUrl(region, details.rolledBackBy))}|${escape(details.rolledBackBy)}>${inSlack(options.conversation?.rolledBackBy)}`,
+      `↩️ Rolled back by ${link(open(deploymentUrl(region, details.rolledBackBy)), details.rolledBackBy)}${inSlack(options.conversation?.rolledBackBy)}`,
     );
 
   return fitMessage({
@@ -215,7 +216,7 @@ export const formatDeploymentMessage = (
       header(title),
       mentions ? section(mentions.trim()) : undefined,
       fields([
-        ['Deployment', `<${open(deploymentUrl(region, deploymentId))}|${escape(deploymentId)}>`],
+        ['Deployment', link(open(deploymentUrl(region, deploymentId)), deploymentId)],
         ['Status', details?.status ?? state],
         ['Type', details && TYPE_WORDS(details)],
         ['Started by', details?.creator && (CREATOR_WORDS[details.creator] ?? escape(details.creator))],
@@ -285,8 +286,8 @@ export const formatInstanceMessage = (change: InstanceStateChange, options: Form
     blocks: [
       header(title),
       fields([
-        ['Instance', `<${open(instanceUrl(change.region, instanceId))}|${escape(instanceId)}>`],
-        ['Deployment', `<${open(deploymentUrl(change.region, deploymentId))}|${escape(deploymentId)}>`],
+        ['Instance', link(open(instanceUrl(change.region, instanceId)), instanceId)],
+        ['Deployment', link(open(deploymentUrl(change.region, deploymentId)), deploymentId)],
         ['State', escape(state)],
       ]),
       context([

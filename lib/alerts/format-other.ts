@@ -11,6 +11,7 @@ import {
   header,
   section,
   trimEnd,
+  link,
 } from './blocks.js';
 import { formatDuration } from './format-deployment.js';
 import { type AccountView, accountWords, autoScalingGroupUrl, consoleLink, deploymentUrl } from './links.js';
@@ -66,12 +67,12 @@ export const formatCleanupMessage = (
         [
           'Auto Scaling group',
           d.autoScalingGroupName &&
-            `<${open(autoScalingGroupUrl(region, d.autoScalingGroupName))}|${escape(trimEnd(d.autoScalingGroupName, 250))}>`,
+            link(open(autoScalingGroupUrl(region, d.autoScalingGroupName)), trimEnd(d.autoScalingGroupName, 250)),
         ],
         [
           'Deployment',
           d.deploymentId &&
-            `<${open(deploymentUrl(region, d.deploymentId))}|${escape(d.deploymentId)}>${d.deploymentStatus ? ` (${escape(d.deploymentStatus)})` : ''}`,
+            `${link(open(deploymentUrl(region, d.deploymentId)), d.deploymentId)}${d.deploymentStatus ? ` (${escape(d.deploymentStatus)})` : ''}`,
         ],
         [
           'Deployment group',

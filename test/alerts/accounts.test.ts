@@ -73,8 +73,9 @@ const capture = (settings = settingsWith(), codedeploy: Record<string, unknown> 
   };
 };
 
+// Every URL as Slack reads it: in mrkdwn text `&` arrives escaped as `&amp;`, in a button's url as is.
 const everyUrl = (message: SlackMessage): string[] =>
-  [...JSON.stringify(message).matchAll(/https:\/\/[^"|>\\ ]+/g)].map((m) => m[0]);
+  [...JSON.stringify(message).matchAll(/https:\/\/[^"|>\\ ]+/g)].map((m) => m[0].replace(/&amp;/g, '&'));
 
 describe("a member's alerts", () => {
   it('name the account, route on it, and link to the console in its region', async () => {
@@ -113,6 +114,21 @@ describe("a member's alerts", () => {
     const urls = everyUrl(posted[0]!.message);
     expect(urls.length).toBeGreaterThan(0);
     for (const url of urls) expect(url.startsWith(`${START_URL}/#/console?account_id=${MEMBER}&`)).toBe(true);
+  });
+
+  it("escape the shortcut's & inside mrkdwn links, as Slack asks, and leave button URLs as they are", async () => {
+    const { deps, posted } = capture(settingsWith({ consoleStartUrl: START_URL, consoleRole: 'ReadOnly' }));
+    await notifyDeploymentEvent(memberEvent('codedeploy/deployment.failure.json'), deps as never);
+    const json = JSON.stringify(posted[0]!.message);
+    const inText = [...json.matchAll(/<(https:\/\/[^|>]+)\|/g)].map((m) => m[1]!);
+    expect(inText.length).toBeGreaterThan(0);
+    for (const url of inText) {
+      expect(url).toContain('&amp;role_name=');
+      expect(url).not.toMatch(/&(?!amp;)/);
+    }
+    const buttons = [...json.matchAll(/"url":"([^"]+)"/g)].map((m) => m[1]!);
+    expect(buttons.length).toBeGreaterThan(0);
+    for (const url of buttons) expect(url).toContain('&role_name=');
   });
 
   it('build the shortcut exactly as the access portal reads it', () => {
