@@ -8,6 +8,7 @@
  */
 const path = require('node:path');
 const { loadSentinelModules } = require('./serverless/load-ts.cjs');
+const { sdkSchemasTreeShakable } = require('./serverless/sdk-schemas.cjs');
 
 /**
  * Zod's `z` namespace re-exports every locale (~50 languages, about 250 KiB minified) and a
@@ -110,6 +111,6 @@ module.exports = (serverless) => {
     exclude: [],
     packager: 'npm',
     define: { __DEPLOY_SENTINEL_SETTINGS__: JSON.stringify(raw) },
-    plugins: [zodEnglishOnly, environmentCredentialsOnly, lazyModulesApart],
+    plugins: [zodEnglishOnly, environmentCredentialsOnly, sdkSchemasTreeShakable, lazyModulesApart],
   };
 };
