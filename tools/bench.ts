@@ -49,20 +49,22 @@ const importEnv = (fn: PackagedFunction): Record<string, string> => ({
   PATH: process.env.PATH ?? '',
 });
 
+/** A stage packaged with settings/default.yml: the notifiers post through webhooks only. */
+const WEBHOOK_ONLY_STAGE = 'bench';
+
 /**
  * Per function: zip and bundle sizes, then a fresh process requiring the handler paired with a bare
  * `node -e 0` run just before it (alternating, so a busy moment of the machine falls on both), whole
  * process time and peak memory, and the require alone timed inside the process; then where the
- * bundle's bytes come from (its esbuild metafile).
+ * bundle's bytes come from (its esbuild metafile). The notifiers are measured twice: packaged with
+ * webhook routes only (settings/default.yml), and with app-mode channels too (settings/local.yml);
+ * both carry the same code, and app mode loads the Slack client on its first post (per event below).
  */
 const bundles = async () => {
-  const functions = readPackagedFunctions();
   const rows = [
     ['function', 'zip', 'bundle', 'require (in process)', 'process', 'bare node', 'over bare', 'peak RSS', 'over bare'],
   ];
-  const origins: string[] = [];
-  const seen = new Set<string>();
-  for (const fn of functions) {
+  const measure = async (fn: PackagedFunction, label: string) => {
     const file = await unpack(fn);
     const env = importEnv(fn);
     const loaded: ProcessFigures[] = [];
@@ -76,7 +78,7 @@ const bundles = async () => {
     const rss = median(loaded.map((f) => f.maxRssKiB)) / 1024;
     const bareRss = median(bare.map((f) => f.maxRssKiB)) / 1024;
     rows.push([
-      fn.key,
+      label,
       `${(statSync(fn.zip).size / 1024).toFixed(0)} KiB`,
       `${(statSync(file).size / 1024).toFixed(0)} KiB`,
       fmt(median(loaded.map((f) => f.requireMs))),
@@ -86,6 +88,17 @@ const bundles = async () => {
       `${rss.toFixed(0)} MiB`,
       `+${(rss - bareRss).toFixed(0)} MiB`,
     ]);
+  };
+  const isNotifier = (fn: PackagedFunction) => fn.key.startsWith('notify');
+
+  packageService(WEBHOOK_ONLY_STAGE);
+  for (const fn of readPackagedFunctions().filter(isNotifier)) await measure(fn, `${fn.key} (webhook only)`);
+
+  packageService('local');
+  const origins: string[] = [];
+  const seen = new Set<string>();
+  for (const fn of readPackagedFunctions()) {
+    await measure(fn, isNotifier(fn) ? `${fn.key} (webhook + app)` : fn.key);
     // The hook functions share one handler: its contributors once, per output file.
     if (seen.has(fn.handlerFile)) continue;
     seen.add(fn.handlerFile);
