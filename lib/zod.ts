@@ -1,8 +1,10 @@
 import { config } from 'zod/mini';
-import { en } from 'zod/locales';
+// English from its own module: `zod/locales` is an index of every language, and the bundler's
+// English-only rule (esbuild.config.cjs) only knows the index inside Zod's v4 folder.
+import en from 'zod/v4/locales/en.js';
 
 /**
- * Zod's settings, applied once by every module that defines schemas (`import '../zod.js'`).
+ * Zod's settings, applied once: every module that defines schemas imports this one for its effect.
  *
  * Schemas are written with `zod/mini`, Zod's functional API: its schemas carry no methods, so a
  * bundle holds only the validators it uses (about 20 KiB against 190 KiB for the classic API) and
