@@ -1,16 +1,11 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod.js';
 import { CLEANUP_MODES } from './events/sentinel.js';
 import { type Level, setLogLevel } from './log.js';
 import { configureMetrics } from './metrics.js';
 import { type CommonSettings, type Settings, formatIssues, parseCommonSettings } from './settings/schema.js';
 import { webhookParameterSchema } from './settings/ssm-parameter.js';
 import { usesAppMode } from './alerts/route.js';
-
-// Zod compiles an object schema into a function with `new Function` on its first parse; its
-// `jitless` setting turns that off and parses the same way without it (Zod's README,
-// https://www.npmjs.com/package/zod). A Lambda parses its settings and configuration once per cold
-// start, where compiling costs more than it saves: about 10 ms for a hook's settings.
-z.config({ jitless: true });
 
 /**
  * The only reader of process.env. Each function's loader checks every key it needs and reports
@@ -27,10 +22,10 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 const base = z.object({
-  SERVICE_NAME: z.string().min(1).default('deploy-sentinel'),
-  STAGE: z.string().min(1).default('local'),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  SERVICE_NAME: z._default(z.string().check(z.minLength(1)), 'deploy-sentinel'),
+  STAGE: z._default(z.string().check(z.minLength(1)), 'local'),
+  AWS_REGION: z._default(z.string().check(z.minLength(1)), 'us-east-1'),
+  LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
 });
 
 /**
@@ -39,15 +34,9 @@ const base = z.object({
  * and the role the function assumes in every other account.
  */
 const hubEnv = z.object({
-  DEPLOYMENT_MODE: z.enum(['standalone', 'hub']).default('standalone'),
-  HUB_ACCOUNT_ID: z
-    .string()
-    .regex(/^\d{12}$/, 'must be the 12-digit account id of the hub')
-    .optional(),
-  MEMBER_ROLE_NAME: z
-    .string()
-    .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')
-    .optional(),
+  DEPLOYMENT_MODE: z._default(z.enum(['standalone', 'hub']), 'standalone'),
+  HUB_ACCOUNT_ID: z.optional(z.string().check(z.regex(/^\d{12}$/, 'must be the 12-digit account id of the hub'))),
+  MEMBER_ROLE_NAME: z.optional(z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name'))),
 });
 
 const hubProblems = (env: Env): string[] =>
@@ -69,13 +58,13 @@ const hubOf = (values: z.output<typeof hubEnv>): HubConfig | undefined =>
     ? { homeAccount: values.HUB_ACCOUNT_ID, memberRole: values.MEMBER_ROLE_NAME }
     : undefined;
 
-const parseEnv = <T extends z.ZodObject>(
+const parseEnv = <T extends z.ZodMiniObject>(
   schema: T,
   env: Env,
   what: string,
   extra: (env: Env) => string[] = () => [],
 ): z.output<typeof base> & z.output<T> => {
-  const parsed = base.extend(schema.shape).safeParse(env);
+  const parsed = z.extend(base, schema.shape).safeParse(env);
   const problems = [
     ...(parsed.success ? [] : formatIssues(parsed.error).split('\n')),
     ...extra(env).map((p) => `  - ${p}`),
@@ -105,26 +94,20 @@ export const loadSettings = (embedded: unknown = embeddedSettings()): CommonSett
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 
 const notifierEnv = z.object({
-  SLACK_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SLACK_WEBHOOK_URL: z.optional(z.url({ protocol: /^https?$/ })),
   // The same rules packaging applies to the stage parameter: a name SSM cannot hold fails every alert.
-  SLACK_WEBHOOK_PARAMETER: webhookParameterSchema.optional(),
-  SLACK_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  SLACK_WEBHOOK_PARAMETER: z.optional(webhookParameterSchema),
+  SLACK_TIMEOUT_MS: z._default(z.coerce.number().check(z.int(), z.positive()), 5_000),
   // App mode. The token itself only for local runs and tests; deployed, it is read from SSM.
-  SLACK_BOT_TOKEN: z
-    .string()
-    .regex(/^(xoxe\.)?xox[a-z]-\S+$/, 'is not a Slack token (xoxb-…)')
-    .optional(),
-  SLACK_BOT_TOKEN_PARAMETER: webhookParameterSchema.optional(),
-  SLACK_API_URL: z.url({ protocol: /^https?$/ }).default(DEFAULT_SLACK_API_URL),
+  SLACK_BOT_TOKEN: z.optional(z.string().check(z.regex(/^(xoxe\.)?xox[a-z]-\S+$/, 'is not a Slack token (xoxb-…)'))),
+  SLACK_BOT_TOKEN_PARAMETER: z.optional(webhookParameterSchema),
+  SLACK_API_URL: z._default(z.url({ protocol: /^https?$/ }), DEFAULT_SLACK_API_URL),
   // The state table of per-event records; without it (local runs) duplicates are not turned away.
-  STATE_TABLE_NAME: z
-    .string()
-    .regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'is not a DynamoDB table name')
-    .optional(),
+  STATE_TABLE_NAME: z.optional(z.string().check(z.regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'is not a DynamoDB table name'))),
 });
 
 export const loadNotifierConfig = (env: Env = process.env, settings: CommonSettings = loadSettings()) => {
-  const values = parseEnv(notifierEnv.extend(hubEnv.shape), env, 'Notifier', (e) => [
+  const values = parseEnv(z.extend(notifierEnv, hubEnv.shape), env, 'Notifier', (e) => [
     ...(e.SLACK_WEBHOOK_URL || e.SLACK_WEBHOOK_PARAMETER
       ? []
       : ['SLACK_WEBHOOK_PARAMETER: set it (deployed) or SLACK_WEBHOOK_URL (local runs)']),
@@ -159,7 +142,7 @@ export type NotifierConfig = ReturnType<typeof loadNotifierConfig>;
 
 export const loadStreamConfig = (env: Env = process.env) => {
   const values = parseEnv(
-    z.object({ STATE_STREAM_NAME: z.string().min(1).max(128) }).extend(hubEnv.shape),
+    z.extend(z.object({ STATE_STREAM_NAME: z.string().check(z.minLength(1), z.maxLength(128)) }), hubEnv.shape),
     env,
     'Stream',
     hubProblems,
@@ -174,15 +157,16 @@ export const loadStreamConfig = (env: Env = process.env) => {
 
 export const loadCleanupConfig = (env: Env = process.env) => {
   const values = parseEnv(
-    z
-      .object({
-        CLEANUP_MODE: z.enum(CLEANUP_MODES).default('delete'),
-        CLEANUP_MIN_AGE_MINUTES: z.coerce.number().int().nonnegative().default(60),
-        EVENT_BUS_NAME: z.string().min(1).default('default'),
+    z.extend(
+      z.object({
+        CLEANUP_MODE: z._default(z.enum(CLEANUP_MODES), 'delete'),
+        CLEANUP_MIN_AGE_MINUTES: z._default(z.coerce.number().check(z.int(), z.nonnegative()), 60),
+        EVENT_BUS_NAME: z._default(z.string().check(z.minLength(1)), 'default'),
         // The sweep's schedule: the hub rotates the account it starts with from one run to the next.
-        SWEEP_SCHEDULE: z.string().min(1).default('rate(1 hour)'),
-      })
-      .extend(hubEnv.shape),
+        SWEEP_SCHEDULE: z._default(z.string().check(z.minLength(1)), 'rate(1 hour)'),
+      }),
+      hubEnv.shape,
+    ),
     env,
     'Cleanup',
     hubProblems,
@@ -222,7 +206,7 @@ export const loadHookConfig = (
   embedded: unknown = embeddedSettings(),
 ) => {
   try {
-    const values = parseEnv(z.object({ HOOK_ID: z.string().min(1) }), env, 'Hook');
+    const values = parseEnv(z.object({ HOOK_ID: z.string().check(z.minLength(1)) }), env, 'Hook');
     const settings = parse(embedded, 'the embedded settings');
     return { ok: true as const, config: { ...common(values), hookId: values.HOOK_ID, settings } };
   } catch (error) {

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { format, resolveConfig } from 'prettier';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../lib/zod.js';
 import { settingsSchema } from '../lib/settings/all.js';
 import { type CommandIo, isMain, processIo, runCommand } from './cli.js';
 

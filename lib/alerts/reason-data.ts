@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zod.js';
 import { issueLines } from '../events/issues.js';
 
 /**
@@ -11,42 +12,36 @@ import { issueLines } from '../events/issues.js';
  * - composite alarms: `triggeringAlarms[{arn, state{value, timestamp}}]`.
  * Every field is optional: which ones appear is AWS's choice, not a contract.
  */
-export const reasonDataSchema = z
-  .object({
-    version: z.string().optional(),
-    queryDate: z.string().optional(),
-    startDate: z.string().optional(),
-    statistic: z.string().optional(),
-    unit: z.string().optional(),
-    period: z.number().optional(),
-    recentDatapoints: z.array(z.number()).optional(),
-    threshold: z.number().optional(),
-    recentLowerThresholds: z.array(z.number()).optional(),
-    recentUpperThresholds: z.array(z.number()).optional(),
-    evaluatedDatapoints: z
-      .array(
-        z
-          .object({
-            timestamp: z.string(),
-            sampleCount: z.number().optional(),
-            // A period with missing data is listed with its timestamp only.
-            value: z.number().optional(),
-          })
-          .loose(),
-      )
-      .optional(),
-    triggeringAlarms: z
-      .array(
-        z
-          .object({
-            arn: z.string(),
-            state: z.object({ value: z.string(), timestamp: z.string().optional() }).loose().optional(),
-          })
-          .loose(),
-      )
-      .optional(),
-  })
-  .loose();
+export const reasonDataSchema = z.looseObject({
+  version: z.optional(z.string()),
+  queryDate: z.optional(z.string()),
+  startDate: z.optional(z.string()),
+  statistic: z.optional(z.string()),
+  unit: z.optional(z.string()),
+  period: z.optional(z.number()),
+  recentDatapoints: z.optional(z.array(z.number())),
+  threshold: z.optional(z.number()),
+  recentLowerThresholds: z.optional(z.array(z.number())),
+  recentUpperThresholds: z.optional(z.array(z.number())),
+  evaluatedDatapoints: z.optional(
+    z.array(
+      z.looseObject({
+        timestamp: z.string(),
+        sampleCount: z.optional(z.number()),
+        // A period with missing data is listed with its timestamp only.
+        value: z.optional(z.number()),
+      }),
+    ),
+  ),
+  triggeringAlarms: z.optional(
+    z.array(
+      z.looseObject({
+        arn: z.string(),
+        state: z.optional(z.looseObject({ value: z.string(), timestamp: z.optional(z.string()) })),
+      }),
+    ),
+  ),
+});
 
 export type ReasonData = z.infer<typeof reasonDataSchema>;
 

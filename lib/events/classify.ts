@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { issueLines } from './issues.js';
 import { type AlarmStateChange, alarmStateChangeSchema } from './alarm.js';
 import {
@@ -16,7 +16,7 @@ export type ClassifiedEvent =
   | { kind: 'cleanup'; event: CleanupEvent }
   | { kind: 'unknown'; reason: string; raw: unknown };
 
-const KNOWN: ReadonlyArray<[string, string, z.ZodType, ClassifiedEvent['kind']]> = [
+const KNOWN: ReadonlyArray<[string, string, z.ZodMiniType, ClassifiedEvent['kind']]> = [
   ['aws.codedeploy', 'CodeDeploy Deployment State-change Notification', deploymentStateChangeSchema, 'deployment'],
   ['aws.codedeploy', 'CodeDeploy Instance State-change Notification', instanceStateChangeSchema, 'instance'],
   ['aws.cloudwatch', 'CloudWatch Alarm State Change', alarmStateChangeSchema, 'alarm'],

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zod.js';
 
 /**
  * CodeDeploy events as EventBridge delivers them. `@types/aws-lambda` has no CodeDeploy types, so
@@ -22,46 +23,44 @@ export type DeploymentState = KnownDeploymentState | (string & {});
 /** A deployment state as CodeDeploy writes them: one upper-case word. */
 export const deploymentStateSchema = z
   .string()
-  .regex(/^[A-Z][A-Z0-9_]*$/, 'expected an upper-case word such as FAILURE') as z.ZodType<DeploymentState>;
+  .check(z.regex(/^[A-Z][A-Z0-9_]*$/, 'expected an upper-case word such as FAILURE')) as z.ZodMiniType<DeploymentState>;
 
 export const isKnownDeploymentState = (state: string): state is KnownDeploymentState =>
   (DEPLOYMENT_STATES as readonly string[]).includes(state);
 
 const envelope = {
-  version: z.string().optional(),
-  id: z.string().min(1),
-  account: z.string().min(1),
-  region: z.string().min(1),
-  time: z.string().min(1),
+  version: z.optional(z.string()),
+  id: z.string().check(z.minLength(1)),
+  account: z.string().check(z.minLength(1)),
+  region: z.string().check(z.minLength(1)),
+  time: z.string().check(z.minLength(1)),
   source: z.literal('aws.codedeploy'),
-  resources: z.array(z.string()).default([]),
+  resources: z._default(z.array(z.string()), []),
 };
 
 const commonDetail = {
-  application: z.string().min(1),
-  deploymentGroup: z.string().min(1),
-  deploymentId: z.string().min(1),
-  region: z.string().optional(),
-  instanceGroupId: z.string().optional(),
+  application: z.string().check(z.minLength(1)),
+  deploymentGroup: z.string().check(z.minLength(1)),
+  deploymentId: z.string().check(z.minLength(1)),
+  region: z.optional(z.string()),
+  instanceGroupId: z.optional(z.string()),
 };
 
 export const deploymentStateChangeSchema = z.object({
   ...envelope,
   'detail-type': z.literal(DEPLOYMENT_DETAIL_TYPE),
-  detail: z.object({ ...commonDetail, state: deploymentStateSchema }).loose(),
+  detail: z.looseObject({ ...commonDetail, state: deploymentStateSchema }),
 });
 
 export const instanceStateChangeSchema = z.object({
   ...envelope,
   'detail-type': z.literal(INSTANCE_DETAIL_TYPE),
-  detail: z
-    .object({
-      ...commonDetail,
-      instanceId: z.string().min(1),
-      // Whether instance events carry every deployment state is unconfirmed: accept any word.
-      state: z.string().min(1),
-    })
-    .loose(),
+  detail: z.looseObject({
+    ...commonDetail,
+    instanceId: z.string().check(z.minLength(1)),
+    // Whether instance events carry every deployment state is unconfirmed: accept any word.
+    state: z.string().check(z.minLength(1)),
+  }),
 });
 
 export type DeploymentStateChange = z.infer<typeof deploymentStateChangeSchema>;

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zod.js';
 
 /**
  * deploy-sentinel's own events, published on the default bus by the cleanup so that the notifier
@@ -43,47 +44,44 @@ const cleanupDetailFields = z.object({
   trigger: z.enum(CLEANUP_TRIGGERS),
   mode: z.enum(CLEANUP_MODES),
   /** A named reason (`live-group`, `deployment-in-progress`, …) for kept groups; `orphan` otherwise. */
-  reason: z.string().min(1),
+  reason: z.string().check(z.minLength(1)),
   /** The same reason in words, for people. */
-  reasonText: z.string().optional(),
-  autoScalingGroupName: z.string().optional(),
-  application: z.string().optional(),
-  deploymentGroup: z.string().optional(),
-  deploymentId: z.string().optional(),
-  deploymentStatus: z.string().optional(),
-  instanceCount: z.number().int().nonnegative().optional(),
-  instanceTypes: z.array(z.string()).optional(),
-  instanceIds: z.array(z.string()).optional(),
-  groupCreatedTime: z.string().optional(),
+  reasonText: z.optional(z.string()),
+  autoScalingGroupName: z.optional(z.string()),
+  application: z.optional(z.string()),
+  deploymentGroup: z.optional(z.string()),
+  deploymentId: z.optional(z.string()),
+  deploymentStatus: z.optional(z.string()),
+  instanceCount: z.optional(z.number().check(z.int(), z.nonnegative())),
+  instanceTypes: z.optional(z.array(z.string())),
+  instanceIds: z.optional(z.array(z.string())),
+  groupCreatedTime: z.optional(z.string()),
   /** How long the group had been running when it was deleted or looked at. */
-  runningMs: z.number().nonnegative().optional(),
-  error: z.string().optional(),
+  runningMs: z.optional(z.number().check(z.nonnegative())),
+  error: z.optional(z.string()),
   /**
    * Where the group is. An event put on a bus is stamped with the account and region of the caller
    * (the hub's, for a member's group), so the cleanup says here where it acted.
    */
-  account: z
-    .string()
-    .regex(/^\d{12}$/)
-    .optional(),
-  region: z.string().min(1).optional(),
+  account: z.optional(z.string().check(z.regex(/^\d{12}$/))),
+  region: z.optional(z.string().check(z.minLength(1))),
   /** Sweep totals, with `sweep-incomplete`. */
-  examined: z.number().int().nonnegative().optional(),
-  remaining: z.number().int().nonnegative().optional(),
+  examined: z.optional(z.number().check(z.int(), z.nonnegative())),
+  remaining: z.optional(z.number().check(z.int(), z.nonnegative())),
 });
 
 /** A cleanup event's detail; fields a later version adds pass through. */
-export const cleanupDetailSchema = cleanupDetailFields.loose();
+export const cleanupDetailSchema = z.looseObject(cleanupDetailFields.shape);
 
 export const cleanupEventSchema = z.object({
-  version: z.string().optional(),
-  id: z.string().min(1),
-  account: z.string().min(1),
-  region: z.string().min(1),
-  time: z.string().min(1),
+  version: z.optional(z.string()),
+  id: z.string().check(z.minLength(1)),
+  account: z.string().check(z.minLength(1)),
+  region: z.string().check(z.minLength(1)),
+  time: z.string().check(z.minLength(1)),
   source: z.literal(SENTINEL_SOURCE),
   'detail-type': z.literal(CLEANUP_DETAIL_TYPE),
-  resources: z.array(z.string()).default([]),
+  resources: z._default(z.array(z.string()), []),
   detail: cleanupDetailSchema,
 });
 

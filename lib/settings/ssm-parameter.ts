@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zod.js';
 
 /**
  * The names of the SSM parameters that hold webhook URLs, checked when the service is packaged: a
@@ -45,6 +46,8 @@ export const webhookParameterProblems = (name: string): string[] => {
 };
 
 /** A webhook parameter name in settings, every problem reported at its path. */
-export const webhookParameterSchema = z.string().superRefine((name, ctx) => {
-  for (const message of webhookParameterProblems(name)) ctx.addIssue({ code: 'custom', message });
-});
+export const webhookParameterSchema = z.string().check(
+  z.superRefine((name, ctx) => {
+    for (const message of webhookParameterProblems(name)) ctx.addIssue({ code: 'custom', message });
+  }),
+);

@@ -43,6 +43,11 @@ describe('what a Lambda bundle carries', () => {
     expect(inputs.get(file)!.filter((i) => i.includes('client-ec2'))).toEqual([]);
   });
 
+  it.each(HANDLERS)("%s carries Zod's English messages, and no other language's", (file) => {
+    const locales = inputs.get(file)!.filter((i) => /[\\/]zod[\\/](.+[\\/])?locales[\\/]/.test(i));
+    expect([...new Set(locales.map((i) => i.split(/[\\/]/).pop()))]).toEqual(['en.js']);
+  });
+
   it.each(HANDLERS.filter((f) => f !== 'hook.ts'))(
     "%s carries nothing of the hooks' checks (their schema, the RE2 engine of their patterns)",
     (file) => {

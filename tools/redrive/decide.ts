@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../lib/zod.js';
 import { issueLines } from '../../lib/events/issues.js';
 import { HOOK_FUNCTION_PREFIX } from '../../lib/hooks/hooks.js';
 import { clipEnd } from '../../lib/text.js';
@@ -160,28 +161,23 @@ const eventBridgeReason = (message: DeadLetterMessage): string => {
   return oneLine(gaveUp ? `${error} (${gaveUp})` : error);
 };
 
-const invocationRecordSchema = z
-  .object({
-    requestContext: z
-      .object({
-        functionArn: z.string().min(1),
-        requestId: z.string().optional(),
-        condition: z.string().optional(),
-        approximateInvokeCount: z.number().optional(),
-      })
-      .loose(),
-    requestPayload: z.unknown().optional(),
-    responseContext: z
-      .object({
-        statusCode: z.number().optional(),
-        executedVersion: z.string().optional(),
-        functionError: z.string().optional(),
-      })
-      .loose()
-      .optional(),
-    responsePayload: z.unknown().optional(),
-  })
-  .loose();
+const invocationRecordSchema = z.looseObject({
+  requestContext: z.looseObject({
+    functionArn: z.string().check(z.minLength(1)),
+    requestId: z.optional(z.string()),
+    condition: z.optional(z.string()),
+    approximateInvokeCount: z.optional(z.number()),
+  }),
+  requestPayload: z.optional(z.unknown()),
+  responseContext: z.optional(
+    z.looseObject({
+      statusCode: z.optional(z.number()),
+      executedVersion: z.optional(z.string()),
+      functionError: z.optional(z.string()),
+    }),
+  ),
+  responsePayload: z.optional(z.unknown()),
+});
 type InvocationRecord = z.infer<typeof invocationRecordSchema>;
 
 const lambdaReason = (record: InvocationRecord): string => {
