@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { hooksSettingsSchema } from '../hooks/settings.js';
 import { type Settings, parseWith, settingsSchemaWith } from './schema.js';
 
@@ -5,7 +6,7 @@ import { type Settings, parseWith, settingsSchemaWith } from './schema.js';
  * The whole settings schema, the hooks' checks included: what packaging validates a stage's file
  * against, the JSON Schema editors use, and what a hook function validates at cold start.
  */
-export const settingsSchema = settingsSchemaWith(hooksSettingsSchema.prefault({}));
+export const settingsSchema = settingsSchemaWith(z.prefault(hooksSettingsSchema, {}));
 
 /** Validates the whole settings file, listing every problem at once. */
 export const parseSettings = (input: unknown, origin = 'settings'): Settings =>
