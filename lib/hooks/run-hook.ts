@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zod.js';
 import type { CloudWatchPort } from '../aws/cloudwatch.js';
 import type { CodeDeployPort } from '../aws/codedeploy.js';
 import type { Elbv2Port } from '../aws/elbv2.js';
@@ -26,12 +27,10 @@ import type { HooksSettings } from './settings.js';
  */
 
 /** The payload CodeDeploy invokes a hook with; nothing else is sent. */
-export const hookEventSchema = z
-  .object({
-    DeploymentId: z.string().min(1),
-    LifecycleEventHookExecutionId: z.string().min(1),
-  })
-  .loose();
+export const hookEventSchema = z.looseObject({
+  DeploymentId: z.string().check(z.minLength(1)),
+  LifecycleEventHookExecutionId: z.string().check(z.minLength(1)),
+});
 export type HookEvent = z.infer<typeof hookEventSchema>;
 
 export interface HookDeps {

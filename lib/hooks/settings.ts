@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zod.js';
 import { hookTimeoutSeconds, LAMBDA_MAX_TIMEOUT_SECONDS, worstCaseMs } from './budget.js';
 import { platformIssues } from './groups.js';
 import { HOOKS, type HookName, PLATFORMS } from './hooks.js';
@@ -12,51 +13,69 @@ import { stringsIn, VARIABLE_REF, VARIABLES, variablesIn } from './variables.js'
  * Durations are milliseconds or strings such as `250ms`, `5s`, `2m`.
  */
 
-const templated = z.string().superRefine((text, ctx) => {
-  for (const name of variablesIn(text)) {
-    if (!(VARIABLES as readonly string[]).includes(name)) {
-      ctx.addIssue({ code: 'custom', message: `unknown variable \${${name}}; known: ${VARIABLES.join(', ')}` });
+const templated = z.string().check(
+  z.superRefine((text, ctx) => {
+    for (const name of variablesIn(text)) {
+      if (!(VARIABLES as readonly string[]).includes(name)) {
+        ctx.addIssue({ code: 'custom', message: `unknown variable \${${name}}; known: ${VARIABLES.join(', ')}` });
+      }
     }
-  }
-});
+  }),
+);
 
 const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000 };
 
 /** A duration as milliseconds: a number of ms, or `250ms` / `5s` / `2m`. */
-export const durationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  if (typeof value === 'number') {
-    if (Number.isInteger(value) && value >= 0) return value;
-    ctx.addIssue({ code: 'custom', message: `a duration in milliseconds must be a whole number >= 0, got ${value}` });
-    return z.NEVER;
-  }
-  const match = /^(\d+)(ms|s|m)$/.exec(value.trim());
-  if (!match) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration; write e.g. 500ms, 5s or 2m` });
-    return z.NEVER;
-  }
-  return Number(match[1]) * UNITS[match[2]!]!;
-});
+export const durationSchema = z.pipe(
+  z.union([z.number(), z.string()]),
+  z.transform((value: number | string, ctx) => {
+    if (typeof value === 'number') {
+      if (Number.isInteger(value) && value >= 0) return value;
+      ctx.issues.push({
+        code: 'custom',
+        message: `a duration in milliseconds must be a whole number >= 0, got ${value}`,
+        input: value,
+      });
+      return z.NEVER;
+    }
+    const match = /^(\d+)(ms|s|m)$/.exec(value.trim());
+    if (!match) {
+      ctx.issues.push({
+        code: 'custom',
+        message: `"${value}" is not a duration; write e.g. 500ms, 5s or 2m`,
+        input: value,
+      });
+      return z.NEVER;
+    }
+    return Number(match[1]) * UNITS[match[2]!]!;
+  }),
+);
 
 /** A regular expression, compiled once here for the linear-time engine (see pattern.ts). */
-const patternSchema = z.string().transform((source, ctx) => {
-  try {
-    return Pattern.compile(source);
-  } catch (error) {
-    if (!(error instanceof PatternError)) throw error;
-    // Continuable, so that the union of header expectations reports this reason, not "Invalid input".
-    ctx.addIssue({ code: 'custom', message: error.message, continue: true });
-    return z.NEVER;
-  }
-});
+const patternSchema = z.pipe(
+  z.string(),
+  z.transform((source: string, ctx) => {
+    try {
+      return Pattern.compile(source);
+    } catch (error) {
+      if (!(error instanceof PatternError)) throw error;
+      // Continuable, so that the union of header expectations reports this reason, not "Invalid input".
+      ctx.issues.push({ code: 'custom', message: error.message, input: source, continue: true });
+      return z.NEVER;
+    }
+  }),
+);
 
-const jsonPathSchema = z.string().superRefine((path, ctx) => {
-  try {
-    parseJsonPath(path);
-  } catch (error) {
-    if (!(error instanceof JsonPathError)) throw error;
-    ctx.addIssue({ code: 'custom', message: error.message });
-  }
-});
+const jsonPathSchema = z.string().check(
+  z.superRefine((path, ctx) => {
+    try {
+      parseJsonPath(path);
+    } catch (error) {
+      if (!(error instanceof JsonPathError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message });
+    }
+  }),
+);
 
 // A field name is a token; a field value holds tabs, spaces, visible ASCII and obs-text (Latin-1)
 // (RFC 9110, sections 5.1, 5.5 and 5.6.2: https://www.rfc-editor.org/rfc/rfc9110). Node's HTTP
@@ -64,7 +83,7 @@ const jsonPathSchema = z.string().superRefine((path, ctx) => {
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
-const checkHeaderName = (name: string, ctx: z.RefinementCtx) => {
+const checkHeaderName = (name: string, ctx: z.core.$RefinementCtx) => {
   if (!TOKEN.test(name)) {
     ctx.addIssue({
       code: 'custom',
@@ -74,7 +93,7 @@ const checkHeaderName = (name: string, ctx: z.RefinementCtx) => {
   }
 };
 
-const checkHeaderValue = (name: string, value: string, ctx: z.RefinementCtx) => {
+const checkHeaderValue = (name: string, value: string, ctx: z.core.$RefinementCtx) => {
   if (!FIELD_VALUE.test(value)) {
     ctx.addIssue({
       code: 'custom',
@@ -94,95 +113,105 @@ const isHttpUrl = (text: string) => {
 
 /** Measurement schedule and limits shared by every check (after Argo Rollouts' AnalysisTemplate). */
 const scheduleFields = {
-  name: z.string().min(1).max(80).describe('Unique within the hook; names the check in every log line.'),
-  dryRun: z.boolean().default(false).describe('Measured and logged, never failing the hook.'),
+  name: z
+    .string()
+    .check(z.minLength(1), z.maxLength(80), z.describe('Unique within the hook; names the check in every log line.')),
+  dryRun: z._default(z.boolean(), false).check(z.describe('Measured and logged, never failing the hook.')),
   count: z
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(1)
-    .describe('Conclusive measurements (passes and failures; errors are retried and not counted here).'),
-  interval: durationSchema
-    .default(5_000)
-    .describe('Wait between two measurements, and before retrying an error: ms, or 500ms, 5s, 2m.'),
-  initialDelay: durationSchema.default(0).describe('Wait before the first measurement: ms, or 500ms, 5s, 2m.'),
-  timeout: durationSchema
-    .refine((ms) => ms > 0, 'timeout must be more than 0, or every measurement is abandoned at once')
-    .default(5_000)
-    .describe('Each measurement is abandoned (an error) after this long: ms, or 500ms, 5s, 2m.'),
+    ._default(z.number().check(z.int(), z.gte(1), z.lte(100)), 1)
+    .check(z.describe('Conclusive measurements (passes and failures; errors are retried and not counted here).')),
+  interval: z
+    ._default(durationSchema, 5_000)
+    .check(z.describe('Wait between two measurements, and before retrying an error: ms, or 500ms, 5s, 2m.')),
+  initialDelay: z
+    ._default(durationSchema, 0)
+    .check(z.describe('Wait before the first measurement: ms, or 500ms, 5s, 2m.')),
+  timeout: z
+    ._default(
+      durationSchema.check(
+        z.refine((ms) => ms > 0, 'timeout must be more than 0, or every measurement is abandoned at once'),
+      ),
+      5_000,
+    )
+    .check(z.describe('Each measurement is abandoned (an error) after this long: ms, or 500ms, 5s, 2m.')),
   failureLimit: z
-    .number()
-    .int()
-    .min(0)
-    .default(0)
-    .describe('Failed measurements tolerated; one more fails the check. Must be below count.'),
+    ._default(z.number().check(z.int(), z.gte(0)), 0)
+    .check(z.describe('Failed measurements tolerated; one more fails the check. Must be below count.')),
   consecutiveErrorLimit: z
-    .number()
-    .int()
-    .min(0)
-    .max(10)
-    .default(2)
-    .describe('Consecutive errors (no answer, refused, throttled) tolerated; one more fails the check.'),
+    ._default(z.number().check(z.int(), z.gte(0), z.lte(10)), 2)
+    .check(z.describe('Consecutive errors (no answer, refused, throttled) tolerated; one more fails the check.')),
 };
 
 const statusSpec = z.union([
-  z.number().int().min(100).max(599),
-  z
-    .string()
-    .regex(/^([1-5]xx|[1-5]\d\d)$/, 'write a status as 200, or a class as 2xx')
-    .transform((s) => (s.endsWith('xx') ? s : Number(s))),
+  z.number().check(z.int(), z.gte(100), z.lte(599)),
+  z.pipe(
+    z.string().check(z.regex(/^([1-5]xx|[1-5]\d\d)$/, 'write a status as 200, or a class as 2xx')),
+    z.transform((s: string) => (s.endsWith('xx') ? s : Number(s))),
+  ),
 ]);
 
 const jsonExpectationSchema = z
   .strictObject({
     path: jsonPathSchema,
-    equals: z.unknown().optional(),
-    notEquals: z.unknown().optional(),
-    exists: z.boolean().optional(),
-    matches: patternSchema.optional(),
-    atLeast: z.number().optional(),
-    atMost: z.number().optional(),
+    equals: z.optional(z.unknown()),
+    notEquals: z.optional(z.unknown()),
+    exists: z.optional(z.boolean()),
+    matches: z.optional(patternSchema),
+    atLeast: z.optional(z.number()),
+    atMost: z.optional(z.number()),
   })
-  .refine(
-    (e) => ['equals', 'notEquals', 'exists', 'matches', 'atLeast', 'atMost'].some((k) => k in e),
-    'give at least one of equals, notEquals, exists, matches, atLeast, atMost',
+  .check(
+    z.refine(
+      (e) => ['equals', 'notEquals', 'exists', 'matches', 'atLeast', 'atMost'].some((k) => k in e),
+      'give at least one of equals, notEquals, exists, matches, atLeast, atMost',
+    ),
   );
 
-const stringList = z
-  .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
-  .transform((v) => (Array.isArray(v) ? v : [v]));
+const stringList = z.pipe(
+  z.union([z.string().check(z.minLength(1)), z.array(z.string().check(z.minLength(1))).check(z.minLength(1))]),
+  z.transform((v: string | string[]) => (Array.isArray(v) ? v : [v])),
+);
 
 const httpExpectSchema = z.strictObject({
   status: z
-    .union([statusSpec, z.array(statusSpec).min(1)])
-    .transform((v) => (Array.isArray(v) ? v : [v]))
-    .default(['2xx'])
-    .describe('200, 2xx, or a list of either.'),
-  headers: z
-    .record(
-      z.string(),
-      z.union([z.string(), z.strictObject({ matches: patternSchema }), z.strictObject({ absent: z.literal(true) })]),
+    ._default(
+      z.pipe(
+        z.union([statusSpec, z.array(statusSpec).check(z.minLength(1))]),
+        z.transform((v: z.output<typeof statusSpec> | z.output<typeof statusSpec>[]) => (Array.isArray(v) ? v : [v])),
+      ),
+      ['2xx'],
     )
-    .superRefine((headers, ctx) => {
-      for (const [name, wanted] of Object.entries(headers)) {
-        checkHeaderName(name, ctx);
-        if (typeof wanted === 'string') checkHeaderValue(name, wanted, ctx);
-      }
-    })
-    .optional()
-    .describe('Header name (any case) to an exact value, or { matches: RE2 pattern }, or { absent: true }.'),
-  bodyContains: stringList.optional().describe('Text the body must contain, or a list of them.'),
-  bodyNotContains: stringList.optional().describe('Text the body must not contain, or a list of them.'),
-  bodyMatches: patternSchema.optional().describe('An RE2 pattern the body must match.'),
+    .check(z.describe('200, 2xx, or a list of either.')),
+  headers: z
+    .optional(
+      z
+        .record(
+          z.string(),
+          z.union([
+            z.string(),
+            z.strictObject({ matches: patternSchema }),
+            z.strictObject({ absent: z.literal(true) }),
+          ]),
+        )
+        .check(
+          z.superRefine((headers, ctx) => {
+            for (const [name, wanted] of Object.entries(headers)) {
+              checkHeaderName(name, ctx);
+              if (typeof wanted === 'string') checkHeaderValue(name, wanted, ctx);
+            }
+          }),
+        ),
+    )
+    .check(z.describe('Header name (any case) to an exact value, or { matches: RE2 pattern }, or { absent: true }.')),
+  bodyContains: z.optional(stringList).check(z.describe('Text the body must contain, or a list of them.')),
+  bodyNotContains: z.optional(stringList).check(z.describe('Text the body must not contain, or a list of them.')),
+  bodyMatches: z.optional(patternSchema).check(z.describe('An RE2 pattern the body must match.')),
   json: z
-    .array(jsonExpectationSchema)
-    .min(1)
-    .optional()
-    .describe('Values at JSON paths such as $.status; the body must be JSON when any is given.'),
-  maxLatency: durationSchema
-    .optional()
-    .describe('The whole answer (headers and body) must arrive within this: ms, or 500ms, 5s, 2m.'),
+    .optional(z.array(jsonExpectationSchema).check(z.minLength(1)))
+    .check(z.describe('Values at JSON paths such as $.status; the body must be JSON when any is given.')),
+  maxLatency: z
+    .optional(durationSchema)
+    .check(z.describe('The whole answer (headers and body) must arrive within this: ms, or 500ms, 5s, 2m.')),
 });
 
 const BODY_EXPECTATIONS = ['bodyContains', 'bodyNotContains', 'bodyMatches', 'json'] as const;
@@ -191,68 +220,72 @@ const BODY_EXPECTATIONS = ['bodyContains', 'bodyNotContains', 'bodyMatches', 'js
 export const httpCheckSchema = z
   .strictObject({
     ...scheduleFields,
-    type: z.literal('http').describe('An HTTP probe of a listener or URL.'),
+    type: z.literal('http').check(z.describe('An HTTP probe of a listener or URL.')),
     target: z
-      .enum(['test', 'production'])
-      .optional()
-      .describe('The listener to probe, as discovered or as set under discovery: test by default.'),
-    url: templated
-      .refine(isHttpUrl, 'url must be an http:// or https:// URL')
-      .optional()
-      .describe('A full http:// or https:// URL instead of a listener.'),
-    path: templated.refine((p) => p.startsWith('/'), 'path must start with "/"').default('/'),
-    method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
-    headers: z
-      .record(z.string(), templated)
-      .superRefine((headers, ctx) => {
-        for (const [name, value] of Object.entries(headers)) {
-          checkHeaderName(name, ctx);
-          checkHeaderValue(name, value, ctx);
-        }
-      })
-      .default({}),
-    body: templated.optional(),
-    expect: httpExpectSchema.default({ status: ['2xx'] }).describe('What the answer must be; by default a 2xx status.'),
+      .optional(z.enum(['test', 'production']))
+      .check(z.describe('The listener to probe, as discovered or as set under discovery: test by default.')),
+    url: z
+      .optional(templated.check(z.refine(isHttpUrl, 'url must be an http:// or https:// URL')))
+      .check(z.describe('A full http:// or https:// URL instead of a listener.')),
+    path: z._default(templated.check(z.refine((p) => p.startsWith('/'), 'path must start with "/"')), '/'),
+    method: z._default(z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']), 'GET'),
+    headers: z._default(
+      z.record(z.string(), templated).check(
+        z.superRefine((headers, ctx) => {
+          for (const [name, value] of Object.entries(headers)) {
+            checkHeaderName(name, ctx);
+            checkHeaderValue(name, value, ctx);
+          }
+        }),
+      ),
+      {},
+    ),
+    body: z.optional(templated),
+    expect: z
+      ._default(httpExpectSchema, { status: ['2xx'] })
+      .check(z.describe('What the answer must be; by default a 2xx status.')),
   })
-  .superRefine((check, ctx) => {
-    if (check.url && check.target) {
-      ctx.addIssue({ code: 'custom', path: ['url'], message: 'give either target or url, not both' });
-    }
-    if (check.expect.maxLatency !== undefined && check.expect.maxLatency > check.timeout) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['expect', 'maxLatency'],
-        message: `maxLatency (${check.expect.maxLatency} ms) exceeds the request timeout (${check.timeout} ms)`,
-      });
-    }
-    // A HEAD answer carries no content (RFC 9110, section 9.3.2), so these would fail every time.
-    if (check.method === 'HEAD') {
-      for (const key of BODY_EXPECTATIONS) {
-        if (check.expect[key] === undefined) continue;
+  .check(
+    z.superRefine((check, ctx) => {
+      if (check.url && check.target) {
+        ctx.addIssue({ code: 'custom', path: ['url'], message: 'give either target or url, not both' });
+      }
+      if (check.expect.maxLatency !== undefined && check.expect.maxLatency > check.timeout) {
         ctx.addIssue({
           code: 'custom',
-          path: ['expect', key],
-          message: `a HEAD answer has no body to check: use GET, or drop ${key}`,
+          path: ['expect', 'maxLatency'],
+          message: `maxLatency (${check.expect.maxLatency} ms) exceeds the request timeout (${check.timeout} ms)`,
         });
       }
-    }
-  });
+      // A HEAD answer carries no content (RFC 9110, section 9.3.2), so these would fail every time.
+      if (check.method === 'HEAD') {
+        for (const key of BODY_EXPECTATIONS) {
+          if (check.expect[key] === undefined) continue;
+          ctx.addIssue({
+            code: 'custom',
+            path: ['expect', key],
+            message: `a HEAD answer has no body to check: use GET, or drop ${key}`,
+          });
+        }
+      }
+    }),
+  );
 
 /**
  * Periods GetMetricData serves: any multiple of 60, and 1, 5, 10, 20 or 30 seconds for
  * high-resolution metrics (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricStat.html).
  */
-const periodSchema = z
-  .number()
-  .int()
-  .min(1)
-  .superRefine((seconds, ctx) => {
+const periodSchema = z.number().check(
+  z.int(),
+  z.gte(1),
+  z.superRefine((seconds, ctx) => {
     if (seconds % 60 === 0 || [1, 5, 10, 20, 30].includes(seconds)) return;
     ctx.addIssue({
       code: 'custom',
       message: `CloudWatch has no ${seconds} s period: use a multiple of 60, or 1, 5, 10, 20 or 30 for high-resolution metrics`,
     });
-  });
+  }),
+);
 
 const DECIMAL = String.raw`\d+(?:\.\d+)?`;
 const ONE_NUMBER = new RegExp(`^(?:p|tm|wm|tc|ts)(${DECIMAL})$`);
@@ -281,40 +314,53 @@ const isCloudWatchStatistic = (stat: string): boolean => {
   return name !== 'PR' && [lower, upper].every((bound) => bound === undefined || isPercentage(bound));
 };
 
-const statisticSchema = z.string().superRefine((stat, ctx) => {
-  if (isCloudWatchStatistic(stat)) return;
-  ctx.addIssue({
-    code: 'custom',
-    message:
-      `"${stat}" is not a CloudWatch statistic: use SampleCount, Average, Sum, Minimum, Maximum, IQM, ` +
-      'p99, tm90, wm90, tc90, ts90 (lower case with one number) or TM, WM, TC, TS, PR with a range such as TM(10%:90%) or PR(:300)',
-  });
-});
+const statisticSchema = z.string().check(
+  z.superRefine((stat, ctx) => {
+    if (isCloudWatchStatistic(stat)) return;
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        `"${stat}" is not a CloudWatch statistic: use SampleCount, Average, Sum, Minimum, Maximum, IQM, ` +
+        'p99, tm90, wm90, tc90, ts90 (lower case with one number) or TM, WM, TC, TS, PR with a range such as TM(10%:90%) or PR(:300)',
+    });
+  }),
+);
 
 const metricQuerySchema = z
   .strictObject({
     /** GetMetricData's rule: starts with a lower-case letter. */
     id: z
       .string()
-      .regex(/^[a-z][a-zA-Z0-9_]*$/, 'a query id starts with a lower-case letter, then letters, digits, _')
-      .describe('Names the query for evaluate and for expressions.'),
-    metric: z
-      .strictObject({
-        namespace: z.string().min(1),
-        name: z.string().min(1),
-        dimensions: z.record(z.string(), templated).default({}),
-        stat: statisticSchema
-          .default('Average')
-          .describe('SampleCount, Average, Sum, Minimum, Maximum, IQM, p99, tm90, TM(10%:90%), PR(:300)…'),
-        period: periodSchema.default(60).describe('Seconds: a multiple of 60, or 1, 5, 10, 20, 30 (high resolution).'),
-        unit: z.string().optional(),
-      })
-      .optional(),
-    expression: templated.optional().describe('Metric math over other query ids, e.g. 100 * errors / requests.'),
-    label: z.string().optional(),
-    period: periodSchema.optional(),
+      .check(
+        z.regex(/^[a-z][a-zA-Z0-9_]*$/, 'a query id starts with a lower-case letter, then letters, digits, _'),
+        z.describe('Names the query for evaluate and for expressions.'),
+      ),
+    metric: z.optional(
+      z.strictObject({
+        namespace: z.string().check(z.minLength(1)),
+        name: z.string().check(z.minLength(1)),
+        dimensions: z._default(z.record(z.string(), templated), {}),
+        stat: z
+          ._default(statisticSchema, 'Average')
+          .check(z.describe('SampleCount, Average, Sum, Minimum, Maximum, IQM, p99, tm90, TM(10%:90%), PR(:300)…')),
+        period: z
+          ._default(periodSchema, 60)
+          .check(z.describe('Seconds: a multiple of 60, or 1, 5, 10, 20, 30 (high resolution).')),
+        unit: z.optional(z.string()),
+      }),
+    ),
+    expression: z
+      .optional(templated)
+      .check(z.describe('Metric math over other query ids, e.g. 100 * errors / requests.')),
+    label: z.optional(z.string()),
+    period: z.optional(periodSchema),
   })
-  .refine((q) => (q.metric === undefined) !== (q.expression === undefined), 'give exactly one of metric or expression');
+  .check(
+    z.refine(
+      (q) => (q.metric === undefined) !== (q.expression === undefined),
+      'give exactly one of metric or expression',
+    ),
+  );
 
 /** How a metric series becomes one number. */
 export const REDUCTIONS = ['max', 'min', 'avg', 'sum', 'last'] as const;
@@ -327,69 +373,75 @@ export type Comparison = (typeof COMPARISONS)[number];
 export const cloudWatchCheckSchema = z
   .strictObject({
     ...scheduleFields,
-    type: z.literal('cloudwatch').describe('A GetMetricData threshold over a window.'),
-    window: durationSchema
-      .default(300_000)
-      .describe('The metrics are read from now minus this window to now: at least 1m.'),
+    type: z.literal('cloudwatch').check(z.describe('A GetMetricData threshold over a window.')),
+    window: z
+      ._default(durationSchema, 300_000)
+      .check(z.describe('The metrics are read from now minus this window to now: at least 1m.')),
     queries: z
       .array(metricQuerySchema)
-      .min(1)
-      .max(20)
-      .describe('GetMetricData queries: a metric, or metric math over other query ids.'),
-    evaluate: z.string().optional().describe('The id of the query whose values are judged; the last query by default.'),
-    reduce: z.enum(REDUCTIONS).describe("How the query's values become one number."),
-    passWhen: z.enum(COMPARISONS).describe('The check passes when reduce(values) <passWhen> threshold.'),
+      .check(
+        z.minLength(1),
+        z.maxLength(20),
+        z.describe('GetMetricData queries: a metric, or metric math over other query ids.'),
+      ),
+    evaluate: z
+      .optional(z.string())
+      .check(z.describe('The id of the query whose values are judged; the last query by default.')),
+    reduce: z.enum(REDUCTIONS).check(z.describe("How the query's values become one number.")),
+    passWhen: z.enum(COMPARISONS).check(z.describe('The check passes when reduce(values) <passWhen> threshold.')),
     threshold: z.number(),
-    noData: z.enum(['pass', 'fail']).describe('What no datapoints mean; there is no default on purpose.'),
+    noData: z.enum(['pass', 'fail']).check(z.describe('What no datapoints mean; there is no default on purpose.')),
   })
-  .superRefine((check, ctx) => {
-    const ids = check.queries.map((q) => q.id);
-    if (new Set(ids).size !== ids.length)
-      ctx.addIssue({ code: 'custom', path: ['queries'], message: 'query ids must be unique' });
-    if (check.evaluate !== undefined && !ids.includes(check.evaluate)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['evaluate'],
-        message: `"${check.evaluate}" is not one of the query ids (${ids.join(', ')})`,
-      });
-    }
-    if (check.window < 60_000)
-      ctx.addIssue({ code: 'custom', path: ['window'], message: 'window must be at least 1m' });
-  });
+  .check(
+    z.superRefine((check, ctx) => {
+      const ids = check.queries.map((q) => q.id);
+      if (new Set(ids).size !== ids.length)
+        ctx.addIssue({ code: 'custom', path: ['queries'], message: 'query ids must be unique' });
+      if (check.evaluate !== undefined && !ids.includes(check.evaluate)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['evaluate'],
+          message: `"${check.evaluate}" is not one of the query ids (${ids.join(', ')})`,
+        });
+      }
+      if (check.window < 60_000)
+        ctx.addIssue({ code: 'custom', path: ['window'], message: 'window must be at least 1m' });
+    }),
+  );
 
 /** Named CloudWatch alarms that must not be in ALARM. */
 export const alarmsCheckSchema = z
   .strictObject({
     ...scheduleFields,
-    type: z.literal('alarms').describe('Named CloudWatch alarms that must not be in ALARM.'),
+    type: z.literal('alarms').check(z.describe('Named CloudWatch alarms that must not be in ALARM.')),
     alarms: z
-      .array(templated.pipe(z.string().min(1)))
-      .max(100)
-      .default([])
-      .describe(
-        'Names of CloudWatch alarms that must not be in ALARM; ${variables} are filled in, e.g. ${functionName}-errors.',
+      ._default(z.array(z.pipe(templated, z.string().check(z.minLength(1)))).check(z.maxLength(100)), [])
+      .check(
+        z.describe(
+          'Names of CloudWatch alarms that must not be in ALARM; ${variables} are filled in, e.g. ${functionName}-errors.',
+        ),
       ),
     fromDeploymentGroup: z
-      .boolean()
-      .default(false)
-      .describe('Also watch the alarms configured on the deployment group.'),
+      ._default(z.boolean(), false)
+      .check(z.describe('Also watch the alarms configured on the deployment group.')),
   })
-  .refine(
-    (c) => c.alarms.length > 0 || c.fromDeploymentGroup,
-    'name at least one alarm or set fromDeploymentGroup: true',
+  .check(
+    z.refine(
+      (c) => c.alarms.length > 0 || c.fromDeploymentGroup,
+      'name at least one alarm or set fromDeploymentGroup: true',
+    ),
   );
 
 /** The healthy share of a target group's targets. */
 export const targetHealthCheckSchema = z.strictObject({
   ...scheduleFields,
-  type: z.literal('targetHealth').describe("The healthy share of a target group's targets."),
-  targetGroup: z.string().min(1).default('green').describe('green, blue, or a target group name or ARN.'),
+  type: z.literal('targetHealth').check(z.describe("The healthy share of a target group's targets.")),
+  targetGroup: z
+    ._default(z.string().check(z.minLength(1)), 'green')
+    .check(z.describe('green, blue, or a target group name or ARN.')),
   minHealthyPercent: z
-    .number()
-    .min(0)
-    .max(100)
-    .default(100)
-    .describe('The share of targets that must be healthy; a group without targets fails.'),
+    ._default(z.number().check(z.gte(0), z.lte(100)), 100)
+    .check(z.describe('The share of targets that must be healthy; a group without targets fails.')),
 });
 
 /**
@@ -399,14 +451,16 @@ export const targetHealthCheckSchema = z.strictObject({
  */
 const functionNameSchema = z
   .string()
-  .regex(
-    /^[A-Za-z0-9_-]{1,64}$/,
-    'a function name: letters, digits, - and _, at most 64 characters (no ARN, no :qualifier)',
+  .check(
+    z.regex(
+      /^[A-Za-z0-9_-]{1,64}$/,
+      'a function name: letters, digits, - and _, at most 64 characters (no ARN, no :qualifier)',
+    ),
   );
 
 /** Any JSON value (an invocation's event); named once in the JSON Schema. */
 type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-const jsonValueSchema: z.ZodType<JsonValue> = z
+const jsonValueSchema: z.ZodMiniType<JsonValue> = z
   .union([
     z.string(),
     z.number(),
@@ -418,17 +472,15 @@ const jsonValueSchema: z.ZodType<JsonValue> = z
       z.lazy(() => jsonValueSchema),
     ),
   ])
-  .meta({ id: 'jsonValue' });
+  .check(z.meta({ id: 'jsonValue' }));
 
 const invokeExpectSchema = z.strictObject({
   json: z
-    .array(jsonExpectationSchema)
-    .min(1)
-    .optional()
-    .describe("Values at JSON paths of the function's response, such as $.statusCode."),
-  maxDuration: durationSchema
-    .optional()
-    .describe('The invocation, as the hook waits for it, must end within this: ms, or 500ms, 5s, 2m.'),
+    .optional(z.array(jsonExpectationSchema).check(z.minLength(1)))
+    .check(z.describe("Values at JSON paths of the function's response, such as $.statusCode.")),
+  maxDuration: z
+    .optional(durationSchema)
+    .check(z.describe('The invocation, as the hook waits for it, must end within this: ms, or 500ms, 5s, 2m.')),
 });
 
 /** Invokes the deployment's target version (never the alias) with a payload, and judges the response. */
@@ -437,36 +489,38 @@ export const invokeCheckSchema = z
     ...scheduleFields,
     type: z
       .literal('invoke')
-      .describe('Lambda deployments: invokes the target version (never the alias) and judges its response.'),
-    function: functionNameSchema.describe(
-      'The function the deployment shifts traffic for; named here so the hook may invoke only it.',
+      .check(z.describe('Lambda deployments: invokes the target version (never the alias) and judges its response.')),
+    function: functionNameSchema.check(
+      z.describe('The function the deployment shifts traffic for; named here so the hook may invoke only it.'),
     ),
-    payload: jsonValueSchema
-      .default({})
-      .describe('The event sent to the function, as JSON; ${variables} in its strings are filled in.'),
-    expect: invokeExpectSchema
-      .default({})
-      .describe('Besides no function error and the target version executing: response values and duration.'),
+    payload: z
+      ._default(jsonValueSchema, {})
+      .check(z.describe('The event sent to the function, as JSON; ${variables} in its strings are filled in.')),
+    expect: z
+      ._default(invokeExpectSchema, {})
+      .check(z.describe('Besides no function error and the target version executing: response values and duration.')),
   })
-  .superRefine((check, ctx) => {
-    for (const text of stringsIn(check.payload)) {
-      for (const name of variablesIn(text)) {
-        if (!(VARIABLES as readonly string[]).includes(name))
-          ctx.addIssue({
-            code: 'custom',
-            path: ['payload'],
-            message: `unknown variable \${${name}}; known: ${VARIABLES.join(', ')}`,
-          });
+  .check(
+    z.superRefine((check, ctx) => {
+      for (const text of stringsIn(check.payload)) {
+        for (const name of variablesIn(text)) {
+          if (!(VARIABLES as readonly string[]).includes(name))
+            ctx.addIssue({
+              code: 'custom',
+              path: ['payload'],
+              message: `unknown variable \${${name}}; known: ${VARIABLES.join(', ')}`,
+            });
+        }
       }
-    }
-    if (check.expect.maxDuration !== undefined && check.expect.maxDuration > check.timeout) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['expect', 'maxDuration'],
-        message: `maxDuration (${check.expect.maxDuration} ms) exceeds the invocation timeout (${check.timeout} ms)`,
-      });
-    }
-  });
+      if (check.expect.maxDuration !== undefined && check.expect.maxDuration > check.timeout) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['expect', 'maxDuration'],
+          message: `maxDuration (${check.expect.maxDuration} ms) exceeds the invocation timeout (${check.timeout} ms)`,
+        });
+      }
+    }),
+  );
 
 /** Any check, by its `type`. */
 export const checkSchema = z.discriminatedUnion('type', [
@@ -479,53 +533,40 @@ export const checkSchema = z.discriminatedUnion('type', [
 
 const endpointOverrideSchema = z.strictObject({
   url: z
-    .string()
-    .refine(isHttpUrl, 'url must be an http:// or https:// URL')
-    .optional()
-    .describe('Base URL of the listener, e.g. https://internal-orders-123.eu-west-1.elb.amazonaws.com:8443.'),
+    .optional(z.string().check(z.refine(isHttpUrl, 'url must be an http:// or https:// URL')))
+    .check(z.describe('Base URL of the listener, e.g. https://internal-orders-123.eu-west-1.elb.amazonaws.com:8443.')),
   host: z
-    .string()
-    .regex(/^[A-Za-z0-9.-]+(:\d+)?$/, 'host must be a host name')
-    .optional()
-    .describe('Host header, and TLS server name (SNI) for https, when the certificate names another host.'),
+    .optional(z.string().check(z.regex(/^[A-Za-z0-9.-]+(:\d+)?$/, 'host must be a host name')))
+    .check(z.describe('Host header, and TLS server name (SNI) for https, when the certificate names another host.')),
 });
 
 /** Overrides of what discovery finds. */
 export const discoverySchema = z.strictObject({
-  testListener: endpointOverrideSchema.optional(),
-  productionListener: endpointOverrideSchema.optional(),
+  testListener: z.optional(endpointOverrideSchema),
+  productionListener: z.optional(endpointOverrideSchema),
   greenTargetGroup: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('Name or ARN; needed when the deployment exposes no task sets (CloudFormation-driven).'),
-  blueTargetGroup: z.string().min(1).optional().describe('Name or ARN.'),
+    .optional(z.string().check(z.minLength(1)))
+    .check(z.describe('Name or ARN; needed when the deployment exposes no task sets (CloudFormation-driven).')),
+  blueTargetGroup: z.optional(z.string().check(z.minLength(1))).check(z.describe('Name or ARN.')),
   loadBalancer: z
-    .string()
-    .startsWith('arn:', 'loadBalancer must be an ARN')
-    .optional()
-    .describe('ARN of the load balancer for ${loadBalancer}.'),
+    .optional(z.string().check(z.startsWith('arn:', 'loadBalancer must be an ARN')))
+    .check(z.describe('ARN of the load balancer for ${loadBalancer}.')),
 });
 
 /** The settings of one hook; `id` names it once in the JSON Schema instead of once per hook. */
 export const hookSettingsSchema = z
   .strictObject({
     checks: z
-      .array(checkSchema)
-      .default([])
-      .describe('Run side by side; all must pass for the hook to report Succeeded.'),
+      ._default(z.array(checkSchema), [])
+      .check(z.describe('Run side by side; all must pass for the hook to report Succeeded.')),
     timeoutSeconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(LAMBDA_MAX_TIMEOUT_SECONDS)
-      .optional()
-      .describe("The function's timeout; derived from the checks' worst case when absent."),
+      .optional(z.number().check(z.int(), z.gte(1), z.lte(LAMBDA_MAX_TIMEOUT_SECONDS)))
+      .check(z.describe("The function's timeout; derived from the checks' worst case when absent.")),
   })
-  .meta({ id: 'hookSettings' });
+  .check(z.meta({ id: 'hookSettings' }));
 
 const hookKey = (name: HookName) =>
-  hookSettingsSchema.optional().describe(HOOKS.find((hook) => hook.name === name)!.assumes);
+  z.optional(hookSettingsSchema).check(z.describe(HOOKS.find((hook) => hook.name === name)!.assumes));
 
 const hookKeys = {
   BeforeInstall: hookKey('BeforeInstall'),
@@ -545,26 +586,24 @@ export const GROUP_KEY = /^[^/\s]+\/[^/\s]+$/;
 export const groupSettingsSchema = z
   .strictObject({
     platform: z
-      .enum(PLATFORMS)
-      .optional()
-      .describe("The groups' compute platform: checks the platform cannot run are refused when packaging."),
+      .optional(z.enum(PLATFORMS))
+      .check(z.describe("The groups' compute platform: checks the platform cannot run are refused when packaging.")),
     allowUnchecked: z
-      .boolean()
-      .optional()
-      .describe('A hook that has no checks for these groups reports Succeeded instead of Failed.'),
-    discovery: discoverySchema
-      .optional()
-      .describe('Overrides of what is found from the deployment, over the account-wide ones (ECS).'),
+      .optional(z.boolean())
+      .check(z.describe('A hook that has no checks for these groups reports Succeeded instead of Failed.')),
+    discovery: z
+      .optional(discoverySchema)
+      .check(z.describe('Overrides of what is found from the deployment, over the account-wide ones (ECS).')),
     ...hookKeys,
   })
-  .meta({ id: 'groupSettings' });
+  .check(z.meta({ id: 'groupSettings' }));
 
 const checkNamesAndLimits = (
   hook: (typeof HOOKS)[number],
   hookSettings: z.output<typeof hookSettingsSchema>,
   discovery: z.output<typeof discoverySchema>,
   at: PropertyKey[],
-  ctx: z.RefinementCtx,
+  ctx: z.core.$RefinementCtx,
 ) => {
   const names = hookSettings.checks.map((c) => c.name);
   names.forEach((name, i) => {
@@ -623,43 +662,48 @@ const checkNamesAndLimits = (
 /** The `hooks` key of a stage's settings file. */
 export const hooksSettingsSchema = z
   .strictObject({
-    observeOnly: z.boolean().default(false).describe('Measure and log everything, and always report Succeeded.'),
-    discovery: discoverySchema.default({}).describe('Overrides of what is found from the deployment.'),
+    observeOnly: z
+      ._default(z.boolean(), false)
+      .check(z.describe('Measure and log everything, and always report Succeeded.')),
+    discovery: z._default(discoverySchema, {}).check(z.describe('Overrides of what is found from the deployment.')),
     groups: z
-      .record(z.string(), groupSettingsSchema)
-      .default({})
-      .describe(
-        'Checks per deployment group, keyed application/deploymentGroup (* matches any run of characters). ' +
-          'For each hook the most specific key that sets it wins (exact names before patterns); ' +
-          'a hook no key sets takes the account-wide checks below.',
+      ._default(z.record(z.string(), groupSettingsSchema), {})
+      .check(
+        z.describe(
+          'Checks per deployment group, keyed application/deploymentGroup (* matches any run of characters). ' +
+            'For each hook the most specific key that sets it wins (exact names before patterns); ' +
+            'a hook no key sets takes the account-wide checks below.',
+        ),
       ),
     ...hookKeys,
   })
-  .superRefine((settings, ctx) => {
-    for (const hook of HOOKS) {
-      const hookSettings = settings[hook.name];
-      if (hookSettings) checkNamesAndLimits(hook, hookSettings, settings.discovery, [hook.name], ctx);
-    }
-    for (const [key, group] of Object.entries(settings.groups)) {
-      // Checked here rather than by the record's key schema, whose failure names no reason.
-      if (!GROUP_KEY.test(key)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['groups', key],
-          message: `"${key}" is not application/deploymentGroup: name both, each a name or a pattern with *, e.g. orders/orders-ecs or orders/*`,
-        });
-        continue;
-      }
-      const discovery = { ...settings.discovery, ...group.discovery };
+  .check(
+    z.superRefine((settings, ctx) => {
       for (const hook of HOOKS) {
-        const hookSettings = group[hook.name];
-        if (hookSettings) checkNamesAndLimits(hook, hookSettings, discovery, ['groups', key, hook.name], ctx);
+        const hookSettings = settings[hook.name];
+        if (hookSettings) checkNamesAndLimits(hook, hookSettings, settings.discovery, [hook.name], ctx);
       }
-      for (const issue of platformIssues(settings, key)) ctx.addIssue({ code: 'custom', ...issue });
-    }
-  })
-  .describe(
-    'The checks of the CodeDeploy lifecycle hooks (ECS and Lambda): per hook, the checks that must all pass before it reports Succeeded, account-wide or per deployment group.',
+      for (const [key, group] of Object.entries(settings.groups)) {
+        // Checked here rather than by the record's key schema, whose failure names no reason.
+        if (!GROUP_KEY.test(key)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['groups', key],
+            message: `"${key}" is not application/deploymentGroup: name both, each a name or a pattern with *, e.g. orders/orders-ecs or orders/*`,
+          });
+          continue;
+        }
+        const discovery = { ...settings.discovery, ...group.discovery };
+        for (const hook of HOOKS) {
+          const hookSettings = group[hook.name];
+          if (hookSettings) checkNamesAndLimits(hook, hookSettings, discovery, ['groups', key, hook.name], ctx);
+        }
+        for (const issue of platformIssues(settings, key)) ctx.addIssue({ code: 'custom', ...issue });
+      }
+    }),
+    z.describe(
+      'The checks of the CodeDeploy lifecycle hooks (ECS and Lambda): per hook, the checks that must all pass before it reports Succeeded, account-wide or per deployment group.',
+    ),
   );
 
 export type HooksSettingsInput = z.input<typeof hooksSettingsSchema>;
