@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import '../zod.js';
+import { defaulted } from '../zod.js';
 import { hookTimeoutSeconds, LAMBDA_MAX_TIMEOUT_SECONDS, worstCaseMs } from './budget.js';
 import { platformIssues } from './groups.js';
 import { HOOKS, type HookName, PLATFORMS } from './hooks.js';
@@ -116,30 +116,35 @@ const scheduleFields = {
   name: z
     .string()
     .check(z.minLength(1), z.maxLength(80), z.describe('Unique within the hook; names the check in every log line.')),
-  dryRun: z._default(z.boolean(), false).check(z.describe('Measured and logged, never failing the hook.')),
-  count: z
-    ._default(z.number().check(z.int(), z.gte(1), z.lte(100)), 1)
-    .check(z.describe('Conclusive measurements (passes and failures; errors are retried and not counted here).')),
-  interval: z
-    ._default(durationSchema, 5_000)
-    .check(z.describe('Wait between two measurements, and before retrying an error: ms, or 500ms, 5s, 2m.')),
-  initialDelay: z
-    ._default(durationSchema, 0)
-    .check(z.describe('Wait before the first measurement: ms, or 500ms, 5s, 2m.')),
-  timeout: z
-    ._default(
-      durationSchema.check(
-        z.refine((ms) => ms > 0, 'timeout must be more than 0, or every measurement is abandoned at once'),
-      ),
-      5_000,
-    )
-    .check(z.describe('Each measurement is abandoned (an error) after this long: ms, or 500ms, 5s, 2m.')),
-  failureLimit: z
-    ._default(z.number().check(z.int(), z.gte(0)), 0)
-    .check(z.describe('Failed measurements tolerated; one more fails the check. Must be below count.')),
-  consecutiveErrorLimit: z
-    ._default(z.number().check(z.int(), z.gte(0), z.lte(10)), 2)
-    .check(z.describe('Consecutive errors (no answer, refused, throttled) tolerated; one more fails the check.')),
+  dryRun: defaulted(z.boolean(), false, 'Measured and logged, never failing the hook.'),
+  count: defaulted(
+    z.number().check(z.int(), z.gte(1), z.lte(100)),
+    1,
+    'Conclusive measurements (passes and failures; errors are retried and not counted here).',
+  ),
+  interval: defaulted(
+    durationSchema,
+    5_000,
+    'Wait between two measurements, and before retrying an error: ms, or 500ms, 5s, 2m.',
+  ),
+  initialDelay: defaulted(durationSchema, 0, 'Wait before the first measurement: ms, or 500ms, 5s, 2m.'),
+  timeout: defaulted(
+    durationSchema.check(
+      z.refine((ms) => ms > 0, 'timeout must be more than 0, or every measurement is abandoned at once'),
+    ),
+    5_000,
+    'Each measurement is abandoned (an error) after this long: ms, or 500ms, 5s, 2m.',
+  ),
+  failureLimit: defaulted(
+    z.number().check(z.int(), z.gte(0)),
+    0,
+    'Failed measurements tolerated; one more fails the check. Must be below count.',
+  ),
+  consecutiveErrorLimit: defaulted(
+    z.number().check(z.int(), z.gte(0), z.lte(10)),
+    2,
+    'Consecutive errors (no answer, refused, throttled) tolerated; one more fails the check.',
+  ),
 };
 
 const statusSpec = z.union([
@@ -173,15 +178,14 @@ const stringList = z.pipe(
 );
 
 const httpExpectSchema = z.strictObject({
-  status: z
-    ._default(
-      z.pipe(
-        z.union([statusSpec, z.array(statusSpec).check(z.minLength(1))]),
-        z.transform((v: z.output<typeof statusSpec> | z.output<typeof statusSpec>[]) => (Array.isArray(v) ? v : [v])),
-      ),
-      ['2xx'],
-    )
-    .check(z.describe('200, 2xx, or a list of either.')),
+  status: defaulted(
+    z.pipe(
+      z.union([statusSpec, z.array(statusSpec).check(z.minLength(1))]),
+      z.transform((v: z.output<typeof statusSpec> | z.output<typeof statusSpec>[]) => (Array.isArray(v) ? v : [v])),
+    ),
+    ['2xx'],
+    '200, 2xx, or a list of either.',
+  ),
   headers: z
     .optional(
       z
@@ -241,9 +245,7 @@ export const httpCheckSchema = z
       {},
     ),
     body: z.optional(templated),
-    expect: z
-      ._default(httpExpectSchema, { status: ['2xx'] })
-      .check(z.describe('What the answer must be; by default a 2xx status.')),
+    expect: defaulted(httpExpectSchema, { status: ['2xx'] }, 'What the answer must be; by default a 2xx status.'),
   })
   .check(
     z.superRefine((check, ctx) => {
@@ -340,12 +342,12 @@ const metricQuerySchema = z
         namespace: z.string().check(z.minLength(1)),
         name: z.string().check(z.minLength(1)),
         dimensions: z._default(z.record(z.string(), templated), {}),
-        stat: z
-          ._default(statisticSchema, 'Average')
-          .check(z.describe('SampleCount, Average, Sum, Minimum, Maximum, IQM, p99, tm90, TM(10%:90%), PR(:300)…')),
-        period: z
-          ._default(periodSchema, 60)
-          .check(z.describe('Seconds: a multiple of 60, or 1, 5, 10, 20, 30 (high resolution).')),
+        stat: defaulted(
+          statisticSchema,
+          'Average',
+          'SampleCount, Average, Sum, Minimum, Maximum, IQM, p99, tm90, TM(10%:90%), PR(:300)…',
+        ),
+        period: defaulted(periodSchema, 60, 'Seconds: a multiple of 60, or 1, 5, 10, 20, 30 (high resolution).'),
         unit: z.optional(z.string()),
       }),
     ),
@@ -374,9 +376,7 @@ export const cloudWatchCheckSchema = z
   .strictObject({
     ...scheduleFields,
     type: z.literal('cloudwatch').check(z.describe('A GetMetricData threshold over a window.')),
-    window: z
-      ._default(durationSchema, 300_000)
-      .check(z.describe('The metrics are read from now minus this window to now: at least 1m.')),
+    window: defaulted(durationSchema, 300_000, 'The metrics are read from now minus this window to now: at least 1m.'),
     queries: z
       .array(metricQuerySchema)
       .check(
@@ -414,16 +414,12 @@ export const alarmsCheckSchema = z
   .strictObject({
     ...scheduleFields,
     type: z.literal('alarms').check(z.describe('Named CloudWatch alarms that must not be in ALARM.')),
-    alarms: z
-      ._default(z.array(z.pipe(templated, z.string().check(z.minLength(1)))).check(z.maxLength(100)), [])
-      .check(
-        z.describe(
-          'Names of CloudWatch alarms that must not be in ALARM; ${variables} are filled in, e.g. ${functionName}-errors.',
-        ),
-      ),
-    fromDeploymentGroup: z
-      ._default(z.boolean(), false)
-      .check(z.describe('Also watch the alarms configured on the deployment group.')),
+    alarms: defaulted(
+      z.array(z.pipe(templated, z.string().check(z.minLength(1)))).check(z.maxLength(100)),
+      [],
+      'Names of CloudWatch alarms that must not be in ALARM; ${variables} are filled in, e.g. ${functionName}-errors.',
+    ),
+    fromDeploymentGroup: defaulted(z.boolean(), false, 'Also watch the alarms configured on the deployment group.'),
   })
   .check(
     z.refine(
@@ -436,12 +432,12 @@ export const alarmsCheckSchema = z
 export const targetHealthCheckSchema = z.strictObject({
   ...scheduleFields,
   type: z.literal('targetHealth').check(z.describe("The healthy share of a target group's targets.")),
-  targetGroup: z
-    ._default(z.string().check(z.minLength(1)), 'green')
-    .check(z.describe('green, blue, or a target group name or ARN.')),
-  minHealthyPercent: z
-    ._default(z.number().check(z.gte(0), z.lte(100)), 100)
-    .check(z.describe('The share of targets that must be healthy; a group without targets fails.')),
+  targetGroup: defaulted(z.string().check(z.minLength(1)), 'green', 'green, blue, or a target group name or ARN.'),
+  minHealthyPercent: defaulted(
+    z.number().check(z.gte(0), z.lte(100)),
+    100,
+    'The share of targets that must be healthy; a group without targets fails.',
+  ),
 });
 
 /**
@@ -493,12 +489,16 @@ export const invokeCheckSchema = z
     function: functionNameSchema.check(
       z.describe('The function the deployment shifts traffic for; named here so the hook may invoke only it.'),
     ),
-    payload: z
-      ._default(jsonValueSchema, {})
-      .check(z.describe('The event sent to the function, as JSON; ${variables} in its strings are filled in.')),
-    expect: z
-      ._default(invokeExpectSchema, {})
-      .check(z.describe('Besides no function error and the target version executing: response values and duration.')),
+    payload: defaulted(
+      jsonValueSchema,
+      {},
+      'The event sent to the function, as JSON; ${variables} in its strings are filled in.',
+    ),
+    expect: defaulted(
+      invokeExpectSchema,
+      {},
+      'Besides no function error and the target version executing: response values and duration.',
+    ),
   })
   .check(
     z.superRefine((check, ctx) => {
@@ -556,9 +556,7 @@ export const discoverySchema = z.strictObject({
 /** The settings of one hook; `id` names it once in the JSON Schema instead of once per hook. */
 export const hookSettingsSchema = z
   .strictObject({
-    checks: z
-      ._default(z.array(checkSchema), [])
-      .check(z.describe('Run side by side; all must pass for the hook to report Succeeded.')),
+    checks: defaulted(z.array(checkSchema), [], 'Run side by side; all must pass for the hook to report Succeeded.'),
     timeoutSeconds: z
       .optional(z.number().check(z.int(), z.gte(1), z.lte(LAMBDA_MAX_TIMEOUT_SECONDS)))
       .check(z.describe("The function's timeout; derived from the checks' worst case when absent.")),
@@ -662,19 +660,15 @@ const checkNamesAndLimits = (
 /** The `hooks` key of a stage's settings file. */
 export const hooksSettingsSchema = z
   .strictObject({
-    observeOnly: z
-      ._default(z.boolean(), false)
-      .check(z.describe('Measure and log everything, and always report Succeeded.')),
-    discovery: z._default(discoverySchema, {}).check(z.describe('Overrides of what is found from the deployment.')),
-    groups: z
-      ._default(z.record(z.string(), groupSettingsSchema), {})
-      .check(
-        z.describe(
-          'Checks per deployment group, keyed application/deploymentGroup (* matches any run of characters). ' +
-            'For each hook the most specific key that sets it wins (exact names before patterns); ' +
-            'a hook no key sets takes the account-wide checks below.',
-        ),
-      ),
+    observeOnly: defaulted(z.boolean(), false, 'Measure and log everything, and always report Succeeded.'),
+    discovery: defaulted(discoverySchema, {}, 'Overrides of what is found from the deployment.'),
+    groups: defaulted(
+      z.record(z.string(), groupSettingsSchema),
+      {},
+      'Checks per deployment group, keyed application/deploymentGroup (* matches any run of characters). ' +
+        'For each hook the most specific key that sets it wins (exact names before patterns); ' +
+        'a hook no key sets takes the account-wide checks below.',
+    ),
     ...hookKeys,
   })
   .check(

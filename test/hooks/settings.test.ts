@@ -374,3 +374,20 @@ describe('worst case and timeout', () => {
     );
   });
 });
+
+describe('defaults of the hooks settings', () => {
+  it('gives every parse its own default objects, so a caller changing one result leaves the next alone', () => {
+    const raw = {
+      AfterInstall: {},
+      BeforeAllowTraffic: { checks: [{ type: 'http', name: 'health', url: 'http://127.0.0.1/health' }] },
+    };
+    const first = parse(raw);
+    const second = parse(raw);
+    expect(second.groups).not.toBe(first.groups);
+    expect(second.discovery).not.toBe(first.discovery);
+    expect(second.AfterInstall!.checks).toEqual([]);
+    expect(second.AfterInstall!.checks).not.toBe(first.AfterInstall!.checks);
+    const [a, b] = [first.BeforeAllowTraffic!.checks[0]!, second.BeforeAllowTraffic!.checks[0]!];
+    expect(a.type === 'http' && b.type === 'http' && b.expect).not.toBe(a.type === 'http' && a.expect);
+  });
+});
