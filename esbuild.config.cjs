@@ -11,25 +11,6 @@ const { loadSentinelModules } = require('./serverless/load-ts.cjs');
 const { sdkSchemasTreeShakable } = require('./serverless/sdk-schemas.cjs');
 
 /**
- * Zod's `z` namespace re-exports every locale (~50 languages, about 250 KiB minified) and a
- * namespace import keeps them all in the bundle. Error messages here are English only, so the
- * locale index is replaced by English alone: a smaller bundle parses faster at every cold start.
- */
-const zodEnglishOnly = {
-  name: 'zod-english-only',
-  setup(build) {
-    build.onResolve({ filter: /\/locales\/index\.js$/ }, (args) => {
-      if (!args.importer.includes(`${path.sep}zod${path.sep}`)) return undefined;
-      return { path: path.join(path.dirname(args.importer), '..', 'locales', 'en.js'), namespace: 'zod-english-only' };
-    });
-    build.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, (args) => ({
-      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
-      resolveDir: path.dirname(args.path),
-    }));
-  },
-};
-
-/**
  * Every SDK client imports the default credential chain (`@aws-sdk/credential-provider-node`: SSO,
  * shared files, processes, web identity, with their own STS and SSO clients) for when it is given no
  * credentials. A Lambda's credentials are in its environment, and the clients are given the
@@ -111,6 +92,6 @@ module.exports = (serverless) => {
     exclude: [],
     packager: 'npm',
     define: { __DEPLOY_SENTINEL_SETTINGS__: JSON.stringify(raw) },
-    plugins: [zodEnglishOnly, environmentCredentialsOnly, sdkSchemasTreeShakable, lazyModulesApart],
+    plugins: [environmentCredentialsOnly, sdkSchemasTreeShakable, lazyModulesApart],
   };
 };

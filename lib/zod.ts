@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
-// English from its own module: `zod/locales` is an index of every language, and the bundler's
-// English-only rule (esbuild.config.cjs) only knows the index inside Zod's v4 folder.
+// English from its own module: `zod/locales` is an index of every language (about 250 KiB).
 import en from 'zod/v4/locales/en.js';
 
 /**
