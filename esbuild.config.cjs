@@ -27,15 +27,26 @@ const environmentCredentialsOnly = {
 };
 
 /**
- * A module a function loads with `import()` on one path only (the EC2 port, for DISCOVER_EXISTING
- * deployments) becomes a bundle of its own next to the handler, `<handler>.<module>.cjs`, required
- * when that path runs: esbuild would otherwise inline it, and every cold start would parse it.
- * esbuild's code splitting would share the SDK's core between the two but is ESM only
- * (https://esbuild.github.io/api/#splitting), and `serverless invoke local` loads CommonJS
- * handlers only; the second bundle carries its own copy. serverless-esbuild packs a file named after
+ * A module a function loads with `import()` on one path only becomes a bundle of its own next to the
+ * handler, `<handler>.<module>.cjs`, required when that path runs: esbuild would otherwise inline it,
+ * and every cold start would parse it: the EC2 port (DISCOVER_EXISTING deployments only), Slack's Web
+ * API client (app mode, on its first call) and, in the notifiers, the STS port (a hub's events from
+ * member accounts only): about 11 ms off each notifier's cold start. esbuild's code splitting would
+ * share the SDK's core between the bundles but is ESM only (https://esbuild.github.io/api/#splitting),
+ * and `serverless invoke local` loads CommonJS handlers only; each lazy bundle carries its own copy, a
+ * larger zip for a shorter start. For the same reason a lazy module must hold no state the handler
+ * shares (the logger, the metrics) and throw no class of the service's that the handler tells apart
+ * with `instanceof` (test/serverless/bundles.test.ts). serverless-esbuild packs a file named after
  * the handler (`<handler>.…`) in that function's zip only.
  */
-const LAZY_MODULES = [/[\\/]lib[\\/]aws[\\/]ec2\.js$/];
+const LAZY_MODULES = [
+  { module: /[\\/]lib[\\/]aws[\\/]ec2\.js$/ },
+  { module: /[\\/]lib[\\/]alerts[\\/]slack-web-api\.js$/ },
+  // The STS client brings AWS's query (XML) protocol, about 7 ms of a notifier's start. The stream and
+  // the cleanup keep it inline: the cleanup's Auto Scaling client speaks that protocol anyway, and
+  // both start within their targets with a smaller zip.
+  { module: /[\\/]lib[\\/]aws[\\/]sts\.js$/, handlers: /^notify-/ },
+];
 const lazyModulesApart = {
   name: 'lazy-modules-apart',
   setup(build) {
@@ -45,7 +56,8 @@ const lazyModulesApart = {
     build.onResolve({ filter: /\.js$/ }, (args) => {
       if (args.kind !== 'dynamic-import') return undefined;
       const source = path.join(args.resolveDir, args.path);
-      if (!LAZY_MODULES.some((pattern) => pattern.test(source))) return undefined;
+      if (!LAZY_MODULES.some((lazy) => lazy.module.test(source) && (lazy.handlers?.test(handler) ?? true)))
+        return undefined;
       const file = `${handler}.${path.basename(args.path, '.js')}.cjs`;
       apart.set(file, source.replace(/\.js$/, '.ts'));
       return { path: `./${file}`, external: true };

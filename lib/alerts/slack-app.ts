@@ -1,13 +1,4 @@
-import {
-  type ChatPostMessageArguments,
-  type Logger as SlackLogger,
-  LogLevel,
-  WebAPIHTTPError,
-  WebAPIPlatformError,
-  WebAPIRateLimitedError,
-  WebAPIRequestError,
-  WebClient,
-} from '@slack/web-api';
+import type { ChatPostMessageArguments, Logger as SlackLogger, WebClient } from '@slack/web-api';
 import type { Logger } from '../log.js';
 import { log as processLog } from '../log.js';
 import { type Metrics, metrics as processMetrics } from '../metrics.js';
@@ -98,8 +89,17 @@ export interface AppPosterOptions {
   metrics?: Metrics;
 }
 
+/** The Web API client and its error classes, loaded on the first call (see slack-web-api.ts). */
+type WebApi = typeof import('./slack-web-api.js');
+let webApi: Promise<WebApi> | undefined;
+const loadWebApi = (): Promise<WebApi> =>
+  (webApi ??= import('./slack-web-api.js').catch((error: unknown) => {
+    webApi = undefined; // a failed load is retried by the next call
+    throw error;
+  }));
+
 /** The client's own lines go to the service's logger, at debug level, as JSON like every other. */
-const slackLogger = (logger: Logger): SlackLogger => {
+const slackLogger = (logger: Logger, { LogLevel }: WebApi): SlackLogger => {
   let level = LogLevel.WARN;
   const line = (args: unknown[]) => args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
   return {
@@ -116,7 +116,12 @@ const slackLogger = (logger: Logger): SlackLogger => {
 };
 
 /** Slack's error code, HTTP status and whether to retry, for any error the client throws. */
-const classify = (error: unknown): { code?: string; status?: number; verdict: boolean | { afterMs: number } } => {
+const classify = (
+  error: unknown,
+  api: WebApi | undefined,
+): { code?: string; status?: number; verdict: boolean | { afterMs: number } } => {
+  if (!api) return { verdict: false };
+  const { WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError } = api;
   if (error instanceof WebAPIRateLimitedError)
     return { code: 'ratelimited', status: 429, verdict: { afterMs: error.retryAfter * 1000 } };
   if (error instanceof WebAPIPlatformError) {
@@ -137,14 +142,17 @@ export const createAppPoster = (options: AppPosterOptions): AppEditor => {
   const maxAttempts = options.maxAttempts ?? 5;
   const logger = options.log ?? processLog;
   const apiUrl = options.apiUrl.replace(/\/?$/, '/');
-  const clientLogger = slackLogger(logger);
+  let api: WebApi | undefined;
+  let clientLogger: SlackLogger | undefined;
 
   /** One attempt of a Web API call, with a client whose timeout is the request's share of the invocation. */
   const once = async <T>(deadline: Deadline, run: (client: WebClient) => Promise<T>): Promise<T> => {
     const budget = Math.min(timeoutMs, deadline.remainingMs());
     if (budget <= 0) throw new DeadlineExceededError('no time left to call Slack');
+    api ??= await loadWebApi();
+    clientLogger ??= slackLogger(logger, api);
     const token = await options.tokens.token(deadline);
-    const client = new WebClient(token, {
+    const client = new api.WebClient(token, {
       slackApiUrl: apiUrl,
       timeout: budget,
       retryConfig: { retries: 0 },
@@ -176,7 +184,7 @@ export const createAppPoster = (options: AppPosterOptions): AppEditor => {
           baseDelayMs: 500,
           maxDelayMs: 8_000,
           classify: (error) => {
-            last = classify(error);
+            last = classify(error, api);
             if (last.status === 429) (options.metrics ?? processMetrics).add('SlackRateLimited', { mode: 'app' });
             if (last.code && (TOKEN_ERRORS as readonly string[]).includes(last.code)) options.tokens.forget();
             return last.verdict;

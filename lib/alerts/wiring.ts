@@ -5,7 +5,7 @@ import { log } from '../log.js';
 import { createBotTokenSource } from './bot-token.js';
 import type { DeliveryDeps } from './deliver.js';
 import { createEventLedger } from './ledger.js';
-import type { AppEditor } from './slack-app.js';
+import { type AppEditor, createAppPoster } from './slack-app.js';
 import { createDeploymentRows } from './deployment-rows.js';
 import { createWebhookSender } from './webhook.js';
 import { createWebhookUrlResolver } from './webhook-url.js';
@@ -14,29 +14,21 @@ import { createWebhookUrlResolver } from './webhook-url.js';
  * What both notifier handlers build once per container to deliver: the webhook sender, the Slack
  * app's poster when the settings name a channel, the event ledger when the stack has a state
  * table, and with both, the deployments' conversations. The Web API client is loaded on the
- * first app-mode call, so a webhook-only stage never pays for it at cold start.
+ * first app-mode call (slack-app.ts), so no cold start pays for it.
  */
 export const createDelivery = (
   config: NotifierConfig,
 ): Omit<DeliveryDeps, 'deadline' | 'log'> & { settings: NotifierConfig['settings'] } => {
   const ssm = createSsmPort({ region: config.region });
   const app = config.slack.app;
-  let poster: Promise<AppEditor> | undefined;
-  const tokens = app
-    ? createBotTokenSource({ ssm, parameterName: app.tokenParameter, override: app.tokenOverride })
+  const appEditor: AppEditor | undefined = app
+    ? createAppPoster({
+        tokens: createBotTokenSource({ ssm, parameterName: app.tokenParameter, override: app.tokenOverride }),
+        apiUrl: app.apiUrl,
+        timeoutMs: config.slack.timeoutMs,
+        log,
+      })
     : undefined;
-  const editor = (): Promise<AppEditor> =>
-    (poster ??= import('./slack-app.js').then(({ createAppPoster }) =>
-      createAppPoster({ tokens: tokens!, apiUrl: app!.apiUrl, timeoutMs: config.slack.timeoutMs, log }),
-    ));
-  const appEditor: AppEditor | undefined =
-    app && tokens
-      ? {
-          post: async (...args) => (await editor()).post(...args),
-          update: async (...args) => (await editor()).update(...args),
-          permalink: async (...args) => (await editor()).permalink(...args),
-        }
-      : undefined;
   const dynamodb = config.stateTableName ? createDynamoDbPort({ region: config.region }) : undefined;
   return {
     settings: config.settings,

@@ -39,6 +39,24 @@ describe('what a Lambda bundle carries', () => {
     expect(ec2('clean-up-orphans.ec2.cjs')).not.toEqual([]);
   });
 
+  it.each(['notify-deployment', 'notify-alarm'])(
+    "%s keeps Slack's Web API client and the STS client out of its cold start: bundles of their own",
+    (handler) => {
+      const carrying = (file: string, pattern: RegExp) => outputs.get(file)!.filter((i) => pattern.test(i));
+      expect(carrying(`${handler}.cjs`, /[\\/]@slack[\\/]web-api[\\/]|[\\/]client-sts[\\/]/)).toEqual([]);
+      expect(carrying(`${handler}.slack-web-api.cjs`, /[\\/]@slack[\\/]web-api[\\/]/)).not.toEqual([]);
+      expect(carrying(`${handler}.sts.cjs`, /[\\/]client-sts[\\/]/)).not.toEqual([]);
+    },
+  );
+
+  it("gives no lazily loaded bundle its own copy of the handler's logger or metrics", () => {
+    const lazy = [...outputs.keys()].filter((file) => file.split('.').length > 2);
+    expect(lazy.length).toBeGreaterThanOrEqual(5);
+    for (const file of lazy) {
+      expect(outputs.get(file)!.filter((i) => /lib[\\/](log|metrics)\.ts$/.test(i))).toEqual([]);
+    }
+  });
+
   it.each(HANDLERS.filter((f) => f !== 'clean-up-orphans.ts'))('%s carries no EC2 client', (file) => {
     expect(inputs.get(file)!.filter((i) => i.includes('client-ec2'))).toEqual([]);
   });
