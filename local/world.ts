@@ -16,6 +16,7 @@ import { type DynamoDbStandIn, startDynamoDbStandIn } from './standins/dynamodb.
 import { type LambdaStandIn, startLambdaStandIn } from './standins/lambda.js';
 import { organisationRoute, type Place, placeKey, placeOf } from './standins/organisation.js';
 import { type StsModel, stsOperations } from './standins/sts.js';
+import { cloudFormationOperations } from './standins/cloudformation.js';
 import { type ReceivedMessage, type ShownMessage, type SlackReceiver, startSlackReceiver } from './standins/slack.js';
 import { SSM_TARGET_PREFIX, ssmOperations } from './standins/ssm.js';
 import { type TestListener, startTestListener } from './test-listener.js';
@@ -152,6 +153,16 @@ export const startWorld = async (
         ordersElbv2Model({ dnsName: '127.0.0.1', testPort: testListener.port, productionPort: testListener.port }),
       ),
       ...stsOperations(sts),
+      // The packaged stack's resources that functions name with `Ref`, for `serverless invoke local`.
+      ...cloudFormationOperations([
+        {
+          name: `deploy-sentinel-${STAGE}`,
+          resources: {
+            StateTable: { type: 'AWS::DynamoDB::Table', physicalId: STATE_TABLE },
+            StateStream: { type: 'AWS::Kinesis::Stream', physicalId: STREAM_NAME },
+          },
+        },
+      ]),
     },
   });
   const ec2 = await startEc2StandIn(ec2InstancesFromScenario(scenario));

@@ -20,6 +20,7 @@
 const { loadSentinelModules, loadMetricNames } = require('./load-ts.cjs');
 const organization = require('./organization.cjs');
 const telemetry = require('./telemetry.cjs');
+const { chooseBranches } = require('./invoke-local.cjs');
 
 class DeploySentinelPlugin {
   constructor(serverless) {
@@ -109,6 +110,14 @@ class DeploySentinelPlugin {
     if (subnetIds.length > 0 !== securityGroupIds.length > 0) {
       this.fail('hookSubnetIds and hookSecurityGroupIds go together: set both (VPC placement) or neither');
     }
+    const commands = (this.serverless.processedInput && this.serverless.processedInput.commands) || [];
+    if (commands.join(' ') === 'invoke local') {
+      const conditions = (service.resources && service.resources.Conditions) || {};
+      for (const fn of Object.values(service.functions)) {
+        if (fn.environment) fn.environment = chooseBranches(fn.environment, conditions);
+      }
+    }
+
     for (const fn of Object.values(service.functions)) {
       const hookId = fn.environment && fn.environment.HOOK_ID;
       if (!hookId) continue;
