@@ -5,16 +5,16 @@ import { createCodeDeployPort } from '../lib/aws/codedeploy.js';
 import { createElbv2Port } from '../lib/aws/elbv2.js';
 import { createLambdaPort } from '../lib/aws/lambda.js';
 import { loadHookConfig } from '../lib/config.js';
-import { parseSettings } from '../lib/settings/all.js';
 import { createHttpFetch } from '../lib/hooks/http-probe.js';
 import { runHook } from '../lib/hooks/run-hook.js';
+import { parseHooksSettings } from '../lib/hooks/settings.js';
 import { log } from '../lib/log.js';
 import { invocationLog } from '../lib/middleware.js';
 import { deadlineFromContext, realClock, realSleep } from '../lib/time.js';
 
 // A hook that throws at init never reports and hangs the deployment for an hour: a bad
 // configuration is kept as a value and turned into a Failed report by runHook.
-const loaded = loadHookConfig(parseSettings);
+const loaded = loadHookConfig(parseHooksSettings);
 const region = loaded.ok ? loaded.config.region : undefined;
 const codedeploy = createCodeDeployPort({ region });
 const elbv2 = createElbv2Port({ region });
@@ -32,7 +32,7 @@ export const handler = middy(async (event: unknown, context: Context) => {
   const verdict = await runHook({
     hookId: loaded.ok ? loaded.config.hookId : loaded.hookId,
     event,
-    settings: loaded.ok ? loaded.config.settings.hooks : loaded.error,
+    settings: loaded.ok ? loaded.config.hooks : loaded.error,
     deps: {
       codedeploy,
       elbv2,

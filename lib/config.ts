@@ -3,7 +3,7 @@ import './zod.js';
 import { CLEANUP_MODES } from './events/sentinel.js';
 import { type Level, setLogLevel } from './log.js';
 import { configureMetrics } from './metrics.js';
-import { type CommonSettings, type Settings, formatIssues, parseCommonSettings } from './settings/schema.js';
+import { type CommonSettings, formatIssues, parseCommonSettings } from './settings/schema.js';
 import { webhookParameterSchema } from './settings/ssm-parameter.js';
 import { usesAppMode } from './alerts/route.js';
 
@@ -196,19 +196,23 @@ export const periodOfSchedule = (schedule: string): number => {
 
 /**
  * A hook must never fail at init (a hook that throws never reports and hangs the deployment for an
- * hour), so its loader returns the problem instead of throwing; the hook then reports Failed. The
- * hook validates the whole settings file with `parse` (lib/settings/all.ts: the hooks' checks
- * included), which the hook's handler passes so that no other function bundles the checks' schema.
+ * hour), so its loader returns the problem instead of throwing; the hook then reports Failed. Like
+ * every function, a hook validates at cold start the section of the embedded settings it reads, its
+ * checks, with `parse` (lib/hooks/settings.ts), which the hook's handler passes so that no other
+ * function bundles the checks' schema; packaging validated the whole file.
  */
-export const loadHookConfig = (
-  parse: (input: unknown, origin: string) => Settings,
+export const loadHookConfig = <H>(
+  parse: (section: unknown) => H | Error,
   env: Env = process.env,
   embedded: unknown = embeddedSettings(),
 ) => {
   try {
     const values = parseEnv(z.object({ HOOK_ID: z.string().check(z.minLength(1)) }), env, 'Hook');
-    const settings = parse(embedded, 'the embedded settings');
-    return { ok: true as const, config: { ...common(values), hookId: values.HOOK_ID, settings } };
+    const section =
+      typeof embedded === 'object' && embedded !== null ? (embedded as { hooks?: unknown }).hooks : undefined;
+    const hooks = parse(section);
+    if (hooks instanceof Error) throw hooks;
+    return { ok: true as const, config: { ...common(values), hookId: values.HOOK_ID, hooks } };
   } catch (error) {
     return {
       ok: false as const,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseSettings } from '../lib/settings/all.js';
+import { parseHooksSettings } from '../lib/hooks/settings.js';
 import {
   ConfigError,
   loadCleanupConfig,
@@ -85,15 +86,19 @@ describe('configuration', () => {
   });
 
   it('gives a hook its configuration problem as a value, never a throw', () => {
-    const result = loadHookConfig(parseSettings, {});
+    const result = loadHookConfig(parseHooksSettings, {});
     expect(result.ok).toBe(false);
     expect(!result.ok && result.error.message).toMatch(/HOOK_ID/);
   });
 
-  it("validates a hook's embedded settings whole at cold start, its checks included", () => {
-    const result = loadHookConfig(parseSettings, { HOOK_ID: 'BeforeAllowTraffic' }, { hooks: { nonsense: true } });
+  it('validates at cold start the section of the embedded settings a hook reads, its checks, and no other', () => {
+    const env = { HOOK_ID: 'BeforeAllowTraffic' };
+    const result = loadHookConfig(parseHooksSettings, env, { hooks: { nonsense: true } });
     expect(result.ok).toBe(false);
-    expect(!result.ok && result.error.message).toMatch(/the embedded settings is invalid[\s\S]*hooks/);
+    expect(!result.ok && result.error.message).toMatch(/invalid hooks settings[\s\S]*nonsense/);
+    // Packaging refuses this file; a hook still runs its checks, which do not depend on it.
+    const elsewhere = loadHookConfig(parseHooksSettings, env, { slack: { mentions: { critical: ['@here'] } } });
+    expect(elsewhere.ok && elsewhere.config.hooks.observeOnly).toBe(false);
   });
 
   it("validates every other function's embedded settings at cold start, every section it reads", () => {

@@ -5,7 +5,7 @@ import { type Settings, parseWith, settingsSchemaWith } from './schema.js';
 
 /**
  * The whole settings schema, the hooks' checks included: what packaging validates a stage's file
- * against, the JSON Schema editors use, and what a hook function validates at cold start.
+ * against, and the JSON Schema editors use.
  */
 export const settingsSchema = settingsSchemaWith(z.prefault(hooksSettingsSchema, {}));
 

@@ -10,9 +10,9 @@ import { webhookParameterSchema } from './ssm-parameter.js';
 /**
  * The structured settings of a stage (`settings/<stage>.yml`): Slack routing, mentions and filters,
  * and the hook checks. Validated whole when the service is packaged (an invalid file stops
- * `serverless package`, lib/settings/all.ts) and again at cold start: a hook function validates the
- * whole file, every other function the sections it reads, so that the hooks' checks (their schema
- * and its RE2 pattern engine) are bundled with the hooks alone.
+ * `serverless package`, lib/settings/all.ts) and again at cold start, where each function validates
+ * the sections it reads: a hook its checks, every other function every section but the checks, so
+ * that the hooks' checks (their schema and its RE2 pattern engine) are bundled with the hooks alone.
  */
 
 /**
