@@ -84,6 +84,34 @@ const lazyModulesApart = {
   },
 };
 
+/**
+ * The SDK's protocols load their event-stream support with `import()` on first use, for operations
+ * that stream events (Kinesis SubscribeToShard, Lambda InvokeWithResponseStream, ...). Inlined by
+ * esbuild, that one `import()` wraps most of the SDK's core in lazy-init closures and carries the
+ * support along: about 6 ms of every cold start. No port of this service sends such an operation,
+ * so the import resolves to a module that says so if it is ever used.
+ */
+const NO_EVENT_STREAMS = `
+const refuse = () => {
+  throw new Error('event streams are not bundled: no operation deploy-sentinel sends uses them (esbuild.config.cjs)');
+};
+export const eventStreamSerdeProvider = refuse;
+export class EventStreamSerde {
+  constructor() {
+    refuse();
+  }
+}
+`;
+const noEventStreams = {
+  name: 'no-event-streams',
+  setup(build) {
+    build.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: 'event-streams', namespace: 'no-event-streams' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'no-event-streams' }, () => ({ contents: NO_EVENT_STREAMS, loader: 'js' }));
+  },
+};
+
 module.exports = (serverless) => {
   const stage = serverless.service.provider.stage;
   const { raw } = loadSentinelModules().loadSettingsFile(stage, serverless.serviceDir);
@@ -104,6 +132,6 @@ module.exports = (serverless) => {
     exclude: [],
     packager: 'npm',
     define: { __DEPLOY_SENTINEL_SETTINGS__: JSON.stringify(raw) },
-    plugins: [environmentCredentialsOnly, sdkSchemasTreeShakable, lazyModulesApart],
+    plugins: [noEventStreams, environmentCredentialsOnly, sdkSchemasTreeShakable, lazyModulesApart],
   };
 };

@@ -1,10 +1,12 @@
 import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { Metafile } from 'esbuild';
+import { type Metafile, build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { handlerMetafile } from '../../tools/bench/bundles.js';
+import { bundleOptions, handlerMetafile } from '../../tools/bench/bundles.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
+const require = createRequire(import.meta.url);
 const HANDLERS = readdirSync(join(ROOT, 'functions')).filter((f) => f.endsWith('.ts'));
 
 /** Every source file each Lambda bundle carries, as esbuild reports it, by handler file. */
@@ -55,6 +57,35 @@ describe('what a Lambda bundle carries', () => {
     for (const file of lazy) {
       expect(outputs.get(file)!.filter((i) => /lib[\\/](log|metrics)\.ts$/.test(i))).toEqual([]);
     }
+  });
+
+  it.each(HANDLERS)(
+    "%s leaves out the SDK's event-stream protocol support, which no operation it sends uses",
+    (file) => {
+      const carried = inputs.get(file)!;
+      expect(carried.filter((i) => /[\\/]event-streams[\\/]EventStreamSerde\.js$/.test(i))).toEqual([]);
+      expect(carried).toContain('no-event-streams:event-streams');
+    },
+  );
+
+  it('answers an event-stream operation, were one ever sent, with an error that says why', async () => {
+    const options = bundleOptions(ROOT, 'local');
+    const result = await build({
+      ...options,
+      stdin: {
+        contents:
+          "export const load = () => import('@smithy/core/event-streams').then((m) => m.eventStreamSerdeProvider({}));",
+        resolveDir: ROOT,
+      },
+      outdir: undefined,
+      outExtension: undefined,
+      write: false,
+      logLevel: 'silent',
+      plugins: options.plugins!.filter((plugin) => plugin.name === 'no-event-streams'),
+    });
+    const module = { exports: {} as { load?: () => Promise<unknown> } };
+    new Function('module', 'exports', 'require', result.outputFiles[0]!.text)(module, module.exports, require);
+    await expect(module.exports.load!()).rejects.toThrow(/event streams are not bundled/);
   });
 
   it.each(HANDLERS.filter((f) => f !== 'clean-up-orphans.ts'))('%s carries no EC2 client', (file) => {
